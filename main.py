@@ -1,0 +1,8 @@
+"""Start the annotator: ``python main.py [PATH]``."""
+
+import sys
+
+from app.main import main
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

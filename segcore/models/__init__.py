@@ -1,0 +1,1 @@
+"""Segmentation architectures, built by name through :mod:`segcore.models.registry`."""
