@@ -1,0 +1,115 @@
+"""The one table of menu actions and their shortcuts (LabelMe's defaults).
+
+MainWindow builds its QActions from :data:`ACTIONS`; Help > Shortcuts lists the same table, so
+the two can never disagree. Canvas keys that are not menu actions are in :data:`CANVAS_KEYS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One menu action: ``name`` (the handler is ``MainWindow.act_<name>``), menu key, text,
+    shortcuts (first is primary), whether it is a checkable toggle, and a tip."""
+
+    name: str
+    menu: str
+    text: str
+    shortcuts: tuple[str, ...] = ()
+    checkable: bool = False
+    tip: str = ""
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("open", "file", "&Open...", ("Ctrl+O",), tip="Open an image or label file"),
+    ActionSpec("open_dir", "file", "Open &Dir...", ("Ctrl+U",), tip="Open a folder of images (recursive)"),
+    ActionSpec("next_image", "file", "&Next Image", ("D",), tip="Open the next image"),
+    ActionSpec("prev_image", "file", "&Prev Image", ("A",), tip="Open the previous image"),
+    ActionSpec("save", "file", "&Save", ("Ctrl+S",), tip="Save the label file now"),
+    ActionSpec("save_as", "file", "Save &As...", ("Ctrl+Shift+S",), tip="Save the labels to another file"),
+    ActionSpec("autosave", "file", "Save &Automatically", (), checkable=True,
+               tip="Save after every edit (atomic, in the background)"),
+    ActionSpec("keep_previous", "file", "&Keep Previous Annotation", ("Ctrl+P",), checkable=True,
+               tip="An image without shapes gets the previous image's shapes"),
+    ActionSpec("delete_file", "file", "&Delete Label File", ("Ctrl+Delete",),
+               tip="Delete this image's label file (never the image)"),
+    ActionSpec("close", "file", "&Close", ("Ctrl+W",), tip="Close the current image"),
+    ActionSpec("quit", "file", "&Quit", ("Ctrl+Q",), tip="Quit (pending saves are written first)"),
+    ActionSpec("create_polygon", "edit", "Create &Polygons", ("Ctrl+N",), tip="Draw polygons"),
+    ActionSpec("create_rectangle", "edit", "Create R&ectangle", ("Ctrl+R",), tip="Draw rectangles"),
+    ActionSpec("create_circle", "edit", "Create &Circle", (), tip="Draw circles"),
+    ActionSpec("create_line", "edit", "Create &Line", (), tip="Draw lines"),
+    ActionSpec("create_linestrip", "edit", "Create Li&neStrip", (), tip="Draw line strips"),
+    ActionSpec("create_point", "edit", "Create P&oint", (), tip="Draw points"),
+    ActionSpec("edit_mode", "edit", "&Edit Polygons", ("Ctrl+J",), tip="Select, move and edit shapes"),
+    ActionSpec("edit_label", "edit", "Edit &Label", ("Ctrl+E",), tip="Change the label of the selected shapes"),
+    ActionSpec("duplicate", "edit", "D&uplicate Polygons", ("Ctrl+D",), tip="Duplicate the selected shapes"),
+    ActionSpec("copy", "edit", "&Copy Polygons", ("Ctrl+C",), tip="Copy the selected shapes"),
+    ActionSpec("paste", "edit", "&Paste Polygons", ("Ctrl+V",), tip="Paste shapes (also from another image)"),
+    ActionSpec("delete", "edit", "&Delete Polygons", ("Delete",), tip="Delete the selected shapes"),
+    ActionSpec("select_all", "edit", "Select &All", ("Ctrl+A",), tip="Select every shape"),
+    ActionSpec("undo", "edit", "&Undo", ("Ctrl+Z",), tip="Undo the last edit"),
+    ActionSpec("redo", "edit", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), tip="Redo the undone edit"),
+    ActionSpec("toggle_shapes", "view", "&Toggle All Shapes", ("T",), tip="Hide or show every shape"),
+    ActionSpec("zoom_in", "view", "Zoom &In", ("Ctrl+=", "Ctrl++"), tip="Zoom in"),
+    ActionSpec("zoom_out", "view", "Zoom &Out", ("Ctrl+-",), tip="Zoom out"),
+    ActionSpec("zoom_original", "view", "&Original Size", ("Ctrl+0",), tip="Zoom to 100%"),
+    ActionSpec("fit_window", "view", "&Fit Window", ("Ctrl+F",), tip="Zoom to fit the window"),
+    ActionSpec("fit_width", "view", "Fit &Width", ("Ctrl+Shift+F",), tip="Zoom to fit the width"),
+    ActionSpec("shortcuts", "help", "&Shortcuts", ("F1",), tip="List every shortcut"),
+    ActionSpec("about", "help", "&About", (), tip="About this application"),
+)
+
+# Keys handled by the canvas tools rather than menu actions (shown in Help > Shortcuts).
+CANVAS_KEYS: tuple[tuple[str, str], ...] = (
+    ("Click", "Add a vertex / select a shape"),
+    ("Click first vertex, Enter", "Close the polygon being drawn"),
+    ("Esc", "Cancel the shape being drawn"),
+    ("Backspace", "Remove the last vertex while drawing"),
+    ("Shift (rectangle)", "Draw a square"),
+    ("Ctrl+Click", "Add to the selection"),
+    ("Alt+Click on an edge", "Insert a vertex"),
+    ("Alt+Shift+Click on a vertex", "Delete the vertex"),
+    ("Arrow keys", "Nudge the selection"),
+    ("Ctrl+Wheel", "Zoom about the cursor"),
+    ("Wheel / Shift+Wheel", "Scroll vertically / sideways"),
+    ("Middle drag, Space+drag", "Pan"),
+)
+
+MENU_TITLES: dict[str, str] = {
+    "file": "&File",
+    "edit": "&Edit",
+    "view": "&View",
+    "model": "&Model",
+    "train": "&Train",
+    "tools": "T&ools",
+    "help": "&Help",
+}
+
+
+def spec(name: str) -> ActionSpec:
+    """The spec called ``name`` (KeyError when there is none)."""
+    for a in ACTIONS:
+        if a.name == name:
+            return a
+    raise KeyError(name)
+
+
+def shortcut_rows() -> list[tuple[str, str]]:
+    """(keys, what it does) for every shortcut: the menu actions, then the canvas keys."""
+    rows = [(", ".join(a.shortcuts), a.text.replace("&", "").rstrip(".")) for a in ACTIONS if a.shortcuts]
+    return rows + list(CANVAS_KEYS)
+
+
+def duplicate_shortcuts() -> list[str]:
+    """Shortcuts bound to more than one action (should be empty)."""
+    seen: dict[str, str] = {}
+    dup = []
+    for a in ACTIONS:
+        for s in a.shortcuts:
+            if s in seen:
+                dup.append(s)
+            seen[s] = a.name
+    return dup
