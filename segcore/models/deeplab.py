@@ -1,0 +1,165 @@
+"""DeepLab v3 (torchvision) and DeepLab v3+ (written here).
+
+v3+ (Chen et al. 2018): a dilated backbone (output stride 16 or 8) into ASPP = one 1x1 conv,
+three 3x3 atrous separable convs (rates 6/12/18 at OS16, doubled at OS8) and image-level
+pooling, each with BatchNorm, concatenated and projected to 256 channels; the decoder upsamples
+that 4x (to stride 4), concatenates the stride-4 backbone features reduced to 48 channels by a
+1x1 conv, applies two 3x3 separable convs and a 1x1 classifier, and upsamples to the input.
+
+Batch size 1 in train mode: the image-pooling branch is a 1x1 map, where plain BatchNorm
+raises; :class:`~segcore.models.backbones.PoolingBatchNorm2d` normalises such a batch with the
+running statistics instead (also patched into torchvision's v3 ASPP here).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .backbones import (
+    PoolingBatchNorm2d,
+    feature_strides,
+    mobilenet_v3_large_features,
+    replace_bn_with_pooling_bn,
+    resnet,
+    resnet_dilation,
+    separable_conv,
+    set_bn_momentum,
+    upsample_to,
+    with_pretrained,
+)
+
+
+class ASPP(nn.Module):
+    """Atrous spatial pyramid pooling with separable atrous branches and image pooling."""
+
+    def __init__(self, cin: int, rates: tuple[int, int, int], cout: int = 256, dropout: float = 0.1):
+        super().__init__()
+        branches: list[nn.Module] = [
+            nn.Sequential(nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+        ]
+        branches += [separable_conv(cin, cout, dilation=r) for r in rates]
+        self.branches = nn.ModuleList(branches)
+        self.pool = nn.Sequential(
+            nn.AdaptiveAvgPool2d(1),
+            nn.Conv2d(cin, cout, 1, bias=False),
+            PoolingBatchNorm2d(cout),
+            nn.ReLU(inplace=True),
+        )
+        self.project = nn.Sequential(
+            nn.Conv2d(cout * (len(branches) + 1), cout, 1, bias=False),
+            nn.BatchNorm2d(cout),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outs = [b(x) for b in self.branches]
+        outs.append(self.pool(x).expand(-1, -1, x.shape[2], x.shape[3]))
+        return self.project(torch.cat(outs, dim=1))
+
+
+class DeepLabV3Plus(nn.Module):
+    """Encoder (backbone + ASPP) and the v3+ decoder; ``backbone(x)`` returns (low, high)."""
+
+    def __init__(self, backbone: nn.Module, low_channels: int, high_channels: int, num_classes: int,
+                 output_stride: int):
+        super().__init__()
+        rates = (6, 12, 18) if output_stride == 16 else (12, 24, 36)
+        self.backbone = backbone
+        self.aspp = ASPP(high_channels, rates)
+        self.reduce = nn.Sequential(nn.Conv2d(low_channels, 48, 1, bias=False), nn.BatchNorm2d(48),
+                                    nn.ReLU(inplace=True))
+        self.decoder = nn.Sequential(separable_conv(256 + 48, 256), separable_conv(256, 256))
+        self.classifier = nn.Conv2d(256, num_classes, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        low, high = self.backbone(x)
+        y = upsample_to(self.aspp(high), low.shape[-2:])
+        y = self.decoder(torch.cat([self.reduce(low), y], dim=1))
+        return upsample_to(self.classifier(y), x.shape[-2:])
+
+
+class ResNetLowHigh(nn.Module):
+    """A dilated torchvision ResNet returning (layer1 at stride 4, layer4)."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.stem = nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool)
+        self.layer1, self.layer2, self.layer3, self.layer4 = net.layer1, net.layer2, net.layer3, net.layer4
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        low = self.layer1(self.stem(x))
+        return low, self.layer4(self.layer3(self.layer2(low)))
+
+
+class FeaturesLowHigh(nn.Module):
+    """A feature stack (MobileNetV3) returning (last block at stride 4, final block)."""
+
+    def __init__(self, features: nn.Sequential):
+        super().__init__()
+        strides = feature_strides(features)
+        self.split = max(i for i, s in enumerate(strides) if s == 4) + 1
+        self.features = features
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        low = self.features[: self.split](x)
+        return low, self.features[self.split:](low)
+
+
+def build_deeplabv3plus(num_classes: int, *, backbone: str = "resnet50", pretrained_backbone: bool = False,
+                        output_stride: int = 16) -> nn.Module:
+    """DeepLab v3+ over ``resnet50``, ``resnet101`` or ``mobilenet_v3_large``; OS 16 or 8."""
+    if output_stride not in (8, 16):
+        raise ValueError(f"DeepLab v3+ output_stride must be 8 or 16, got {output_stride}")
+    if backbone in ("resnet50", "resnet101"):
+        net = resnet(int(backbone[6:]), pretrained=pretrained_backbone,
+                     replace_stride_with_dilation=resnet_dilation(output_stride))
+        return DeepLabV3Plus(ResNetLowHigh(net), 256, 2048, num_classes, output_stride)
+    if backbone == "mobilenet_v3_large":
+        feats = mobilenet_v3_large_features(pretrained=pretrained_backbone, output_stride=output_stride)
+        low_ch = feats[FeaturesLowHigh(feats).split - 1].out_channels
+        model = DeepLabV3Plus(FeaturesLowHigh(feats), low_ch, feats[-1].out_channels, num_classes, output_stride)
+        return set_bn_momentum(model)
+    raise ValueError(f"unknown DeepLab v3+ backbone {backbone!r}; use resnet50, resnet101 or mobilenet_v3_large")
+
+
+class TorchvisionSeg(nn.Module):
+    """Wraps a torchvision segmentation model (which returns ``{"out", "aux"}``) to our
+    contract: logits in eval mode; ``{"out", "aux"}`` in train mode when it has an aux head."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor | dict[str, torch.Tensor]:
+        y = self.net(x)
+        if self.training and "aux" in y:
+            return {"out": y["out"], "aux": y["aux"]}
+        return y["out"]
+
+
+def torchvision_segmentation(name: str, num_classes: int, *, pretrained_backbone: bool = False,
+                             aux_loss: bool = False) -> nn.Module:
+    """One of torchvision's ``deeplabv3_*``, ``fcn_resnet50``, ``lraspp_mobilenet_v3_large``,
+    built offline (``weights=None``), BN momentum 0.1, batch-1-safe pooling BN."""
+    from torchvision.models import MobileNet_V3_Large_Weights, ResNet50_Weights, ResNet101_Weights
+    from torchvision.models import segmentation as seg
+
+    builder = getattr(seg, name)
+    kwargs: dict[str, object] = {"num_classes": num_classes}
+    if not name.startswith("lraspp"):
+        kwargs["aux_loss"] = aux_loss
+    elif aux_loss:
+        raise ValueError(f"{name} has no auxiliary head (aux_loss must be False)")
+    bb = {"resnet50": ResNet50_Weights, "resnet101": ResNet101_Weights,
+          "mobilenet_v3_large": MobileNet_V3_Large_Weights}[name.split("_", 1)[1]]
+
+    def make(weights: object = None, **kw: object) -> nn.Module:
+        return builder(weights=None, weights_backbone=weights, **kw)
+
+    net = with_pretrained(make, bb.IMAGENET1K_V1, pretrained_backbone, name.split("_", 1)[1], **kwargs)
+    if name.startswith("deeplabv3"):
+        aspp = net.classifier[0]
+        replace_bn_with_pooling_bn(aspp.convs[-1])  # the ASPPPooling branch
+    return TorchvisionSeg(set_bn_momentum(net))
