@@ -1,0 +1,38 @@
+"""Interactive segmentation on the CPU, no model weights: box to polygon (GrabCut), intelligent
+scissors, magic wand, brush/eraser and polygon operations.
+
+Pure numpy/OpenCV/shapely (no Qt). Every tool works on a region of interest around the
+user's gesture, so its cost does not grow with the image size; results are
+:class:`RegionMask` crops or shapely geometry that :mod:`segcore.polygons` turns into shapes.
+"""
+
+from segcore.interactive.editing import (
+    brush,
+    brush_shapes,
+    merge,
+    region_shapes,
+    simplify,
+    stroke_geometry,
+    subtract,
+)
+from segcore.interactive.grabcut import grabcut_box, grabcut_region
+from segcore.interactive.region import RegionMask
+from segcore.interactive.scissors import IntelligentScissors, scissors_polygon
+from segcore.interactive.wand import magic_wand, magic_wand_region
+
+__all__ = [
+    "RegionMask",
+    "IntelligentScissors",
+    "brush",
+    "brush_shapes",
+    "grabcut_box",
+    "grabcut_region",
+    "magic_wand",
+    "magic_wand_region",
+    "merge",
+    "region_shapes",
+    "scissors_polygon",
+    "simplify",
+    "stroke_geometry",
+    "subtract",
+]

@@ -1,0 +1,96 @@
+"""A mask that covers only a region of interest of a (possibly huge) image.
+
+Interactive tools work on a window around the user's gesture, never the whole image: the
+result is a :class:`RegionMask` (a bool crop plus its offset) that turns into a full-size mask
+or into shapely geometry in image coordinates only when asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import shapely
+from shapely import affinity
+from shapely.geometry.base import BaseGeometry
+
+from segcore.polygons import mask_to_polygons
+
+
+@dataclass
+class RegionMask:
+    """``mask`` (bool, h x w) placed with its top-left pixel at ``(x0, y0)`` of the image."""
+
+    mask: np.ndarray
+    x0: int = 0
+    y0: int = 0
+
+    @property
+    def bbox(self) -> tuple[int, int, int, int]:
+        """``(x0, y0, x1, y1)`` exclusive bounds of the crop in image pixels."""
+        h, w = self.mask.shape
+        return self.x0, self.y0, self.x0 + w, self.y0 + h
+
+    def area(self) -> int:
+        """Number of selected pixels."""
+        return int(np.count_nonzero(self.mask))
+
+    def full(self, height: int, width: int) -> np.ndarray:
+        """The mask pasted into a ``(height, width)`` bool array (clipped to it)."""
+        out = np.zeros((height, width), dtype=bool)
+        x0, y0, x1, y1 = self.bbox
+        cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+        if cx1 > cx0 and cy1 > cy0:
+            out[cy0:cy1, cx0:cx1] = self.mask[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
+        return out
+
+    def geometry(self, *, tolerance: float = 1.0, min_area: float = 0.0) -> BaseGeometry:
+        """The selected pixels as a (Multi)Polygon in image coordinates (vertices on pixel centres).
+
+        Goes through :func:`segcore.polygons.mask_to_polygons` (one polygon per 8-connected
+        component, holes kept); empty geometry when nothing is selected.
+        """
+        polys = mask_to_polygons(self.mask, tolerance=tolerance, min_area=min_area)
+        if not polys:
+            return shapely.Polygon()
+        geom = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+        if self.x0 or self.y0:
+            geom = affinity.translate(geom, self.x0, self.y0)
+        return geom
+
+
+def keep_components(
+    mask: np.ndarray, *, min_ratio: float = 0.2, keep_seeds: np.ndarray | None = None
+) -> np.ndarray:
+    """Keep the largest 8-connected component and those at least ``min_ratio`` of its area.
+
+    Components that contain a pixel of ``keep_seeds`` (bool, same shape) are kept too.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if n <= 2:
+        return mask.astype(bool)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.zeros(n, dtype=bool)
+    keep[1:] = areas >= max(1, areas.max() * min_ratio)
+    if keep_seeds is not None and keep_seeds.any():
+        keep[np.unique(labels[keep_seeds])] = True
+        keep[0] = False
+    return keep[labels]
+
+
+def fill_small_holes(mask: np.ndarray, max_hole_area: float) -> np.ndarray:
+    """Fill background components not touching the border with fewer than ``max_hole_area`` px."""
+    if max_hole_area <= 0:
+        return mask
+    inv = (~mask).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=4)
+    if n <= 1:
+        return mask
+    h, w = mask.shape
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    inner = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h)
+    fill = inner & (stats[:, cv2.CC_STAT_AREA] < max_hole_area)
+    fill[0] = False
+    return mask | fill[labels]
