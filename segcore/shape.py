@@ -48,6 +48,15 @@ class _Absent:
     def __repr__(self) -> str:
         return "<absent>"
 
+    def __copy__(self) -> _Absent:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> _Absent:
+        return self
+
+    def __reduce__(self) -> str:
+        return "_ABSENT"  # pickles as the module-level singleton
+
 
 _ABSENT: Any = _Absent()
 # Known shape keys with the value they mean when a file lacks them; others go to ``extra``.
