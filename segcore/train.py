@@ -1,0 +1,683 @@
+"""Training: :class:`TrainConfig`, :class:`Trainer` and :func:`run_training`.
+
+The same code runs alone, or under ``torchrun --nproc_per_node=N -m segcore train ...``
+(DistributedSampler, gradients averaged by DDP, the validation confusion matrix summed across
+ranks, rank 0 writes files). See :mod:`segcore.train_loop` for the loop's parts.
+
+Progress events (``--progress-json`` prints each as one JSON object per line on stdout; the
+GUI reads them; callbacks receive the same dicts). NaN values are written as ``null``:
+
+- ``{"event": "start", "out", "device", "world_size", "model", "classes": [...], "train_images",
+  "val_images", "batch_size", "steps_per_epoch", "epochs", "minutes", "resumed_from_epoch"}``
+- ``{"event": "warning", "message"}`` (skipped files, tiny data, OOM retry with a smaller batch...)
+- ``{"event": "step", "epoch", "step", "steps", "loss", "lr", "images_per_s", "elapsed_s",
+  "progress", "eta_s"}`` at most about once a second; ``progress`` in [0, 1]
+- ``{"event": "epoch", "epoch", "train_loss", "val": {"miou", "pixel_acc", "mean_acc", "fw_iou",
+  "mean_dice", "iou": [...per class...]}, "best_miou", "is_best", "elapsed_s", "progress", "eta_s"}``
+- ``{"event": "checkpoint", "kind": "best" | "last", "path"}``
+- ``{"event": "done", "best_checkpoint", "last_checkpoint", "best_miou", "epochs", "reason"}``
+  with reason one of "completed", "time_budget", "early_stopping", "stopped"
+- ``{"event": "error", "message"}`` then a non-zero exit.
+
+Stopping: SIGTERM/SIGINT, a file named ``STOP`` in the output folder, or a
+:class:`segcore.progress.CancelToken` end the run after the current step; the best checkpoint
+already written is kept and ``last.pt`` is saved for ``--resume``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import json
+import math
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch.utils.data import DataLoader, Dataset, DistributedSampler, RandomSampler, Subset
+
+from segcore import distributed as ddp
+from segcore.losses import SegLoss, median_frequency_weights
+from segcore.metrics import nan_to_none, scores
+from segcore.train_data import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    AugmentConfig,
+    DataError,
+    SegDataset,
+    collate_eval,
+    label_maps_for_weights,
+    prepare_folder,
+)
+from segcore.train_loop import (
+    PolyWarmup,
+    evaluate,
+    reestimate_bn,
+    rng_state,
+    seed_everything,
+    set_bn_momentum_floor,
+    set_rng_state,
+)
+
+Callback = Callable[[dict], None]
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on (bad data, full disk...); the message says why and what is kept."""
+
+
+@dataclass
+class TrainConfig:
+    """Everything a training run needs; saved in ``last.pt`` so ``--resume`` can continue."""
+
+    folder: str | None = None
+    out: str = "runs/train"
+    model: str = "deeplabv3plus_mobilenet_v3_large"
+    model_kwargs: dict = field(default_factory=dict)
+    pretrained_backbone: bool = False
+    # image-size policy: resize so the long side is base_size (None: native), crop square crops
+    base_size: int | None = 512
+    crop_size: int | None = 384
+    batch_size: int = 8
+    epochs: int | None = 50  # with minutes set: an upper bound (None = unlimited)
+    minutes: float | None = None  # time budget for the whole run (training + validation)
+    optimizer: str = "adamw"  # adamw | sgd
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    momentum: float = 0.9
+    warmup_steps: int = 20
+    poly_power: float = 0.9
+    class_weights: str = "median"  # median | none
+    extra_loss: str | None = None  # dice | focal | tversky
+    extra_loss_weight: float = 1.0
+    aux_weight: float = 0.4
+    scale_min: float = 0.5
+    scale_max: float = 2.0
+    rotation_deg: float = 10.0
+    hflip: bool = True
+    colour_jitter: float = 0.25
+    val_ratio: float = 0.2
+    split_file: str | None = None
+    labels_file: str | None = None
+    seed: int = 0
+    deterministic: bool = False
+    amp: bool = True  # CUDA only
+    channels_last: bool = True  # CUDA only
+    accum_steps: int = 1
+    patience: int = 0  # epochs without a better val mIoU before stopping (0: never)
+    bn_momentum_floor: float = 0.1
+    bn_recalib_batches: int = 10
+    eval_every: int = 1
+    num_workers: int | None = None  # None: automatic
+    preload: bool | None = None  # None: when the images fit in ~2 GB
+    device: str | None = None
+    cache_dir: str | None = None
+    resume: bool = False
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TrainConfig:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+    def augment(self) -> AugmentConfig:
+        j = self.colour_jitter
+        return AugmentConfig(self.scale_min, self.scale_max, self.rotation_deg, self.hflip, j, j, j)
+
+
+@dataclass
+class TrainResult:
+    best_checkpoint: Path | None
+    last_checkpoint: Path | None
+    best_miou: float
+    epochs: int
+    reason: str
+    history: list[dict]
+    metrics: dict | None = None
+
+
+class _RepeatDataset(Dataset):
+    """Repeat a tiny dataset so one epoch holds at least ``min_len`` samples (full batches)."""
+
+    def __init__(self, base: Dataset, min_len: int):
+        self.base = base
+        self.n = len(base)
+        self.times = max(1, math.ceil(min_len / max(1, self.n)))
+
+    def set_epoch(self, epoch: int) -> None:
+        if hasattr(self.base, "set_epoch"):
+            self.base.set_epoch(epoch)
+
+    def __len__(self) -> int:
+        return self.n * self.times
+
+    def __getitem__(self, i: int):
+        return self.base[i % self.n]
+
+
+def _pick_device(name: str | None) -> torch.device:
+    if name:
+        return torch.device(name)
+    try:
+        from segcore.predict import pick_device
+
+        return pick_device(None)
+    except ImportError:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _is_oom(exc: BaseException) -> bool:
+    return isinstance(exc, torch.cuda.OutOfMemoryError) or "out of memory" in str(exc).lower()
+
+
+class Trainer:
+    """Train ``config.model`` on a labelled folder (or on given datasets) and write checkpoints.
+
+    ``callbacks`` receive every progress event (see the module docstring); ``cancel`` (a
+    :class:`segcore.progress.CancelToken`) stops the run cleanly. Pass ``train_dataset`` /
+    ``val_dataset`` / ``class_names`` to train on in-memory data instead of ``config.folder``
+    (train samples: ``(image, target)``; val samples: ``(image, target, index)``).
+    """
+
+    def __init__(self, config: TrainConfig, *, callbacks: list[Callback] | tuple = (), cancel=None,
+                 train_dataset: Dataset | None = None, val_dataset: Dataset | None = None,
+                 class_names: list[str] | None = None):
+        self.cfg = config
+        self.callbacks = list(callbacks)
+        self.cancel = cancel
+        self._train_ds, self._val_ds, self._class_names = train_dataset, val_dataset, class_names
+        self.device = _pick_device(config.device)
+        self.info = ddp.DistInfo()
+        self.out = Path(config.out)
+        self.warnings: list[str] = []
+        self.val_keys: list[str] = []
+        self._t_last_step_event = 0.0
+
+    # ----------------------------------------------------------------- events
+    def emit(self, event: dict) -> None:
+        if not self.info.is_main:
+            return
+        event = nan_to_none(event)
+        for cb in self.callbacks:
+            cb(event)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+        self.emit({"event": "warning", "message": message})
+
+    def _stop_requested(self) -> bool:
+        local = bool(self.cancel is not None and self.cancel.cancelled) or (self.out / "STOP").exists()
+        return local
+
+    # ----------------------------------------------------------------- setup
+    def _setup_data(self) -> None:
+        cfg = self.cfg
+        if self._train_ds is not None:
+            self.class_names = list(self._class_names or [])
+            self.train_ds, self.val_ds = self._train_ds, self._val_ds
+            self.train_samples = None
+            return
+        if not cfg.folder:
+            raise DataError("no folder to train on")
+        data = prepare_folder(cfg.folder, labels_file=cfg.labels_file, val_ratio=cfg.val_ratio, seed=cfg.seed,
+                              split_file=cfg.split_file, cache_dir=cfg.cache_dir,
+                              class_names=getattr(self, "_resume_classes", None))
+        for w in data.warnings:
+            self.warn(w)
+        if data.unlabelled:
+            self.warn(f"{data.unlabelled} images have no annotation and are not used")
+        self.class_names = data.class_names
+        self.train_samples = data.train
+        self.val_keys = [s.key for s in data.val]
+        self._val_samples = data.val
+        preload = cfg.preload
+        if preload is None:
+            side = cfg.base_size or 1024
+            preload = (len(data.train) + len(data.val)) * side * side * 0.75 * 3 < 2e9
+        common = dict(base_size=cfg.base_size, mean=IMAGENET_MEAN, std=IMAGENET_STD, preload=preload, seed=cfg.seed)
+        self.train_ds = SegDataset(data.train, train=True, crop=cfg.crop_size, aug=cfg.augment(), **common)
+        self.val_ds = SegDataset(data.val, train=False, **common)
+
+    def _make_train_loader(self, batch: int) -> DataLoader:
+        cfg = self.cfg
+        ds = self.train_ds
+        per_rank = len(ds) // self.info.world_size
+        if per_rank < max(2, batch):
+            ds = _RepeatDataset(ds, max(2, batch) * self.info.world_size)
+        self._train_loader_ds = ds
+        if self.info.enabled:
+            sampler = DistributedSampler(ds, self.info.world_size, self.info.rank, shuffle=True, seed=cfg.seed,
+                                         drop_last=True)
+        else:
+            self._gen = torch.Generator()
+            sampler = RandomSampler(ds, generator=self._gen)
+        workers = self._workers()
+        return DataLoader(ds, batch_size=batch, sampler=sampler, drop_last=True, num_workers=workers,
+                          pin_memory=self.device.type == "cuda", persistent_workers=workers > 0)
+
+    def _make_val_loader(self) -> DataLoader:
+        ds = Subset(self.val_ds, ddp.shard(len(self.val_ds), self.info))
+        bs = max(1, min(self.batch_size, 4))
+        return DataLoader(ds, batch_size=bs, shuffle=False, num_workers=min(2, self._workers()),
+                          collate_fn=collate_eval, pin_memory=self.device.type == "cuda")
+
+    def _workers(self) -> int:
+        if self.cfg.num_workers is not None:
+            return self.cfg.num_workers
+        cpus = os.cpu_count() or 1
+        if self.device.type == "cuda":
+            return max(1, min(8, cpus // max(1, self.info.world_size) - 1))
+        return 0 if cpus <= 4 else 2
+
+    def _build_model(self) -> torch.nn.Module:
+        from segcore.models.registry import build_model
+
+        model = build_model(self.cfg.model, len(self.class_names), pretrained_backbone=self.cfg.pretrained_backbone,
+                            **self.cfg.model_kwargs)
+        if self.cfg.bn_momentum_floor:
+            set_bn_momentum_floor(model, self.cfg.bn_momentum_floor)
+        return model
+
+    def _class_weights(self) -> torch.Tensor | None:
+        if self.cfg.class_weights != "median":
+            return None
+        if self.train_samples is not None:
+            maps = label_maps_for_weights(self.train_samples, self.cfg.base_size)
+        else:
+            maps = (self.train_ds[i][1].numpy() for i in range(len(self.train_ds)))
+        w = median_frequency_weights(maps, len(self.class_names))
+        return torch.from_numpy(w)
+
+    # ----------------------------------------------------------------- checkpoints
+    def _save(self, path: Path, metrics: dict | None, training_state: dict | None) -> None:
+        from segcore.checkpoint import save_checkpoint
+
+        try:
+            from segcore.rasterize import ClassList
+
+            colours = ClassList.from_names(self.class_names).colours().tolist()
+        except Exception:  # noqa: BLE001 - colours are cosmetic
+            colours = None
+        cfg = self.cfg
+        try:
+            save_checkpoint(
+                path, self.raw_model, arch=cfg.model, arch_kwargs=dict(cfg.model_kwargs),
+                class_names=list(self.class_names), colours=colours, mean=list(IMAGENET_MEAN),
+                std=list(IMAGENET_STD),
+                input_policy={"divisor": 32, "resize_long_side": cfg.base_size, "crop_size": cfg.crop_size},
+                metrics=nan_to_none(metrics) if metrics else None, training_state=training_state,
+            )
+        except OSError as exc:
+            what = "the disk is full" if exc.errno == errno.ENOSPC else str(exc)
+            raise TrainingError(
+                f"could not write {path}: {what}; checkpoints written before are intact in {self.out}"
+            ) from exc
+        self.emit({"event": "checkpoint", "kind": path.stem, "path": str(path)})
+
+    def _training_state(self, epoch: int) -> dict:
+        return {
+            "config": self.cfg.to_dict(),
+            "epoch": epoch,
+            "global_step": self.global_step,
+            "elapsed_s": self.elapsed(),
+            "best_miou": self.best_miou,
+            "best_epoch": self.best_epoch,
+            "history": self.history,
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "scaler": self.scaler.state_dict() if self.scaler is not None else None,
+            "rng": rng_state(),
+            "batch_size": self.batch_size,
+            "accum_steps": self.accum,
+            "val_keys": self.val_keys,
+        }
+
+    def _load_resume(self) -> dict | None:
+        path = self.out / "last.pt"
+        if not self.cfg.resume:
+            return None
+        if not path.is_file():
+            self.warn(f"--resume: {path} does not exist, starting from scratch")
+            return None
+        from segcore.checkpoint import load_checkpoint
+
+        loaded = load_checkpoint(path, device="cpu", build=True)
+        state = loaded.training_state
+        if not state:
+            raise TrainingError(f"{path} holds no training state to resume from")
+        saved = TrainConfig.from_dict(state["config"])
+        for name in ("model", "model_kwargs", "base_size", "crop_size", "optimizer"):
+            if getattr(saved, name) != getattr(self.cfg, name):
+                self.warn(f"--resume: keeping {name}={getattr(saved, name)!r} from {path}")
+                setattr(self.cfg, name, getattr(saved, name))
+        self._resume_classes = list(loaded.meta["class_names"])
+        self._resume_weights = loaded.model.state_dict()
+        return state
+
+    # ----------------------------------------------------------------- main
+    def elapsed(self) -> float:
+        return self._elapsed_before + (time.monotonic() - self._t0)
+
+    def fit(self) -> TrainResult:
+        """Run the training; returns where the checkpoints are and the best validation mIoU."""
+        cfg = self.cfg
+        self.info = ddp.setup(self.device.type)
+        try:
+            if self.info.enabled and self.device.type == "cuda":
+                self.device = torch.device("cuda", self.info.local_rank)
+            return self._fit()
+        finally:
+            ddp.teardown(self.info)
+            del cfg
+
+    def _fit(self) -> TrainResult:
+        cfg = self.cfg
+        seed_everything(cfg.seed + self.info.rank, cfg.deterministic)
+        if self.info.is_main:
+            self.out.mkdir(parents=True, exist_ok=True)
+            stop_file = self.out / "STOP"
+            if stop_file.exists():
+                stop_file.unlink()
+        ddp.barrier(self.info)
+        state = self._load_resume()
+        self._setup_data()
+        if len(self.train_ds) == 0 or len(self.val_ds) == 0:
+            raise DataError("the training or validation set is empty")
+        cuda = self.device.type == "cuda"
+        self.channels_last = cfg.channels_last and cuda
+        amp_dtype = None
+        if cfg.amp and cuda:
+            amp_dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        self.amp_dtype = amp_dtype
+        self.scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 else None
+
+        model = self._build_model()
+        if state is not None:
+            model.load_state_dict(self._resume_weights)
+        model.to(self.device)
+        if self.channels_last:
+            model = model.to(memory_format=torch.channels_last)
+        self.raw_model = model
+        if self.info.enabled:
+            if cuda:
+                model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
+                self.raw_model = model
+            model = torch.nn.parallel.DistributedDataParallel(
+                model, device_ids=[self.device.index] if cuda else None, find_unused_parameters=False)
+        self.model = model
+
+        weights = self._class_weights()
+        self.criterion = SegLoss(weights, cfg.extra_loss, cfg.extra_loss_weight, aux_weight=cfg.aux_weight).to(self.device)
+        params = [p for p in self.raw_model.parameters() if p.requires_grad]
+        if cfg.optimizer == "sgd":
+            self.optimizer = torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+        elif cfg.optimizer == "adamw":
+            self.optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        else:
+            raise ValueError(f"unknown optimizer {cfg.optimizer!r}: choose adamw or sgd")
+        self.scheduler = PolyWarmup(self.optimizer, cfg.warmup_steps, cfg.poly_power)
+        self.batch_size, self.accum = cfg.batch_size, max(1, cfg.accum_steps)
+        self.global_step, self.best_miou, self.best_epoch = 0, float("nan"), -1
+        self.history: list[dict] = []
+        self._elapsed_before = 0.0
+        start_epoch = 0
+        if state is not None:
+            self.optimizer.load_state_dict(state["optimizer"])
+            self.scheduler.load_state_dict(state["scheduler"])
+            if self.scaler is not None and state.get("scaler"):
+                self.scaler.load_state_dict(state["scaler"])
+            self.batch_size, self.accum = state["batch_size"], state["accum_steps"]
+            self.global_step, start_epoch = state["global_step"], state["epoch"]
+            self.best_miou = state["best_miou"] if state["best_miou"] is not None else float("nan")
+            self.best_epoch, self.history = state["best_epoch"], list(state["history"])
+            self._elapsed_before = float(state["elapsed_s"])
+            set_rng_state(state["rng"])
+        self._t0 = time.monotonic()
+        return self._run_epochs(start_epoch, state is not None)
+
+    def _run_epochs(self, start_epoch: int, resumed: bool) -> TrainResult:
+        cfg = self.cfg
+        loader = self._make_train_loader(self.batch_size)
+        budget = cfg.minutes * 60.0 if cfg.minutes else None
+        max_epochs = cfg.epochs if cfg.epochs else (10**9 if budget else 1)
+        self.emit({"event": "start", "out": str(self.out), "device": str(self.device), "world_size": self.info.world_size,
+                   "model": cfg.model, "classes": self.class_names, "train_images": len(self.train_ds),
+                   "val_images": len(self.val_ds), "batch_size": self.batch_size, "steps_per_epoch": len(loader),
+                   "epochs": cfg.epochs, "minutes": cfg.minutes, "resumed_from_epoch": start_epoch if resumed else None})
+        reason, epoch, eval_cost = "completed", start_epoch, 0.0
+        best_path, last_path = self.out / "best.pt", self.out / "last.pt"
+        last_metrics: dict | None = None
+        while epoch < max_epochs:
+            try:
+                train_loss, stop = self._train_one_epoch(loader, epoch, max_epochs, budget, eval_cost)
+            except RuntimeError as exc:
+                if not (_is_oom(exc) and self.device.type == "cuda" and self.batch_size > 2 and not self.info.enabled):
+                    raise
+                self.optimizer.zero_grad(set_to_none=True)
+                torch.cuda.empty_cache()
+                self.batch_size //= 2
+                self.accum *= 2
+                self.warn(f"out of GPU memory: retrying epoch {epoch + 1} with batch size {self.batch_size} "
+                          f"and {self.accum} accumulation steps (same effective batch)")
+                loader = self._make_train_loader(self.batch_size)
+                continue
+            epoch += 1
+            t_eval = time.monotonic()
+            if stop == "stopped":  # the user is waiting: validate only if there is no best model yet
+                do_eval = not best_path.exists() if self.info.is_main else False
+                do_eval = ddp.broadcast_object(do_eval, self.info)
+            else:
+                do_eval = (epoch % max(1, cfg.eval_every) == 0) or stop is not None or epoch >= max_epochs
+            if do_eval:
+                last_metrics = self._validate(loader)
+                miou = last_metrics["miou"]
+                is_best = not math.isnan(miou) and (math.isnan(self.best_miou) or miou > self.best_miou)
+                if is_best:
+                    self.best_miou, self.best_epoch = miou, epoch
+            else:
+                miou, is_best = float("nan"), False
+            eval_cost = time.monotonic() - t_eval if do_eval else eval_cost
+            self.history.append({"epoch": epoch, "train_loss": train_loss, "val_miou": miou,
+                                 "val_pixel_acc": last_metrics["pixel_acc"] if do_eval else None,
+                                 "lr": self.scheduler.lr(), "elapsed_s": self.elapsed()})
+            if self.info.is_main:
+                if is_best:
+                    self._save(best_path, {**last_metrics, "epoch": epoch}, None)
+                self._save(last_path, last_metrics, self._training_state(epoch))
+            ddp.barrier(self.info)
+            self.emit({"event": "epoch", "epoch": epoch, "train_loss": train_loss,
+                       "val": {k: last_metrics[k] for k in ("miou", "pixel_acc", "mean_acc", "fw_iou", "mean_dice", "iou")}
+                       if do_eval else None,
+                       "best_miou": self.best_miou, "is_best": is_best, "elapsed_s": self.elapsed(),
+                       "progress": self._progress(epoch * len(loader), max_epochs, len(loader), budget),
+                       "eta_s": self._eta(epoch * len(loader), max_epochs, len(loader), budget)})
+            if stop is not None:
+                reason = stop
+                break
+            if cfg.patience and self.best_epoch >= 0 and epoch - self.best_epoch >= cfg.patience:
+                reason = "early_stopping"
+                break
+        if self.info.is_main and not best_path.exists() and last_path.exists():
+            self.warn("no validation ran: best.pt not written")
+        result = TrainResult(best_path if best_path.exists() else None, last_path if last_path.exists() else None,
+                             self.best_miou, epoch, reason, self.history, last_metrics)
+        if self.info.is_main and last_metrics is not None:
+            self._write_report(result)
+        self.emit({"event": "done", "best_checkpoint": str(result.best_checkpoint) if result.best_checkpoint else None,
+                   "last_checkpoint": str(result.last_checkpoint) if result.last_checkpoint else None,
+                   "best_miou": self.best_miou, "epochs": epoch, "reason": reason})
+        return result
+
+    def _progress(self, step_in_run: int, max_epochs: int, steps: int, budget: float | None) -> float:
+        if budget:
+            return min(1.0, self.elapsed() / budget)
+        return min(1.0, step_in_run / max(1, max_epochs * steps))
+
+    def _eta(self, step_in_run: int, max_epochs: int, steps: int, budget: float | None) -> float | None:
+        if budget:
+            return max(0.0, budget - self.elapsed())
+        p = self._progress(step_in_run, max_epochs, steps, budget)
+        return self.elapsed() * (1 - p) / p if p > 0 else None
+
+    def _train_one_epoch(self, loader: DataLoader, epoch: int, max_epochs: int, budget: float | None,
+                         eval_cost: float) -> tuple[float | None, str | None]:
+        """One pass over the training data; returns (mean loss, stop reason or None)."""
+        cfg = self.cfg
+        if isinstance(loader.sampler, DistributedSampler):
+            loader.sampler.set_epoch(epoch)
+        elif hasattr(self, "_gen"):
+            self._gen.manual_seed(cfg.seed * 7919 + epoch)
+        if hasattr(self._train_loader_ds, "set_epoch"):
+            self._train_loader_ds.set_epoch(epoch)
+        self.model.train()
+        steps = len(loader)
+        total = torch.zeros((), dtype=torch.float64, device=self.device)
+        count, stop = 0, None
+        t_start, n_img = time.monotonic(), 0
+        self.optimizer.zero_grad(set_to_none=True)
+        for i, (x, y) in enumerate(loader):
+            x = x.to(self.device, non_blocking=True)
+            y = y.to(self.device, non_blocking=True)
+            if self.channels_last:
+                x = x.contiguous(memory_format=torch.channels_last)
+            last_micro = (i + 1) % self.accum == 0 or i + 1 == steps
+            sync_ctx = self.model.no_sync() if (self.info.enabled and not last_micro) else _nullcontext()
+            with sync_ctx:
+                with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
+                    loss = self.criterion(self.model(x), y)
+                scaled = loss / self.accum
+                (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()
+            if last_micro:
+                if self.scaler is not None:
+                    self.scaler.step(self.optimizer)
+                    self.scaler.update()
+                else:
+                    self.optimizer.step()
+                self.optimizer.zero_grad(set_to_none=True)
+                self.global_step += 1
+                self.scheduler.step(self._progress(epoch * steps + i + 1, max_epochs, steps, budget))
+            total += loss.detach().double()
+            count += 1
+            n_img += x.shape[0]
+            now = time.monotonic()
+            if now - self._t_last_step_event >= 1.0 or i + 1 == steps:
+                self._t_last_step_event = now
+                step_in_run = epoch * steps + i + 1
+                self.emit({"event": "step", "epoch": epoch + 1, "step": i + 1, "steps": steps,
+                           "loss": float(loss.detach()), "lr": self.scheduler.lr(),
+                           "images_per_s": n_img * self.info.world_size / max(1e-9, now - t_start),
+                           "elapsed_s": self.elapsed(), "progress": self._progress(step_in_run, max_epochs, steps, budget),
+                           "eta_s": self._eta(step_in_run, max_epochs, steps, budget)})
+            if last_micro:
+                over_time = budget is not None and self.elapsed() + eval_cost >= budget
+                stop = ddp.first_flag({"stopped": self._stop_requested(), "time_budget": over_time},
+                                      self.info, self.device)
+                if stop is not None:
+                    break
+        ddp.all_reduce_sum(total, self.info)
+        n = count * self.info.world_size
+        return (float(total) / n if n else None), stop
+
+    def _validate(self, loader: DataLoader) -> dict:
+        if self.cfg.bn_recalib_batches:
+            n = min(self.cfg.bn_recalib_batches, len(loader))
+            reestimate_bn(self.raw_model, loader, self.device, n, self.info, self.channels_last)
+        cm, per_image = evaluate(self.raw_model, self._make_val_loader(), len(self.class_names), self.device,
+                                 self.info, self.amp_dtype, self.channels_last)
+        result = scores(cm, self.class_names)
+        result["confusion_matrix"] = cm.tolist()
+        keys = self.val_keys or [str(i) for i in range(len(self.val_ds))]
+        worst = sorted((v, keys[i]) for i, v in per_image if not math.isnan(v))[:5]
+        result["worst_images"] = [{"key": k, "miou": v} for v, k in worst]
+        return result
+
+    def _write_report(self, result: TrainResult) -> None:
+        try:
+            from segcore.report import write_report
+
+            write_report(self.out, self.cfg.to_dict(), result.metrics, self.history, self.warnings,
+                         best_epoch=self.best_epoch, reason=result.reason)
+        except OSError as exc:
+            self.warn(f"could not write the report in {self.out}: {exc}")
+
+
+class _nullcontext:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *a):
+        return False
+
+
+def json_line_printer(stream=None) -> Callback:
+    """A callback printing each event as one JSON line (``--progress-json``)."""
+
+    def cb(event: dict) -> None:
+        s = stream or sys.stdout
+        s.write(json.dumps(event, default=str) + "\n")
+        s.flush()
+
+    return cb
+
+
+def text_printer(stream=None) -> Callback:
+    """A callback printing a short human-readable line per event on stderr."""
+
+    def cb(e: dict) -> None:
+        s = stream or sys.stderr
+        kind = e["event"]
+        if kind == "start":
+            print(f"training {e['model']} on {e['device']} (x{e['world_size']}): {e['train_images']} train / "
+                  f"{e['val_images']} val images, {len(e['classes'])} classes", file=s)
+        elif kind == "warning":
+            print(f"warning: {e['message']}", file=s)
+        elif kind == "epoch":
+            val = e["val"] or {}
+            miou = val.get("miou")
+            print(f"epoch {e['epoch']}: loss {e['train_loss']:.4f}  val mIoU "
+                  f"{'-' if miou is None else f'{100 * miou:.2f}'}{'  (best)' if e['is_best'] else ''}", file=s)
+        elif kind == "done":
+            print(f"done ({e['reason']}): best {e['best_checkpoint']}", file=s)
+        elif kind == "error":
+            print(f"error: {e['message']}", file=s)
+        s.flush()
+
+    return cb
+
+
+def run_training(config: TrainConfig, progress_json: bool = False, *, callbacks: tuple = (), cancel=None) -> Path | None:
+    """Train from ``config``, printing progress (JSON lines or text); returns the best checkpoint.
+
+    SIGTERM / SIGINT ask the run to stop after the current step (checkpoints are kept).
+    """
+    from segcore.progress import CancelToken
+
+    token = cancel or CancelToken()
+    cbs = [json_line_printer() if progress_json else text_printer(), *callbacks]
+    old = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            old[sig] = signal.signal(sig, lambda *_: token.cancel())
+    trainer = Trainer(config, callbacks=cbs, cancel=token)
+    try:
+        return trainer.fit().best_checkpoint
+    except (DataError, TrainingError) as exc:
+        trainer.emit({"event": "error", "message": str(exc)})
+        raise
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def config_summary(cfg: TrainConfig) -> dict[str, Any]:
+    """The config as a plain dict (for reports)."""
+    return cfg.to_dict()

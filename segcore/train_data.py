@@ -1,0 +1,395 @@
+"""Training data: a labelled folder -> (image, class map) samples, rasterised once.
+
+- :func:`prepare_folder` scans a LabelMe folder, decides the class list, rasterises every JSON
+  once into a PNG cache keyed by the JSON's content (plus the class list), and splits train/val
+  (stable hash split, or a split file).
+- :class:`SegDataset` reads an image and its cached class map and applies the augmentation
+  (random scale, rotation, crop with ignore padding, horizontal flip, colour jitter) in train
+  mode; in val mode it only resizes the image and keeps the label at its original size.
+- :func:`collate_eval` pads a validation batch to a common size (multiple of 32).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+IGNORE_INDEX = 255
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+CACHE_VERSION = "1"
+
+
+class DataError(ValueError):
+    """A labelled folder that cannot be trained on (empty, a single class, a bad split file)."""
+
+
+@dataclass
+class Sample:
+    """One labelled image: its image, its JSON, the cached class map and its folder key."""
+
+    image: Path
+    json: Path
+    label: Path
+    key: str
+    height: int
+    width: int
+
+
+@dataclass
+class PreparedData:
+    """The outcome of :func:`prepare_folder`."""
+
+    root: Path
+    class_names: list[str]
+    train: list[Sample]
+    val: list[Sample]
+    warnings: list[str] = field(default_factory=list)
+    unlabelled: int = 0
+
+
+@dataclass
+class AugmentConfig:
+    """Training augmentation; every probability/amount can be set to 0 to disable it."""
+
+    scale_min: float = 0.5
+    scale_max: float = 2.0
+    rotation_deg: float = 10.0
+    hflip: bool = True
+    brightness: float = 0.25
+    contrast: float = 0.25
+    saturation: float = 0.25
+
+
+def default_cache_dir() -> Path:
+    """``$SEGCORE_CACHE`` or ``~/.cache/segcore/labelmaps`` (content-addressed, safe to share)."""
+    env = os.environ.get("SEGCORE_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "segcore" / "labelmaps"
+
+
+def cache_key(json_bytes: bytes, class_names: list[str]) -> str:
+    """The cache file name of one annotation: a hash of its content and of the class list."""
+    h = hashlib.sha256()
+    h.update(CACHE_VERSION.encode())
+    h.update(b"\0".join(n.encode("utf-8") for n in class_names))
+    h.update(b"\1")
+    h.update(json_bytes)
+    return h.hexdigest()[:32]
+
+
+def _write_png_atomic(path: Path, array: np.ndarray) -> None:
+    ok, buf = cv2.imencode(".png", array)
+    if not ok:
+        raise OSError(f"{path}: could not encode the class map")
+    from segcore.annotation import atomic_write_bytes
+
+    atomic_write_bytes(path, buf.tobytes())
+
+
+def read_image(path: Path) -> np.ndarray:
+    """RGB uint8 image via :mod:`segcore.imageio` (EXIF orientation, odd formats)."""
+    try:
+        from segcore.imageio import read_image as _read
+    except ImportError:  # imageio not there: Pillow with EXIF orientation
+        from PIL import Image, ImageOps
+
+        with Image.open(path) as im:
+            return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+    return _read(path)
+
+
+def read_label_png(path: Path) -> np.ndarray:
+    """A cached class map (uint8, H x W)."""
+    lm = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if lm is None:
+        raise OSError(f"{path}: cached class map is unreadable")
+    return lm
+
+
+def _read_split_file(path: Path) -> dict[str, set[str]]:
+    """A split file: JSON ``{"train": [keys], "val": [keys]}`` or text with one val key a line."""
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        data = None
+    if isinstance(data, dict):
+        if "val" not in data:
+            raise DataError(f"{path}: split file has no 'val' list")
+        return {k: {str(x).rsplit(".", 1)[0] if "." in Path(str(x)).name else str(x) for x in data.get(k, [])}
+                for k in ("train", "val")}
+    keys = {ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")}
+    return {"train": set(), "val": {k.rsplit(".", 1)[0] if "." in Path(k).name else k for k in keys}}
+
+
+def prepare_folder(
+    root: str | os.PathLike,
+    *,
+    labels_file: str | os.PathLike | None = None,
+    val_ratio: float = 0.2,
+    seed: int = 0,
+    split_file: str | os.PathLike | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    class_names: list[str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> PreparedData:
+    """Scan ``root``, fix the class list, rasterise every annotation once, split train/val.
+
+    The class list comes from ``class_names``, else ``labels_file``, else ``root/labels.txt``,
+    else it is collected from the labels in use. Files that cannot be used (corrupt JSON,
+    unknown label, image size disagreeing with the JSON) are skipped with a warning.
+    Raises :class:`DataError` when nothing usable is left or only one class exists.
+    """
+    from segcore.annotation import AnnotationError, load, resolve_image_path
+    from segcore.dataset import scan, split_items
+    from segcore.rasterize import ClassList, UnknownLabelError, class_map
+
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"{root}: not a folder")
+    items = scan(root)
+    labelled = [it for it in items if it.json is not None]
+    warnings: list[str] = []
+    if not labelled:
+        raise DataError(f"{root}: no labelled images (no LabelMe JSON beside the {len(items)} images)")
+
+    anns = {}
+    for it in labelled:
+        try:
+            anns[it.key] = load(it.json)
+        except AnnotationError as exc:
+            warnings.append(f"skipped: {exc}")
+    if class_names is not None:
+        classes = ClassList.from_names(list(class_names))
+    elif labels_file is not None or (root / "labels.txt").is_file():
+        classes = ClassList.from_file(Path(labels_file) if labels_file is not None else root / "labels.txt")
+    else:
+        classes = ClassList.collect(s.label for a in anns.values() for s in a.shapes)
+    names = list(classes.names)
+    if len(names) < 2:
+        raise DataError(
+            f"{root}: only one class ({names[0] if names else 'none'}): draw at least one labelled "
+            "shape so there is something to tell from the background"
+        )
+
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    samples: list[Sample] = []
+    for n, it in enumerate(labelled):
+        if progress is not None:
+            progress(n, len(labelled), f"rasterising {it.key}")
+        ann = anns.get(it.key)
+        if ann is None:
+            continue
+        raw = Path(it.json).read_bytes()
+        out = cache / f"{cache_key(raw, names)}.png"
+        h, w = int(ann.image_height), int(ann.image_width)
+        image_path = Path(it.image)
+        if not out.is_file():
+            try:
+                lm = class_map(ann.shapes, h, w, classes)
+            except UnknownLabelError as exc:
+                warnings.append(f"skipped: {it.json}: {exc}")
+                continue
+            except (ValueError, AnnotationError) as exc:
+                warnings.append(f"skipped: {it.json}: {exc}")
+                continue
+            _write_png_atomic(out, lm.astype(np.uint8))
+        if not image_path.is_file():
+            try:
+                image_path = resolve_image_path(ann, it.json)
+            except Exception:  # noqa: BLE001 - any failure means: no image
+                warnings.append(f"skipped: {it.json}: image not found")
+                continue
+        samples.append(Sample(image_path, Path(it.json), out, it.key, h, w))
+    if progress is not None:
+        progress(len(labelled), len(labelled), "rasterised")
+    if not samples:
+        raise DataError(f"{root}: none of the {len(labelled)} annotations could be used:\n" + "\n".join(warnings))
+
+    if split_file is not None:
+        split = _read_split_file(Path(split_file))
+        val = [s for s in samples if s.key in split["val"]]
+        train = [s for s in samples if s.key not in split["val"] and (not split["train"] or s.key in split["train"])]
+        if not val:
+            raise DataError(f"{split_file}: none of its validation keys matches a labelled image in {root}")
+    else:
+        parts = split_items(samples, val_ratio, seed)  # never leaves a side empty with >= 2 images
+        train, val = parts["train"], parts["val"]
+    if not val:
+        val = list(train)
+        warnings.append("only one labelled image: validating on the training image (metrics are optimistic)")
+    if len(samples) < 5:
+        warnings.append(f"only {len(samples)} labelled images: expect a weak model")
+    unlabelled = len(items) - len(labelled)
+    return PreparedData(root, names, train, val, warnings, unlabelled)
+
+
+def resize_long(image: np.ndarray, long_side: int | None, interp: int) -> np.ndarray:
+    """Resize so the longer side is ``long_side`` (None: unchanged)."""
+    if not long_side:
+        return image
+    h, w = image.shape[:2]
+    s = long_side / max(h, w)
+    if abs(s - 1.0) < 1e-6:
+        return image
+    return cv2.resize(image, (max(1, round(w * s)), max(1, round(h * s))), interpolation=interp)
+
+
+def normalise(image: np.ndarray, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
+    """uint8 HWC RGB -> float32 CHW tensor normalised with ``mean``/``std``."""
+    x = image.astype(np.float32) * (1.0 / 255.0)
+    x = (x - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
+    return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))
+
+
+def augment(
+    image: np.ndarray, label: np.ndarray, crop: int | None, aug: AugmentConfig, rng: random.Random
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random scale, rotation, crop (padding with ignore), flip and colour jitter."""
+    if aug.scale_max > aug.scale_min or aug.scale_min != 1.0:
+        s = rng.uniform(aug.scale_min, aug.scale_max)
+        h, w = label.shape
+        nh, nw = max(8, round(h * s)), max(8, round(w * s))
+        image = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_LINEAR)
+        label = cv2.resize(label, (nw, nh), interpolation=cv2.INTER_NEAREST)
+    if aug.rotation_deg > 0:
+        angle = rng.uniform(-aug.rotation_deg, aug.rotation_deg)
+        h, w = label.shape
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        image = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+        label = cv2.warpAffine(label, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=IGNORE_INDEX)
+    if crop:
+        h, w = label.shape
+        ph, pw = max(0, crop - h), max(0, crop - w)
+        if ph or pw:
+            image = cv2.copyMakeBorder(image, 0, ph, 0, pw, cv2.BORDER_CONSTANT, value=(124, 116, 104))
+            label = cv2.copyMakeBorder(label, 0, ph, 0, pw, cv2.BORDER_CONSTANT, value=IGNORE_INDEX)
+            h, w = label.shape
+        y, x = rng.randint(0, h - crop), rng.randint(0, w - crop)
+        image, label = image[y : y + crop, x : x + crop], label[y : y + crop, x : x + crop]
+    if aug.hflip and rng.random() < 0.5:
+        image, label = image[:, ::-1], label[:, ::-1]
+    if aug.brightness or aug.contrast or aug.saturation:
+        img = image.astype(np.float32)
+        b = 1 + rng.uniform(-aug.brightness, aug.brightness)
+        c = 1 + rng.uniform(-aug.contrast, aug.contrast)
+        sat = 1 + rng.uniform(-aug.saturation, aug.saturation)
+        gray = img @ np.array([0.299, 0.587, 0.114], np.float32)
+        img = img * b
+        img = (img - gray.mean() * b) * c + gray.mean() * b
+        g2 = (img @ np.array([0.299, 0.587, 0.114], np.float32))[..., None]
+        img = (img - g2) * sat + g2
+        image = np.clip(img, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(image), np.ascontiguousarray(label)
+
+
+class SegDataset(Dataset):
+    """Samples -> normalised image tensors and int64 class maps.
+
+    ``train=True``: augmented, ``crop``-sized (same size in a batch). ``train=False``: the
+    image resized to ``base_size`` on its long side, the class map kept at its original size,
+    returned with the sample index for :func:`collate_eval`.
+    ``preload=True`` keeps the decoded, resized images and class maps in memory.
+    """
+
+    def __init__(
+        self,
+        samples: list[Sample],
+        *,
+        train: bool,
+        base_size: int | None = 512,
+        crop: int | None = 384,
+        aug: AugmentConfig | None = None,
+        mean=IMAGENET_MEAN,
+        std=IMAGENET_STD,
+        preload: bool = False,
+        seed: int = 0,
+    ):
+        self.samples = list(samples)
+        self.train = train
+        self.base_size = base_size
+        self.crop = crop
+        self.aug = aug or AugmentConfig()
+        self.mean, self.std = mean, std
+        self.seed = seed
+        self.epoch = 0
+        self._cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if preload:
+            for i in range(len(self.samples)):
+                self._cache[i] = self._load(i)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make augmentation a function of (seed, epoch, index): reproducible and resumable."""
+        self.epoch = epoch
+
+    def _load(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        s = self.samples[i]
+        image = read_image(s.image)
+        label = read_label_png(s.label)
+        if image.shape[:2] != label.shape:
+            raise DataError(
+                f"{s.image}: image is {image.shape[1]}x{image.shape[0]} but {s.json} says {label.shape[1]}x{label.shape[0]}"
+            )
+        image = resize_long(image, self.base_size, cv2.INTER_AREA)
+        if self.train:
+            label = resize_long(label, self.base_size, cv2.INTER_NEAREST)
+        return image, label
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, i: int):
+        image, label = self._cache[i] if i in self._cache else self._load(i)
+        if not self.train:
+            return normalise(image, self.mean, self.std), torch.from_numpy(label.astype(np.int64)), i
+        rng = random.Random((self.seed * 1_000_003 + self.epoch) * 1_000_003 + i)
+        image, label = augment(image, label, self.crop, self.aug, rng)
+        return normalise(image, self.mean, self.std), torch.from_numpy(label.astype(np.int64))
+
+
+class TensorSegDataset(Dataset):
+    """In-memory (image tensor, class map) pairs; used by the benchmark and tests."""
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, *, train: bool = True):
+        self.images, self.labels, self.train = images, labels.long(), train
+
+    def set_epoch(self, epoch: int) -> None:  # noqa: D102 - nothing random here
+        pass
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, i: int):
+        if self.train:
+            return self.images[i], self.labels[i]
+        return self.images[i], self.labels[i], i
+
+
+def collate_eval(batch, multiple: int = 32):
+    """Pad images to a common size (a multiple of ``multiple``); keep labels and sizes as lists."""
+    images = [b[0] for b in batch]
+    hmax = max(im.shape[1] for im in images)
+    wmax = max(im.shape[2] for im in images)
+    hp, wp = -(-hmax // multiple) * multiple, -(-wmax // multiple) * multiple
+    out = torch.zeros(len(images), images[0].shape[0], hp, wp, dtype=images[0].dtype)
+    for k, im in enumerate(images):
+        out[k, :, : im.shape[1], : im.shape[2]] = im
+    sizes = [(im.shape[1], im.shape[2]) for im in images]
+    return out, [b[1] for b in batch], sizes, [b[2] for b in batch]
+
+
+def label_maps_for_weights(samples: list[Sample], base_size: int | None):
+    """Yield each sample's class map (at the training scale) for class-weight statistics."""
+    for s in samples:
+        yield resize_long(read_label_png(s.label), base_size, cv2.INTER_NEAREST)
