@@ -1,0 +1,190 @@
+"""The image under the shapes: a tiled mip-map pyramid painted by the canvas background.
+
+Scene coordinates are full-resolution image pixels whatever resolution is held: an image can
+be shown from a reduced decode (``scale`` = held / full) and upgraded later with
+:meth:`ImageLayer.set_image`. Painting draws only the tiles that intersect the exposed rect,
+from the pyramid level closest to (and not coarser than) the screen resolution, so a frame
+costs about one screenful of pixels at any zoom. Zoomed in past 1:1 the pixels are drawn
+without smoothing (crisp); zoomed out they are smoothed.
+
+Brightness and contrast change the display only (a lookup table applied when a tile is made).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QImage, QPainter, QPixmap
+
+TILE = 512
+_CACHE_BYTES = 320 * 1024 * 1024
+# Images above this many pixels are first shown from a reduced decode.
+REDUCED_ABOVE_PIXELS = 24_000_000
+REDUCED_MAX_SIDE = 4096
+# Full-resolution decodes above this are held at half resolution (memory bound).
+FULL_MAX_PIXELS = 120_000_000
+
+
+def _half(a: np.ndarray) -> np.ndarray:
+    import cv2
+
+    h, w = a.shape[:2]
+    return cv2.resize(a, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+
+
+class ImageLayer:
+    """Holds the pyramid and paints it; ``canvas.image_layer``."""
+
+    def __init__(self) -> None:
+        self.levels: list[np.ndarray] = []
+        self.base_scale = 1.0  # held level-0 pixels per full-res pixel
+        self.full_size: tuple[int, int] = (0, 0)
+        self.brightness = 1.0
+        self.contrast = 1.0
+        self._lut: np.ndarray | None = None
+        self._mean = 128.0
+        self._tiles: OrderedDict[tuple[int, int, int], QPixmap] = OrderedDict()
+        self._tile_bytes = 0
+
+    # ------------------------------------------------------------------ content
+    def is_empty(self) -> bool:
+        return not self.levels
+
+    def clear(self) -> None:
+        self.levels = []
+        self.full_size = (0, 0)
+        self._drop_tiles()
+
+    def set_image(self, rgb: np.ndarray, full_size: tuple[int, int] | None = None) -> None:
+        """Show ``rgb`` (H, W, 3) uint8; ``full_size`` = (W, H) of the real image when ``rgb``
+        is a reduced copy."""
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise ValueError(f"expected an (H, W, 3) uint8 image, got {rgb.shape} {rgb.dtype}")
+        h, w = rgb.shape[:2]
+        fw, fh = full_size if full_size is not None else (w, h)
+        self.full_size = (int(fw), int(fh))
+        self.base_scale = w / fw
+        levels = [np.ascontiguousarray(rgb)]
+        while max(levels[-1].shape[:2]) > TILE:
+            levels.append(_half(levels[-1]))
+        self.levels = levels
+        small = levels[-1]
+        self._mean = float(small.mean()) if small.size else 128.0
+        self._drop_tiles()
+
+    def set_brightness_contrast(self, brightness: float = 1.0, contrast: float = 1.0) -> None:
+        """Display-only factors as LabelMe's (1.0 = unchanged; PIL ImageEnhance semantics)."""
+        self.brightness, self.contrast = float(brightness), float(contrast)
+        if self.brightness == 1.0 and self.contrast == 1.0:
+            self._lut = None
+        else:
+            v = np.arange(256, dtype=np.float32) * self.brightness
+            mean = self._mean * self.brightness
+            v = mean + self.contrast * (v - mean)
+            self._lut = np.clip(np.rint(v), 0, 255).astype(np.uint8)
+        self._drop_tiles()
+
+    def pixel(self, x: float, y: float) -> tuple[int, int, int] | None:
+        """RGB at full-res pixel (x, y) from the finest level held (None outside)."""
+        if not self.levels:
+            return None
+        fw, fh = self.full_size
+        if not (0 <= x < fw and 0 <= y < fh):
+            return None
+        a = self.levels[0]
+        i = min(int(y * self.base_scale), a.shape[0] - 1)
+        j = min(int(x * self.base_scale), a.shape[1] - 1)
+        return tuple(int(c) for c in a[i, j])  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ painting
+    def paint(self, painter: QPainter, exposed: QRectF) -> None:
+        """Draw the tiles intersecting ``exposed`` (scene coordinates)."""
+        if not self.levels:
+            return
+        view_scale = abs(painter.worldTransform().m11()) or 1.0
+        # coarsest level that still has at least the screen's resolution
+        k = 0
+        while k + 1 < len(self.levels) and self._level_scale(k + 1) >= view_scale:
+            k += 1
+        level_scale = self._level_scale(k)
+        smooth = view_scale < level_scale * 0.999
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
+        a = self.levels[k]
+        h, w = a.shape[:2]
+        x0 = max(0, int(exposed.left() * level_scale) // TILE)
+        y0 = max(0, int(exposed.top() * level_scale) // TILE)
+        x1 = min((w - 1) // TILE, int(exposed.right() * level_scale) // TILE)
+        y1 = min((h - 1) // TILE, int(exposed.bottom() * level_scale) // TILE)
+        inv = 1.0 / level_scale
+        for ty in range(y0, y1 + 1):
+            for tx in range(x0, x1 + 1):
+                pm = self._tile(k, tx, ty)
+                sx, sy = tx * TILE, ty * TILE
+                target = QRectF(sx * inv, sy * inv, pm.width() * inv, pm.height() * inv)
+                painter.drawPixmap(target, pm, QRectF(0, 0, pm.width(), pm.height()))
+
+    def _level_scale(self, k: int) -> float:
+        a0, ak = self.levels[0], self.levels[k]
+        return self.base_scale * ak.shape[1] / a0.shape[1]
+
+    def _tile(self, k: int, tx: int, ty: int) -> QPixmap:
+        key = (k, tx, ty)
+        pm = self._tiles.get(key)
+        if pm is not None:
+            self._tiles.move_to_end(key)
+            return pm
+        a = self.levels[k][ty * TILE:(ty + 1) * TILE, tx * TILE:(tx + 1) * TILE]
+        if self._lut is not None:
+            a = self._lut[a]
+        a = np.ascontiguousarray(a)
+        h, w = a.shape[:2]
+        img = QImage(a.data, w, h, a.strides[0], QImage.Format.Format_RGB888)
+        pm = QPixmap.fromImage(img)  # copies the pixels
+        self._tiles[key] = pm
+        self._tile_bytes += w * h * 4
+        while self._tile_bytes > _CACHE_BYTES and len(self._tiles) > 1:
+            _, old = self._tiles.popitem(last=False)
+            self._tile_bytes -= old.width() * old.height() * 4
+        return pm
+
+    def _drop_tiles(self) -> None:
+        self._tiles.clear()
+        self._tile_bytes = 0
+
+
+# ---------------------------------------------------------------------- loading
+
+
+def read_for_display(path: str | Path, *, reduced: bool | None = None) -> tuple[np.ndarray, tuple[int, int]]:
+    """Decode an image for the first view: ``(rgb, (full_w, full_h))``.
+
+    Large images (``> REDUCED_ABOVE_PIXELS``, or ``reduced=True``) come from a fast reduced
+    decode (``segcore.imageio.read_image_reduced``); others at full resolution.
+    """
+    from segcore import imageio
+
+    fw, fh = imageio.image_size(path)
+    if reduced is None:
+        reduced = fw * fh > REDUCED_ABOVE_PIXELS
+    if reduced:
+        rgb, _ = imageio.read_image_reduced(path, REDUCED_MAX_SIDE)
+    else:
+        rgb = imageio.read_image(path)
+    return rgb, (fw, fh)
+
+
+def read_full(path: str | Path) -> tuple[np.ndarray, tuple[int, int]]:
+    """The detailed decode that replaces a reduced first view (half resolution when the image
+    exceeds ``FULL_MAX_PIXELS``, to bound memory)."""
+    from segcore import imageio
+
+    fw, fh = imageio.image_size(path)
+    if fw * fh > FULL_MAX_PIXELS:
+        side = max(fw, fh) // 2
+        rgb, _ = imageio.read_image_reduced(path, side)
+    else:
+        rgb = imageio.read_image(path, max_pixels=max(fw * fh, imageio.DEFAULT_MAX_PIXELS))
+    return rgb, (fw, fh)

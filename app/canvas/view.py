@@ -1,0 +1,522 @@
+"""The canvas: a ``QGraphicsView`` over one :class:`app.document.Document`.
+
+Scene coordinates are image pixel coordinates (LabelMe's: the pixel ``(i, j)`` covers
+``[i, i+1) x [j, j+1)``; points are floats). One :class:`ShapeItem` per shape, kept in sync
+with the document by shape identity; the image is painted in ``drawBackground`` by an
+:class:`ImageLayer` (tiled pyramid).
+
+Mouse and keys (choices documented here):
+- Ctrl+wheel zooms about the cursor by 10% a notch (LabelMe); plain wheel scrolls, Shift+wheel
+  scrolls sideways. Set ``canvas.wheel_zooms = True`` to zoom with the plain wheel instead.
+- Middle-button drag, or Space held + left drag (when no shape is being drawn), pans.
+- Zoom from 1% to 3200% (:data:`MAX_ZOOM`); pixels are crisp when zoomed in.
+- Everything else goes to the current tool (``set_tool(name)``, table ``TOOLS``).
+
+Who adds drawn shapes: the canvas. A drawing tool calls :meth:`Canvas.finish_shape`; the
+canvas calls ``label_provider(shape)`` (set by the window: show the label dialog, return the
+shape with label/group/flags filled in, or None to discard); without a provider it uses
+``default_label``. It then pushes ``AddShapes`` and emits ``shapeCreated(index)``.
+
+Signals: ``zoomChanged(float)`` (1.0 = 100%), ``cursorMoved(float, float)`` (scene position),
+``shapeCreated(int)``, ``shapeDoubleClicked(int)``, ``toolChanged(str)``,
+``contextMenuRequested(QPoint)`` (global position; not emitted after a right-drag copy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
+
+from segcore.annotation import Shape
+
+from .. import commands as cmd
+from ..document import Document
+from . import draw_tools as _draw_tools  # noqa: F401 - registers the drawing tools
+from . import edit_tool as _edit_tool  # noqa: F401 - registers the edit tool
+from .image_layer import ImageLayer, read_for_display
+from .shape_item import HANDLE_PX, POINT_PX, ShapeItem
+from .tools import TOOLS, Tool, ToolEvent
+
+MIN_ZOOM = 0.01
+MAX_ZOOM = 32.0
+WHEEL_STEP = 1.1
+
+
+class Canvas(QGraphicsView):
+    """The annotation canvas widget (``window.canvas``)."""
+
+    PICK_PX = 10.0  # vertex / edge pick radius in screen pixels
+
+    zoomChanged = Signal(float)
+    cursorMoved = Signal(float, float)
+    shapeCreated = Signal(int)
+    shapeDoubleClicked = Signal(int)
+    toolChanged = Signal(str)
+    contextMenuRequested = Signal(QPoint)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._scene = QGraphicsScene(self)
+        self.setScene(self._scene)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setBackgroundBrush(QColor(60, 60, 60))
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.image_layer = ImageLayer()
+        self.document: Document | None = None
+        self.label_provider: Callable[[Shape], Shape | None] | None = None
+        self.default_label = "object"
+        self.wheel_zooms = False
+        self._items: dict[int, ShapeItem] = {}  # id(shape) -> item
+        self._order: list[ShapeItem] = []  # by index
+        self._hover: ShapeItem | None = None
+        self._selected_items: set[ShapeItem] = set()
+        self._fit_mode: str | None = "window"
+        self._pan_from: QPoint | None = None
+        self._space = False
+        self._crosshair = False
+        self._cursor_scene: QPointF | None = None
+        self._suppress_menu = False
+        self.tool: Tool = TOOLS["edit"](self)
+        self.tool_name = "edit"
+
+    # ------------------------------------------------------------------ document
+    def set_document(self, doc: Document | None) -> None:
+        """Show ``doc`` (its shapes; the image comes from :meth:`set_image` / :meth:`load_image`)."""
+        self.tool.deactivate()
+        if self.document is not None:
+            for sig, slot in self._connections():
+                sig.disconnect(slot)
+        self.document = doc
+        for item in self._order:
+            self._scene.removeItem(item)
+        self._items.clear()
+        self._order = []
+        self._hover = None
+        self._selected_items = set()
+        if doc is not None:
+            for sig, slot in self._connections():
+                sig.connect(slot)
+            self._sync_items()
+            self._sync_selection()
+        self._update_scene_rect()
+
+    def _connections(self):
+        d = self.document
+        return [
+            (d.shapesChanged, self._sync_items),
+            (d.shapeChanged, self._on_shape_changed),
+            (d.selectionChanged, self._sync_selection),
+            (d.visibilityChanged, self._sync_visibility),
+            (d.colours.changed, self._sync_colours),
+        ]
+
+    def _sync_items(self) -> None:
+        doc = self.document
+        assert doc is not None
+        old = self._items
+        new: dict[int, ShapeItem] = {}
+        order: list[ShapeItem] = []
+        for i, s in enumerate(doc.shapes):
+            item = old.pop(id(s), None)
+            if item is None:
+                item = ShapeItem(s, doc.colours.colour(s.label))
+                self._scene.addItem(item)
+            item.setZValue(i)
+            item.setVisible(doc.is_visible(i))
+            new[id(s)] = item
+            order.append(item)
+        for item in old.values():
+            self._scene.removeItem(item)
+            self._selected_items.discard(item)
+            if item is self._hover:
+                self._hover = None
+        self._items = new
+        self._order = order
+        self._refresh_pads(order)
+
+    def _on_shape_changed(self, index: int) -> None:
+        item = self._order[index]
+        s = self.document.shapes[index]
+        item.set_colour(self.document.colours.colour(s.label))
+        item.set_shape(s)
+        item.setVisible(self.document.is_visible(index))
+
+    def _sync_selection(self) -> None:
+        sel = {id(s) for s in self.document.selected_shapes()}
+        now = {item for key, item in self._items.items() if key in sel}
+        for item in self._selected_items - now:
+            item.set_selected(False)
+        for item in now - self._selected_items:
+            item.set_selected(True)
+        changed = self._selected_items ^ now
+        self._selected_items = now
+        self._refresh_pads(changed)
+
+    def _sync_visibility(self) -> None:
+        for i, item in enumerate(self._order):
+            item.setVisible(self.document.is_visible(i))
+
+    def _sync_colours(self) -> None:
+        for item in self._order:
+            item.set_colour(self.document.colours.colour(item.shape_ref.label))
+
+    def item_at_index(self, index: int) -> ShapeItem | None:
+        return self._order[index] if 0 <= index < len(self._order) else None
+
+    def shape_items(self) -> list[ShapeItem]:
+        """Items in drawing order (read-only)."""
+        return list(self._order)
+
+    # ------------------------------------------------------------------ image
+    def set_image(self, rgb: np.ndarray | None, full_size: tuple[int, int] | None = None) -> None:
+        """Show an RGB uint8 array (``full_size`` when it is a reduced copy); None clears."""
+        if rgb is None:
+            self.image_layer.clear()
+        else:
+            self.image_layer.set_image(rgb, full_size)
+        self._update_scene_rect()
+        self.viewport().update()
+
+    def load_image(self, path: str | Path) -> None:
+        """Decode ``path`` for display now (reduced when huge) on the calling thread."""
+        rgb, full = read_for_display(path)
+        self.set_image(rgb, full)
+
+    def image_size(self) -> tuple[int, int] | None:
+        if not self.image_layer.is_empty():
+            return self.image_layer.full_size
+        return self.document.image_size() if self.document is not None else None
+
+    def set_brightness_contrast(self, brightness: float = 1.0, contrast: float = 1.0) -> None:
+        """Display only (1.0 = unchanged)."""
+        self.image_layer.set_brightness_contrast(brightness, contrast)
+        self.resetCachedContent()
+        self.viewport().update()
+
+    def pixel_at(self, x: float, y: float) -> tuple[int, int, int] | None:
+        return self.image_layer.pixel(x, y)
+
+    def clamp_to_image(self, p: QPointF) -> QPointF:
+        size = self.image_size()
+        if size is None:
+            return QPointF(p)
+        w, h = size
+        return QPointF(min(max(p.x(), 0.0), w - 1.0), min(max(p.y(), 0.0), h - 1.0))
+
+    def _update_scene_rect(self) -> None:
+        size = self.image_size() or (640, 480)
+        w, h = size
+        pad = max(w, h) * 0.5 + 100
+        self.setSceneRect(QRectF(-pad, -pad, w + 2 * pad, h + 2 * pad))
+        if self._fit_mode:
+            self._apply_fit()
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        super().drawBackground(painter, rect)
+        self.image_layer.paint(painter, rect)
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if self._crosshair and self._cursor_scene is not None:
+            pen = QPen(QColor(0, 0, 0, 160))
+            pen.setCosmetic(True)
+            painter.setPen(pen)
+            c = self._cursor_scene
+            painter.drawLine(QPointF(rect.left(), c.y()), QPointF(rect.right(), c.y()))
+            painter.drawLine(QPointF(c.x(), rect.top()), QPointF(c.x(), rect.bottom()))
+
+    def set_crosshair(self, on: bool) -> None:
+        self._crosshair = on
+        self.viewport().update()
+
+    # ------------------------------------------------------------------ zoom
+    def zoom(self) -> float:
+        """Current zoom (1.0 = one image pixel per screen pixel)."""
+        return self.transform().m11()
+
+    def set_zoom(self, z: float, anchor: QPointF | QPoint | None = None, *, keep_fit: bool = False) -> None:
+        """Zoom to ``z`` keeping the scene point under viewport position ``anchor`` (default:
+        the viewport centre) where it is."""
+        z = min(max(z, MIN_ZOOM), MAX_ZOOM)
+        if not keep_fit:
+            self._fit_mode = None
+        vp = self.viewport().rect()
+        a = QPointF(anchor) if anchor is not None else QPointF(vp.width() / 2, vp.height() / 2)
+        exact_before = self._map_to_scene_f(a)
+        old = self.zoom()
+        self.resetTransform()
+        self.scale(z, z)
+        # scroll so that exact_before sits under a again
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        cur = self._map_to_scene_f(a)
+        h.setValue(h.value() + round((exact_before.x() - cur.x()) * z))
+        v.setValue(v.value() + round((exact_before.y() - cur.y()) * z))
+        if abs(old - z) > 1e-12:
+            self._refresh_pads(self._order)
+            self.zoomChanged.emit(z)
+
+    def _map_to_scene_f(self, p: QPointF) -> QPointF:
+        """Sub-pixel viewport -> scene mapping."""
+        t, _ = self.viewportTransform().inverted()
+        return t.map(p)
+
+    def zoom_by(self, factor: float, anchor: QPointF | QPoint | None = None) -> None:
+        self.set_zoom(self.zoom() * factor, anchor)
+
+    def zoom_in(self) -> None:
+        self.zoom_by(WHEEL_STEP)
+
+    def zoom_out(self) -> None:
+        self.zoom_by(1 / WHEEL_STEP)
+
+    def zoom_original(self) -> None:
+        """1:1 (Ctrl+0)."""
+        self.set_zoom(1.0)
+
+    def fit_window(self) -> None:
+        """Whole image in view (Ctrl+F); kept on resize until the zoom is changed."""
+        self._fit_mode = "window"
+        self._apply_fit()
+
+    def fit_width(self) -> None:
+        """Image width fills the view (Ctrl+Shift+F)."""
+        self._fit_mode = "width"
+        self._apply_fit()
+
+    def fit_mode(self) -> str | None:
+        return self._fit_mode
+
+    def _apply_fit(self) -> None:
+        size = self.image_size()
+        if size is None:
+            return
+        w, h = size
+        vp = self.viewport().rect()
+        if vp.width() <= 2 or vp.height() <= 2:
+            return
+        m = 2.0
+        zx = (vp.width() - m) / w
+        zy = (vp.height() - m) / h
+        z = zx if self._fit_mode == "width" else min(zx, zy)
+        mode = self._fit_mode
+        self.set_zoom(z, keep_fit=True)
+        self._fit_mode = mode
+        if mode == "width":
+            self.centerOn(QPointF(w / 2, min(h / 2, vp.height() / 2 / z)))
+        else:
+            self.centerOn(QPointF(w / 2, h / 2))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._fit_mode:
+            self._apply_fit()
+
+    def pick_radius(self) -> float:
+        """:attr:`PICK_PX` screen pixels in scene units at the current zoom."""
+        return self.PICK_PX / max(self.zoom(), 1e-9)
+
+    def _refresh_pads(self, items) -> None:
+        z = max(self.zoom(), 1e-9)
+        big = max(HANDLE_PX, POINT_PX * 2) / z + 1
+        for item in items:
+            item.set_pad(big if item.needs_pad() else 1.0 / z)
+
+    # ------------------------------------------------------------------ hover / hits
+    def set_hover(self, index: int | None, vertex: int | None = None) -> None:
+        """Highlight the shape at ``index`` (and a vertex) or nothing."""
+        item = self.item_at_index(index) if index is not None else None
+        if self._hover is not None and self._hover is not item:
+            old = self._hover
+            old.set_hovered(False)
+            self._refresh_pads([old])
+        self._hover = item
+        if item is not None:
+            item.set_hovered(True, vertex)
+            self._refresh_pads([item])
+
+    def shape_indices_at(self, pos: QPointF, radius: float) -> list[int]:
+        """Indices of visible shapes hit at ``pos`` (topmost first)."""
+        r = QRectF(pos.x() - radius, pos.y() - radius, 2 * radius, 2 * radius)
+        out = []
+        for item in self._scene.items(r, Qt.ItemSelectionMode.IntersectsItemBoundingRect,
+                                      Qt.SortOrder.DescendingOrder):
+            if isinstance(item, ShapeItem) and item.isVisible() and item.hit(pos, radius):
+                out.append(int(item.zValue()))
+        return out
+
+    def shape_indices_in(self, rect: QRectF) -> list[int]:
+        """Indices of visible shapes whose outline lies entirely inside ``rect``."""
+        out = []
+        for item in self._scene.items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
+            if isinstance(item, ShapeItem) and item.isVisible() and rect.contains(item.path.boundingRect()):
+                out.append(int(item.zValue()))
+        return sorted(out)
+
+    # ------------------------------------------------------------------ tools
+    def set_tool(self, name: str) -> None:
+        """Switch to the tool registered as ``name`` (``KeyError`` if unknown)."""
+        cls = TOOLS[name]
+        self.tool.deactivate()
+        self.set_hover(None)
+        self.tool = cls(self)
+        self.tool_name = name
+        self.viewport().setCursor(cls.cursor)
+        self.tool.activate()
+        self.toolChanged.emit(name)
+
+    def finish_shape(self, shape: Shape) -> int | None:
+        """Label a freshly drawn shape and add it to the document; returns its index."""
+        doc = self.document
+        if doc is None:
+            return None
+        if self.label_provider is not None:
+            result = self.label_provider(shape)
+            if result is None:
+                return None
+            shape = result
+        elif not shape.label:
+            shape.label = self.default_label
+        doc.push(cmd.AddShapes(doc, [shape]))
+        index = doc.index_of(shape)
+        self.shapeCreated.emit(index)
+        return index
+
+    def suppress_context_menu(self) -> None:
+        """Skip the next context menu (a right-drag copy just happened)."""
+        self._suppress_menu = True
+
+    def contextMenuEvent(self, event) -> None:
+        if self._suppress_menu:
+            self._suppress_menu = False
+            event.accept()
+            return
+        self.contextMenuRequested.emit(event.globalPos())
+        event.accept()
+
+    # ------------------------------------------------------------------ events
+    def _tool_event(self, event, button=None) -> ToolEvent:
+        return ToolEvent(
+            pos=self._map_to_scene_f(event.position()),
+            button=event.button() if button is None else button,
+            buttons=event.buttons(),
+            modifiers=event.modifiers(),
+        )
+
+    def mousePressEvent(self, event) -> None:
+        self.setFocus()
+        if event.button() == Qt.MouseButton.MiddleButton or (
+            event.button() == Qt.MouseButton.LeftButton and self._space
+        ):
+            self._pan_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        if self.document is not None and self.tool.press(self._tool_event(event)):
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        pos = self._map_to_scene_f(event.position())
+        if self._pan_from is not None:
+            p = event.position().toPoint()
+            d = p - self._pan_from
+            self._pan_from = p
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - d.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - d.y())
+            event.accept()
+            return
+        if self._crosshair:
+            self._update_crosshair(event.position().toPoint())
+        self._cursor_scene = pos
+        self.cursorMoved.emit(pos.x(), pos.y())
+        if self.document is not None and self.tool.move(self._tool_event(event)):
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._pan_from is not None and event.button() in (Qt.MouseButton.MiddleButton, Qt.MouseButton.LeftButton):
+            self._pan_from = None
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space else self.tool.cursor)
+            event.accept()
+            return
+        if self.document is not None and self.tool.release(self._tool_event(event)):
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        event.accept()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.document is not None and self.tool.double_click(self._tool_event(event)):
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _update_crosshair(self, p: QPoint) -> None:
+        vp = self.viewport()
+        old = self.mapFromScene(self._cursor_scene) if self._cursor_scene is not None else None
+        for q in (old, p):
+            if q is not None:
+                vp.update(QRect(0, q.y() - 1, vp.width(), 3))
+                vp.update(QRect(q.x() - 1, 0, 3, vp.height()))
+
+    def wheelEvent(self, event) -> None:
+        mods = event.modifiers()
+        delta = event.angleDelta()
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        if ctrl != self.wheel_zooms and delta.y() != 0:  # Ctrl+wheel (or plain, if wheel_zooms)
+            self.zoom_by(WHEEL_STEP ** (delta.y() / 120.0), event.position())
+            event.accept()
+            return
+        if mods & Qt.KeyboardModifier.ShiftModifier:
+            d = delta.y() or delta.x()
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - d)
+            event.accept()
+            return
+        self._fit_mode = None
+        super().wheelEvent(event)
+
+    def event(self, ev) -> bool:
+        if ev.type() == QEvent.Type.ShortcutOverride and isinstance(ev, QKeyEvent):
+            if self.tool.wants_key(ev):
+                ev.accept()
+                return True
+        return super().event(ev)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.document is not None and self.tool.key_press(event):
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self._pan_from = None
+            self.viewport().setCursor(self.tool.cursor)
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        if self._crosshair and self._cursor_scene is not None:
+            self._cursor_scene = None
+            self.viewport().update()
+        super().leaveEvent(event)
