@@ -62,8 +62,9 @@ class ClassListError(ValueError):
 
 def natural_key(s: str) -> tuple:
     """Sort key that orders embedded numbers by value ("img2" < "img10"), case-insensitive."""
-    parts = re.split(r"(\d+)", s)
-    return tuple((0, int(p), p) if p.isdigit() else (1, p.casefold(), p) for p in parts if p != "")
+    parts = [p for p in re.split(r"(\d+)", s) if p != ""]
+    folded = tuple((0, int(p), "") if p.isdigit() else (1, 0, p.casefold()) for p in parts)
+    return folded, s
 
 
 class ClassList:
