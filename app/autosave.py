@@ -1,0 +1,176 @@
+"""Saving the open document: autosave after every edit (coalesced, off the GUI thread, atomic
+through :func:`segcore.annotation.save`), Save / Save As, and ``flush`` so that navigating or
+quitting never drops an edit.
+
+Saves run in a one-thread pool, so they reach the disk in the order they were asked for and an
+older snapshot can never overwrite a newer one. The GUI thread only takes a snapshot
+(:meth:`Document.snapshot`, shallow per shape). A failed save keeps the old file (atomic
+write) and the user is told: ``failed(path, message)``, a status-bar message and one dialog per
+file until a save of it succeeds again.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.document import Document
+from app.workers import run_in_thread
+from segcore import annotation as sa
+
+AUTOSAVE_DELAY_MS = 250
+
+
+def _generation(doc: Document) -> int:
+    return getattr(doc, "_save_generation", 0)
+
+
+def _bump(doc: Document) -> None:
+    doc._save_generation = _generation(doc) + 1
+
+
+class Saver(QObject):
+    """Saves documents; owns the autosave timer and the single save thread."""
+
+    saved = Signal(str)
+    failed = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None, *, autosave: bool = True,
+                 delay_ms: int = AUTOSAVE_DELAY_MS) -> None:
+        super().__init__(parent)
+        self._parent_widget = parent
+        self.autosave = autosave
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(delay_ms)
+        self.timer.timeout.connect(self._autosave_now)
+        self.document: Document | None = None
+        self.show_dialogs = True
+        self.last_error: str | None = None
+        self._warned: set[str] = set()
+        self._lock = threading.Lock()
+        # doc id -> generation last written successfully (written by the save thread)
+        self._written: dict[tuple[int, str], int] = {}
+        self._dialog: QMessageBox | None = None
+
+    # wiring ---------------------------------------------------------------------
+    def attach(self, doc: Document | None) -> None:
+        """Watch ``doc`` (the window's current document); its edits trigger autosave."""
+        if self.document is not None:
+            try:
+                self.document.edited.disconnect(self._on_edited)
+            except (RuntimeError, TypeError):
+                pass
+        self.document = doc
+        if doc is not None:
+            doc.edited.connect(self._on_edited)
+
+    def _on_edited(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        _bump(doc)
+        if self.autosave and doc.json_path is not None:
+            self.timer.start()
+
+    def pending(self) -> bool:
+        """True while an autosave is scheduled or a save is running."""
+        return self.timer.isActive() or self.pool.activeThreadCount() > 0
+
+    # saving ---------------------------------------------------------------------
+    def _autosave_now(self) -> None:
+        if self.document is not None and self.document.json_path is not None and self.document.is_dirty():
+            self.save_async(self.document)
+
+    def _prepare(self, doc: Document, path: Path) -> sa.Annotation:
+        snap = doc.snapshot()
+        if doc.image_path is not None:
+            snap.image_path = sa.relative_image_path(doc.image_path, path)
+        return snap
+
+    def _write(self, snap: sa.Annotation, path: Path, key: tuple[int, str], gen: int) -> None:
+        """Runs in the save thread."""
+        sa.save(snap, path)
+        with self._lock:
+            self._written[key] = max(gen, self._written.get(key, -1))
+
+    def save_async(self, doc: Document, path: str | Path | None = None) -> None:
+        """Save ``doc`` in the background (to ``path`` or its ``json_path``)."""
+        target = Path(path) if path is not None else doc.json_path
+        if target is None:
+            return
+        snap = self._prepare(doc, target)
+        gen = _generation(doc)
+        key = (id(doc), str(target))
+
+        def done(_r: object) -> None:
+            self._on_saved(doc, target, gen)
+
+        def error(exc: BaseException) -> None:
+            self._on_failed(target, exc)
+
+        run_in_thread(self._write, snap, target, key, gen, on_done=done, on_error=error, pool=self.pool)
+
+    def save_now(self, doc: Document, path: str | Path | None = None) -> bool:
+        """Save synchronously (after the queued saves); True on success."""
+        self.timer.stop()
+        self.pool.waitForDone()
+        target = Path(path) if path is not None else doc.json_path
+        if target is None:
+            return False
+        gen = _generation(doc)
+        try:
+            self._write(self._prepare(doc, target), target, (id(doc), str(target)), gen)
+        except Exception as exc:  # noqa: BLE001 - every failure is shown to the user
+            self._on_failed(target, exc)
+            return False
+        self._on_saved(doc, target, gen)
+        return True
+
+    def flush(self, doc: Document | None) -> bool:
+        """Make sure every edit of ``doc`` is on disk (autosave on). True when nothing is
+        left unsaved; False when the last save failed (the user has been told)."""
+        if doc is None or not doc.is_dirty():
+            self.timer.stop()
+            self.pool.waitForDone()
+            return True
+        self.timer.stop()
+        self.pool.waitForDone()
+        if doc.json_path is None:
+            return False
+        with self._lock:
+            written = self._written.get((id(doc), str(doc.json_path)), -1)
+        if written >= _generation(doc):
+            doc.set_clean()
+            return True
+        return self.save_now(doc)
+
+    # results ----------------------------------------------------------------------
+    def _on_saved(self, doc: Document, path: Path, gen: int) -> None:
+        self._warned.discard(str(path))
+        self.last_error = None
+        try:
+            if _generation(doc) == gen and doc.json_path == path:
+                doc.set_clean()
+        except RuntimeError:  # the document was deleted meanwhile
+            pass
+        self.saved.emit(str(path))
+
+    def _on_failed(self, path: Path, exc: BaseException) -> None:
+        message = str(exc) if isinstance(exc, sa.AnnotationError) else f"{path}: cannot save ({exc})"
+        self.last_error = message
+        self.failed.emit(str(path), message)
+        if self.show_dialogs and str(path) not in self._warned:
+            self._warned.add(str(path))
+            box = QMessageBox(QMessageBox.Icon.Warning, "Save failed",
+                              f"{message}\n\nThe previous label file was kept unchanged. "
+                              "Your edits are still open: fix the problem or use Save As.",
+                              QMessageBox.StandardButton.Ok, self._parent_widget)
+            box.setObjectName("save_failed_dialog")
+            box.open()  # not modal-blocking: autosave must never stall the GUI
+            self._dialog = box

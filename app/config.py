@@ -1,0 +1,27 @@
+"""The default configuration (``resources/default_config.json``) merged with a user's file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "resources" / "default_config.json"
+
+
+def load_config(path: str | Path | None = None) -> dict[str, Any]:
+    """The defaults, overridden by the keys of ``path`` (a JSON object) when given.
+
+    Raises ``ValueError`` naming the file when it is not a JSON object.
+    """
+    config: dict[str, Any] = json.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    if path is not None:
+        p = Path(path)
+        try:
+            user = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{p}: cannot read the configuration ({exc})") from None
+        if not isinstance(user, dict):
+            raise ValueError(f"{p}: the configuration must be a JSON object")
+        config.update(user)
+    return config

@@ -1,0 +1,13 @@
+"""Plug-ins of the main window: each module in :data:`FEATURES` has ``install(window)`` that
+adds its menu actions (``window.menus["model"]`` ...) and docks. MainWindow calls them in
+order at start-up; a feature that fails to install is reported in the status bar and skipped.
+
+To add one: write ``app/features/<name>.py`` with ``def install(window) -> None`` and add one
+line below.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+FEATURES: list[ModuleType] = []
