@@ -1,0 +1,432 @@
+"""What the VOC and COCO writers share: the report, output-folder safety, per-image checks,
+splits, image headers and the process pool that runs one job per image."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import re
+import shutil
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from segcore.annotation import Annotation, AnnotationError, Shape, load
+from segcore.atomic import atomic_write_bytes
+from segcore.dataset import Item, Problem, degenerate_reason, scan, split_items
+from segcore.progress import CancelToken, ProgressCallback, check_cancel, report
+from segcore.rasterize import ClassList
+
+JPEG_SUFFIXES = frozenset({".jpg", ".jpeg"})
+SPLIT_FLAGS = ("train", "val", "test")
+_ORIENTATION_TAG = 0x0112
+
+
+class ExportError(Exception):
+    """An export that cannot start or (with ``strict``) found problems; nothing was written.
+    ``report`` holds the problems found (None when the export could not start)."""
+
+    def __init__(self, message: str, report: ExportReport | None = None):
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class Skipped:
+    """A shape (``shape_index`` set) or a whole image left out of the export, and why."""
+
+    path: Path
+    shape_index: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}" + (f": shape {self.shape_index}" if self.shape_index is not None else "")
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ExportReport:
+    """What an export or import did: images written, instances per class, problems, skips."""
+
+    out: Path
+    format: str
+    images: int = 0
+    splits: dict[str, int] = field(default_factory=dict)
+    instances: Counter = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    unlabelled: int = 0
+    written: list[Path] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+
+    def to_text(self) -> str:
+        """A human summary: counts, instances per class, every problem and skipped shape."""
+        lines = [f"{self.format} export to {self.out}: {self.images} images"
+                 + (" (" + ", ".join(f"{k} {v}" for k, v in self.splits.items()) + ")" if self.splits else "")]
+        if self.unlabelled:
+            lines.append(f"{self.unlabelled} images without a label file were left out")
+        if self.instances:
+            lines.append("instances per class:")
+            lines += [f"  {name}: {self.instances[name]}" for name in self.classes if self.instances.get(name)]
+        if self.problems:
+            lines.append(f"{len(self.problems)} problems:")
+            lines += [f"  {p}" for p in self.problems]
+        if self.skipped:
+            lines.append(f"{len(self.skipped)} skipped:")
+            lines += [f"  {s}" for s in self.skipped]
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able dict of the report."""
+        return {
+            "out": str(self.out), "format": self.format, "images": self.images, "splits": self.splits,
+            "instances": dict(self.instances), "unlabelled": self.unlabelled,
+            "problems": [str(p) for p in self.problems], "skipped": [str(s) for s in self.skipped],
+        }
+
+
+# ----------------------------------------------------------------------------- output folder
+
+
+def prepare_out(out: str | os.PathLike, overwrite: bool) -> Path:
+    """Refuse a non-empty ``out`` unless ``overwrite``; create it. Nothing is ever deleted."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise ExportError(f"{out}: the output folder is not empty (pass overwrite / --overwrite to write into it)")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write an output file atomically (temp file + rename)."""
+    atomic_write_bytes(path, data)
+
+
+def copy_file(src: Path, dst: Path) -> None:
+    """Copy ``src`` byte for byte to ``dst`` through a temporary file + rename."""
+    tmp = dst.with_name(f".{dst.name}.part{os.getpid()}")
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def safe_stem(key: str) -> str:
+    """A flat file stem for an item key ("a/b c" -> "a_b c")."""
+    return re.sub(r"[\\/:*?\"<>|]+", "_", key).strip() or "image"
+
+
+def unique_stems(items: Sequence[Item]) -> list[str]:
+    """One distinct stem per item (keys from sub-folders flattened, clashes numbered)."""
+    seen: set[str] = set()
+    out = []
+    for it in items:
+        stem = safe_stem(it.key)
+        base, n = stem, 1
+        while stem.casefold() in seen:
+            n += 1
+            stem = f"{base}_{n}"
+        seen.add(stem.casefold())
+        out.append(stem)
+    return out
+
+
+# ----------------------------------------------------------------------------- images
+
+
+def image_header(path: Path) -> tuple[int, int, int]:
+    """``(width, height, exif_orientation)`` from the header; size after the orientation."""
+    with Image.open(path) as im:
+        w, h = im.size
+        orientation = 1
+        try:
+            orientation = int(im.getexif().get(_ORIENTATION_TAG, 1) or 1)
+        except Exception:  # noqa: BLE001 - a broken EXIF block is not our problem
+            orientation = 1
+    if orientation in (5, 6, 7, 8):
+        w, h = h, w
+    return w, h, orientation
+
+
+def read_rgb(path: Path) -> np.ndarray:
+    """(H, W, 3) uint8 RGB with the EXIF orientation applied."""
+    try:
+        from segcore.imageio import read_image
+    except ImportError:
+        from PIL import ImageOps
+
+        with Image.open(path) as im:
+            return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+    return read_image(path)
+
+
+def encode_jpeg(rgb: np.ndarray, quality: int = 95) -> bytes:
+    """JPEG bytes of an RGB array."""
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def palette_png(index_map: np.ndarray, palette: bytes) -> bytes:
+    """Mode "P" PNG bytes of a uint8 index map with the given 768-byte palette."""
+    im = Image.fromarray(np.ascontiguousarray(index_map, dtype=np.uint8), mode="L")
+    im.putpalette(palette)
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def export_image(src: Path, dst_dir: Path, stem: str) -> Path:
+    """Put the image under ``dst_dir`` as ``<stem>.jpg``: JPEGs without a rotating EXIF
+    orientation are copied byte for byte, anything else is decoded and encoded once."""
+    dst = dst_dir / f"{stem}.jpg"
+    if src.suffix.lower() in JPEG_SUFFIXES and image_header(src)[2] in (0, 1):
+        copy_file(src, dst)
+    else:
+        write_file(dst, encode_jpeg(read_rgb(src)))
+    return dst
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+@dataclass
+class Checked:
+    """One annotation after the per-shape checks: the shapes to export and what was wrong."""
+
+    annotation: Annotation | None
+    width: int = 0
+    height: int = 0
+    shapes: list[Shape] = field(default_factory=list)
+    indices: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.annotation is not None
+
+
+def _outside(shape: Shape, width: int, height: int) -> str | None:
+    """'partly' / 'entirely' outside the image (pixels 0..w-1, 0..h-1 with their extent), else None."""
+    if shape.shape_type == "mask":
+        (x1, y1), _ = shape.points
+        h, w = shape.mask.shape if shape.mask is not None else (0, 0)
+        xs, ys = [x1, x1 + w - 1], [y1, y1 + h - 1]
+    else:
+        xs = [p[0] for p in shape.points]
+        ys = [p[1] for p in shape.points]
+    if max(xs) < -0.5 or max(ys) < -0.5 or min(xs) > width - 0.5 or min(ys) > height - 0.5:
+        return "entirely"
+    if min(xs) < -0.5 or min(ys) < -0.5 or max(xs) > width - 0.5 or max(ys) > height - 0.5:
+        return "partly"
+    return None
+
+
+def check_item(item: Item, classes: ClassList, *, area_only: bool = False) -> Checked:
+    """Load one item's JSON and image header and check each shape.
+
+    Left out (with a problem and a skip naming file and shape index): unknown labels,
+    zero-area shapes, shapes entirely outside the image; with ``area_only`` also points and
+    lines (skip only). A shape partly outside the image is reported and kept (clipped). A
+    corrupt JSON or a missing/unreadable image leaves the whole image out.
+    """
+    jp = item.json
+    assert jp is not None
+    try:
+        ann = load(jp)
+    except AnnotationError as exc:
+        return Checked(None, problems=[Problem(jp, "corrupt_json", exc.reason, exc.shape_index)],
+                       skipped=[Skipped(jp, None, f"not exported: {exc.reason}")])
+    except (OSError, ValueError) as exc:
+        return Checked(None, problems=[Problem(jp, "corrupt_json", str(exc), None)],
+                       skipped=[Skipped(jp, None, f"not exported: {exc}")])
+    if not item.image.is_file():
+        msg = f"image {item.image} not found"
+        return Checked(None, problems=[Problem(jp, "missing_image", msg, None)],
+                       skipped=[Skipped(jp, None, f"not exported: {msg}")])
+    try:
+        width, height, _ = image_header(item.image)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        msg = f"cannot read image {item.image}: {exc}"
+        return Checked(None, problems=[Problem(item.image, "unreadable_image", msg, None)],
+                       skipped=[Skipped(jp, None, f"not exported: {msg}")])
+    res = Checked(ann, width, height)
+    if (ann.image_width, ann.image_height) != (width, height):
+        res.problems.append(Problem(jp, "size_mismatch",
+                                    f"JSON says {ann.image_width}x{ann.image_height} but the image is {width}x{height}"
+                                    " (the image size is used)", None))
+    for i, s in enumerate(ann.shapes):
+        reason = kind = None
+        if s.label not in classes:
+            kind, reason = "unknown_label", f"unknown label {s.label!r} (not in the class list)"
+        else:
+            reason = degenerate_reason(s, height, width)
+            kind = "degenerate_shape"
+            if reason is None and _outside(s, width, height) == "partly":
+                res.problems.append(Problem(jp, "degenerate_shape",
+                                            f"{s.shape_type} lies partly outside the {width}x{height} image (clipped)", i))
+        if reason is not None:
+            res.problems.append(Problem(jp, kind, reason, i))
+            res.skipped.append(Skipped(jp, i, reason))
+            continue
+        if area_only and s.shape_type in ("point", "line", "linestrip"):
+            res.skipped.append(Skipped(jp, i, f"a {s.shape_type} is not an area (COCO needs areas)"))
+            continue
+        res.shapes.append(s)
+        res.indices.append(i)
+    return res
+
+
+# ----------------------------------------------------------------------------- items, classes, splits
+
+
+def labelled_items(root: str | os.PathLike) -> tuple[list[Item], int]:
+    """The items of ``root`` that have a label file, and the number without one."""
+    items = scan(root)
+    labelled = [it for it in items if it.json is not None]
+    return labelled, len(items) - len(labelled)
+
+
+def resolve_classes(items: Sequence[Item], classes: ClassList | str | os.PathLike | Sequence[str] | None) -> ClassList:
+    """A ClassList from a ClassList, a labels file, a list of names, or (None) the labels used."""
+    if isinstance(classes, ClassList):
+        return classes
+    if isinstance(classes, (str, os.PathLike)):
+        return ClassList.from_file(classes)
+    if classes is not None:
+        return ClassList.from_names(list(classes))
+    labels: set[str] = set()
+    for it in items:
+        try:
+            labels.update(load(it.json).labels())
+        except (AnnotationError, OSError, ValueError):
+            continue  # reported when the item is exported
+    return ClassList.collect(labels)
+
+
+def assign_splits(items: Sequence[Item], *, val_ratio: float, seed: int, from_flags: bool) -> list[str]:
+    """The split of each item: image flags ``train``/``val``/``test`` when ``from_flags`` (an
+    image with none set goes to train), else hash-based by ratio and seed."""
+    if from_flags:
+        out = []
+        for it in items:
+            try:
+                flags = load(it.json).flags
+            except (AnnotationError, OSError, ValueError):
+                flags = {}
+            out.append(next((f for f in ("test", "val", "train") if flags.get(f)), "train"))
+        return out
+    split = split_items(items, val_ratio, seed)
+    where = {id(it): name for name, its in split.items() for it in its}
+    return [where[id(it)] for it in items]
+
+
+# ----------------------------------------------------------------------------- process pool
+
+
+def default_workers() -> int:
+    """Worker processes to use: every core the process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def run_jobs(fn: Callable[[Any], Any], jobs: Sequence[Any], *, workers: int | None = None,
+             progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
+             desc: str = "") -> list[Any]:
+    """Run ``fn(job)`` for every job (in a process pool when ``workers`` > 1) and return the
+    results in job order. Progress after each job; cancel checked between jobs."""
+    n = len(jobs)
+    workers = default_workers() if workers is None else max(1, int(workers))
+    workers = min(workers, max(1, n))
+    results: list[Any] = [None] * n
+    report(progress, 0, n, desc)
+    if workers == 1 or n <= 1:
+        for i, job in enumerate(jobs):
+            check_cancel(cancel)
+            results[i] = fn(job)
+            report(progress, i + 1, n, desc)
+        return results
+    ctx = multiprocessing.get_context(_start_method())
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        pending: dict[Future, int] = {}
+        it = iter(enumerate(jobs))
+        window = workers * 4
+        done_count = 0
+        try:
+            for i, job in _take(it, window):
+                pending[pool.submit(fn, job)] = i
+            while pending:
+                check_cancel(cancel)
+                finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    results[pending.pop(fut)] = fut.result()
+                    done_count += 1
+                    report(progress, done_count, n, desc)
+                for i, job in _take(it, window - len(pending)):
+                    pending[pool.submit(fn, job)] = i
+        except BaseException:
+            for fut in pending:
+                fut.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return results
+
+
+def _start_method() -> str:
+    """``fork`` (fast start) from a single-threaded process on Linux; ``spawn`` otherwise,
+    e.g. from the GUI's worker thread, where forking a multi-threaded process is unsafe."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def _take(it: Iterable, k: int) -> list:
+    out = []
+    for _ in range(max(0, k)):
+        try:
+            out.append(next(it))
+        except StopIteration:
+            break
+    return out
+
+
+def bbox_of(crop: np.ndarray, x0: int, y0: int) -> list[float] | None:
+    """COCO ``[x, y, w, h]`` of the True pixels of a crop placed at ``(x0, y0)``."""
+    ys = np.flatnonzero(crop.any(axis=1))
+    xs = np.flatnonzero(crop.any(axis=0))
+    if len(ys) == 0:
+        return None
+    return [float(x0 + xs[0]), float(y0 + ys[0]), float(xs[-1] - xs[0] + 1), float(ys[-1] - ys[0] + 1)]
+
+
+
+def _check_job(job: tuple[Item, list[str], bool, bool]) -> list[Problem]:
+    item, names, has_ignore, area_only = job
+    return check_item(item, ClassList(names, has_ignore), area_only=area_only).problems
+
+
+def strict_check(items: Sequence[Item], classes: ClassList, report: ExportReport, *, area_only: bool,
+                 workers: int | None = None, progress: ProgressCallback | None = None,
+                 cancel: CancelToken | None = None) -> None:
+    """The checks alone (nothing written): raise :class:`ExportError` carrying ``report`` with
+    every problem found, if any."""
+    jobs = [(it, list(classes.names), classes.has_ignore, area_only) for it in items]
+    for problems in run_jobs(_check_job, jobs, workers=workers, progress=progress, cancel=cancel, desc="checking"):
+        report.problems.extend(problems)
+    if report.problems:
+        raise ExportError(f"{len(report.problems)} problems found; nothing was written (strict)", report)

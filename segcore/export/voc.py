@@ -1,0 +1,159 @@
+"""Pascal VOC segmentation export (layout in FORMATS.md).
+
+```
+out/JPEGImages/<stem>.jpg               JPEG sources copied byte for byte, others encoded once
+out/SegmentationClass/<stem>.png        mode "P", VOC palette, 0 background, 255 ignore
+out/SegmentationObject/<stem>.png       mode "P", instance ids 1..K, 0 background, 255 ignore
+out/SegmentationClassVisualization/     optional overlays (JPEG) for a person to look at
+out/ImageSets/Segmentation/{train,val,trainval}.txt   (+ test.txt when flags name it)
+out/class_names.txt                     class names in id order, from _background_
+```
+One process-pool job per image does the checks, rasterising and encoding.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from segcore.dataset import Item
+from segcore.export.common import (
+    ExportError,
+    ExportReport,
+    Skipped,
+    assign_splits,
+    check_item,
+    encode_jpeg,
+    export_image,
+    labelled_items,
+    palette_png,
+    prepare_out,
+    read_rgb,
+    resolve_classes,
+    run_jobs,
+    strict_check,
+    unique_stems,
+    write_file,
+)
+from segcore.palette import palette_bytes, voc_palette
+from segcore.progress import CancelToken, ProgressCallback
+from segcore.rasterize import IGNORE_INDEX, ClassList, class_map, instance_map
+
+SUBDIRS = ("JPEGImages", "SegmentationClass", "SegmentationObject")
+VIS_DIR = "SegmentationClassVisualization"
+MAX_INSTANCES = 254
+
+
+@dataclass
+class _Job:
+    item: Item
+    stem: str
+    out: Path
+    names: list[str]
+    has_ignore: bool
+    overlays: bool
+
+
+@dataclass
+class _Result:
+    stem: str
+    ok: bool
+    problems: list
+    skipped: list
+    instances: Counter
+    written: list[Path]
+
+
+def overlay(rgb: np.ndarray, cmap: np.ndarray, alpha: float = 0.5) -> np.ndarray:
+    """The image with class colours blended in (background left as is)."""
+    colours = voc_palette(256)
+    out = rgb.astype(np.float32)
+    fg = cmap != 0
+    out[fg] = (1 - alpha) * out[fg] + alpha * colours[cmap[fg]]
+    return out.round().astype(np.uint8)
+
+
+def _voc_job(job: _Job) -> _Result:
+    classes = ClassList(job.names, job.has_ignore)
+    chk = check_item(job.item, classes)
+    res = _Result(job.stem, False, chk.problems, chk.skipped, Counter(), [])
+    if not chk.ok:
+        return res
+    h, w = chk.height, chk.width
+    cmap = class_map(chk.shapes, h, w, classes, path=job.item.json)
+    imap, instances = instance_map(chk.shapes, h, w, classes, path=job.item.json)
+    if len(instances) > MAX_INSTANCES:
+        res.skipped.append(Skipped(job.item.json, None, f"{len(instances)} instances do not fit a VOC object PNG "
+                                   f"(at most {MAX_INSTANCES}); SegmentationObject keeps the first {MAX_INSTANCES}"))
+        imap = np.where(imap > MAX_INSTANCES, 0, imap)
+    obj = np.where(imap < 0, IGNORE_INDEX, imap).astype(np.uint8)
+    pal = palette_bytes()
+    out = job.out
+    paths = [out / "SegmentationClass" / f"{job.stem}.png", out / "SegmentationObject" / f"{job.stem}.png"]
+    write_file(paths[0], palette_png(cmap, pal))
+    write_file(paths[1], palette_png(obj, pal))
+    paths.append(export_image(job.item.image, out / "JPEGImages", job.stem))
+    if job.overlays:
+        vis = out / VIS_DIR / f"{job.stem}.jpg"
+        write_file(vis, encode_jpeg(overlay(read_rgb(job.item.image), cmap), quality=90))
+        paths.append(vis)
+    res.ok = True
+    res.instances = Counter(inst.label for inst in instances)
+    res.written = paths
+    return res
+
+
+def export_voc(root: str | os.PathLike, out: str | os.PathLike, *,
+               classes: ClassList | str | os.PathLike | list[str] | None = None,
+               val_ratio: float = 0.2, seed: int = 0, split_from_flags: bool = False,
+               overlays: bool = False, overwrite: bool = False, strict: bool = False,
+               workers: int | None = None, progress: ProgressCallback | None = None,
+               cancel: CancelToken | None = None) -> ExportReport:
+    """Export the labelled images under ``root`` to a VOC segmentation folder ``out``.
+
+    ``classes``: a ClassList, a labels.txt path or names (default: the labels used, natural
+    order). Splits by ``val_ratio``/``seed`` (stable when images are added) or, with
+    ``split_from_flags``, by the image flags ``train``/``val``/``test``. Bad shapes and files
+    are reported (``report.problems``/``report.skipped``) and the rest exports; with
+    ``strict`` any problem raises :class:`ExportError` before anything is written. A non-empty
+    ``out`` is refused unless ``overwrite``; no file is ever deleted.
+    """
+    items, unlabelled = labelled_items(root)
+    cl = resolve_classes(items, classes)
+    report = ExportReport(Path(out), "VOC", unlabelled=unlabelled, classes=list(cl.names))
+    if strict:
+        strict_check(items, cl, report, area_only=False, workers=workers, progress=progress, cancel=cancel)
+    out = prepare_out(out, overwrite)
+    report.out = out
+    for d in SUBDIRS + ("ImageSets/Segmentation",) + ((VIS_DIR,) if overlays else ()):
+        (out / d).mkdir(parents=True, exist_ok=True)
+    splits = assign_splits(items, val_ratio=val_ratio, seed=seed, from_flags=split_from_flags)
+    stems = unique_stems(items)
+    jobs = [_Job(it, st, out, list(cl.names), cl.has_ignore, overlays) for it, st in zip(items, stems)]
+    results = run_jobs(_voc_job, jobs, workers=workers, progress=progress, cancel=cancel, desc="VOC export")
+    lists: dict[str, list[str]] = {"train": [], "val": []}
+    for res, split in zip(results, splits):
+        report.problems.extend(res.problems)
+        report.skipped.extend(res.skipped)
+        if not res.ok:
+            continue
+        report.images += 1
+        report.instances.update(res.instances)
+        report.written.extend(res.written)
+        lists.setdefault(split, []).append(res.stem)
+    if strict and report.problems:  # a file changed between the check and the export
+        raise ExportError(f"{len(report.problems)} problems found (strict)", report)
+    lists["trainval"] = lists["train"] + lists["val"]
+    for name, stems_ in lists.items():
+        p = out / "ImageSets" / "Segmentation" / f"{name}.txt"
+        write_file(p, "".join(f"{s}\n" for s in stems_).encode())
+        report.written.append(p)
+        if name != "trainval":
+            report.splits[name] = len(stems_)
+    write_file(out / "class_names.txt", "".join(f"{n}\n" for n in cl.names).encode())
+    report.written.append(out / "class_names.txt")
+    return report
