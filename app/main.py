@@ -1,19 +1,50 @@
-"""Application start-up: ``app.main(argv)`` builds the QApplication and the main window."""
+"""Application start-up: ``python main.py [PATH]`` (a file or a folder, as ``labelme PATH``)."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 
 
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """Command-line options of the annotator."""
+    p = argparse.ArgumentParser(prog="main.py", description="Label images LabelMe-style.")
+    p.add_argument("path", nargs="?", help="an image, a LabelMe .json file or a folder to open")
+    p.add_argument("--labels", help="a labels file (one label per line) restricting the label choice")
+    p.add_argument("--flags", help="comma-separated image-level flags to offer")
+    p.add_argument("--config", help="a JSON configuration overriding resources/default_config.json")
+    p.add_argument("--no-autosave", action="store_true", help="do not save after every edit")
+    p.add_argument("--settings", help="an INI file for the settings instead of the user's store")
+    return p.parse_args(list(argv))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the annotator (optionally on a file or folder) and run the event loop."""
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    from PySide6.QtWidgets import QApplication
 
-    argv = list(sys.argv[1:] if argv is None else argv)
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
-    window = QMainWindow()
-    window.setWindowTitle("SegStudio")
-    window.resize(1200, 800)
+    from app.config import load_config
+    from app.main_window import MainWindow
+    from app.settings import Settings
+
+    try:
+        config = load_config(args.config)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.flags:
+        config["flags"] = [f.strip() for f in args.flags.split(",") if f.strip()]
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("SegStudio")
+    app.setOrganizationName("SegStudio")
+    settings = Settings(args.settings)
+    if args.no_autosave:
+        settings.autosave = False
+    window = MainWindow(settings=settings, config=config, labels_file=args.labels)
     window.show()
+    if args.path:
+        window.open_path(args.path)
+    else:
+        window.restore_last()
     return app.exec()

@@ -24,7 +24,14 @@ ErrorCallback = Callable[[str, BaseException], None]
 def _decode(path: str) -> Decoded:
     from app.canvas.image_layer import read_for_display
 
-    return read_for_display(path)
+    try:
+        return read_for_display(path)
+    except ImportError:  # segcore.imageio (helper A) not there yet: plain PIL decode
+        from PIL import Image, ImageOps
+
+        with Image.open(path) as im:
+            rgb = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+        return rgb, (rgb.shape[1], rgb.shape[0])
 
 
 class ImageCache(QObject):

@@ -34,10 +34,11 @@ class LabelChoice:
 
 
 def read_labels_file(path: str) -> list[str]:
-    """The labels of a labels.txt (one per line, blank lines and ``__ignore__`` kept out)."""
-    with open(path, encoding="utf-8") as f:
-        names = [line.strip() for line in f]
-    return [n for n in names if n and n not in ("__ignore__", "_background_")]
+    """The labels a labels.txt allows (``segcore.rasterize.ClassList`` rules; background left
+    out). Raises ``OSError`` / ``ValueError`` naming the file."""
+    from segcore.rasterize import BACKGROUND_LABEL, ClassList
+
+    return [n for n in ClassList.from_file(path).names if n != BACKGROUND_LABEL]
 
 
 class LabelDialog(QDialog):

@@ -27,14 +27,7 @@ try:
     from segcore.imageio import IMAGE_EXTENSIONS
 except ImportError:  # helper A's module not there yet
     IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
-try:
-    from segcore.dataset import natural_key
-except ImportError:  # helper B's module not there yet
-    import re
-
-    def natural_key(s: str) -> tuple:
-        """Sort key that orders "img2" before "img10" (fallback until segcore.dataset lands)."""
-        return tuple((0, int(t), "") if t.isdigit() else (1, 0, t.lower()) for t in re.split(r"(\d+)", s) if t)
+from segcore.dataset import natural_key
 
 
 def iter_image_batches(root: str | os.PathLike, *, batch_seconds: float = 0.05,

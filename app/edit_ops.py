@@ -1,0 +1,111 @@
+"""Edit-menu operations on the open document: copy / paste (also onto another image, and
+between windows through the system clipboard as LabelMe shape JSON), duplicate, delete, edit
+label. Every change is a command from :mod:`app.commands`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QMimeData
+from PySide6.QtWidgets import QApplication
+
+from app.commands import AddShapes, EditShapeProps, RemoveShapes
+from app.dialogs.label_dialog import LabelChoice
+from app.document import Document
+from segcore import annotation as sa
+
+MIME = "application/x-labelme-shapes+json"
+
+
+class Clipboard:
+    """Shapes copied from any image; survives navigation."""
+
+    def __init__(self) -> None:
+        self.shapes: list[sa.Shape] = []
+
+    def copy(self, doc: Document | None) -> int:
+        """Copy the selection; returns how many shapes were copied."""
+        if doc is None:
+            return 0
+        shapes = [s.copy() for s in doc.selected_shapes()]
+        if not shapes:
+            return 0
+        self.shapes = shapes
+        data = QMimeData()
+        text = json.dumps([sa.shape_to_dict(s) for s in shapes])
+        data.setData(MIME, text.encode("utf-8"))
+        data.setText(text)
+        cb = QApplication.clipboard()
+        if cb is not None:
+            cb.setMimeData(data)
+        return len(shapes)
+
+    def _from_system(self) -> list[sa.Shape] | None:
+        cb = QApplication.clipboard()
+        data = cb.mimeData() if cb is not None else None
+        if data is None or not data.hasFormat(MIME):
+            return None
+        try:
+            items = json.loads(bytes(data.data(MIME).data()).decode("utf-8"))
+            return [sa.shape_from_dict(d, "clipboard", i) for i, d in enumerate(items)]
+        except (ValueError, sa.AnnotationError):
+            return None
+
+    def paste(self, doc: Document | None) -> int:
+        """Add copies of the clipboard shapes to ``doc`` and select them."""
+        if doc is None:
+            return 0
+        shapes = self._from_system() or [s.copy() for s in self.shapes]
+        if not shapes:
+            return 0
+        doc.push(AddShapes(doc, shapes, text=f"Paste {len(shapes)} shape(s)"))
+        doc.select_shapes(shapes)
+        return len(shapes)
+
+
+def duplicate(doc: Document | None) -> int:
+    """Duplicate the selection (LabelMe: same place, added on top) and select the copies."""
+    if doc is None:
+        return 0
+    copies = [s.copy() for s in doc.selected_shapes()]
+    if copies:
+        doc.push(AddShapes(doc, copies, text=f"Duplicate {len(copies)} shape(s)"))
+        doc.select_shapes(copies)
+    return len(copies)
+
+
+def delete_selected(doc: Document | None) -> int:
+    """Delete the selected shapes (undoable)."""
+    if doc is None:
+        return 0
+    idx = doc.selected_indices()
+    if idx:
+        doc.push(RemoveShapes(doc, idx))
+    return len(idx)
+
+
+def current_choice(doc: Document) -> LabelChoice | None:
+    """The label dialog's prefill for the selection (its first shape)."""
+    shapes = doc.selected_shapes()
+    if not shapes:
+        return None
+    s = shapes[0]
+    return LabelChoice(s.label, s.group_id, s.description or "", dict(s.flags))
+
+
+def apply_choice(doc: Document, choice: LabelChoice, previous: LabelChoice | None) -> None:
+    """Apply the dialog's answer to the selection; with several shapes only changed fields."""
+    idx = doc.selected_indices()
+    if not idx:
+        return
+    fields: dict = {}
+    if len(idx) == 1 or previous is None:
+        fields = {"label": choice.label, "group_id": choice.group_id,
+                  "description": choice.description, "flags": choice.flags}
+    else:
+        for key in ("label", "group_id", "description", "flags"):
+            if getattr(choice, key) != getattr(previous, key):
+                fields[key] = getattr(choice, key)
+    if fields:
+        doc.push(EditShapeProps(doc, idx, **fields))

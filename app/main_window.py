@@ -1,0 +1,459 @@
+"""The main window: menus, toolbar, docks, status bar and actions wired to the session,
+the canvas and the edit operations. No business logic lives here.
+
+``window.menus`` (keys file, edit, view, model, train, tools, help), ``window.document`` (the
+open :class:`Document` or None), ``window.canvas``; plug-ins in :mod:`app.features` get the
+window in their ``install(window)``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+)
+
+from app import edit_ops
+from app.actions import ACTIONS, MENU_TITLES, shortcut_rows
+from app.autosave import Saver
+from app.canvas import Canvas
+from app.dialogs.label_dialog import LabelChoice, LabelDialog, read_labels_file
+from app.docks.file_list import FileListDock
+from app.docks.label_list import FlagsDock, LabelListDock
+from app.docks.shape_list import ShapeListDock
+from app.document import Document, LabelColours
+from app.label_index import folder_labels
+from app.prefetch import ImageCache
+from app.session import Session
+from app.settings import Settings
+from app.workers import run_in_thread
+from segcore.annotation import Shape
+
+APP_NAME = "SegStudio"
+TOOLBAR = ("open", "open_dir", "next_image", "prev_image", "save", "delete_file", None, "create_polygon",
+           "create_rectangle", "edit_mode", "duplicate", "delete", "undo", "redo", None, "zoom_in",
+           "zoom_out", "fit_window")
+_CREATE = {"create_polygon": "polygon", "create_rectangle": "rectangle", "create_circle": "circle",
+           "create_line": "line", "create_linestrip": "linestrip", "create_point": "point", "edit_mode": "edit"}
+
+
+class MainWindow(QMainWindow):
+    """The annotator window."""
+
+    documentChanged = Signal(object)
+
+    def __init__(self, settings: Settings | None = None, config: dict | None = None,
+                 labels_file: str | None = None) -> None:
+        super().__init__()
+        from app.config import load_config
+
+        self.settings = settings or Settings()
+        self.config = config or load_config()
+        self.setWindowTitle(f"{APP_NAME}[*]")
+        self.setAcceptDrops(True)
+        self.colours = LabelColours(parent=self)
+        self.canvas = Canvas(self)
+        self.setCentralWidget(self.canvas)
+        self.document: Document | None = None
+        self.saver = Saver(self, autosave=self.settings.autosave)
+        self.image_cache = ImageCache(self)
+        self.clipboard = edit_ops.Clipboard()
+        self.file_dock = FileListDock(self)
+        self.label_dock = LabelListDock(self.colours, self)
+        self.shape_dock = ShapeListDock(self)
+        self.flags_dock = FlagsDock(self, self.config.get("flags") or [])
+        for dock in (self.flags_dock, self.label_dock, self.shape_dock, self.file_dock):
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.flags_dock.setVisible(bool(self.config.get("flags")))
+        self.label_dialog = LabelDialog(self, flag_names=[])
+        self.restricted_labels: list[str] | None = None
+        self._last_label = ""
+        self.session = Session(self)
+        self._build_actions()
+        self._build_status_bar()
+        self._connect()
+        self.set_labels_file(labels_file or self.settings.labels_file or None)
+        self.label_dock.add_known(list(self.config.get("labels") or []))
+        self.set_document(None)
+        geometry, state = self.settings.geometry(), self.settings.state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        if state is not None:
+            self.restoreState(state)
+        self._install_features()
+
+    # ------------------------------------------------------------------ building
+    def _build_actions(self) -> None:
+        self.menus = {key: self.menuBar().addMenu(title) for key, title in MENU_TITLES.items()}
+        self.actions: dict[str, QAction] = {}
+        for spec in ACTIONS:
+            act = QAction(spec.text, self)
+            act.setObjectName(f"action_{spec.name}")
+            if spec.shortcuts:
+                act.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
+            act.setStatusTip(spec.tip)
+            act.setToolTip(f"{spec.tip} ({spec.shortcuts[0]})" if spec.shortcuts else spec.tip)
+            act.setCheckable(spec.checkable)
+            handler = getattr(self, f"act_{spec.name}")
+            if spec.checkable:
+                act.toggled.connect(handler)
+            else:
+                act.triggered.connect(lambda _checked=False, h=handler: h())
+            self.menus[spec.menu].addAction(act)
+            self.addAction(act)  # shortcuts work with the menu bar hidden too
+            self.actions[spec.name] = act
+        for name in _CREATE:
+            self.actions[name].setCheckable(True)
+        self.actions["autosave"].setChecked(self.saver.autosave)
+        self.actions["keep_previous"].setChecked(self.settings.keep_previous)
+        self.menus["view"].addSeparator()
+        for dock in (self.file_dock, self.label_dock, self.shape_dock, self.flags_dock):
+            self.menus["view"].addAction(dock.toggleViewAction())
+        self.toolbar = QToolBar("Tools", self)
+        self.toolbar.setObjectName("main_toolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for name in TOOLBAR:
+            if name is None:
+                self.toolbar.addSeparator()
+            else:
+                self.toolbar.addAction(self.actions[name])
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.toolbar)
+
+    def _build_status_bar(self) -> None:
+        self.pos_label = QLabel("", self)
+        self.pixel_label = QLabel("", self)
+        self.zoom_label = QLabel("", self)
+        for w in (self.pos_label, self.pixel_label, self.zoom_label):
+            self.statusBar().addPermanentWidget(w)
+
+    def _connect(self) -> None:
+        self.file_dock.fileActivated.connect(self.session.load_image)
+        self.file_dock.model.scanFinished.connect(self._collect_folder_labels)
+        self.shape_dock.editRequested.connect(self.act_edit_label)
+        self.saver.failed.connect(lambda _p, msg: self.statusBar().showMessage(f"Save failed: {msg}", 15000))
+        self.saver.saved.connect(lambda p: self.statusBar().showMessage(f"Saved {Path(p).name}", 2000))
+        self.session.documentChanged.connect(self.documentChanged.emit)
+        self.canvas.label_provider = self.label_new_shape
+        self.canvas.shapeDoubleClicked.connect(lambda _i: self.act_edit_label())
+        self.canvas.cursorMoved.connect(self._show_cursor)
+        self.canvas.zoomChanged.connect(self._show_zoom)
+        self.canvas.toolChanged.connect(self._tool_changed)
+
+    def _install_features(self) -> None:
+        from app.features import FEATURES
+
+        for module in FEATURES:
+            try:
+                module.install(self)
+            except Exception as exc:  # noqa: BLE001 - one broken plug-in must not stop the app
+                self.statusBar().showMessage(f"Feature {module.__name__} failed to load: {exc}", 15000)
+
+    # ------------------------------------------------------------------ document
+    def set_document(self, doc: Document | None) -> None:
+        """Show ``doc`` in every view (None: nothing open)."""
+        old = self.document
+        if old is not None:
+            try:
+                old.dirtyChanged.disconnect(self._update_title)
+            except (RuntimeError, TypeError):
+                pass
+        self.document = doc
+        self.canvas.set_document(doc)
+        self.shape_dock.set_document(doc)
+        self.label_dock.set_document(doc)
+        self.flags_dock.set_document(doc)
+        self.saver.attach(doc)
+        if doc is not None:
+            doc.dirtyChanged.connect(self._update_title)
+            self.label_dialog.set_labels(self.label_dock.labels() + doc.known_labels())
+        for name in ("save", "save_as", "delete_file", "close", "undo", "redo", "copy", "paste", "duplicate",
+                     "delete", "edit_label", "select_all", "toggle_shapes"):
+            self.actions[name].setEnabled(doc is not None)
+        self._update_title()
+
+    def _update_title(self, *_args) -> None:
+        doc = self.document
+        name = f" - {doc.image_path.name}" if doc is not None and doc.image_path else ""
+        self.setWindowTitle(f"{APP_NAME}{name}[*]")
+        self.setWindowModified(doc is not None and doc.is_dirty())
+
+    def canvas_view_state(self) -> tuple:
+        """Fit mode, zoom and scroll of the canvas (remembered per image)."""
+        c = self.canvas
+        return (c.fit_mode(), c.zoom(), c.horizontalScrollBar().value(), c.verticalScrollBar().value())
+
+    def canvas_view_state_restore(self, state: tuple) -> None:
+        """Put back a :meth:`canvas_view_state`."""
+        fit, zoom, h, v = state
+        if fit == "window":
+            self.canvas.fit_window()
+        elif fit == "width":
+            self.canvas.fit_width()
+        else:
+            self.canvas.set_zoom(zoom)
+            self.canvas.horizontalScrollBar().setValue(h)
+            self.canvas.verticalScrollBar().setValue(v)
+        self._show_zoom()
+
+    # ------------------------------------------------------------------ labels
+    def set_labels_file(self, path: str | None) -> None:
+        """Restrict labels to a labels file (and take its order for the colours / class ids)."""
+        if not path:
+            return
+        try:
+            names = read_labels_file(path)
+        except (OSError, ValueError) as exc:
+            self.report_error(f"{path}: cannot use the labels file ({exc})")
+            return
+        self.restricted_labels = names
+        self.colours.set_names(["_background_", *names])
+        self.label_dialog.set_restriction(names)
+        self.label_dock.add_known(names)
+
+    def label_new_shape(self, shape: Shape) -> Shape | None:
+        """The canvas's label provider: ask for the label of a drawn shape (None discards it)."""
+        choice = self.ask_label(LabelChoice(self._last_label) if self._last_label else None)
+        if choice is None:
+            return None
+        shape.label, shape.group_id = choice.label, choice.group_id
+        shape.description, shape.flags = choice.description, dict(choice.flags)
+        self._last_label = choice.label
+        self.label_dock.add_known([choice.label])
+        return shape
+
+    def _collect_folder_labels(self) -> None:
+        """Give labels the class ids (colours) the VOC export will use for this folder."""
+        if self.restricted_labels is not None:
+            return
+        model = self.file_dock.model
+        jsons = [str(Path(p).with_suffix(".json")) for p in model.paths() if model.is_labelled(p)]
+
+        def done(names: list[str]) -> None:
+            if self.restricted_labels is None:
+                self.colours.set_names(names)
+                self.label_dock.add_known([n for n in names[1:]])
+
+        run_in_thread(folder_labels, jsons, on_done=done)
+
+    def ask_label(self, choice: LabelChoice | None = None) -> LabelChoice | None:
+        """Run the label dialog (the canvas calls this when a shape is finished)."""
+        known = self.label_dock.labels() + (self.document.known_labels() if self.document else [])
+        self.label_dialog.set_labels(known)
+        return self.label_dialog.ask(choice)
+
+    # ------------------------------------------------------------------ status bar
+    def _show_cursor(self, x: float, y: float) -> None:
+        self.pos_label.setText(f"x={x:.1f}, y={y:.1f}")
+        value = self.canvas.pixel_at(x, y)
+        self.pixel_label.setText("" if value is None else "RGB " + ", ".join(str(v) for v in value))
+
+    def _show_zoom(self, *_args) -> None:
+        self.zoom_label.setText(f"{self.canvas.zoom() * 100:.0f}%")
+
+    def _tool_changed(self, name: str) -> None:
+        for action_name, tool in _CREATE.items():
+            self.actions[action_name].setChecked(tool == name)
+
+    def report_error(self, message: str) -> None:
+        """Tell the user: status bar and a (non-blocking) message box."""
+        self.statusBar().showMessage(message, 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, message, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("error_dialog")
+        box.open()
+
+    # ------------------------------------------------------------------ open / save (File menu)
+    def open_path(self, path: str | os.PathLike) -> bool:
+        """Open a file or folder (command line, drop, Open)."""
+        return self.session.open_path(path)
+
+    def restore_last(self) -> None:
+        """Reopen what was open last time."""
+        self.session.restore_last()
+
+    def act_open(self) -> None:
+        start = self.settings.last_path or str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Open image or label file", start,
+                                              "Images and labels (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp *.json)")
+        if path:
+            self.session.open_path(path)
+
+    def act_open_dir(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open folder", self.settings.last_path or str(Path.home()))
+        if folder:
+            self.session.open_dir(folder)
+
+    def act_next_image(self) -> None:
+        self.session.step(1)
+
+    def act_prev_image(self) -> None:
+        self.session.step(-1)
+
+    def act_save(self) -> None:
+        self.session.save()
+
+    def act_save_as(self) -> None:
+        self.session.save_as()
+
+    def act_autosave(self, on: bool) -> None:
+        self.saver.autosave = bool(on)
+        self.settings.autosave = bool(on)
+        if on and self.document is not None and self.document.is_dirty():
+            self.saver.save_async(self.document)
+
+    def act_keep_previous(self, on: bool) -> None:
+        self.settings.keep_previous = bool(on)
+
+    def act_delete_file(self) -> None:
+        self.session.delete_label_file()
+
+    def act_close(self) -> None:
+        self.session.close_document()
+
+    def act_quit(self) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ Edit menu
+    def _set_tool(self, name: str) -> None:
+        self.canvas.set_tool(name)
+        self._tool_changed(name)
+
+    def act_create_polygon(self) -> None:
+        self._set_tool("polygon")
+
+    def act_create_rectangle(self) -> None:
+        self._set_tool("rectangle")
+
+    def act_create_circle(self) -> None:
+        self._set_tool("circle")
+
+    def act_create_line(self) -> None:
+        self._set_tool("line")
+
+    def act_create_linestrip(self) -> None:
+        self._set_tool("linestrip")
+
+    def act_create_point(self) -> None:
+        self._set_tool("point")
+
+    def act_edit_mode(self) -> None:
+        self._set_tool("edit")
+
+    def act_edit_label(self) -> None:
+        doc = self.document
+        if doc is None or not doc.selected_indices():
+            return
+        previous = edit_ops.current_choice(doc)
+        choice = self.ask_label(previous)
+        if choice is not None:
+            edit_ops.apply_choice(doc, choice, previous)
+            self.label_dock.add_known([choice.label])
+
+    def act_duplicate(self) -> None:
+        edit_ops.duplicate(self.document)
+
+    def act_copy(self) -> None:
+        n = self.clipboard.copy(self.document)
+        if n:
+            self.statusBar().showMessage(f"Copied {n} shape(s)", 2000)
+
+    def act_paste(self) -> None:
+        self.clipboard.paste(self.document)
+
+    def act_delete(self) -> None:
+        n = edit_ops.delete_selected(self.document)
+        if n:
+            self.statusBar().showMessage(f"Deleted {n} shape(s) (Ctrl+Z brings them back)", 4000)
+
+    def act_select_all(self) -> None:
+        if self.document is not None:
+            self.document.select_all()
+
+    def act_undo(self) -> None:
+        if self.document is not None:
+            self.document.undo_stack.undo()
+
+    def act_redo(self) -> None:
+        if self.document is not None:
+            self.document.undo_stack.redo()
+
+    # ------------------------------------------------------------------ View menu
+    def act_toggle_shapes(self) -> None:
+        doc = self.document
+        if doc is not None:
+            doc.set_all_visible(not any(doc.is_visible(i) for i in range(len(doc))))
+
+    def act_zoom_in(self) -> None:
+        self.canvas.zoom_in()
+
+    def act_zoom_out(self) -> None:
+        self.canvas.zoom_out()
+
+    def act_zoom_original(self) -> None:
+        self.canvas.zoom_original()
+
+    def act_fit_window(self) -> None:
+        self.canvas.fit_window()
+
+    def act_fit_width(self) -> None:
+        self.canvas.fit_width()
+
+    # ------------------------------------------------------------------ Help menu
+    def act_shortcuts(self) -> None:
+        self.shortcuts_dialog().open()
+
+    def shortcuts_dialog(self) -> QDialog:
+        """A dialog listing every shortcut (from the same table as the menus)."""
+        dialog = QDialog(self)
+        dialog.setObjectName("shortcuts_dialog")
+        dialog.setWindowTitle("Shortcuts")
+        rows = shortcut_rows()
+        table = QTableWidget(len(rows), 2, dialog)
+        table.setObjectName("shortcuts_table")
+        table.setHorizontalHeaderLabels(["Keys", "Action"])
+        for r, (keys, text) in enumerate(rows):
+            table.setItem(r, 0, QTableWidgetItem(keys))
+            table.setItem(r, 1, QTableWidgetItem(text))
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        QVBoxLayout(dialog).addWidget(table)
+        dialog.resize(520, 600)
+        return dialog
+
+    def act_about(self) -> None:
+        QMessageBox.about(self, APP_NAME, f"{APP_NAME}: LabelMe-compatible annotation with undo/redo, "
+                                          "autosave and segmentation models.")
+
+    # ------------------------------------------------------------------ window events
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            event.acceptProposedAction()
+            self.open_path(urls[0])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.session.leave_current():
+            event.ignore()
+            return
+        self.saver.flush(self.document)
+        self.settings.save_layout(self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        event.accept()

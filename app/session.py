@@ -1,0 +1,274 @@
+"""What happens when the user opens, leaves, saves or deletes an image's labels.
+
+:class:`Session` is the controller between the window's widgets and :class:`Document`: it
+opens a path (image, LabelMe JSON or folder), moves to the next/previous image, remembers the
+zoom and scroll of every image, applies "keep previous annotation", and makes sure leaving an
+image or quitting never drops an edit (autosave flush, or Save / Discard / Cancel when autosave
+is off). The window only wires actions to these methods.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from app.commands import AddShapes
+from app.document import Document
+from segcore import annotation as sa
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+try:
+    from segcore.imageio import IMAGE_EXTENSIONS
+except ImportError:  # helper A's module not there yet
+    IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
+
+
+class Session(QObject):
+    """Opening, navigating, saving; owned by the main window."""
+
+    documentChanged = Signal(object)
+    imageShown = Signal(str)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.w = window
+        self.document: Document | None = None
+        self.view_states: dict[str, tuple] = {}
+        self.previous_shapes: list[sa.Shape] = []
+        # Answer used instead of asking Save/Discard/Cancel (tests, scripted use).
+        self.leave_answer: QMessageBox.StandardButton | None = None
+
+    # ------------------------------------------------------------------ opening
+    def open_path(self, path: str | os.PathLike) -> bool:
+        """Open an image, a LabelMe .json or a folder (recursive)."""
+        p = Path(path).expanduser()
+        if not p.exists():
+            self.w.report_error(f"{p}: no such file or folder")
+            return False
+        if p.is_dir():
+            return self.open_dir(p)
+        if p.suffix.lower() == ".json":
+            try:
+                ann = sa.load(p)
+            except sa.AnnotationError as exc:
+                self.w.report_error(str(exc))
+                return False
+            image = sa.resolve_image_path(ann, p)
+            if not image.exists():
+                self.w.report_error(f"{p}: its image {ann.image_path!r} does not exist")
+                return False
+            self.w.file_dock.model.set_files([str(image)], root=image.parent)
+            return self.load_image(str(image), json_path=p)
+        if p.suffix.lower() not in IMAGE_EXTENSIONS:
+            self.w.report_error(f"{p}: not an image or a LabelMe file")
+            return False
+        self.w.file_dock.model.set_files([str(p.resolve())], root=p.resolve().parent)
+        return self.load_image(str(p.resolve()))
+
+    def open_dir(self, folder: str | os.PathLike) -> bool:
+        """List a folder's images (scanned in the background) and open the first."""
+        if not self.leave_current():
+            return False
+        folder = Path(folder).resolve()
+        self.w.settings.last_path = str(folder)
+        self.close_document(force=True)
+        self.w.file_dock.model.scan(folder, on_first=lambda first: self.document is None and self.load_image(first))
+        self.w.statusBar().showMessage(f"Opening {folder}...", 3000)
+        return True
+
+    def load_image(self, image_path: str, json_path: str | os.PathLike | None = None) -> bool:
+        """Show ``image_path`` with its labels (after leaving the current image safely)."""
+        if self.document is not None and self.document.image_path == Path(image_path):
+            return True
+        if not self.leave_current():
+            return False
+        try:
+            doc = Document.load(image_path, json_path, colours=self.w.colours)
+        except (sa.AnnotationError, OSError, ValueError) as exc:
+            self.w.report_error(str(exc))
+            return False
+        self._remember_view()
+        old = self.document
+        if old is not None and old.shapes:
+            self.previous_shapes = [s.copy() for s in old.shapes]
+        self.document = doc
+        self.w.set_document(doc)
+        if old is not None:
+            old.deleteLater()
+        if self.w.settings.keep_previous and not doc.shapes and self.previous_shapes:
+            doc.push(AddShapes(doc, [s.copy() for s in self.previous_shapes], text="Keep previous annotation"))
+        self.w.settings.last_path = image_path
+        self.w.file_dock.select_path(image_path)
+        self.w.label_dock.add_known(doc.known_labels())
+        self.w.image_cache.request(image_path, self._image_ready, self._image_failed)
+        self._prefetch_neighbours(image_path)
+        self.documentChanged.emit(doc)
+        return True
+
+    def _image_ready(self, path: str, rgb, full_size) -> None:
+        doc = self.document
+        if doc is None or str(doc.image_path) != path:
+            return
+        self.w.canvas.set_image(rgb, full_size)
+        state = self.view_states.get(path)
+        if state is not None:
+            self.w.canvas_view_state_restore(state)
+        else:
+            self.w.canvas.fit_window()
+        problem = _size_problem(doc, full_size)
+        if problem:
+            self.w.statusBar().showMessage(problem, 10000)
+        self.imageShown.emit(path)
+
+    def _image_failed(self, path: str, exc: BaseException) -> None:
+        if self.document is not None and str(self.document.image_path) == path:
+            self.w.report_error(str(exc))
+
+    def _prefetch_neighbours(self, path: str) -> None:
+        nxt = self.w.file_dock.neighbour(path, 1)
+        prv = self.w.file_dock.neighbour(path, -1)
+        self.w.image_cache.prefetch([p for p in (nxt, prv) if p])
+
+    def _remember_view(self) -> None:
+        doc = self.document
+        if doc is not None and doc.image_path is not None:
+            self.view_states[str(doc.image_path)] = self.w.canvas_view_state()
+
+    # ------------------------------------------------------------------ navigation
+    def step(self, delta: int) -> bool:
+        """Open the image ``delta`` rows away in the (filtered) file list."""
+        current = str(self.document.image_path) if self.document and self.document.image_path else None
+        target = self.w.file_dock.neighbour(current, delta)
+        if target is None:
+            return False
+        return self.load_image(target)
+
+    def restore_last(self) -> None:
+        """Reopen the last file or folder of the previous session, when it still exists."""
+        last = self.w.settings.last_path
+        if last and Path(last).exists():
+            p = Path(last)
+            if p.is_file() and p.parent.is_dir() and p.suffix.lower() in IMAGE_EXTENSIONS:
+                self.open_path(p)
+            elif p.is_dir():
+                self.open_dir(p)
+
+    # ------------------------------------------------------------------ leaving / closing
+    def leave_current(self) -> bool:
+        """Make sure no edit of the open image is lost. False when the user cancelled."""
+        doc = self.document
+        if doc is None or not doc.is_dirty():
+            self.w.saver.flush(doc)
+            return True
+        if self.w.saver.autosave and self.w.saver.flush(doc):
+            self._mark_saved(doc)
+            return True
+        answer = self._ask_leave(doc)
+        if answer == QMessageBox.StandardButton.Save:
+            if self.save():
+                return True
+            return self.save_as() if self.w.saver.last_error else False
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _ask_leave(self, doc: Document) -> QMessageBox.StandardButton:
+        if self.leave_answer is not None:
+            return self.leave_answer
+        name = doc.image_path.name if doc.image_path else "this image"
+        why = f"\n\nThe last save failed: {self.w.saver.last_error}" if self.w.saver.last_error else ""
+        return QMessageBox.question(
+            self.w, "Unsaved changes", f"Save the changes to the labels of {name}?{why}",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+
+    def close_document(self, force: bool = False) -> bool:
+        """Close the open image (Ctrl+W)."""
+        if not force and not self.leave_current():
+            return False
+        self._remember_view()
+        old = self.document
+        self.document = None
+        self.w.set_document(None)
+        if old is not None:
+            old.deleteLater()
+        self.documentChanged.emit(None)
+        return True
+
+    # ------------------------------------------------------------------ saving
+    def save(self) -> bool:
+        """Save now (Ctrl+S); waits for the write so the result is known."""
+        doc = self.document
+        if doc is None:
+            return False
+        if doc.json_path is None:
+            return self.save_as()
+        ok = self.w.saver.save_now(doc)
+        if ok:
+            self._mark_saved(doc)
+        return ok
+
+    def save_as(self, path: str | os.PathLike | None = None) -> bool:
+        """Save to another label file (Ctrl+Shift+S); later saves go there."""
+        doc = self.document
+        if doc is None:
+            return False
+        if path is None:
+            start = str(doc.json_path or "")
+            path, _ = QFileDialog.getSaveFileName(self.w, "Save labels as", start, "LabelMe JSON (*.json)")
+            if not path:
+                return False
+        target = Path(path)
+        if target.suffix.lower() != ".json":
+            target = target.with_suffix(".json")
+        old = doc.json_path
+        doc.json_path = target
+        if not self.w.saver.save_now(doc, target):
+            doc.json_path = old
+            return False
+        if doc.image_path is not None:
+            doc.annotation.image_path = sa.relative_image_path(doc.image_path, target)
+        self._mark_saved(doc)
+        return True
+
+    def _mark_saved(self, doc: Document) -> None:
+        if doc.image_path is not None and doc.json_path == sa.json_path_for(doc.image_path):
+            self.w.file_dock.model.set_labelled(str(doc.image_path), True)
+
+    def delete_label_file(self, confirm: bool = True) -> bool:
+        """Delete the open image's label file (never the image) and show it unlabelled."""
+        doc = self.document
+        if doc is None or doc.json_path is None:
+            return False
+        jp = doc.json_path
+        self.w.saver.timer.stop()
+        self.w.saver.pool.waitForDone()
+        if not jp.exists():
+            self.w.statusBar().showMessage(f"{jp.name} does not exist", 5000)
+            return False
+        if confirm and QMessageBox.question(
+                self.w, "Delete label file", f"Delete {jp}?\nThe image is kept.") != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            jp.unlink()
+        except OSError as exc:
+            self.w.report_error(f"{jp}: cannot delete ({exc.strerror or exc})")
+            return False
+        image = str(doc.image_path)
+        self.close_document(force=True)
+        self.w.file_dock.model.set_labelled(image, False)
+        self.load_image(image)
+        self.w.statusBar().showMessage(f"Deleted {jp.name}", 5000)
+        return True
+
+
+def _size_problem(doc: Document, full_size: tuple[int, int]) -> str | None:
+    size = doc.image_size()
+    if size is not None and tuple(size) != tuple(full_size):
+        return (f"{doc.json_path}: imageWidth/imageHeight {size[0]}x{size[1]} disagree with the image "
+                f"({full_size[0]}x{full_size[1]})")
+    return None
