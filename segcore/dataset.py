@@ -20,6 +20,7 @@ import numpy as np
 
 from segcore import annotation
 from segcore.annotation import Annotation, AnnotationError, Shape
+from segcore.progress import CancelToken, check_cancel
 from segcore.rasterize import (
     BACKGROUND_LABEL,
     IGNORE_INDEX,
@@ -327,13 +328,15 @@ def degenerate_reason(shape: Shape, height: int, width: int) -> str | None:
 
 
 def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, check_images: bool = True,
-              progress: Callable[[int, int, str], None] | None = None) -> DatasetSummary:
+              progress: Callable[[int, int, str], None] | None = None,
+              cancel: CancelToken | None = None) -> DatasetSummary:
     """Read every label file under ``root`` and count images, instances and pixels per class.
 
     With ``classes`` given, labels outside it are reported (``unknown_label``) and left out of
     the counts; without, the class list is collected from the labels. ``check_images`` reads
     each image's header to compare its size with the JSON's. Raises :class:`DatasetError`
-    only when ``root`` itself cannot be read; everything else becomes a :class:`Problem`.
+    only when ``root`` itself cannot be read (and ``Cancelled`` when ``cancel`` is set);
+    everything else becomes a :class:`Problem`.
     """
     sc = _Scan(root)
     problems = list(sc.problems)
@@ -364,6 +367,7 @@ def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, chec
     image_labels: dict[str, list[str]] = {}
     total_pixels = 0
     for n, (it, ann) in enumerate(loaded):
+        check_cancel(cancel)
         if progress is not None:
             progress(n, len(loaded), it.key)
         size = _size_for(it, ann, check_images, problems)

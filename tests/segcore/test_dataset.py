@@ -21,6 +21,7 @@ from segcore.dataset import (
     split_of,
     summarize,
 )
+from segcore.progress import Cancelled, CancelToken
 from segcore.rasterize import ClassList
 
 
@@ -91,7 +92,9 @@ def test_summary_counts_classes_instances_and_pixels(tmp_path):
     make_image(tmp_path / "b.png")
     make_json(tmp_path / "b.json", "b.png", [rect("dog", (0, 0), (1, 1)), rect("dog", (3, 3), (4, 4))])
     make_image(tmp_path / "c.png")  # unlabelled
-    s = summarize(tmp_path)
+    calls = []
+    s = summarize(tmp_path, progress=lambda done, total, msg: calls.append((done, total)))
+    assert calls[0] == (0, 2) and calls[-1] == (2, 2)
     assert s.classes.names == ["_background_", "cat", "dog"] and s.classes.has_ignore
     assert (s.labelled, s.unlabelled, s.broken) == (2, 1, 0)
     st_ = s.class_stats
@@ -148,6 +151,15 @@ def test_summary_reports_every_problem_with_its_file(tmp_path):
     # and of the zero-width rectangle (5), which share one pixel
     assert s.class_stats["cat"].pixels == 16 + 16 + 5 + 5 - 1
     assert "zebra" not in s.class_stats
+
+
+def test_summary_can_be_cancelled(tmp_path):
+    make_image(tmp_path / "a.png")
+    make_json(tmp_path / "a.json", "a.png", [rect("cat", (0, 0), (4, 4))])
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        summarize(tmp_path, cancel=token)
 
 
 def test_split_is_stable_when_images_are_added():
