@@ -1,0 +1,185 @@
+"""COCO instance-segmentation export (FORMATS.md).
+
+```
+out/images/<stem>.jpg                         JPEG sources copied byte for byte, others encoded once
+out/annotations/instances_<split>.json        one per split (train, val, and test when flags name it)
+```
+Polygons stay polygons (one list per member shape of a grouped instance; rectangles become
+4-corner polygons); masks, circles and instances with holes become RLE. ``area`` and ``bbox``
+come from the instance's own rasterised mask (the union of its shapes, not cut by shapes drawn
+over it). Points and lines are not areas: skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from segcore.annotation import Shape
+from segcore.dataset import Item
+from segcore.export.common import (
+    ExportError,
+    ExportReport,
+    Skipped,
+    assign_splits,
+    bbox_of,
+    check_item,
+    export_image,
+    labelled_items,
+    prepare_out,
+    resolve_classes,
+    run_jobs,
+    strict_check,
+    unique_stems,
+    write_file,
+)
+from segcore.progress import CancelToken, ProgressCallback
+from segcore.rasterize import ClassList, instance_crops
+
+POLYGON_TYPES = frozenset({"polygon", "rectangle", "oriented_rectangle"})
+IMAGES_DIR = "images"
+ANNOTATIONS_DIR = "annotations"
+
+
+@dataclass
+class _Job:
+    item: Item
+    stem: str
+    out: Path
+    names: list[str]
+    has_ignore: bool
+
+
+@dataclass
+class _Result:
+    stem: str
+    ok: bool
+    problems: list
+    skipped: list
+    width: int = 0
+    height: int = 0
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+def polygon_coords(shape: Shape) -> list[float]:
+    """A COCO polygon ``[x1, y1, x2, y2, ...]`` for a polygon-like shape."""
+    if shape.shape_type == "rectangle":
+        (xa, ya), (xb, yb) = shape.points
+        x1, x2, y1, y2 = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
+        pts = [(x1, y1), (x2, y1), (x2, y2), (x1, y2)]
+    else:
+        pts = shape.points
+    return [float(v) for p in pts for v in p]
+
+
+def rle_encode(mask: np.ndarray) -> dict[str, Any]:
+    """Compressed COCO RLE (``counts`` as a str) of a full-image bool mask."""
+    from pycocotools import mask as mask_utils
+
+    rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+    return {"size": [int(rle["size"][0]), int(rle["size"][1])], "counts": rle["counts"].decode("ascii")}
+
+
+def _coco_job(job: _Job) -> _Result:
+    classes = ClassList(job.names, job.has_ignore)
+    chk = check_item(job.item, classes, area_only=True)
+    res = _Result(job.stem, False, chk.problems, chk.skipped)
+    if not chk.ok:
+        return res
+    h, w = chk.height, chk.width
+    for inst, crop, (x0, y0) in instance_crops(chk.shapes, h, w, classes, path=job.item.json):
+        members = [chk.shapes[i] for i in inst.shape_indices]
+        area = int(np.count_nonzero(crop))
+        bbox = bbox_of(crop, x0, y0)
+        if area == 0 or bbox is None:
+            res.skipped.append(Skipped(job.item.json, chk.indices[inst.shape_indices[0]],
+                                       f"instance {inst.label!r} covers no pixel of the image"))
+            continue
+        if all(s.shape_type in POLYGON_TYPES for s in members):
+            seg: Any = [polygon_coords(s) for s in members]
+        else:
+            full = np.zeros((h, w), dtype=bool)
+            full[y0 : y0 + crop.shape[0], x0 : x0 + crop.shape[1]] = crop
+            seg = rle_encode(full)
+        res.annotations.append({
+            "category_id": inst.class_id, "segmentation": seg, "area": float(area), "bbox": bbox,
+            "iscrowd": 0, "_label": inst.label,
+        })
+    res.width, res.height = w, h
+    res.written = [export_image(job.item.image, job.out / IMAGES_DIR, job.stem)]
+    res.ok = True
+    return res
+
+
+def coco_document(results: list[_Result], image_ids: list[int], classes: ClassList,
+                  description: str = "") -> dict[str, Any]:
+    """The COCO dict for some images (their job results and global ids)."""
+    images, annotations = [], []
+    for res, image_id in zip(results, image_ids):
+        images.append({"id": image_id, "file_name": f"{res.stem}.jpg", "width": res.width, "height": res.height})
+        for a in res.annotations:
+            a = {k: v for k, v in a.items() if not k.startswith("_")}
+            annotations.append({"id": len(annotations) + 1, "image_id": image_id, **a})
+    categories = [{"id": i, "name": n, "supercategory": "none"} for i, n in enumerate(classes.names) if i > 0]
+    return {
+        "info": {"description": description or "exported by segcore",
+                 "date_created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")},
+        "licenses": [],
+        "images": images,
+        "annotations": annotations,
+        "categories": categories,
+    }
+
+
+def export_coco(root: str | os.PathLike, out: str | os.PathLike, *,
+                classes: ClassList | str | os.PathLike | list[str] | None = None,
+                val_ratio: float = 0.2, seed: int = 0, split_from_flags: bool = False,
+                overlays: bool = False, overwrite: bool = False, strict: bool = False,
+                workers: int | None = None, progress: ProgressCallback | None = None,
+                cancel: CancelToken | None = None) -> ExportReport:
+    """Export the labelled images under ``root`` to COCO instances JSON per split under ``out``.
+
+    Arguments as :func:`segcore.export.voc.export_voc` (``overlays`` is accepted and ignored).
+    Category ids are the class ids (``_background_`` = 0 is not a category).
+    """
+    del overlays
+    items, unlabelled = labelled_items(root)
+    cl = resolve_classes(items, classes)
+    report = ExportReport(Path(out), "COCO", unlabelled=unlabelled, classes=list(cl.names))
+    if strict:
+        strict_check(items, cl, report, area_only=True, workers=workers, progress=progress, cancel=cancel)
+    out = prepare_out(out, overwrite)
+    report.out = out
+    (out / IMAGES_DIR).mkdir(exist_ok=True)
+    (out / ANNOTATIONS_DIR).mkdir(exist_ok=True)
+    splits = assign_splits(items, val_ratio=val_ratio, seed=seed, from_flags=split_from_flags)
+    stems = unique_stems(items)
+    jobs = [_Job(it, st, out, list(cl.names), cl.has_ignore) for it, st in zip(items, stems)]
+    results = run_jobs(_coco_job, jobs, workers=workers, progress=progress, cancel=cancel, desc="COCO export")
+    by_split: dict[str, list[tuple[_Result, int]]] = {"train": [], "val": []}
+    for image_id, (res, split) in enumerate(zip(results, splits), start=1):
+        report.problems.extend(res.problems)
+        report.skipped.extend(res.skipped)
+        if not res.ok:
+            continue
+        report.images += 1
+        report.instances.update(Counter(a["_label"] for a in res.annotations))
+        report.written.extend(res.written)
+        by_split.setdefault(split, []).append((res, image_id))
+    if strict and report.problems:
+        raise ExportError(f"{len(report.problems)} problems found (strict)", report)
+    for split, pairs in by_split.items():
+        doc = coco_document([r for r, _ in pairs], [i for _, i in pairs], cl, f"{Path(root).name} ({split})")
+        p = out / ANNOTATIONS_DIR / f"instances_{split}.json"
+        write_file(p, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+        report.written.append(p)
+        report.splits[split] = len(pairs)
+    return report
