@@ -26,19 +26,14 @@ already written is kept and ``last.pt`` is saved for ``--resume``.
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import errno
-import json
 import math
 import os
 import signal
-import sys
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, RandomSampler, Subset
@@ -46,11 +41,22 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler, RandomSamp
 from segcore import distributed as ddp
 from segcore.losses import SegLoss, median_frequency_weights
 from segcore.metrics import nan_to_none, scores
+
+__all__ = ["TrainConfig", "TrainResult", "Trainer", "TrainingError", "run_training"]
+
+from segcore.train_config import (
+    Callback,
+    TrainConfig,
+    TrainingError,
+    TrainResult,
+    json_line_printer,
+    text_printer,
+)
 from segcore.train_data import (
     IMAGENET_MEAN,
     IMAGENET_STD,
-    AugmentConfig,
     DataError,
+    RepeatDataset,
     SegDataset,
     collate_eval,
     label_maps_for_weights,
@@ -65,103 +71,6 @@ from segcore.train_loop import (
     set_bn_momentum_floor,
     set_rng_state,
 )
-
-Callback = Callable[[dict], None]
-
-
-class TrainingError(RuntimeError):
-    """Training cannot go on (bad data, full disk...); the message says why and what is kept."""
-
-
-@dataclass
-class TrainConfig:
-    """Everything a training run needs; saved in ``last.pt`` so ``--resume`` can continue."""
-
-    folder: str | None = None
-    out: str = "runs/train"
-    model: str = "deeplabv3plus_mobilenet_v3_large"
-    model_kwargs: dict = field(default_factory=dict)
-    pretrained_backbone: bool = False
-    # image-size policy: resize so the long side is base_size (None: native), crop square crops
-    base_size: int | None = 512
-    crop_size: int | None = 384
-    batch_size: int = 8
-    epochs: int | None = 50  # with minutes set: an upper bound (None = unlimited)
-    minutes: float | None = None  # time budget for the whole run (training + validation)
-    optimizer: str = "adamw"  # adamw | sgd
-    lr: float = 1e-3
-    weight_decay: float = 1e-4
-    momentum: float = 0.9
-    warmup_steps: int = 20
-    poly_power: float = 0.9
-    class_weights: str = "median"  # median | none
-    extra_loss: str | None = None  # dice | focal | tversky
-    extra_loss_weight: float = 1.0
-    aux_weight: float = 0.4
-    scale_min: float = 0.5
-    scale_max: float = 2.0
-    rotation_deg: float = 10.0
-    hflip: bool = True
-    colour_jitter: float = 0.25
-    val_ratio: float = 0.2
-    split_file: str | None = None
-    labels_file: str | None = None
-    seed: int = 0
-    deterministic: bool = False
-    amp: bool = True  # CUDA only
-    channels_last: bool = True  # CUDA only
-    accum_steps: int = 1
-    patience: int = 0  # epochs without a better val mIoU before stopping (0: never)
-    bn_momentum_floor: float = 0.1
-    bn_recalib_batches: int = 10
-    eval_every: int = 1
-    num_workers: int | None = None  # None: automatic
-    preload: bool | None = None  # None: when the images fit in ~2 GB
-    device: str | None = None
-    cache_dir: str | None = None
-    resume: bool = False
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> TrainConfig:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
-
-    def augment(self) -> AugmentConfig:
-        j = self.colour_jitter
-        return AugmentConfig(self.scale_min, self.scale_max, self.rotation_deg, self.hflip, j, j, j)
-
-
-@dataclass
-class TrainResult:
-    best_checkpoint: Path | None
-    last_checkpoint: Path | None
-    best_miou: float
-    epochs: int
-    reason: str
-    history: list[dict]
-    metrics: dict | None = None
-
-
-class _RepeatDataset(Dataset):
-    """Repeat a tiny dataset so one epoch holds at least ``min_len`` samples (full batches)."""
-
-    def __init__(self, base: Dataset, min_len: int):
-        self.base = base
-        self.n = len(base)
-        self.times = max(1, math.ceil(min_len / max(1, self.n)))
-
-    def set_epoch(self, epoch: int) -> None:
-        if hasattr(self.base, "set_epoch"):
-            self.base.set_epoch(epoch)
-
-    def __len__(self) -> int:
-        return self.n * self.times
-
-    def __getitem__(self, i: int):
-        return self.base[i % self.n]
 
 
 def _pick_device(name: str | None) -> torch.device:
@@ -252,7 +161,7 @@ class Trainer:
         ds = self.train_ds
         per_rank = len(ds) // self.info.world_size
         if per_rank < max(2, batch):
-            ds = _RepeatDataset(ds, max(2, batch) * self.info.world_size)
+            ds = RepeatDataset(ds, max(2, batch) * self.info.world_size)
         self._train_loader_ds = ds
         if self.info.enabled:
             sampler = DistributedSampler(ds, self.info.world_size, self.info.rank, shuffle=True, seed=cfg.seed,
@@ -550,7 +459,7 @@ class Trainer:
             if self.channels_last:
                 x = x.contiguous(memory_format=torch.channels_last)
             last_micro = (i + 1) % self.accum == 0 or i + 1 == steps
-            sync_ctx = self.model.no_sync() if (self.info.enabled and not last_micro) else _nullcontext()
+            sync_ctx = self.model.no_sync() if (self.info.enabled and not last_micro) else contextlib.nullcontext()
             with sync_ctx:
                 with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
                     loss = self.criterion(self.model(x), y)
@@ -610,50 +519,6 @@ class Trainer:
             self.warn(f"could not write the report in {self.out}: {exc}")
 
 
-class _nullcontext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False
-
-
-def json_line_printer(stream=None) -> Callback:
-    """A callback printing each event as one JSON line (``--progress-json``)."""
-
-    def cb(event: dict) -> None:
-        s = stream or sys.stdout
-        s.write(json.dumps(event, default=str) + "\n")
-        s.flush()
-
-    return cb
-
-
-def text_printer(stream=None) -> Callback:
-    """A callback printing a short human-readable line per event on stderr."""
-
-    def cb(e: dict) -> None:
-        s = stream or sys.stderr
-        kind = e["event"]
-        if kind == "start":
-            print(f"training {e['model']} on {e['device']} (x{e['world_size']}): {e['train_images']} train / "
-                  f"{e['val_images']} val images, {len(e['classes'])} classes", file=s)
-        elif kind == "warning":
-            print(f"warning: {e['message']}", file=s)
-        elif kind == "epoch":
-            val = e["val"] or {}
-            miou = val.get("miou")
-            print(f"epoch {e['epoch']}: loss {e['train_loss']:.4f}  val mIoU "
-                  f"{'-' if miou is None else f'{100 * miou:.2f}'}{'  (best)' if e['is_best'] else ''}", file=s)
-        elif kind == "done":
-            print(f"done ({e['reason']}): best {e['best_checkpoint']}", file=s)
-        elif kind == "error":
-            print(f"error: {e['message']}", file=s)
-        s.flush()
-
-    return cb
-
-
 def run_training(config: TrainConfig, progress_json: bool = False, *, callbacks: tuple = (), cancel=None) -> Path | None:
     """Train from ``config``, printing progress (JSON lines or text); returns the best checkpoint.
 
@@ -670,14 +535,12 @@ def run_training(config: TrainConfig, progress_json: bool = False, *, callbacks:
     trainer = Trainer(config, callbacks=cbs, cancel=token)
     try:
         return trainer.fit().best_checkpoint
-    except (DataError, TrainingError) as exc:
-        trainer.emit({"event": "error", "message": str(exc)})
+    except (DataError, TrainingError, ValueError) as exc:
+        if progress_json:  # the text printer's caller prints the message itself
+            trainer.emit({"event": "error", "message": str(exc)})
         raise
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
 
 
-def config_summary(cfg: TrainConfig) -> dict[str, Any]:
-    """The config as a plain dict (for reports)."""
-    return cfg.to_dict()

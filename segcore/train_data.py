@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import random
 from collections.abc import Callable
@@ -374,6 +375,25 @@ class TensorSegDataset(Dataset):
         if self.train:
             return self.images[i], self.labels[i]
         return self.images[i], self.labels[i], i
+
+
+class RepeatDataset(Dataset):
+    """Repeat a tiny dataset so one epoch holds at least ``min_len`` samples (full batches)."""
+
+    def __init__(self, base: Dataset, min_len: int):
+        self.base = base
+        self.n = len(base)
+        self.times = max(1, math.ceil(min_len / max(1, self.n)))
+
+    def set_epoch(self, epoch: int) -> None:
+        if hasattr(self.base, "set_epoch"):
+            self.base.set_epoch(epoch)
+
+    def __len__(self) -> int:
+        return self.n * self.times
+
+    def __getitem__(self, i: int):
+        return self.base[i % self.n]
 
 
 def collate_eval(batch, multiple: int = 32):

@@ -1,0 +1,91 @@
+"""``python -m segcore eval CHECKPOINT FOLDER``: metrics of a checkpoint on a labelled folder.
+
+Every labelled image of FOLDER is evaluated (or one side of the training split with
+``--split``), at the checkpoint's input size, scored at each label's own resolution from one
+confusion matrix. Prints the per-class table; ``--json`` also writes the metrics.
+Works under ``torchrun`` too (images sharded, the confusion matrix summed across ranks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("checkpoint", help="a checkpoint written by `segcore train`")
+    p.add_argument("folder", help="labelled folder (images + LabelMe JSON)")
+    p.add_argument("--split", choices=("all", "train", "val"), default="all",
+                   help="evaluate every labelled image (default) or one side of the hash split")
+    p.add_argument("--val-ratio", type=float, default=0.2, help="with --split: the training run's ratio")
+    p.add_argument("--seed", type=int, default=0, help="with --split: the training run's seed")
+    p.add_argument("--json", dest="json_out", help="also write the metrics to this JSON file")
+    p.add_argument("--device", help="cpu, cuda, mps (default: the best available)")
+    p.add_argument("--batch-size", type=int, default=2)
+    p.add_argument("--cache-dir", help="rasterised class-map cache (default ~/.cache/segcore)")
+
+
+def evaluate_checkpoint(checkpoint: str | Path, folder: str | Path, *, split: str = "all", val_ratio: float = 0.2,
+                        seed: int = 0, device: str | None = None, batch_size: int = 2,
+                        cache_dir: str | None = None) -> tuple[dict, list[str]]:
+    """Metrics (see :func:`segcore.metrics.scores`, plus ``confusion_matrix``, ``images``) and warnings."""
+    import torch
+    from torch.utils.data import DataLoader, Subset
+
+    from segcore import distributed as ddp
+    from segcore.checkpoint import load_checkpoint
+    from segcore.metrics import scores
+    from segcore.train_data import DataError, SegDataset, collate_eval, prepare_folder
+    from segcore.train_loop import evaluate
+
+    dev = torch.device(device) if device else torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    info = ddp.setup(dev.type)
+    try:
+        if info.enabled and dev.type == "cuda":
+            dev = torch.device("cuda", info.local_rank)
+        ck = load_checkpoint(checkpoint, device=dev)
+        names = ck.class_names
+        data = prepare_folder(folder, class_names=names, val_ratio=val_ratio if split != "all" else 0.0,
+                              seed=seed, cache_dir=cache_dir)
+        everything = list({s.key: s for s in data.train + data.val}.values())  # val may repeat train
+        samples = {"all": everything, "train": data.train, "val": data.val}[split]
+        if not samples:
+            raise DataError(f"{folder}: no labelled image in the {split} split")
+        policy = ck.meta.get("input_policy") or {}
+        ds = SegDataset(samples, train=False, base_size=policy.get("resize_long_side"),
+                        mean=ck.meta["mean"], std=ck.meta["std"])
+        loader = DataLoader(Subset(ds, ddp.shard(len(ds), info)), batch_size=batch_size, collate_fn=collate_eval)
+        cm, per_image = evaluate(ck.model, loader, len(names), dev, info)
+        result = scores(cm, names)
+        result["confusion_matrix"] = cm.tolist()
+        result["images"] = len(samples)
+        worst = sorted((v, samples[i].key) for i, v in per_image if v == v)[:5]
+        result["worst_images"] = [{"key": k, "miou": v} for v, k in worst]
+        return result, [w for w in data.warnings if not w.startswith("only one labelled")]
+    finally:
+        ddp.teardown(info)
+
+
+def run(args: argparse.Namespace) -> int:
+    from segcore.checkpoint import CheckpointError
+    from segcore.metrics import format_table, nan_to_none
+    from segcore.train_data import DataError
+
+    try:
+        result, warnings = evaluate_checkpoint(args.checkpoint, args.folder, split=args.split,
+                                               val_ratio=args.val_ratio, seed=args.seed, device=args.device,
+                                               batch_size=args.batch_size, cache_dir=args.cache_dir)
+    except (CheckpointError, DataError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"{result['images']} images, {result['pixels']} labelled pixels")
+    print(format_table(result))
+    if args.json_out:
+        from segcore.annotation import atomic_write_bytes
+
+        atomic_write_bytes(Path(args.json_out), json.dumps(nan_to_none(result), indent=1).encode())
+    return 0

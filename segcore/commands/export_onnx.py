@@ -1,0 +1,111 @@
+"""``python -m segcore export-onnx CHECKPOINT [--out model.onnx]``: an ONNX model with dynamic
+batch, height and width, checked against PyTorch with onnxruntime when it is installed.
+
+The default (dynamo) exporter of torch 2.x needs ``onnxscript``; without it, or when it fails,
+the TorchScript exporter (``dynamo=False``) is used. Input: float32 ``(N, 3, H, W)`` normalised
+with the checkpoint's mean/std (H, W multiples of 32 are safest); output: logits ``(N, C, H, W)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("checkpoint", help="a checkpoint written by `segcore train`")
+    p.add_argument("--out", help="output .onnx file (default: beside the checkpoint)")
+    p.add_argument("--size", type=int, default=None, help="example input side (default from the checkpoint)")
+    p.add_argument("--opset", type=int, default=18)
+    p.add_argument("--no-check", action="store_true", help="skip the onnxruntime comparison")
+
+
+def export_onnx(checkpoint: str | Path, out: str | Path | None = None, *, size: int | None = None,
+                opset: int = 18, check: bool = True) -> tuple[Path, str, float | None]:
+    """Export; returns (path, exporter used, max |onnxruntime - torch| or None when not checked)."""
+    import importlib.util
+    import tempfile
+
+    import torch
+
+    from segcore.annotation import atomic_write_bytes
+    from segcore.checkpoint import load_checkpoint
+    from segcore.models.registry import main_output
+
+    ck = load_checkpoint(checkpoint, device="cpu")
+    out = Path(out) if out else Path(checkpoint).with_suffix(".onnx")
+    policy = ck.meta.get("input_policy") or {}
+    side = size or policy.get("crop_size") or 256
+    side = max(32, -(-int(side) // 32) * 32)
+
+    class Logits(torch.nn.Module):
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, x):
+            return main_output(self.model(x))
+
+    net = Logits(ck.model).eval()
+    x = torch.randn(1, 3, side, side)
+    used = ""
+    with tempfile.TemporaryDirectory(dir=out.parent if out.parent.exists() else None) as tmp:
+        tmp_path = Path(tmp) / "model.onnx"
+        errors = []
+        if importlib.util.find_spec("onnxscript") is not None:
+            try:
+                from torch.export import Dim
+
+                dyn = {"x": {0: Dim("batch", min=1, max=64), 2: Dim("height", min=32, max=8192),
+                             3: Dim("width", min=32, max=8192)}}
+                torch.onnx.export(net, (x,), str(tmp_path), dynamo=True, opset_version=opset,
+                                  input_names=["image"], output_names=["logits"], dynamic_shapes=dyn,
+                                  external_data=False)
+                used = "dynamo"
+            except Exception as exc:  # noqa: BLE001 - fall back to the other exporter
+                errors.append(f"dynamo exporter: {exc}")
+        if not used:
+            torch.onnx.export(net, (x,), str(tmp_path), dynamo=False, opset_version=opset,
+                              input_names=["image"], output_names=["logits"],
+                              dynamic_axes={"image": {0: "batch", 2: "height", 3: "width"},
+                                            "logits": {0: "batch", 2: "height", 3: "width"}})
+            used = "torchscript"
+        data = tmp_path.read_bytes()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, data)
+    diff = None
+    if check and importlib.util.find_spec("onnxruntime") is not None:
+        import numpy as np
+        import onnxruntime as ort
+
+        sess = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+        name = sess.get_inputs()[0].name
+        probe = torch.randn(2, 3, side, side + 32)  # another batch and width than the export example
+        with torch.no_grad():
+            ref = net(probe).numpy()
+        got = sess.run(None, {name: probe.numpy()})[0]
+        if got.shape != ref.shape:
+            raise RuntimeError(f"{out}: onnxruntime output {got.shape} differs from torch {ref.shape}")
+        diff = float(np.abs(got - ref).max())
+    return out, used, diff
+
+
+def run(args: argparse.Namespace) -> int:
+    from segcore.checkpoint import CheckpointError
+
+    try:
+        out, used, diff = export_onnx(args.checkpoint, args.out, size=args.size, opset=args.opset,
+                                      check=not args.no_check)
+    except (CheckpointError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out} ({used} exporter)")
+    if diff is not None:
+        print(f"onnxruntime check: max |difference| vs PyTorch = {diff:.2e}")
+        if diff > 1e-3:
+            print("warning: the ONNX model's output differs noticeably from PyTorch", file=sys.stderr)
+            return 1
+    else:
+        print("onnxruntime not installed: output not checked")
+    return 0

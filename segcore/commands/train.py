@@ -1,0 +1,116 @@
+"""``python -m segcore train FOLDER --model NAME --out runs/NAME [--epochs N | --minutes M]``.
+
+Also runs under ``torchrun --nproc_per_node=N -m segcore train ...`` (one process per device;
+rank 0 prints and writes). ``--progress-json`` prints one JSON object per line on stdout (events
+documented in :mod:`segcore.train`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _kv(text: str) -> tuple[str, object]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    k, v = text.split("=", 1)
+    try:
+        return k, json.loads(v)
+    except json.JSONDecodeError:
+        return k, v
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from segcore.train_config import TrainConfig
+
+    d = TrainConfig()
+    p.add_argument("folder", help="labelled folder (images + LabelMe JSON)")
+    p.add_argument("--model", default=d.model, help=f"architecture name (default {d.model})")
+    p.add_argument("--model-arg", action="append", type=_kv, default=[], metavar="KEY=VALUE",
+                   help="extra architecture argument, e.g. depth=3 (repeatable)")
+    p.add_argument("--out", help="output folder for checkpoints and report (default runs/<folder name>)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--epochs", type=int, help=f"number of epochs (default {d.epochs})")
+    g.add_argument("--minutes", type=float, help="time budget in minutes instead of a number of epochs")
+    p.add_argument("--max-epochs", type=int, help="with --minutes: stop after this many epochs at most")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    p.add_argument("--progress-json", action="store_true", help="print one JSON event per line on stdout")
+    p.add_argument("--batch-size", type=int, default=d.batch_size)
+    p.add_argument("--accum-steps", type=int, default=d.accum_steps, help="gradient accumulation steps")
+    p.add_argument("--lr", type=float, default=d.lr)
+    p.add_argument("--optimizer", choices=("adamw", "sgd"), default=d.optimizer)
+    p.add_argument("--weight-decay", type=float, default=d.weight_decay)
+    p.add_argument("--warmup-steps", type=int, default=d.warmup_steps)
+    p.add_argument("--base-size", type=int, default=d.base_size,
+                   help="resize images so the long side is this many pixels (0: native size)")
+    p.add_argument("--crop-size", type=int, default=d.crop_size, help="square training crop (0: no crop)")
+    p.add_argument("--class-weights", choices=("median", "none"), default=d.class_weights)
+    p.add_argument("--extra-loss", choices=("dice", "focal", "tversky"), help="added to cross-entropy")
+    p.add_argument("--extra-loss-weight", type=float, default=d.extra_loss_weight)
+    p.add_argument("--no-augment", action="store_true", help="no scale/rotation/flip/colour augmentation")
+    p.add_argument("--val-ratio", type=float, default=d.val_ratio)
+    p.add_argument("--split-file", help='JSON {"train": [...], "val": [...]} or text with one val key per line')
+    p.add_argument("--labels", help="labels.txt fixing the class list (default FOLDER/labels.txt if present)")
+    p.add_argument("--patience", type=int, default=d.patience, help="early stopping after N epochs (0: off)")
+    p.add_argument("--eval-every", type=int, default=d.eval_every, help="validate every N epochs")
+    p.add_argument("--bn-recalib-batches", type=int, default=d.bn_recalib_batches,
+                   help="batches used to re-estimate BatchNorm statistics before validating (0: off)")
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--deterministic", action="store_true", help="ask torch for deterministic kernels")
+    p.add_argument("--no-amp", action="store_true", help="no mixed precision on CUDA")
+    p.add_argument("--device", help="cpu, cuda, cuda:1, mps (default: the best available)")
+    p.add_argument("--workers", type=int, help="DataLoader workers (default: automatic)")
+    p.add_argument("--cache-dir", help="where rasterised class maps are cached (default ~/.cache/segcore)")
+    p.add_argument("--pretrained-backbone", action="store_true", help="ImageNet backbone weights (downloads)")
+
+
+def config_from_args(args: argparse.Namespace):
+    """A :class:`TrainConfig` from the parsed command line."""
+    from segcore.train_config import TrainConfig
+
+    d = TrainConfig()
+    out = args.out or str(Path("runs") / Path(args.folder).resolve().name)
+    cfg = TrainConfig(
+        folder=args.folder, out=out, model=args.model, model_kwargs=dict(args.model_arg),
+        pretrained_backbone=args.pretrained_backbone, base_size=args.base_size or None,
+        crop_size=args.crop_size or None, batch_size=args.batch_size,
+        epochs=args.epochs if args.epochs else (args.max_epochs if args.minutes else d.epochs),
+        minutes=args.minutes, optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay,
+        warmup_steps=args.warmup_steps, class_weights=args.class_weights, extra_loss=args.extra_loss,
+        extra_loss_weight=args.extra_loss_weight, val_ratio=args.val_ratio, split_file=args.split_file,
+        labels_file=args.labels, seed=args.seed, deterministic=args.deterministic, amp=not args.no_amp,
+        accum_steps=args.accum_steps, patience=args.patience, eval_every=args.eval_every,
+        bn_recalib_batches=args.bn_recalib_batches, num_workers=args.workers, device=args.device,
+        cache_dir=args.cache_dir, resume=args.resume,
+    )
+    if args.no_augment:
+        cfg.scale_min = cfg.scale_max = 1.0
+        cfg.rotation_deg = cfg.colour_jitter = 0.0
+        cfg.hflip = False
+    return cfg
+
+
+def run(args: argparse.Namespace) -> int:
+    from segcore.train import run_training
+    from segcore.train_config import TrainingError
+    from segcore.train_data import DataError
+
+    try:
+        cfg = config_from_args(args)
+        best = run_training(cfg, progress_json=args.progress_json)
+    except DataError as exc:
+        if not args.progress_json:
+            print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (TrainingError, ValueError) as exc:
+        if not args.progress_json:
+            print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if best is None:
+        return 1
+    if not args.progress_json:
+        print(best)
+    return 0
