@@ -155,7 +155,7 @@ class _Scan:
                     target = annotation.resolve_image_path(ann, j)
                     chosen = next((c for c in candidates if c.resolve() == target), chosen)
             json_of[chosen] = j
-        image_set = {img.resolve(): img for img in images}
+        image_set = {img.resolve(): img for img in images} if later else {}
         for j in later:  # no same-stem image: follow imagePath
             ann = self._load(j)
             if isinstance(ann, AnnotationError):
@@ -302,17 +302,26 @@ def _image_size(path: Path) -> tuple[int, int]:
     return image_size(path)
 
 
-def _polygon_area(points: list[tuple[float, float]]) -> float:
-    xs = np.array([p[0] for p in points])
-    ys = np.array([p[1] for p in points])
-    return 0.5 * abs(float(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1))))
+def _collinear(points: list[tuple[float, float]]) -> bool:
+    """True when all points lie on one line (or coincide): the polygon encloses no area.
+
+    (A shoelace area would also be 0 for a symmetric bow-tie, which does enclose area.)
+    """
+    a = np.asarray(points, dtype=np.float64)
+    a = a - a[0]
+    d = a[int(np.argmax(np.hypot(a[:, 0], a[:, 1])))]
+    scale = float(np.hypot(*d))
+    if scale == 0.0:
+        return True
+    cross = a[:, 0] * d[1] - a[:, 1] * d[0]
+    return bool(np.all(np.abs(cross) <= 1e-9 * scale * scale))
 
 
 def degenerate_reason(shape: Shape, height: int, width: int) -> str | None:
     """Why a shape marks no meaningful region (zero area, empty, outside the image), or None."""
     t, pts = shape.shape_type, shape.points
     reason = None
-    if t in ("polygon", "oriented_rectangle") and _polygon_area(pts) < 1e-9:
+    if t in ("polygon", "oriented_rectangle") and _collinear(pts):
         reason = f"{t} has zero area (its points lie on one line)"
     elif t == "rectangle" and (pts[0][0] == pts[1][0] or pts[0][1] == pts[1][1]):
         reason = "rectangle has zero width or height"

@@ -122,6 +122,7 @@ def test_summary_reports_every_problem_with_its_file(tmp_path):
         rect("cat", (50, 50), (60, 60)),                         # outside
         rect("zebra", (0, 0), (2, 2)),                           # unknown label
         rect("cat", (2, 2), (2, 6)),                             # zero width
+        Shape("cat", [(6.0, 0.0), (8.0, 2.0), (8.0, 0.0), (6.0, 2.0)]),  # bow-tie: not degenerate
     ])
     (tmp_path / "bad.png").write_bytes(b"not an image")
     make_json(tmp_path / "bad.json", "bad.png", [], w=10, h=8)
@@ -148,8 +149,8 @@ def test_summary_reports_every_problem_with_its_file(tmp_path):
     # The rest is still summarised; unknown labels stay out of the counts.
     assert s.broken == 1 and s.labelled == 5
     # ok + big (at its real 12x8) + the outline pixels of the zero-area polygon (5, a diagonal)
-    # and of the zero-width rectangle (5), which share one pixel
-    assert s.class_stats["cat"].pixels == 16 + 16 + 5 + 5 - 1
+    # and of the zero-width rectangle (5), which share one pixel,
+    assert s.class_stats["cat"].pixels == 16 + 16 + 5 + 5 - 1 + 7  # + the 7-pixel bow-tie
     assert "zebra" not in s.class_stats
 
 
