@@ -185,3 +185,18 @@ def test_split_items_partitions_and_never_leaves_a_side_empty(keys, ratio, seed)
     assert sorted(out["train"] + out["val"], key=lambda it: it.key) == sorted(items, key=lambda it: it.key)
     assert out["train"] and out["val"]
     assert split_items(items, ratio, seed) == out
+
+
+def test_summary_pixels_match_labelme_export(labelme_example):
+    classes = ClassList.from_file(labelme_example / "labels.txt")
+    s = summarize(labelme_example / "data_annotated", classes)
+    assert [it.key for it in s.items] == ["2011_000003", "2011_000006", "2011_000025"]
+    assert s.problems == [] and s.labelled == 3
+    counts = np.zeros(256, dtype=np.int64)
+    for png in sorted((labelme_example / "expected_voc" / "SegmentationClass").glob("*.png")):
+        counts += np.bincount(np.array(Image.open(png)).ravel(), minlength=256)
+    assert s.total_pixels == counts.sum()
+    for cid, name in enumerate(classes.names):
+        assert abs(s.class_stats[name].pixels - counts[cid]) <= 0.001 * counts.sum(), name
+    assert abs(s.class_stats["__ignore__"].pixels - counts[255]) <= 0.001 * counts.sum()
+    assert s.class_stats["person"].images == 2 and s.class_stats["sofa"].instances == 4
