@@ -113,6 +113,14 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
 
 
+def _is_finite(v: Any) -> bool:
+    """A finite number that fits a float (JSON allows 1e999 and 10**400)."""
+    try:
+        return _is_number(v) and math.isfinite(v)
+    except OverflowError:
+        return False
+
+
 @dataclass(eq=False)
 class Shape:
     """One LabelMe shape.
@@ -198,13 +206,9 @@ class Shape:
                 fail(f"point {i} must be [x, y], got {p!r}")
             for v in p:
                 if not _is_number(v):
-                    fail(f"point {i}: a coordinate must be a number, got {v!r}")
-                try:
-                    finite = math.isfinite(v)
-                except OverflowError:
-                    finite = False
-                if not finite:
-                    fail(f"point {i}: non-finite or out-of-range coordinate ({p[0]}, {p[1]})")
+                    fail(f"point {i}: a coordinate must be a number, got {v!r:.80}")
+                if not _is_finite(v):
+                    fail(f"point {i}: non-finite or out-of-range coordinate ({str(p[0])[:40]}, {str(p[1])[:40]})")
         if self.group_id is not None and (
             isinstance(self.group_id, (bool, np.bool_)) or not isinstance(self.group_id, numbers.Integral)
         ):
@@ -213,8 +217,8 @@ class Shape:
             fail(f"description must be a string or null, got {self.description!r}")
         if not isinstance(self.flags, dict) or not all(isinstance(k, str) for k in self.flags):
             fail(f"flags must be an object with string keys, got {self.flags!r}")
-        if self.score is not None and not (_is_number(self.score) and math.isfinite(self.score)):
-            fail(f"score must be a finite number or null, got {self.score!r}")
+        if self.score is not None and not _is_finite(self.score):
+            fail(f"score must be a finite number or null, got {self.score!r:.80}")
         if not isinstance(self.proposed, (bool, np.bool_)):
             fail(f"proposed must be true or false, got {self.proposed!r}")
         if not isinstance(self.extra, dict):

@@ -320,6 +320,8 @@ def test_non_finite_coordinates_rejected(bad: str, tmp_path: Path) -> None:
         ({"label": "a", "points": [[0, 0], [9, 9]], "shape_type": "mask",
           "mask": labelme_mask_b64(np.ones((2, 2), bool))}, "mask image is 2x2"),
         ({"label": "a", "points": [[0, 1]], "shape_type": "point", "score": "high"}, "score"),
+        ({"label": "a", "points": [[0, 1]], "shape_type": "point", "score": 10**400}, "score"),
+        ({"label": "a", "points": [[0, 10**400]], "shape_type": "point"}, "non-finite"),
         ({"label": "a", "points": [[0, 1]], "shape_type": "point", "proposed": "yes"}, "proposed"),
         ("not a shape", "must be an object"),
     ],
