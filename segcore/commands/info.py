@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import TextIO
 
@@ -50,12 +51,16 @@ def run(args: argparse.Namespace) -> int:
     except DatasetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.json:
-        json.dump(summary.to_json(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        print_summary(summary, sys.stdout, list_all=args.images,
-                      class_source=f"from {args.labels}" if args.labels else "collected from the labels")
+    try:
+        if args.json:
+            json.dump(summary.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        else:
+            print_summary(summary, sys.stdout, list_all=args.images,
+                          class_source=f"from {args.labels}" if args.labels else "collected from the labels")
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
