@@ -66,13 +66,15 @@ class ExportReport:
     unlabelled: int = 0
     written: list[Path] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
+    action: str = "export"
 
     def to_text(self) -> str:
         """A human summary: counts, instances per class, every problem and skipped shape."""
-        lines = [f"{self.format} export to {self.out}: {self.images} images"
+        lines = [f"{self.format} {self.action} {'to' if self.action == 'export' else 'into'} {self.out}: {self.images} images"
                  + (" (" + ", ".join(f"{k} {v}" for k, v in self.splits.items()) + ")" if self.splits else "")]
         if self.unlabelled:
-            lines.append(f"{self.unlabelled} images without a label file were left out")
+            lines.append(f"{self.unlabelled} images without a label file were left out"
+                         if self.action == "export" else f"{self.unlabelled} images had nothing to import")
         if self.instances:
             lines.append("instances per class:")
             lines += [f"  {name}: {self.instances[name]}" for name in self.classes if self.instances.get(name)]
