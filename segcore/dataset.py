@@ -167,6 +167,8 @@ class _Scan:
             target = annotation.resolve_image_path(ann, j)
             if not target.is_file():
                 msg = f"image not found: no image named like the JSON and imagePath {ann.image_path!r} does not exist"
+                if ann.image_data:
+                    msg += " (the JSON embeds imageData; save the image beside it to use it)"
                 self.problems.append(Problem(j, "missing_image", msg))
                 continue
             inside = image_set.get(target)
