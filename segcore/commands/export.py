@@ -1,0 +1,56 @@
+"""``python -m segcore export FOLDER --format voc|coco --out OUT``: a labelled folder to a
+VOC segmentation folder or COCO instances JSON, with a progress bar on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of the export command."""
+    parser.add_argument("folder", help="folder of images with LabelMe JSON files (searched recursively)")
+    parser.add_argument("--format", choices=("voc", "coco"), required=True, help="output format")
+    parser.add_argument("--out", required=True, help="output folder (must be empty unless --overwrite)")
+    parser.add_argument("--labels", help="class list file (labels.txt style); default: the labels used")
+    parser.add_argument("--val", type=float, default=0.2, help="share of images in the val split (default 0.2)")
+    parser.add_argument("--seed", type=int, default=0, help="split seed (default 0)")
+    parser.add_argument("--split-from-flags", action="store_true",
+                        help="split by the image flags train/val/test instead of --val/--seed")
+    parser.add_argument("--overlays", action="store_true", help="VOC: also write overlay images to look at")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="write into a non-empty OUT (files there are replaced, never deleted)")
+    parser.add_argument("--strict", action="store_true", help="any problem is fatal; nothing is written")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the export; exit code 0 on success, 1 when refused or strict problems, 2 on bad input."""
+    from segcore.dataset import DatasetError
+    from segcore.export.common import ExportError
+    from segcore.progress import cli_progress
+    from segcore.rasterize import ClassListError
+
+    if args.format == "voc":
+        from segcore.export.voc import export_voc as export
+    else:
+        from segcore.export.coco import export_coco as export
+    progress = None if args.quiet else cli_progress(0, "")
+    try:
+        report = export(args.folder, args.out, classes=args.labels, val_ratio=args.val, seed=args.seed,
+                        split_from_flags=args.split_from_flags, overlays=args.overlays,
+                        overwrite=args.overwrite, strict=args.strict, workers=args.workers, progress=progress)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if exc.report is not None:
+            for p in exc.report.problems:
+                print(f"  {p}", file=sys.stderr)
+        return 1
+    except (DatasetError, ClassListError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report.to_json(), indent=2) if args.json else report.to_text())
+    return 0
