@@ -57,7 +57,14 @@ def labelme_reference(shapes, h, w, classes):
         elif s.shape_type == "point":
             (cx, cy), = xy
             d.ellipse([cx - 5, cy - 5, cx + 5, cy + 5], fill=1, outline=1)
+        elif s.shape_type == "oriented_rectangle":
+            d.polygon(xy, fill=1, outline=1)
         m = np.array(im, dtype=bool)
+        if s.shape_type == "mask":  # paste the crop at its bbox, pixel by pixel, clipped
+            x0, y0 = int(s.points[0][0]), int(s.points[0][1])
+            for (r, c) in zip(*np.nonzero(s.mask)):
+                if 0 <= y0 + r < h and 0 <= x0 + c < w:
+                    m[y0 + r, x0 + c] = True
         out[m] = -1 if s.label == "__ignore__" else classes.id_of(s.label)
     out[out == -1] = 255
     return out.astype(np.uint8)
@@ -292,7 +299,15 @@ shape_strategy = st.one_of(
         lambda c: Shape("a", [c[0], (c[0][0] + c[1][0], c[0][1] + c[1][1])], shape_type="circle")),
     st.lists(point, min_size=2, max_size=5).map(lambda p: Shape("a", p, shape_type="linestrip")),
     point.map(lambda p: Shape("a", [p], shape_type="point")),
+    st.lists(point, min_size=4, max_size=4).map(lambda p: Shape("a", p, shape_type="oriented_rectangle")),
+    st.tuples(st.integers(-20, 110), st.integers(-20, 110), st.integers(1, 30), st.integers(1, 30),
+              st.integers(0, 2**32 - 1)).map(lambda t: mask_shape(*t)),
 )
+
+
+def mask_shape(x: int, y: int, w: int, h: int, seed: int) -> Shape:
+    crop = np.random.default_rng(seed).random((h, w)) < 0.5
+    return Shape("a", [(float(x), float(y)), (float(x + w - 1), float(y + h - 1))], shape_type="mask", mask=crop)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -320,7 +335,7 @@ def test_shape_inside_paints_only_inside_its_bbox(pts):
 @given(shapes=st.lists(st.tuples(shape_strategy, st.sampled_from(["a", "b", "c", "__ignore__"]),
                                  st.sampled_from([None, 0, 1])), min_size=1, max_size=6))
 def test_maps_agree_with_reference_and_each_other(shapes):
-    shapes = [Shape(label, s.points, shape_type=s.shape_type, group_id=g) for s, label, g in shapes]
+    shapes = [Shape(label, s.points, shape_type=s.shape_type, group_id=g, mask=s.mask) for s, label, g in shapes]
     cm = class_map(shapes, 100, 100, CLASSES)
     assert np.array_equal(cm, labelme_reference(shapes, 100, 100, CLASSES))
     im, inst = instance_map(shapes, 100, 100, CLASSES)
