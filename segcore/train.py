@@ -379,6 +379,9 @@ class Trainer:
                           f"and {self.accum} accumulation steps (same effective batch)")
                 loader = self._make_train_loader(self.batch_size)
                 continue
+            if train_loss is None and stop == "stopped":
+                reason = "stopped"
+                break
             epoch += 1
             t_eval = time.monotonic()
             if stop == "stopped":  # the user is waiting: validate only if there is no best model yet
@@ -453,6 +456,8 @@ class Trainer:
         count, stop = 0, None
         t_start, n_img = time.monotonic(), 0
         self.optimizer.zero_grad(set_to_none=True)
+        if ddp.first_flag({"stopped": self._stop_requested()}, self.info, self.device):
+            return None, "stopped"  # asked to stop between epochs: nothing trained, nothing to save
         for i, (x, y) in enumerate(loader):
             x = x.to(self.device, non_blocking=True)
             y = y.to(self.device, non_blocking=True)

@@ -227,8 +227,8 @@ def prepare_folder(
     else:
         parts = split_items(samples, val_ratio, seed)  # never leaves a side empty with >= 2 images
         train, val = parts["train"], parts["val"]
-    if not val:
-        val = list(train)
+    if not val or not train:
+        train = val = train or val
         warnings.append("only one labelled image: validating on the training image (metrics are optimistic)")
     if len(samples) < 5:
         warnings.append(f"only {len(samples)} labelled images: expect a weak model")

@@ -1,0 +1,172 @@
+"""Trainer: a tiny U-Net on a generated LabelMe folder learns, writes checkpoints, resumes
+exactly, and handles empty folders, a single class, tiny data, stop requests and a full disk."""
+
+from __future__ import annotations
+
+import copy
+import errno
+import json
+
+import pytest
+import torch
+
+from segcore.annotation import Shape, load, save
+from segcore.checkpoint import load_checkpoint
+from segcore.train import TrainConfig, Trainer
+from segcore.train_config import TrainingError
+from segcore.train_data import DataError, prepare_folder
+from tests.segcore.train_helpers import make_dataset
+
+TINY = {"depth": 2, "base_channels": 8}
+
+
+def _config(tmp_path, data, out="run", **kw) -> TrainConfig:
+    base = dict(folder=str(data), out=str(tmp_path / out), model="unet", model_kwargs=TINY, base_size=48,
+                crop_size=32, batch_size=4, epochs=2, lr=1e-2, warmup_steps=0, val_ratio=0.25,
+                cache_dir=str(tmp_path / "cache"), num_workers=0, scale_min=0.8, scale_max=1.25,
+                bn_recalib_batches=2)
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return make_dataset(tmp_path_factory.mktemp("data"), n=12)
+
+
+@pytest.mark.slow
+def test_two_epochs_lower_the_loss_and_write_checkpoints_and_report(tmp_path, data):
+    events = []
+    cfg = _config(tmp_path, data, epochs=3)
+    result = Trainer(cfg, callbacks=[events.append]).fit()
+    losses = [h["train_loss"] for h in result.history]
+    assert len(losses) == 3 and losses[-1] < losses[0]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "start" and kinds[-1] == "done" and kinds.count("epoch") == 3
+    assert "step" in kinds
+    json.dumps(events)  # every event is plain JSON (no NaN objects)
+    best = load_checkpoint(result.best_checkpoint)
+    assert best.class_names == ["_background_", "disc", "square"]
+    assert best.meta["metrics"]["miou"] == pytest.approx(result.best_miou)
+    last = load_checkpoint(result.last_checkpoint)
+    assert last.training_state["epoch"] == 3
+    out = tmp_path / "run"
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert len(metrics["final"]["confusion_matrix"]) == 3 and len(metrics["history"]) == 3
+    assert "| disc |" in (out / "report.md").read_text()
+    assert (out / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the best model predicts the training data better than chance
+    assert result.best_miou > 0.1
+
+
+@pytest.mark.slow
+def test_resume_continues_at_saved_epoch_with_same_optimiser_state(tmp_path, data):
+    from segcore.progress import CancelToken
+
+    # run A: stopped after its first epoch (cancel between epochs)
+    token = CancelToken()
+    a = Trainer(_config(tmp_path, data, out="a"), cancel=token,
+                callbacks=[lambda e: token.cancel() if e["event"] == "epoch" else None]).fit()
+    assert a.reason == "stopped" and a.epochs == 1
+    saved = load_checkpoint(tmp_path / "a" / "last.pt").training_state
+    assert saved["epoch"] == 1
+
+    # run B: --resume from A's last.pt
+    seen = {}
+    b_cfg = _config(tmp_path, data, out="a", resume=True)
+    trainer = Trainer(b_cfg, callbacks=[lambda e: seen.setdefault(e["event"], e)])
+
+    def capture(e):
+        if e["event"] == "start":
+            seen["opt"] = copy.deepcopy(trainer.optimizer.state_dict())  # tensors change in place
+            seen["step"] = trainer.global_step
+
+    trainer.callbacks.append(capture)
+    b = trainer.fit()
+    assert seen["start"]["resumed_from_epoch"] == 1 and b.epochs == 2
+    assert seen["step"] == saved["global_step"]
+    for k, st in saved["optimizer"]["state"].items():
+        for name, value in st.items():
+            got = seen["opt"]["state"][k][name]
+            assert torch.equal(torch.as_tensor(got), torch.as_tensor(value)), (k, name)
+
+    # run C: two epochs straight; resuming must give the very same weights
+    c = Trainer(_config(tmp_path, data, out="c")).fit()
+    wb = load_checkpoint(b.last_checkpoint).model.state_dict()
+    wc = load_checkpoint(c.last_checkpoint).model.state_dict()
+    for k in wc:
+        assert torch.allclose(wb[k].float(), wc[k].float(), atol=1e-6), k
+    assert [h["train_loss"] for h in b.history] == pytest.approx([h["train_loss"] for h in c.history])
+
+
+def test_empty_folder_and_single_class_fail_clearly(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(DataError, match="no labelled images"):
+        Trainer(_config(tmp_path, empty)).fit()
+    one = make_dataset(tmp_path / "one", n=2)
+    for j in one.glob("*.json"):  # remove every shape: only the background class is left
+        ann = load(j)
+        ann.shapes = []
+        save(ann, j)
+    with pytest.raises(DataError, match="only one class"):
+        prepare_folder(one, cache_dir=tmp_path / "cache")
+
+
+def test_rasterise_once_cache_keyed_by_json_content(tmp_path):
+    data = make_dataset(tmp_path / "d", n=2)
+    cache = tmp_path / "cache"
+    first = prepare_folder(data, cache_dir=cache, val_ratio=0.5)
+    files = sorted(p.name for p in cache.glob("*.png"))
+    assert len(files) == 2
+    again = prepare_folder(data, cache_dir=cache, val_ratio=0.5)
+    assert sorted(p.name for p in cache.glob("*.png")) == files
+    assert {s.label for s in first.train + first.val} == {s.label for s in again.train + again.val}
+    j = sorted(data.glob("*.json"))[0]
+    ann = load(j)
+    ann.shapes.append(Shape("square", [(0, 0), (3, 3)], shape_type="rectangle"))
+    save(ann, j)
+    prepare_folder(data, cache_dir=cache, val_ratio=0.5)
+    assert len(list(cache.glob("*.png"))) == 3  # the edited file got a new entry
+
+
+@pytest.mark.slow
+def test_one_image_and_a_big_batch_still_trains_deeplab(tmp_path):
+    data = make_dataset(tmp_path / "d", n=1, size=64)
+    events = []
+    cfg = _config(tmp_path, data, model="deeplabv3plus_mobilenet_v3_large", model_kwargs={}, batch_size=4,
+                  epochs=1, base_size=64, crop_size=64)
+    result = Trainer(cfg, callbacks=[events.append]).fit()
+    assert result.best_checkpoint is not None and result.best_checkpoint.exists()
+    assert any("validating on the training image" in e.get("message", "") for e in events)
+
+
+def test_full_disk_keeps_checkpoints_already_written(tmp_path, data, monkeypatch):
+    import segcore.checkpoint as ck
+
+    real = ck.save_checkpoint
+    calls = []
+
+    def flaky(path, *a, **kw):
+        calls.append(path)
+        if len(calls) > 2:  # epoch 1 writes best + last, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(ck, "save_checkpoint", flaky)
+    with pytest.raises(TrainingError, match="disk is full.*intact"):
+        Trainer(_config(tmp_path, data, epochs=2)).fit()
+    assert load_checkpoint(tmp_path / "run" / "best.pt").model is not None
+    assert load_checkpoint(tmp_path / "run" / "last.pt").training_state["epoch"] == 1
+
+
+def test_stop_file_ends_the_run_and_keeps_best(tmp_path, data):
+    out = tmp_path / "run"
+
+    def stop_on_first_step(e):
+        if e["event"] == "step":
+            (out / "STOP").write_text("")
+
+    result = Trainer(_config(tmp_path, data, epochs=50), callbacks=[stop_on_first_step]).fit()
+    assert result.reason == "stopped" and result.epochs == 1
+    assert result.best_checkpoint.exists()  # no best yet when stopped: validated once to have one
