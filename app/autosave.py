@@ -36,6 +36,7 @@ class Saver(QObject):
     """Saves documents; owns the autosave timer and the single save thread."""
 
     saved = Signal(str)
+    imageLabelled = Signal(str)  # image path whose standard <stem>.json was just written
     failed = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None, *, autosave: bool = True,
@@ -160,6 +161,9 @@ class Saver(QObject):
         except RuntimeError:  # the document was deleted meanwhile
             pass
         self.saved.emit(str(path))
+        image = getattr(doc, "image_path", None)
+        if image is not None and sa.json_path_for(image) == path:
+            self.imageLabelled.emit(str(image))
 
     def _on_failed(self, path: Path, exc: BaseException) -> None:
         message = str(exc) if isinstance(exc, sa.AnnotationError) else f"{path}: cannot save ({exc})"

@@ -29,9 +29,13 @@ class Clipboard:
         if doc is None:
             return 0
         shapes = [s.copy() for s in doc.selected_shapes()]
-        if not shapes:
-            return 0
-        self.shapes = shapes
+        if shapes:
+            self.set_shapes(shapes)
+        return len(shapes)
+
+    def set_shapes(self, shapes: list[sa.Shape]) -> None:
+        """Put ``shapes`` on the clipboard (ours and the system's)."""
+        self.shapes = [s.copy() for s in shapes]
         data = QMimeData()
         text = json.dumps([sa.shape_to_dict(s) for s in shapes])
         data.setData(MIME, text.encode("utf-8"))
@@ -39,7 +43,6 @@ class Clipboard:
         cb = QApplication.clipboard()
         if cb is not None:
             cb.setMimeData(data)
-        return len(shapes)
 
     def _from_system(self) -> list[sa.Shape] | None:
         cb = QApplication.clipboard()

@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self.shape_dock.editRequested.connect(self.act_edit_label)
         self.saver.failed.connect(lambda _p, msg: self.statusBar().showMessage(f"Save failed: {msg}", 15000))
         self.saver.saved.connect(lambda p: self.statusBar().showMessage(f"Saved {Path(p).name}", 2000))
+        self.saver.imageLabelled.connect(lambda image: self.file_dock.model.set_labelled(image, True))
         self.session.documentChanged.connect(self.documentChanged.emit)
         self.canvas.label_provider = self.label_new_shape
         self.canvas.shapeDoubleClicked.connect(lambda _i: self.act_edit_label())
@@ -174,6 +175,8 @@ class MainWindow(QMainWindow):
                 pass
         self.document = doc
         self.canvas.set_document(doc)
+        if not self.file_dock.filter.hasFocus():
+            self.canvas.setFocus()  # D/A and the single-key shortcuts work at once
         self.shape_dock.set_document(doc)
         self.label_dock.set_document(doc)
         self.flags_dock.set_document(doc)
@@ -252,7 +255,7 @@ class MainWindow(QMainWindow):
 
     def ask_label(self, choice: LabelChoice | None = None) -> LabelChoice | None:
         """Run the label dialog (the canvas calls this when a shape is finished)."""
-        known = self.label_dock.labels() + (self.document.known_labels() if self.document else [])
+        known = self.label_dock.labels() + (self.document.known_labels() if self.document is not None else [])
         self.label_dialog.set_labels(known)
         return self.label_dialog.ask(choice)
 

@@ -143,7 +143,8 @@ class Session(QObject):
     # ------------------------------------------------------------------ navigation
     def step(self, delta: int) -> bool:
         """Open the image ``delta`` rows away in the (filtered) file list."""
-        current = str(self.document.image_path) if self.document and self.document.image_path else None
+        doc = self.document
+        current = str(doc.image_path) if doc is not None and doc.image_path is not None else None
         target = self.w.file_dock.neighbour(current, delta)
         if target is None:
             return False

@@ -1,0 +1,195 @@
+"""The main window driven like a user: open a folder, draw, navigate with D/A, copy/paste to
+another image, keep previous annotation, per-image zoom, quitting flushes, drop files."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QMessageBox
+
+from app.main import parse_args
+from segcore import annotation as sa
+
+from .gui_helpers import click_scene, make_image, make_labelme, open_window, polygon, wait_image
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def folder(tmp_path):
+    root = tmp_path / "imgs"
+    for i in (1, 2, 10):
+        make_image(root / f"im{i}.png")
+    make_labelme(root / "im2.png", [polygon("dog", [(5, 5), (50, 5), (30, 40)])])
+    return root
+
+
+def test_menus_and_open_folder(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    assert set(w.menus) == {"file", "edit", "view", "model", "train", "tools", "help"}
+    assert w.open_path(folder)
+    wait_image(qtbot, w, "im1.png")
+    assert w.file_dock.model.rowCount() == 3
+    assert "3 images, 1 labelled" in w.file_dock.count.text()
+    assert "im1.png" in w.windowTitle()
+    assert not w.isWindowModified()
+
+
+def test_draw_polygon_autosaves_and_title_shows_state(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.saver.timer.setInterval(60_000)  # keep the edit pending to see the title
+    w.open_path(folder / "im1.png")
+    wait_image(qtbot, w, "im1.png")
+    qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert w.canvas.tool_name == "polygon" and w.actions["create_polygon"].isChecked()
+    for x, y in [(10, 10), (60, 12), (40, 50)]:
+        click_scene(qtbot, w, x, y)
+    qtbot.keyClick(w.canvas.viewport(), Qt.Key.Key_Return)
+    assert [s.label for s in w.document.shapes] == ["cat"]
+    assert w.isWindowModified()
+    w.saver.timer.setInterval(10)
+    w.saver.timer.start()
+    qtbot.waitUntil(lambda: not w.isWindowModified(), timeout=5000)
+    ann = sa.load(folder / "im1.json")
+    assert ann.shapes[0].shape_type == "polygon" and len(ann.shapes[0].points) == 3
+    assert ann.shapes[0].points[0] == pytest.approx((10, 10), abs=1.0)
+    assert w.file_dock.model.is_labelled(str(folder / "im1.png"))
+
+
+def test_next_prev_keys_and_zoom_memory(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.open_path(folder)
+    wait_image(qtbot, w, "im1.png")
+    qtbot.keyClick(w, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # 1:1
+    qtbot.keyClick(w, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    zoom1 = w.canvas.zoom()
+    assert zoom1 == pytest.approx(1.1)
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "im2.png")
+    assert [s.label for s in w.document.shapes] == ["dog"]
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "im10.png")
+    qtbot.keyClick(w, Qt.Key.Key_D)  # at the end: stays
+    assert w.document.image_path.name == "im10.png"
+    qtbot.keyClick(w, Qt.Key.Key_A)
+    qtbot.keyClick(w, Qt.Key.Key_A)
+    wait_image(qtbot, w, "im1.png")
+    assert w.canvas.zoom() == pytest.approx(zoom1)  # remembered per image
+
+
+def test_copy_paste_onto_another_image_and_duplicate(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.open_path(folder)
+    wait_image(qtbot, w, "im1.png")
+    w.session.load_image(str(folder / "im2.png"))
+    wait_image(qtbot, w, "im2.png")
+    w.document.set_selection([0])
+    qtbot.keyClick(w, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(w, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # duplicate here
+    assert [s.label for s in w.document.shapes] == ["dog", "dog"]
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "im10.png")
+    qtbot.keyClick(w, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert [s.label for s in w.document.shapes] == ["dog"]
+    assert w.document.shapes[0].points == [(5.0, 5.0), (50.0, 5.0), (30.0, 40.0)]
+    assert w.document.selected_indices() == [0]
+    w.close()
+    assert len(sa.load(folder / "im2.json").shapes) == 2  # navigating flushed
+    assert len(sa.load(folder / "im10.json").shapes) == 1  # quitting flushed
+
+
+def test_keep_previous_annotation(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.open_path(folder)
+    wait_image(qtbot, w, "im1.png")
+    qtbot.keyClick(w, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert w.settings.keep_previous
+    w.session.load_image(str(folder / "im2.png"))
+    wait_image(qtbot, w, "im2.png")
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "im10.png")
+    assert [s.label for s in w.document.shapes] == ["dog"]  # carried over
+    qtbot.keyClick(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(w.document) == 0
+
+
+def test_autosave_off_asks_before_leaving(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.actions["autosave"].setChecked(False)
+    w.open_path(folder)
+    wait_image(qtbot, w, "im1.png")
+    w.clipboard.set_shapes([sa.Shape("cat", [(1, 1), (9, 1), (5, 8)])])
+    w.act_paste()
+    w.session.leave_answer = QMessageBox.StandardButton.Cancel
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    assert w.document.image_path.name == "im1.png"  # cancelled: stays
+    w.session.leave_answer = QMessageBox.StandardButton.Save
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "im2.png")
+    assert [s.label for s in sa.load(folder / "im1.json").shapes] == ["cat"]
+    w.clipboard.set_shapes([sa.Shape("cow", [(1, 1), (9, 1), (5, 8)])])
+    w.act_paste()
+    w.session.leave_answer = QMessageBox.StandardButton.Discard
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "im10.png")
+    assert [s.label for s in sa.load(folder / "im2.json").shapes] == ["dog"]
+
+
+def test_delete_label_file_keeps_image(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.open_path(folder / "im2.png")
+    wait_image(qtbot, w, "im2.png")
+    assert w.session.delete_label_file(confirm=False)
+    assert not (folder / "im2.json").exists() and (folder / "im2.png").exists()
+    assert len(w.document) == 0 and w.document.image_path.name == "im2.png"
+    assert not w.file_dock.model.is_labelled(str(folder / "im2.png"))
+
+
+def test_toggle_all_shapes_and_status_bar(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.open_path(folder / "im2.png")
+    wait_image(qtbot, w, "im2.png")
+    qtbot.keyClick(w, Qt.Key.Key_T)
+    assert not w.document.is_visible(0)
+    qtbot.keyClick(w, Qt.Key.Key_T)
+    assert w.document.is_visible(0)
+    vp = w.canvas.mapFromScene(QPointF(20.5, 30.5))
+    qtbot.mouseMove(w.canvas.viewport(), vp)
+    qtbot.waitUntil(lambda: "x=" in w.pos_label.text(), timeout=2000)
+    assert w.pixel_label.text() == "RGB 10, 200, 30"
+    assert w.zoom_label.text().endswith("%")
+
+
+def test_open_json_drop_and_bad_input(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    assert w.open_path(folder / "im2.json")
+    wait_image(qtbot, w, "im2.png")
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(folder))])
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton,
+                      Qt.KeyboardModifier.NoModifier)
+    w.dropEvent(drop)
+    qtbot.waitUntil(lambda: w.file_dock.model.rowCount() == 3, timeout=5000)
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert not w.open_path(bad)
+    assert "bad.json" in w.statusBar().currentMessage() and "not valid JSON" in w.statusBar().currentMessage()
+
+
+def test_layout_and_last_folder_come_back(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.open_path(folder)
+    wait_image(qtbot, w, "im1.png")
+    w.file_dock.hide()
+    w.close()
+    w2 = open_window(qtbot, tmp_path)
+    assert w2.file_dock.isHidden()
+    w2.restore_last()
+    wait_image(qtbot, w2, "im1.png")
+
+
+def test_command_line():
+    assert parse_args(["some/folder"]).path == "some/folder"
+    args = parse_args(["--labels", "l.txt", "--no-autosave", "x.jpg"])
+    assert args.labels == "l.txt" and args.no_autosave and args.path == "x.jpg"
