@@ -30,7 +30,7 @@ Proposals (ARCHITECTURE rule 8): a model proposal keeps ``proposed``/``score`` u
 edits or accepts it. Geometry edits and ``EditShapeProps`` on a proposed shape therefore also
 clear ``proposed`` and ``score`` (undo brings them back).
 
-Writing a new command (helpers D, F): subclass ``QUndoCommand`` and call the document's
+Writing a new command (helpers D, F): subclass :class:`DocCommand` and call the document's
 ``apply_insert`` / ``apply_remove`` / ``apply_order`` / ``apply_fields(_many)`` in
 ``redo``/``undo``; or subclass :class:`FieldsCommand` and pass per-shape before/after dicts.
 """
@@ -38,6 +38,7 @@ Writing a new command (helpers D, F): subclass ``QUndoCommand`` and call the doc
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -67,13 +68,26 @@ def _accept_fields(shape: Shape) -> tuple[dict, dict]:
     return {"proposed": True, "score": shape.score}, {"proposed": False, "score": None}
 
 
-class AddShapes(QUndoCommand):
+class DocCommand(QUndoCommand):
+    """Base of the commands: holds its document weakly (``self.doc``), so the
+    document -> undo stack -> command -> document chain is not a reference cycle and a closed
+    document is freed at once rather than by a later garbage collection."""
+
+    def __init__(self, doc: Document, text: str = ""):
+        super().__init__(text)
+        self._doc = weakref.ref(doc)
+
+    @property
+    def doc(self) -> Document:
+        return self._doc()
+
+
+class AddShapes(DocCommand):
     """Add shape objects (appended, or inserted from ``index`` on)."""
 
     def __init__(self, doc: Document, shapes: Sequence[Shape], index: int | None = None, text: str | None = None):
         n = len(shapes)
-        super().__init__(text or (f"Add {shapes[0].shape_type}" if n == 1 else f"Add {n} shapes"))
-        self.doc = doc
+        super().__init__(doc, text or (f"Add {shapes[0].shape_type}" if n == 1 else f"Add {n} shapes"))
         start = len(doc) if index is None else max(0, min(index, len(doc)))
         self.items = [(start + k, s) for k, s in enumerate(shapes)]
 
@@ -84,13 +98,13 @@ class AddShapes(QUndoCommand):
         self.doc.apply_remove(i for i, _ in self.items)
 
 
-class RemoveShapes(QUndoCommand):
+class RemoveShapes(DocCommand):
     """Delete the shapes at ``indices``."""
 
     def __init__(self, doc: Document, indices: Iterable[int], text: str | None = None):
-        self.doc = doc
-        self.indices = sorted(set(indices))
-        super().__init__(text or f"Delete {len(self.indices)} shape(s)")
+        idx = sorted(set(indices))
+        super().__init__(doc, text or f"Delete {len(idx)} shape(s)")
+        self.indices = idx
         self.removed: list[tuple[int, Shape]] = []
 
     def redo(self) -> None:
@@ -100,12 +114,11 @@ class RemoveShapes(QUndoCommand):
         self.doc.apply_insert(self.removed)
 
 
-class ReplaceShapes(QUndoCommand):
+class ReplaceShapes(DocCommand):
     """Replace the shapes at ``indices`` by ``new_shapes`` (placed where the first one was)."""
 
     def __init__(self, doc: Document, indices: Iterable[int], new_shapes: Sequence[Shape], text: str = "Replace shapes"):
-        super().__init__(text)
-        self.doc = doc
+        super().__init__(doc, text)
         self.indices = sorted(set(indices))
         self.new_shapes = list(new_shapes)
         self.removed: list[tuple[int, Shape]] = []
@@ -124,15 +137,14 @@ class ReplaceShapes(QUndoCommand):
         self.doc.select_shapes(s for _, s in self.removed)
 
 
-class FieldsCommand(QUndoCommand):
+class FieldsCommand(DocCommand):
     """Generic: per shape, a dict of attribute values before and after.
 
     ``changes`` is a list of ``(index, before, after)``. Subclasses fill it in ``__init__``.
     """
 
     def __init__(self, doc: Document, text: str, changes: list[tuple[int, dict, dict]] | None = None):
-        super().__init__(text)
-        self.doc = doc
+        super().__init__(doc, text)
         self.changes: list[tuple[int, dict, dict]] = changes or []
 
     def redo(self) -> None:
@@ -254,12 +266,11 @@ class AcceptProposals(FieldsCommand):
                 self.changes.append((i, {"proposed": True, "score": s.score}, after))
 
 
-class Reorder(QUndoCommand):
+class Reorder(DocCommand):
     """Change drawing order; ``order`` is a permutation (new list = old[i] for i in order)."""
 
     def __init__(self, doc: Document, order: Sequence[int], text: str = "Change order"):
-        super().__init__(text)
-        self.doc = doc
+        super().__init__(doc, text)
         self.order = list(order)
         if sorted(self.order) != list(range(len(doc))):
             raise ValueError(f"not a permutation of {len(doc)} shapes")
@@ -312,12 +323,11 @@ class Reorder(QUndoCommand):
         return cls.move(doc, indices, 0)
 
 
-class SetImageFlags(QUndoCommand):
+class SetImageFlags(DocCommand):
     """Replace the image-level flags."""
 
     def __init__(self, doc: Document, flags: dict[str, bool]):
-        super().__init__("Image flags")
-        self.doc = doc
+        super().__init__(doc, "Image flags")
         self.before = dict(doc.annotation.flags)
         self.after = dict(flags)
 

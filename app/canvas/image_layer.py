@@ -142,7 +142,7 @@ class ImageLayer:
         a = np.ascontiguousarray(a)
         h, w = a.shape[:2]
         img = QImage(a.data, w, h, a.strides[0], QImage.Format.Format_RGB888)
-        pm = QPixmap.fromImage(img)  # copies the pixels
+        pm = QPixmap.fromImage(img.copy())  # own the pixels (a is a temporary)
         self._tiles[key] = pm
         self._tile_bytes += w * h * 4
         while self._tile_bytes > _CACHE_BYTES and len(self._tiles) > 1:

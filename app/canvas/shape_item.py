@@ -16,7 +16,17 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+    QTransform,
+)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from segcore.annotation import Shape
@@ -129,7 +139,7 @@ class ShapeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         s = self.shape_ref
-        t = painter.worldTransform()
+        t = QTransform(painter.worldTransform())  # a copy: save/reset below must not alter it
         scale = math.hypot(t.m11(), t.m12()) or 1.0
         c = self.colour
         area = s.shape_type in AREA_TYPES
@@ -225,4 +235,6 @@ class ShapeItem(QGraphicsItem):
             return math.hypot(x - pos.x(), y - pos.y()) <= max(radius, POINT_PX)
         stroker = QPainterPathStroker()
         stroker.setWidth(2 * radius)
+        stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
+        stroker.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         return stroker.createStroke(self._path).contains(pos)

@@ -16,6 +16,7 @@ provider and then pushes ``AddShapes`` (see :mod:`app.canvas.view`).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -57,8 +58,14 @@ class Tool:
     creates_shapes = False
 
     def __init__(self, canvas: Canvas):
-        self.canvas = canvas
+        # a weak reference: no canvas<->tool cycle, so a closed canvas is freed at once
+        # instead of by a later garbage collection (which could run in another widget's paint)
+        self._canvas = weakref.ref(canvas)
         self._preview: list[QGraphicsItem] = []
+
+    @property
+    def canvas(self) -> Canvas:
+        return self._canvas()
 
     # life cycle
     def activate(self) -> None:

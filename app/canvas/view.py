@@ -87,6 +87,7 @@ class Canvas(QGraphicsView):
         self._crosshair = False
         self._cursor_scene: QPointF | None = None
         self._suppress_menu = False
+        self._zoom_anchor = None
         self.tool: Tool = TOOLS["edit"](self)
         self.tool_name = "edit"
 
@@ -253,14 +254,20 @@ class Canvas(QGraphicsView):
         vp = self.viewport().rect()
         a = QPointF(anchor) if anchor is not None else QPointF(vp.width() / 2, vp.height() / 2)
         exact_before = self._map_to_scene_f(a)
+        # repeated zooms at the same spot (wheel notches) reuse the first scene point, so the
+        # scroll bars' whole-pixel rounding does not accumulate
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        last = self._zoom_anchor
+        if last is not None and last[0] == (a.x(), a.y(), h.value(), v.value(), self.zoom()):
+            exact_before = last[1]
         old = self.zoom()
         self.resetTransform()
         self.scale(z, z)
         # scroll so that exact_before sits under a again
-        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
         cur = self._map_to_scene_f(a)
         h.setValue(h.value() + round((exact_before.x() - cur.x()) * z))
         v.setValue(v.value() + round((exact_before.y() - cur.y()) * z))
+        self._zoom_anchor = ((a.x(), a.y(), h.value(), v.value(), self.zoom()), exact_before)
         if abs(old - z) > 1e-12:
             self._refresh_pads(self._order)
             self.zoomChanged.emit(z)

@@ -1,0 +1,252 @@
+"""Editing on the real canvas: select, rubber band, move, vertices, nudge, copy, zoom, pan."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from .canvas_helpers import H, W, click, drag, key, make_canvas, poly, vp
+
+pytestmark = pytest.mark.gui
+CTRL = Qt.KeyboardModifier.ControlModifier
+ALT = Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+SQUARE = ((10, 10), (60, 10), (60, 50), (10, 50))
+
+
+def two_shapes(qtbot, **kw):
+    a = poly("a", SQUARE)
+    b = poly("b", ((100, 60), (150, 60), (150, 100), (100, 100)))
+    canvas, doc = make_canvas(qtbot, [a, b], **kw)
+    canvas.set_tool("edit")
+    return canvas, doc
+
+
+def test_click_ctrl_click_and_empty_click_select(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    click(qtbot, canvas, 30, 30)
+    assert doc.selected_indices() == [0]
+    click(qtbot, canvas, 120, 80, CTRL)
+    assert doc.selected_indices() == [0, 1]
+    click(qtbot, canvas, 120, 80, CTRL)  # Ctrl+click again removes it
+    assert doc.selected_indices() == [0]
+    click(qtbot, canvas, 120, 80)
+    assert doc.selected_indices() == [1]
+    click(qtbot, canvas, 180, 140)  # empty
+    assert doc.selected_indices() == []
+
+
+def test_hidden_shape_is_not_hit(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    doc.set_label_visible("a", False)
+    assert not canvas.item_at_index(0).isVisible()
+    click(qtbot, canvas, 30, 30)
+    assert doc.selected_indices() == []
+    doc.set_label_visible("a", True)
+    doc.set_shape_visible(1, False)
+    click(qtbot, canvas, 120, 80)
+    assert doc.selected_indices() == []
+    click(qtbot, canvas, 30, 30)
+    assert doc.selected_indices() == [0]
+
+
+def test_rubber_band_selects_shapes_inside(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    drag(qtbot, canvas, (5, 5), (70, 55))
+    assert doc.selected_indices() == [0]
+    drag(qtbot, canvas, (5, 5), (70, 105))  # b only partly inside
+    assert doc.selected_indices() == [0]
+    drag(qtbot, canvas, (90, 55), (160, 110), CTRL)  # Ctrl adds
+    assert doc.selected_indices() == [0, 1]
+    assert canvas.scene().items().__len__() == 2  # rubber band preview removed
+
+
+def test_drag_moves_shape_one_undo_step_exact(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    before = list(doc.shapes[0].points)
+    drag(qtbot, canvas, (30, 30), (45.5, 22), steps=6)
+    assert doc.shapes[0].points == [(x + 15.5, y - 8) for x, y in before]
+    assert doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert doc.shapes[0].points == before
+    doc.undo_stack.redo()
+    assert doc.shapes[0].points == [(x + 15.5, y - 8) for x, y in before]
+
+
+def test_move_stays_inside_image(qtbot):
+    canvas, doc = two_shapes(qtbot, zoom=1.0, size=(500, 400))
+    drag(qtbot, canvas, (30, 30), (30, -50))
+    ys = [y for _, y in doc.shapes[0].points]
+    assert min(ys) == 0
+
+
+def test_drag_vertex_with_screen_pick_radius(qtbot):
+    canvas, doc = two_shapes(qtbot)  # zoom 2: 10 screen px = 5 image px
+    drag(qtbot, canvas, (63.5, 52.5), (80, 70))  # 3.5/2.5 px away from vertex (60, 50)
+    assert doc.shapes[0].points[2] == (80 - 3.5, 70 - 2.5) or doc.shapes[0].points[2] == (80, 70)
+    pts = doc.shapes[0].points
+    assert pts[0] == (10, 10) and pts[1] == (60, 10) and pts[3] == (10, 50)
+    assert doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert doc.shapes[0].points == [tuple(map(float, p)) for p in SQUARE]
+
+
+def test_alt_click_inserts_and_alt_shift_click_deletes_vertex(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    click(qtbot, canvas, 35, 11, ALT)  # on the top edge (y=10) within the pick radius
+    assert doc.shapes[0].points == [(10, 10), (35, 10), (60, 10), (60, 50), (10, 50)]
+    click(qtbot, canvas, 60, 50, ALT | SHIFT)
+    assert doc.shapes[0].points == [(10, 10), (35, 10), (60, 10), (10, 50)]
+    click(qtbot, canvas, 35, 10, ALT | SHIFT)
+    assert len(doc.shapes[0].points) == 3
+    click(qtbot, canvas, 10, 50, ALT | SHIFT)  # a polygon keeps 3 points
+    assert len(doc.shapes[0].points) == 3
+    for _ in range(3):
+        doc.undo_stack.undo()
+    assert doc.shapes[0].points == [tuple(map(float, p)) for p in SQUARE]
+
+
+def test_alt_drag_inserts_then_moves_the_new_vertex_in_one_step(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    drag(qtbot, canvas, (35, 10), (35, 0), ALT)
+    assert doc.shapes[0].points[1] == (35, 0)
+    assert doc.undo_stack.count() == 2
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert len(doc.shapes[0].points) == 4
+
+
+def test_arrow_keys_nudge_and_merge(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    click(qtbot, canvas, 30, 30)
+    key(qtbot, canvas, Qt.Key.Key_Right)
+    key(qtbot, canvas, Qt.Key.Key_Right)
+    key(qtbot, canvas, Qt.Key.Key_Down, SHIFT)
+    assert doc.shapes[0].points[0] == (20, 11)
+    assert doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert doc.shapes[0].points[0] == (10, 10)
+
+
+def test_right_drag_copies_shape(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    menus = []
+    canvas.contextMenuRequested.connect(menus.append)
+    drag(qtbot, canvas, (30, 30), (40, 90), button=Qt.MouseButton.RightButton)
+    assert len(doc) == 3
+    assert doc.shapes[0].points == [tuple(map(float, p)) for p in SQUARE]
+    assert doc.shapes[2].points == [(x + 10.0, y + 60.0) for x, y in SQUARE]
+    assert doc.selected_indices() == [2]
+    assert doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert len(doc) == 2
+
+
+def test_double_click_emits_signal(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    with qtbot.waitSignal(canvas.shapeDoubleClicked) as sig:
+        qtbot.mouseDClick(canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                          vp(canvas, 120, 80))
+    assert sig.args == [1]
+
+
+def test_zoom_at_cursor_keeps_point_under_cursor(qtbot):
+    canvas, doc = two_shapes(qtbot, zoom=1.0, size=(400, 300))
+    anchor = QPointF(123, 77)
+    before = canvas._map_to_scene_f(anchor)
+    for _ in range(5):
+        canvas.zoom_by(1.1, anchor)
+    after = canvas._map_to_scene_f(anchor)
+    assert canvas.zoom() == pytest.approx(1.1 ** 5)
+    assert abs(after.x() - before.x()) * canvas.zoom() <= 1.0  # within a screen pixel
+    assert abs(after.y() - before.y()) * canvas.zoom() <= 1.0
+    # Ctrl+wheel through a real wheel event
+    from PySide6.QtGui import QWheelEvent
+
+    z0 = canvas.zoom()
+    before = canvas._map_to_scene_f(anchor)
+    ev = QWheelEvent(anchor, canvas.viewport().mapToGlobal(anchor), QPoint(0, 0), QPoint(0, 120),
+                     Qt.MouseButton.NoButton, CTRL, Qt.ScrollPhase.NoScrollPhase, False)
+    canvas.wheelEvent(ev)
+    assert canvas.zoom() == pytest.approx(z0 * 1.1)
+    after = canvas._map_to_scene_f(anchor)
+    assert abs(after.x() - before.x()) * canvas.zoom() <= 1.0
+    # plain wheel scrolls, does not zoom
+    ev = QWheelEvent(anchor, canvas.viewport().mapToGlobal(anchor), QPoint(0, 0), QPoint(0, -120),
+                     Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    v0 = canvas.verticalScrollBar().value()
+    canvas.wheelEvent(ev)
+    assert canvas.zoom() == pytest.approx(z0 * 1.1)
+    assert canvas.verticalScrollBar().value() > v0
+
+
+def test_zoom_limits_fit_window_fit_width_and_original(qtbot):
+    canvas, doc = two_shapes(qtbot, size=(420, 320))
+    canvas.set_zoom(1000)
+    assert canvas.zoom() == 32.0
+    canvas.fit_window()
+    vpr = canvas.viewport().rect()
+    z = canvas.zoom()
+    assert z == pytest.approx(min((vpr.width() - 2) / W, (vpr.height() - 2) / H))
+    tl, br = canvas.mapFromScene(QPointF(0, 0)), canvas.mapFromScene(QPointF(W, H))
+    assert vpr.contains(tl) and vpr.contains(br - QPoint(1, 1))
+    canvas.fit_width()
+    assert canvas.zoom() == pytest.approx((vpr.width() - 2) / W)
+    canvas.zoom_original()
+    assert canvas.zoom() == 1.0
+    canvas.fit_window()
+    canvas.resize(620, 520)  # fit mode follows the window size
+    qtbot.waitUntil(lambda: canvas.zoom() > z * 1.2)
+
+
+def test_middle_button_and_space_pan(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    w = canvas.viewport()
+    h0 = canvas.horizontalScrollBar().value()
+    qtbot.mousePress(w, Qt.MouseButton.MiddleButton, pos=QPoint(200, 150))
+    qtbot.mouseMove(w, QPoint(170, 150))
+    qtbot.mouseRelease(w, Qt.MouseButton.MiddleButton, pos=QPoint(170, 150))
+    assert canvas.horizontalScrollBar().value() == h0 + 30
+    qtbot.keyPress(canvas, Qt.Key.Key_Space)
+    qtbot.mousePress(w, Qt.MouseButton.LeftButton, pos=QPoint(200, 150))
+    qtbot.mouseMove(w, QPoint(220, 150))
+    qtbot.mouseRelease(w, Qt.MouseButton.LeftButton, pos=QPoint(220, 150))
+    qtbot.keyRelease(canvas, Qt.Key.Key_Space)
+    assert canvas.horizontalScrollBar().value() == h0 + 10
+    assert doc.selected_indices() == [] and doc.undo_stack.count() == 0
+
+
+def test_brightness_contrast_is_display_only_and_pixel_value(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    assert canvas.pixel_at(7.5, 3.2) == (7, 3, 0)
+    before = canvas.grab().toImage()
+    canvas.set_brightness_contrast(1.8, 1.3)
+    after = canvas.grab().toImage()
+    assert before != after
+    assert canvas.pixel_at(7.5, 3.2) == (7, 3, 0)
+    assert doc.undo_stack.count() == 0 and not doc.is_dirty()
+
+
+def test_proposed_shape_and_every_type_paint(qtbot):
+    from segcore.annotation import Shape
+
+    shapes = [
+        poly("p", SQUARE, proposed=True, score=0.5),
+        Shape("c", [(100.0, 100.0), (110.0, 100.0)], "circle"),
+        Shape("l", [(0.0, 0.0), (50.0, 90.0), (90.0, 10.0)], "linestrip"),
+        Shape("pt", [(150.0, 20.0)], "point"),
+        Shape("r", [(120.0, 10.0), (180.0, 40.0)], "rectangle"),
+    ]
+    import numpy as np
+
+    m = np.zeros((11, 21), bool)
+    m[2:8, 3:15] = True
+    shapes.append(Shape("m", [(20.0, 100.0), (40.0, 110.0)], "mask", mask=m))
+    canvas, doc = make_canvas(qtbot, shapes)
+    img = canvas.grab().toImage()
+    assert not img.isNull()
+    canvas.set_tool("edit")
+    click(qtbot, canvas, 150, 20)  # a point is picked by the radius
+    assert doc.selected_indices() == [3]
+    click(qtbot, canvas, 25.5, 45.5)  # near the linestrip's first segment (over the polygon)
+    assert doc.selected_indices() == [2]
