@@ -1,0 +1,58 @@
+"""CLI: ``segcore train`` (--progress-json), ``eval`` and ``export-onnx`` end to end."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from segcore.cli import main
+from tests.segcore.train_helpers import make_dataset
+
+
+@pytest.mark.slow
+def test_train_progress_json_then_eval_and_export_onnx(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SEGCORE_CACHE", str(tmp_path / "cache"))
+    data = make_dataset(tmp_path / "data", n=8)
+    out = tmp_path / "runs" / "tiny"
+    rc = main(["train", str(data), "--out", str(out), "--model", "unet", "--model-arg", "depth=2",
+               "--model-arg", "base_channels=8", "--epochs", "2", "--batch-size", "4", "--base-size", "48",
+               "--crop-size", "32", "--warmup-steps", "0", "--workers", "0", "--progress-json"])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    lines = [ln for ln in captured.out.splitlines() if ln.strip()]
+    events = [json.loads(ln) for ln in lines]  # every stdout line is one JSON object
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "start" and kinds[-1] == "done"
+    assert [e["epoch"] for e in events if e["event"] == "epoch"] == [1, 2]
+    assert all(0 <= e["progress"] <= 1 for e in events if e["event"] == "step")
+    done = events[-1]
+    assert done["reason"] == "completed" and done["best_checkpoint"] == str(out / "best.pt")
+
+    rc = main(["eval", str(out / "best.pt"), str(data), "--json", str(tmp_path / "m.json")])
+    text = capsys.readouterr().out
+    assert rc == 0
+    assert "8 images" in text and "disc" in text and "mIoU" in text
+    saved = json.loads((tmp_path / "m.json").read_text())
+    assert len(saved["iou"]) == 3 and saved["images"] == 8
+
+    if importlib.util.find_spec("onnx") is None:
+        pytest.skip("onnx not installed")
+    rc = main(["export-onnx", str(out / "best.pt"), "--out", str(tmp_path / "m.onnx")])
+    text = capsys.readouterr().out
+    assert rc == 0 and (tmp_path / "m.onnx").stat().st_size > 1000
+    if importlib.util.find_spec("onnxruntime") is not None:
+        assert "onnxruntime check" in text
+
+
+def test_train_errors_exit_nonzero_with_a_message(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["train", str(empty), "--out", str(tmp_path / "o"), "--progress-json"]) == 2
+    event = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert event["event"] == "error" and "no labelled images" in event["message"]
+    assert main(["train", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
+    assert "not a folder" in capsys.readouterr().err
+    assert main(["eval", str(tmp_path / "nope.pt"), str(empty)]) == 2
+    assert "nope.pt" in capsys.readouterr().err
