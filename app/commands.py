@@ -13,7 +13,8 @@ Commands
 - ``MoveShapes(doc, indices, dx, dy, gesture=None)``: translate; consecutive commands with the
   same non-None ``gesture`` and the same shapes merge into one undo step (a drag passes one
   id per drag from :func:`new_gesture`, arrow-key nudges pass ``"nudge"``).
-- ``MoveVertex(doc, index, vertex, pos, gesture=None)``: same merging rule.
+- ``MoveVertex(doc, index, vertex, pos, gesture=None)``: same merging rule (``ValueError`` for
+  a mask shape, whose bbox must match its mask image).
 - ``InsertVertex(doc, index, vertex, pos)``: insert before position ``vertex``.
 - ``RemoveVertex(doc, index, vertex)``: raises ``ValueError`` when a polygon would keep fewer
   than 3 points (linestrip 2) or the type has a fixed point count.
@@ -193,6 +194,8 @@ class MoveVertex(FieldsCommand):
         self.gesture = gesture
         self.key = (index, vertex)
         s = doc.shapes[index]
+        if s.shape_type == "mask":
+            raise ValueError("a mask shape's bbox follows its mask image; move the whole shape instead")
         pts = list(s.points)
         pts[vertex] = (float(pos[0]), float(pos[1]))
         self.changes.append((index, *_geometry_change(s, pts)))

@@ -68,7 +68,7 @@ class EditTool(Tool):
         candidates += [i for i in self.canvas.shape_indices_at(pos, r) if i not in candidates]
         for i in candidates:
             item = self.canvas.item_at_index(i)
-            if item is None:
+            if item is None or item.shape_ref.shape_type == "mask":
                 continue
             v = item.vertex_at(pos, r)
             if v is not None:
