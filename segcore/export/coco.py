@@ -151,9 +151,11 @@ def export_coco(root: str | os.PathLike, out: str | os.PathLike, *,
     Category ids are the class ids (``_background_`` = 0 is not a category).
     """
     del overlays
-    items, unlabelled = labelled_items(root)
+    items, unlabelled, scan_problems = labelled_items(root)
     cl = resolve_classes(items, classes)
     report = ExportReport(Path(out), "COCO", unlabelled=unlabelled, classes=list(cl.names))
+    report.problems.extend(scan_problems)
+    report.skipped.extend(Skipped(p.path, None, f"not exported: {p.message}") for p in scan_problems)
     if strict:
         strict_check(items, cl, report, area_only=True, workers=workers, progress=progress, cancel=cancel)
     out = prepare_out(out, overwrite)

@@ -295,11 +295,19 @@ def check_item(item: Item, classes: ClassList, *, area_only: bool = False) -> Ch
 # ----------------------------------------------------------------------------- items, classes, splits
 
 
-def labelled_items(root: str | os.PathLike) -> tuple[list[Item], int]:
-    """The items of ``root`` that have a label file, and the number without one."""
-    items = scan(root)
+def labelled_items(root: str | os.PathLike) -> tuple[list[Item], int, list[Problem]]:
+    """The items of ``root`` that have a label file, the number without one, and the problems
+    the scan found (label files whose image is missing, unreadable folders...)."""
+    from segcore import dataset
+
+    scanner = getattr(dataset, "_Scan", None)  # the scan with its problems (no public API yet)
+    if scanner is not None:
+        result = scanner(root)
+        items, problems = list(result.items), list(result.problems)
+    else:  # pragma: no cover - fallback if the dataset module changes
+        items, problems = scan(root), []
     labelled = [it for it in items if it.json is not None]
-    return labelled, len(items) - len(labelled)
+    return labelled, len(items) - len(labelled), problems
 
 
 def resolve_classes(items: Sequence[Item], classes: ClassList | str | os.PathLike | Sequence[str] | None) -> ClassList:
@@ -428,6 +436,7 @@ def strict_check(items: Sequence[Item], classes: ClassList, report: ExportReport
     """The checks alone (nothing written): raise :class:`ExportError` carrying ``report`` with
     every problem found, if any."""
     jobs = [(it, list(classes.names), classes.has_ignore, area_only) for it in items]
+    # problems already in the report (from the scan) count too
     for problems in run_jobs(_check_job, jobs, workers=workers, progress=progress, cancel=cancel, desc="checking"):
         report.problems.extend(problems)
     if report.problems:

@@ -86,14 +86,15 @@ def label_map_shapes(cmap: np.ndarray, names: list[str], *, ignore_values=(IGNOR
                      objects: np.ndarray | None = None, tolerance: float = 1.0) -> list[Shape]:
     """LabelMe shapes for a class-index map: one shape per connected component per class
     (per object and class when an object map is given; its id becomes the ``group_id``), value
-    0 is background, ``ignore_values`` become ``__ignore__`` shapes. Exact at ``tolerance=0``."""
+    value 0 is background when ``names[0]`` is ``_background_`` (else every value is a class),
+    ``ignore_values`` become ``__ignore__`` shapes. Exact at ``tolerance=0``."""
     exact = tolerance <= 0
 
     def label_of(value: int) -> str:
         return IGNORE_LABEL if value in ignore_values else names[value]
 
     shapes: list[Shape] = []
-    rest = cmap != 0
+    rest = cmap != 0 if names and names[0] == BACKGROUND_LABEL else np.ones(cmap.shape, dtype=bool)
     if objects is not None:  # instances first, in object-id order, so ids survive a re-export
         is_obj = (objects > 0) & (objects < IGNORE_INDEX) & ~np.isin(cmap, list(ignore_values)) & rest
         for oid in np.unique(objects[is_obj]):
@@ -175,8 +176,10 @@ def import_index_masks(images_dir: str | os.PathLike, masks_dir: str | os.PathLi
                        progress: ProgressCallback | None = None,
                        cancel: CancelToken | None = None) -> ImportReport:
     """LabelMe JSON next to each image of ``images_dir`` from the index-mask PNG of the same
-    stem in ``masks_dir`` (pixel value = index into ``class_names``, 0 = background;
-    ``ignore_value`` becomes ``__ignore__``). ``class_names`` is a list or a file (one a line)."""
+    stem in ``masks_dir`` (pixel value = index into ``class_names``; 0 is background only when
+    the first name is ``_background_``, as in labels.txt, so a list like CamVid's where 0 is
+    "Sky" keeps every class; ``ignore_value`` becomes ``__ignore__``). ``class_names`` is a
+    list or a file (one a line)."""
     images_dir, masks_dir = Path(images_dir), Path(masks_dir)
     names = list(class_names) if isinstance(class_names, (list, tuple)) else _read_names(class_names)
     report = ImportReport(images_dir, "index masks", action="import", classes=names)

@@ -122,9 +122,11 @@ def export_voc(root: str | os.PathLike, out: str | os.PathLike, *,
     ``strict`` any problem raises :class:`ExportError` before anything is written. A non-empty
     ``out`` is refused unless ``overwrite``; no file is ever deleted.
     """
-    items, unlabelled = labelled_items(root)
+    items, unlabelled, scan_problems = labelled_items(root)
     cl = resolve_classes(items, classes)
     report = ExportReport(Path(out), "VOC", unlabelled=unlabelled, classes=list(cl.names))
+    report.problems.extend(scan_problems)
+    report.skipped.extend(Skipped(p.path, None, f"not exported: {p.message}") for p in scan_problems)
     if strict:
         strict_check(items, cl, report, area_only=False, workers=workers, progress=progress, cancel=cancel)
     out = prepare_out(out, overwrite)
