@@ -9,7 +9,8 @@ clipped to the image; ``oriented_rectangle`` is a 4-point polygon.
 
 Speed: LabelMe draws every shape on a new full-size image and boolean-assigns it. Here every
 shape is drawn straight onto ONE image with ``fill = class id`` — the very same PIL calls, so
-the same pixels — and per-instance masks are drawn on bbox-sized crops.
+the same pixels. Per-shape and per-instance masks are drawn on an image reaching only to the
+far corner of their bbox, then cut to the bbox.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ IGNORE_INDEX = 255
 IGNORE_INSTANCE = -1
 LINE_WIDTH = 10
 POINT_RADIUS = 5
-# Beyond this radius (and far larger than the image) PIL's ellipse gets very slow; such a
-# circle is filled with an exact distance test instead.
-_HUGE_RADIUS = 16384.0
+# Beyond this radius PIL's ellipse gets very slow (seconds at 1e6 px); such a circle is filled
+# with a distance test instead (the same everywhere: it does not depend on the image size).
+_HUGE_RADIUS = 262144.0
 
 
 class UnknownLabelError(ValueError):
@@ -209,15 +210,15 @@ def _crop_box(shape: Shape, height: int, width: int, margin: int = 2) -> tuple[i
     return x0, y0, x1, y1
 
 
-def _paint(image: Image.Image, draw: ImageDraw.ImageDraw, shape: Shape, ink: int,
-           dx: int = 0, dy: int = 0) -> None:
-    """Paint one shape with value ``ink``; coordinates are shifted by ``(-dx, -dy)``.
+def _paint(image: Image.Image, draw: ImageDraw.ImageDraw, shape: Shape, ink: int) -> None:
+    """Paint one shape with value ``ink`` in image coordinates.
 
-    Shifts are only ever used with non-negative shifted coordinates, where PIL's integer
-    truncation is translation invariant.
+    Never shifted: PIL's polygon edges are float sums, so a translated shape can gain or lose
+    an edge pixel. Crops are drawn on an image anchored at (0, 0) and cut afterwards (PIL's
+    clipping at the far edges does not change the pixels inside).
     """
     t = shape.shape_type
-    pts = [(x - dx, y - dy) for x, y in shape.points]
+    pts = [(float(x), float(y)) for x, y in shape.points]
     if t in ("polygon", "oriented_rectangle"):
         draw.polygon(pts, fill=ink, outline=ink)
     elif t == "rectangle":
@@ -225,7 +226,7 @@ def _paint(image: Image.Image, draw: ImageDraw.ImageDraw, shape: Shape, ink: int
     elif t == "circle":
         (cx, cy), (px, py) = pts
         r = math.hypot(cx - px, cy - py)
-        if r > _HUGE_RADIUS and r > 4 * (image.width + image.height):
+        if r > _HUGE_RADIUS:
             _paint_huge_disc(image, cx, cy, r, ink)
         else:
             draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=ink, outline=ink)
@@ -236,7 +237,7 @@ def _paint(image: Image.Image, draw: ImageDraw.ImageDraw, shape: Shape, ink: int
     elif t in ("line", "linestrip"):
         draw.line(pts, fill=ink, width=LINE_WIDTH)
     elif t == "mask":
-        _paste_mask(image, shape, ink, dx, dy)
+        _paste_mask(image, shape, ink)
     else:  # validated shapes never get here
         raise ValueError(f"unknown shape_type {t!r}")
 
@@ -248,11 +249,11 @@ def _paint_huge_disc(image: Image.Image, cx: float, cy: float, r: float, ink: in
         image.paste(ink, (0, 0, image.width, image.height), Image.fromarray(inside))
 
 
-def _paste_mask(image: Image.Image, shape: Shape, ink: int, dx: int, dy: int) -> None:
+def _paste_mask(image: Image.Image, shape: Shape, ink: int) -> None:
     if shape.mask is None or shape.mask.size == 0:
         return
     (x1, y1), (x2, y2) = shape.points
-    x0, y0 = int(min(x1, x2)) - dx, int(min(y1, y2)) - dy
+    x0, y0 = int(min(x1, x2)), int(min(y1, y2))
     crop = np.ascontiguousarray(shape.mask, dtype=bool)
     h, w = crop.shape
     image.paste(ink, (x0, y0, x0 + w, y0 + h), Image.fromarray(crop))
@@ -276,9 +277,9 @@ def shape_crop(shape: Shape, height: int, width: int) -> tuple[np.ndarray, int, 
     if box is None:
         return None
     x0, y0, x1, y1 = box
-    img = Image.new("L", (x1 - x0, y1 - y0), 0)
-    _paint(img, ImageDraw.Draw(img), shape, 1, x0, y0)
-    m = np.array(img, dtype=bool)
+    img = Image.new("L", (x1, y1), 0)
+    _paint(img, ImageDraw.Draw(img), shape, 1)
+    m = np.array(img.crop((x0, y0, x1, y1)), dtype=bool)
     if not m.any():
         return None
     return m, x0, y0
@@ -402,11 +403,11 @@ def instance_crops(shapes: Sequence[Shape], height: int, width: int, classes: Cl
         y0 = min(b[1] for b in boxes)
         x1 = max(b[2] for b in boxes)
         y1 = max(b[3] for b in boxes)
-        img = Image.new("L", (x1 - x0, y1 - y0), 0)
+        img = Image.new("L", (x1, y1), 0)
         draw = ImageDraw.Draw(img)
         for s in members:
-            _paint(img, draw, s, 1, x0, y0)
-        out.append((inst, np.array(img, dtype=bool), (x0, y0)))
+            _paint(img, draw, s, 1)
+        out.append((inst, np.array(img.crop((x0, y0, x1, y1)), dtype=bool), (x0, y0)))
     return out
 
 

@@ -138,6 +138,16 @@ def test_mask_shape_is_pasted_and_clipped():
     assert m3.sum() == 2 and m3[0, 0] and m3[0, 1]
 
 
+def test_cropped_masks_are_not_shifted_drawings():
+    # Drawing this polygon shifted by one pixel and shifting back changes one edge pixel in
+    # PIL (float edge sums); crops must give exactly the full-image pixels.
+    s = Shape("a", [(3.0, 0.0), (3.0, 0.0), (3.0, 8.0), (126.0, 62.0)], shape_type="oriented_rectangle")
+    ref = labelme_reference([s], 100, 100, CLASSES) == 1
+    assert np.array_equal(shape_mask(s, 100, 100), ref)
+    (_, full), = instance_masks([s], 100, 100, CLASSES)
+    assert np.array_equal(full, ref)
+
+
 def test_every_shape_type_agrees_with_labelme_reference():
     shapes = [
         poly("a", [(3.3, 4.7), (40.2, 8.9), (30.5, 33.1), (7.7, 25.4)]),
