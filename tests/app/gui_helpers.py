@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QApplication
 
 from app.dialogs.label_dialog import LabelChoice
 from app.main_window import MainWindow
@@ -47,6 +48,8 @@ def open_window(qtbot, tmp_path: Path, labels=("cat",)) -> MainWindow:
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
+    window.raise_()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
     return window
 
 
