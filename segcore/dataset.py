@@ -412,6 +412,7 @@ def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, chec
         progress(len(loaded), len(loaded), "done")
     if ignore.images:
         stats[IGNORE_LABEL] = ignore
+    problems.sort(key=lambda p: (natural_key(str(p.path)), -1 if p.shape_index is None else p.shape_index))
     return DatasetSummary(
         root=sc.root, items=items, classes=classes, class_stats=stats, problems=problems,
         labelled=len(loaded), unlabelled=sum(it.json is None for it in items), broken=broken,
