@@ -257,6 +257,21 @@ def _rle_mask(seg: dict[str, Any], height: int, width: int) -> np.ndarray:
     return mask_utils.decode(seg).astype(bool)
 
 
+def _rle_shapes(mask: np.ndarray, label: str, tolerance: float) -> list[Shape]:
+    """An RLE instance as shapes: polygons per component at ``tolerance`` > 0; at 0 (lossless)
+    one ``mask`` shape, so that a re-export writes the very same RLE (a polygon would be
+    rasterised by COCO readers with other pixel rules)."""
+    if tolerance > 0:
+        return mask_to_shapes(mask, label, tolerance=tolerance)
+    ys = np.flatnonzero(mask.any(axis=1))
+    xs = np.flatnonzero(mask.any(axis=0))
+    if len(ys) == 0:
+        raise ValueError("empty mask")
+    crop = mask[ys[0] : ys[-1] + 1, xs[0] : xs[-1] + 1]
+    return [Shape(label, [(float(xs[0]), float(ys[0])), (float(xs[-1]), float(ys[-1]))],
+                  shape_type="mask", mask=crop.copy())]
+
+
 def _coco_job(job: _CocoJob) -> _Result:
     res = _Result()
     jp = json_path_for(job.image)
@@ -281,7 +296,7 @@ def _coco_job(job: _CocoJob) -> _Result:
                     parts.append(Shape(label, [(float(poly[i]), float(poly[i + 1])) for i in range(0, len(poly), 2)]))
             elif isinstance(seg, dict):
                 mask = _rle_mask(seg, job.height, job.width)
-                parts = mask_to_shapes(mask, label, tolerance=job.tolerance, exact=job.tolerance <= 0)
+                parts = _rle_shapes(mask, label, job.tolerance)
             else:
                 raise ValueError(f"unknown segmentation {type(seg).__name__}")
         except (ValueError, TypeError, KeyError) as exc:
@@ -301,7 +316,9 @@ def import_coco(json_path: str | os.PathLike, images_root: str | os.PathLike, *,
                 progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> ImportReport:
     """LabelMe JSON next to each image (``images_root / file_name``) of a COCO instances file:
     polygon segmentations become polygon shapes (several parts share a ``group_id``), RLE
-    masks become shapes through :func:`segcore.polygons.mask_to_shapes`."""
+    masks become polygons per component through :func:`segcore.polygons.mask_to_shapes`
+    (``mask`` shapes where holes or thin parts need them), or at ``tolerance=0`` one lossless
+    ``mask`` shape each."""
     src = Path(json_path)
     try:
         doc = json.loads(src.read_text(encoding="utf-8"))
