@@ -15,12 +15,13 @@ from segcore.interactive.editing import (
     stroke_geometry,
     subtract,
 )
-from segcore.interactive.grabcut import grabcut_box, grabcut_region
+from segcore.interactive.grabcut import GrabCutSession, grabcut_box, grabcut_region
 from segcore.interactive.region import RegionMask
 from segcore.interactive.scissors import IntelligentScissors, scissors_polygon
 from segcore.interactive.wand import magic_wand, magic_wand_region
 
 __all__ = [
+    "GrabCutSession",
     "RegionMask",
     "IntelligentScissors",
     "brush",

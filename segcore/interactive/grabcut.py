@@ -47,6 +47,108 @@ def normalise_box(box: Sequence[float], width: int, height: int) -> tuple[int, i
     return x0, y0, x1, y1
 
 
+class GrabCutSession:
+    """One box being segmented: the region, its downscaled copy, GrabCut's labelling and models.
+
+    :meth:`run` segments with the strokes given so far; later calls add strokes and refine from
+    the current labelling and colour models (``GC_EVAL``), which is cheaper than starting over
+    and keeps what the user already fixed. Strokes outside the region (box plus ``margin``, plus
+    the ``include`` points) are clipped to it.
+    """
+
+    def __init__(
+        self,
+        image: np.ndarray,
+        box: Sequence[float],
+        *,
+        include: Sequence[Stroke] = (),
+        stroke_radius: float = 3.0,
+        iterations: int = 3,
+        max_side: int = DEFAULT_MAX_SIDE,
+        margin: float = 0.15,
+        keep_ratio: float = 0.2,
+        hole_ratio: float = 0.01,
+        seed: int | None = 0,
+    ) -> None:
+        image = _as_rgb(image)
+        h, w = image.shape[:2]
+        self.box = normalise_box(box, w, h)
+        bx0, by0, bx1, by1 = self.box
+        pad = max(8, int(round(margin * max(bx1 - bx0, by1 - by0))))
+        for stroke in include:  # the region must also hold these points (e.g. the strokes)
+            pts = np.asarray(stroke, dtype=float).reshape(-1, 2)
+            if len(pts):
+                bx0, by0 = min(bx0, int(pts[:, 0].min()) - 2), min(by0, int(pts[:, 1].min()) - 2)
+                bx1, by1 = max(bx1, int(pts[:, 0].max()) + 3), max(by1, int(pts[:, 1].max()) + 3)
+        self.x0, self.y0 = max(0, bx0 - pad), max(0, by0 - pad)
+        x1, y1 = min(w, bx1 + pad), min(h, by1 + pad)
+        roi = np.ascontiguousarray(image[self.y0 : y1, self.x0 : x1])
+        self.roi_size = (roi.shape[1], roi.shape[0])
+        rw, rh = self.roi_size
+        scale = min(1.0, max_side / max(rh, rw))
+        sw, sh = max(1, round(rw * scale)), max(1, round(rh * scale))
+        self.small = cv2.resize(roi, (sw, sh), interpolation=cv2.INTER_AREA) if scale < 1 else roi
+        self.sx, self.sy = sw / rw, sh / rh
+        # outside the box: background; the box: "probably foreground"
+        ix0, iy0, ix1, iy1 = self.box
+        self.gc = np.full((sh, sw), cv2.GC_BGD, np.uint8)
+        r0 = (int(np.floor((ix0 - self.x0) * self.sx)), int(np.floor((iy0 - self.y0) * self.sy)))
+        r1 = (int(np.ceil((ix1 - self.x0) * self.sx)), int(np.ceil((iy1 - self.y0) * self.sy)))
+        self.gc[r0[1] : r1[1], r0[0] : r1[0]] = cv2.GC_PR_FGD
+        if not (self.gc == cv2.GC_BGD).any():
+            # GrabCut needs samples of both; a box covering the whole image has no background
+            self.gc[0, :] = self.gc[-1, :] = cv2.GC_PR_BGD
+            self.gc[:, 0] = self.gc[:, -1] = cv2.GC_PR_BGD
+        self.fg_seed = np.zeros((sh, sw), np.uint8)
+        self.stroke_radius, self.iterations, self.seed = stroke_radius, iterations, seed
+        self.keep_ratio, self.hole_ratio = keep_ratio, hole_ratio
+        self._models: tuple[np.ndarray, np.ndarray] | None = None
+
+    def add_strokes(self, fg_strokes: Sequence[Stroke] = (), bg_strokes: Sequence[Stroke] = ()) -> None:
+        """Paint definite foreground/background polylines (image points) into the labelling."""
+        thick = max(1, int(round(2 * self.stroke_radius * min(self.sx, self.sy))))
+        for strokes, value in ((bg_strokes, cv2.GC_BGD), (fg_strokes, cv2.GC_FGD)):
+            for stroke in strokes:
+                pts = np.asarray(stroke, dtype=float).reshape(-1, 2)
+                if not len(pts):
+                    continue
+                pts = np.round((pts - (self.x0, self.y0)) * (self.sx, self.sy)).astype(np.int32)
+                _paint(self.gc, pts, value, thick)
+                _paint(self.fg_seed, pts, int(value == cv2.GC_FGD), thick)
+
+    def run(
+        self, fg_strokes: Sequence[Stroke] = (), bg_strokes: Sequence[Stroke] = (), iterations: int | None = None
+    ) -> RegionMask:
+        """Add the strokes, (re)segment and return the cleaned region mask."""
+        self.add_strokes(fg_strokes, bg_strokes)
+        fg_any = ((self.gc == cv2.GC_PR_FGD) | (self.gc == cv2.GC_FGD)).any()
+        bg_any = ((self.gc == cv2.GC_PR_BGD) | (self.gc == cv2.GC_BGD)).any()
+        if fg_any and bg_any:
+            n = max(1, int(self.iterations if iterations is None else iterations))
+            if self._models is None:
+                if self.seed is not None:
+                    cv2.setRNGSeed(int(self.seed))
+                bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+                cv2.grabCut(self.small, self.gc, None, bgd, fgd, n, cv2.GC_INIT_WITH_MASK)
+                self._models = (bgd, fgd)
+            else:
+                cv2.grabCut(self.small, self.gc, None, *self._models, n, cv2.GC_EVAL)
+        return self._region()
+
+    def _region(self) -> RegionMask:
+        fg = ((self.gc == cv2.GC_FGD) | (self.gc == cv2.GC_PR_FGD)).astype(np.float32)
+        if self.small.shape[:2] != (self.roi_size[1], self.roi_size[0]):
+            fg = cv2.resize(fg, self.roi_size, interpolation=cv2.INTER_LINEAR)
+            seeds = cv2.resize(self.fg_seed, self.roi_size, interpolation=cv2.INTER_NEAREST) > 0
+        else:
+            seeds = self.fg_seed > 0
+        mask = fg > 0.5
+        if mask.any():
+            mask = keep_components(mask, min_ratio=self.keep_ratio, keep_seeds=seeds)
+            mask = fill_small_holes(mask, self.hole_ratio * np.count_nonzero(mask))
+        return RegionMask(mask, self.x0, self.y0)
+
+
 def grabcut_region(
     image: np.ndarray,
     box: Sequence[float],
@@ -69,62 +171,14 @@ def grabcut_region(
     smaller than ``keep_ratio`` of the largest are dropped unless a foreground stroke touches
     them; holes smaller than ``hole_ratio`` of the object area are filled. GrabCut's colour
     models start from k-means, so ``seed`` (OpenCV's global RNG) makes a result repeatable;
-    ``None`` leaves the RNG alone.
+    ``None`` leaves the RNG alone. One-shot form of :class:`GrabCutSession`.
     """
-    image = _as_rgb(image)
-    h, w = image.shape[:2]
-    bx0, by0, bx1, by1 = normalise_box(box, w, h)
-    pad = max(8, int(round(margin * max(bx1 - bx0, by1 - by0))))
-    for stroke in (*fg_strokes, *bg_strokes):  # the region must also hold the strokes
-        pts = np.asarray(stroke, dtype=float).reshape(-1, 2)
-        if len(pts):
-            bx0, by0 = min(bx0, int(pts[:, 0].min()) - 2), min(by0, int(pts[:, 1].min()) - 2)
-            bx1, by1 = max(bx1, int(pts[:, 0].max()) + 3), max(by1, int(pts[:, 1].max()) + 3)
-    x0, y0 = max(0, bx0 - pad), max(0, by0 - pad)
-    x1, y1 = min(w, bx1 + pad), min(h, by1 + pad)
-    roi = np.ascontiguousarray(image[y0:y1, x0:x1])
-    rh, rw = roi.shape[:2]
-    scale = min(1.0, max_side / max(rh, rw))
-    sw, sh = max(1, round(rw * scale)), max(1, round(rh * scale))
-    small = cv2.resize(roi, (sw, sh), interpolation=cv2.INTER_AREA) if scale < 1 else roi
-    sx, sy = sw / rw, sh / rh
-
-    # the box itself (not stretched by strokes) is the "probably foreground" area
-    ix0, iy0, ix1, iy1 = normalise_box(box, w, h)
-    gc = np.full((sh, sw), cv2.GC_BGD, np.uint8)
-    r0 = (int(np.floor((ix0 - x0) * sx)), int(np.floor((iy0 - y0) * sy)))
-    r1 = (int(np.ceil((ix1 - x0) * sx)), int(np.ceil((iy1 - y0) * sy)))
-    gc[r0[1] : r1[1], r0[0] : r1[0]] = cv2.GC_PR_FGD
-    thick = max(1, int(round(2 * stroke_radius * min(sx, sy))))
-    fg_seed = np.zeros((sh, sw), np.uint8)
-    for strokes, value in ((bg_strokes, cv2.GC_BGD), (fg_strokes, cv2.GC_FGD)):
-        for stroke in strokes:
-            pts = np.asarray(stroke, dtype=float).reshape(-1, 2)
-            if not len(pts):
-                continue
-            pts = np.round((pts - (x0, y0)) * (sx, sy)).astype(np.int32)
-            _paint(gc, pts, value, thick)
-            if value == cv2.GC_FGD:
-                _paint(fg_seed, pts, 1, thick)
-    if not (gc == cv2.GC_BGD).any() or not ((gc == cv2.GC_PR_FGD) | (gc == cv2.GC_FGD)).any():
-        # GrabCut needs samples of both; a box covering the whole image has no background
-        gc[0, :] = gc[-1, :] = cv2.GC_PR_BGD
-        gc[:, 0] = gc[:, -1] = cv2.GC_PR_BGD
-    if seed is not None:
-        cv2.setRNGSeed(int(seed))
-    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.grabCut(small, gc, None, bgd, fgd, max(1, int(iterations)), cv2.GC_INIT_WITH_MASK)
-    fg = ((gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD)).astype(np.float32)
-    if scale < 1:
-        fg = cv2.resize(fg, (rw, rh), interpolation=cv2.INTER_LINEAR)
-        seeds = cv2.resize(fg_seed, (rw, rh), interpolation=cv2.INTER_NEAREST) > 0
-    else:
-        seeds = fg_seed > 0
-    mask = fg > 0.5
-    if mask.any():
-        mask = keep_components(mask, min_ratio=keep_ratio, keep_seeds=seeds)
-        mask = fill_small_holes(mask, hole_ratio * np.count_nonzero(mask))
-    return RegionMask(mask, x0, y0)
+    session = GrabCutSession(
+        image, box, include=(*fg_strokes, *bg_strokes), stroke_radius=stroke_radius,
+        iterations=iterations, max_side=max_side, margin=margin, keep_ratio=keep_ratio,
+        hole_ratio=hole_ratio, seed=seed,
+    )
+    return session.run(fg_strokes, bg_strokes)
 
 
 def _paint(canvas: np.ndarray, pts: np.ndarray, value: int, thickness: int) -> None:

@@ -2,10 +2,12 @@
 
 OpenCV's :class:`cv2.segmentation.IntelligentScissorsMB` computes a shortest-path map from the
 anchor over a whole picture, which costs about as much as the picture's size. So the map is
-built on a window around the anchor (``window`` pixels square, shifted inside the image); a
-target inside it costs one path look-up. A target outside it rebuilds the window to cover both
-points (shrunk to at most ``max_side`` pixels when the two are far apart, which coarsens that
-one long segment but keeps every call fast).
+built lazily on a window around the anchor and the pointer only: the bounding box of the two
+points grown by half their distance (at least ``margin``, at least ``window`` pixels a side),
+so an edge may bulge out of the straight line between the clicks. While the pointer stays
+inside that window a new preview costs one path look-up; leaving it rebuilds a window a
+quarter larger than needed. A window longer than ``max_side`` is shrunk to it (coarser, still
+fast); the path is then re-densified and its ends pinned to the exact clicks.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class IntelligentScissors:
         image: np.ndarray,
         roi: Sequence[int] | None = None,
         *,
-        window: int = 320,
+        window: int = 64,
         max_side: int = 480,
         margin: int = 24,
         canny: tuple[float, float] = (32.0, 100.0),
@@ -57,11 +59,9 @@ class IntelligentScissors:
 
     # -------------------------------------------------------------- public
     def set_anchor(self, pt: Point) -> None:
-        """Start a new segment at ``pt`` (image pixels); builds the window around it."""
+        """Start a new segment at ``pt`` (image pixels); the map is built by :meth:`path_to`."""
         self.anchor = self._clip(pt)
-        half = self.window // 2
-        ax, ay = self.anchor
-        self._build((ax - half, ay - half, ax + half + 1, ay + half + 1))
+        self._tool = None
 
     def path_to(self, pt: Point) -> np.ndarray:
         """The edge-following path from the anchor to ``pt``: ``(N, 2)`` int ``(x, y)`` points.
@@ -73,22 +73,17 @@ class IntelligentScissors:
         target = self._clip(pt)
         if target == self.anchor:
             return np.array([self.anchor], dtype=np.int64)
-        if not self._inside(target):
-            ax, ay = self.anchor
-            tx, ty = target
-            m = self.margin
-            self._build((min(ax, tx) - m, min(ay, ty) - m, max(ax, tx) + m + 1, max(ay, ty) + m + 1))
+        if self._tool is None or not self._inside(target):
+            self._build(self._window_for(target, grow=1.0 if self._tool is None else 1.25))
         x0, y0 = self._win[:2]
         s = self._scale
         local = (int(round((target[0] - x0) * s)), int(round((target[1] - y0) * s)))
         local = (min(local[0], self._size[0] - 1), min(local[1], self._size[1] - 1))
         contour = self._tool.getContour(local).reshape(-1, 2)
         pts = np.round(contour / s).astype(np.int64) + (x0, y0)
-        if s < 1:  # a shrunk window: re-densify and pin both ends to the exact clicks
-            pts = _densify(pts)
-        pts[0] = self.anchor
-        pts[-1] = target
-        return _dedupe(pts)
+        # pin both ends to the exact clicks; a shrunk window's path gets re-densified
+        pts = np.concatenate([[self.anchor], pts, [target]]).astype(np.int64)
+        return _densify(_dedupe(pts))
 
     # -------------------------------------------------------------- internals
     def _clip(self, pt: Point) -> tuple[int, int]:
@@ -97,6 +92,19 @@ class IntelligentScissors:
             int(np.clip(round(float(pt[0])), bx0, bx1 - 1)),
             int(np.clip(round(float(pt[1])), by0, by1 - 1)),
         )
+
+    @property
+    def scale(self) -> float:
+        """Scale of the current map (1.0 = full resolution, less when the window was shrunk)."""
+        return self._scale
+
+    def _window_for(self, target: tuple[int, int], grow: float) -> tuple[int, int, int, int]:
+        (ax, ay), (tx, ty) = self.anchor, target
+        pad = grow * max(self.margin, 0.5 * max(abs(tx - ax), abs(ty - ay)))
+        cx, cy = (ax + tx) / 2, (ay + ty) / 2
+        hw = max(self.window / 2, abs(tx - ax) / 2 + pad)
+        hh = max(self.window / 2, abs(ty - ay) / 2 + pad)
+        return int(cx - hw), int(cy - hh), int(np.ceil(cx + hw)) + 1, int(np.ceil(cy + hh)) + 1
 
     def _inside(self, p: tuple[int, int]) -> bool:
         x0, y0, x1, y1 = self._win
