@@ -135,8 +135,9 @@ class Annotation:
         """Labels of the shapes, in first-appearance order, without duplicates."""
         return list(dict.fromkeys(s.label for s in self.shapes))
 
-    def validate(self, path: str | os.PathLike | None = None) -> None:
-        """Raise :class:`AnnotationError` if the annotation or any shape is malformed."""
+    def validate(self, path: str | os.PathLike | None = None, *, shapes: bool = True) -> None:
+        """Raise :class:`AnnotationError` if the annotation (and, with ``shapes``, any shape)
+        is malformed."""
         if not isinstance(self.image_path, str):
             raise AnnotationError(path, f"imagePath must be a string, got {self.image_path!r}")
         for key, v in (("imageHeight", self.image_height), ("imageWidth", self.image_width)):
@@ -155,7 +156,8 @@ class Annotation:
         for i, s in enumerate(self.shapes):
             if not isinstance(s, Shape):
                 raise AnnotationError(path, f"not a Shape: {type(s).__name__}", i)
-            s.validate(path, i)
+            if shapes:
+                s.validate(path, i)
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -195,7 +197,7 @@ def from_dict(data: Any, path: str | os.PathLike | None = None) -> Annotation:
         extra={k: v for k, v in data.items() if k not in _TOP_DEFAULTS},
         key_order=tuple(data.keys()),
     )
-    ann.validate(path)
+    ann.validate(path, shapes=False)  # each shape was validated as it was read
     ann.source = {k: (data.get(k, _ABSENT), _token(getattr(ann, a))) for k, a in _TOP_ATTR.items()}
     ann.source["shapes"] = (data.get("shapes", _ABSENT), None)
     return ann

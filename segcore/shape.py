@@ -110,6 +110,9 @@ def _token(value: Any) -> Any:
 
 
 def _is_number(v: Any) -> bool:
+    t = type(v)
+    if t is float or t is int:
+        return True
     return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
 
 
@@ -202,6 +205,10 @@ class Shape:
             want = f"{lo}" if hi == lo else (f"at least {lo}" if hi is None else f"{lo}..{hi}")
             fail(f"{self.shape_type} needs {want} points, got {n}")
         for i, p in enumerate(self.points):
+            if type(p) is tuple and len(p) == 2:  # fast path: finite plain floats
+                x, y = p
+                if type(x) is float and type(y) is float and x - x == 0.0 and y - y == 0.0:
+                    continue
             if not isinstance(p, (tuple, list, np.ndarray)) or len(p) != 2:
                 fail(f"point {i} must be [x, y], got {p!r}")
             for v in p:
@@ -276,6 +283,10 @@ def encode_mask(mask: np.ndarray) -> str:
 
 
 def _as_point(value: Any, path: Any, index: int | None, i: int) -> tuple[float, float]:
+    if type(value) is list and len(value) == 2:
+        x, y = value
+        if type(x) is float and type(y) is float:  # fast path (finiteness: Shape.validate)
+            return x, y
     if not isinstance(value, list) or len(value) != 2:
         raise AnnotationError(path, f"point {i} must be [x, y], got {value!r:.80}", index)
     for v in value:
@@ -348,6 +359,9 @@ def _shape_token(shape: Shape, key: str) -> Any:
 # ----------------------------------------------------------------------------- writing
 
 def _coord_out(v: Any) -> int | float:
+    t = type(v)
+    if t is float or t is int:
+        return v
     return int(v) if isinstance(v, numbers.Integral) else float(v)
 
 
