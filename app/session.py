@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from app.canvas.image_layer import read_full
 from app.commands import AddShapes
 from app.document import Document
+from app.workers import run_in_thread
 from segcore import annotation as sa
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ class Session(QObject):
 
     documentChanged = Signal(object)
     imageShown = Signal(str)
+    detailShown = Signal(str)  # a huge image's detailed decode replaced its reduced first view
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -125,6 +128,20 @@ class Session(QObject):
         if problem:
             self.w.statusBar().showMessage(problem, 10000)
         self.imageShown.emit(path)
+        if rgb.shape[1] < full_size[0]:  # a reduced first view: fetch the detail in the background
+            self.w.statusBar().showMessage("Large image: loading full detail...", 5000)
+            run_in_thread(read_full, path, on_done=lambda result: self._detail_ready(path, result),
+                          on_error=lambda exc: self._image_failed(path, exc))
+        else:
+            self.detailShown.emit(path)
+
+    def _detail_ready(self, path: str, result) -> None:
+        doc = self.document
+        if doc is None or str(doc.image_path) != path:
+            return
+        rgb, full_size = result
+        self.w.canvas.set_image(rgb, full_size)
+        self.detailShown.emit(path)
 
     def _image_failed(self, path: str, exc: BaseException) -> None:
         if self.document is not None and str(self.document.image_path) == path:
