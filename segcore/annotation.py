@@ -19,7 +19,7 @@ import json
 import numbers
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import numpy as np
@@ -304,8 +304,20 @@ def relative_image_path(image_path: str | os.PathLike, json_path: str | os.PathL
 
 
 def resolve_image_path(ann: Annotation, json_path: str | os.PathLike) -> Path:
-    """The image file an annotation refers to (its ``imagePath`` relative to the JSON)."""
-    return (Path(json_path).parent / ann.image_path.replace("\\", "/")).resolve()
+    """The image file an annotation refers to (its ``imagePath`` relative to the JSON).
+
+    When that file does not exist but one with the same name lies next to the JSON (a folder
+    moved, or an absolute path from another machine such as ``C:\\data\\a.jpg``), that one is
+    returned; otherwise the path as written (which may not exist).
+    """
+    folder = Path(json_path).parent
+    written = ann.image_path.replace("\\", "/")
+    primary = (folder / written).resolve()
+    if not primary.exists() and written:
+        beside = folder / PureWindowsPath(written).name
+        if beside.is_file():
+            return beside.resolve()
+    return primary
 
 
 def new_annotation(image_path: str | os.PathLike, json_path: str | os.PathLike, width: int, height: int) -> Annotation:

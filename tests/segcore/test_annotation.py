@@ -477,3 +477,12 @@ def test_backslash_image_path_resolves(tmp_path: Path) -> None:
     ann = A.loads(OLD_V3)
     js = tmp_path / "labels" / "cat.json"
     assert A.resolve_image_path(ann, js) == (tmp_path / "images" / "cat.jpg").resolve()
+
+
+def test_image_path_from_another_machine_falls_back_to_the_json_folder(tmp_path: Path) -> None:
+    (tmp_path / "a.jpg").write_bytes(b"x")
+    for written in ("C:\\Users\\me\\data\\a.jpg", "/elsewhere/a.jpg", "gone/a.jpg"):
+        ann = Annotation(image_path=written)
+        assert A.resolve_image_path(ann, tmp_path / "a.json") == (tmp_path / "a.jpg").resolve()
+    ann = Annotation(image_path="missing.jpg")
+    assert A.resolve_image_path(ann, tmp_path / "a.json") == (tmp_path / "missing.jpg").resolve()
