@@ -147,3 +147,85 @@ def test_corrupted_documents_only_raise_annotation_error(ann: Annotation, data) 
         return
     # Whatever loaded must save and load again unchanged.
     assert A.loads(A.dumps(back)) == back
+
+
+# ----------------------------------------------------------------------------- raw LabelMe files
+# Files as any LabelMe version (or another tool) may have written them: known keys present,
+# absent or null, ints or floats, unknown keys anywhere, any key order. Loading and saving
+# without edits must give back the same bytes.
+
+
+def _mask_b64(mask: np.ndarray) -> str:
+    import base64
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(mask).save(buf, format="PNG")  # mode "1", as LabelMe writes
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+@st.composite
+def raw_shapes(draw) -> dict:
+    shape_type = draw(st.sampled_from(A.SHAPE_TYPES))
+    d: dict = {"label": draw(text)}
+    if shape_type == "mask":
+        pts, mask = draw(mask_bbox())
+        d["points"] = [list(p) for p in pts]
+        d["mask"] = _mask_b64(mask)
+        d["shape_type"] = "mask"
+    else:
+        d["points"] = [list(p) for p in draw(_points_for(shape_type))]
+        if shape_type != "polygon" or draw(st.booleans()):
+            d["shape_type"] = shape_type
+        elif draw(st.booleans()):
+            d["shape_type"] = None  # null means polygon too
+        if draw(st.booleans()):
+            d["mask"] = None
+    optional = {
+        "group_id": st.none() | st.integers(0, 99),
+        "description": st.none() | text,
+        "flags": st.none() | flags,
+        "score": st.none() | st.floats(0, 1) | st.integers(0, 1),
+        "proposed": st.none() | st.booleans(),
+        "line_color": st.none() | st.lists(st.integers(0, 255), min_size=4, max_size=4),
+        "fill_color": st.none() | st.lists(st.integers(0, 255), min_size=4, max_size=4),
+        "other_tool_key": json_value,
+    }
+    for key, strategy in optional.items():
+        if draw(st.booleans()):
+            d[key] = draw(strategy)
+    keys = draw(st.permutations(list(d)))
+    return {k: d[k] for k in keys}
+
+
+@st.composite
+def raw_documents(draw) -> dict:
+    d: dict = {}
+    optional = {
+        "version": st.sampled_from(["3.16.7", "4.0.0", "5.5.0"]) | st.integers(1, 5),
+        "flags": st.none() | flags,
+        "shapes": st.none() | st.lists(raw_shapes(), max_size=4),
+        "lineColor": st.lists(st.integers(0, 255), min_size=4, max_size=4),
+        "imagePath": st.none() | st.sampled_from(["a.jpg", "..\\img\\a.jpg", "sub/b c.png", "C:\\x\\y.jpg"]),
+        "imageData": st.none() | st.just("aGVsbG8="),
+        "imageHeight": st.none() | st.integers(1, 5000) | st.integers(1, 5000).map(float),
+        "imageWidth": st.none() | st.integers(1, 5000),
+        "someToolMeta": json_value,
+    }
+    for key, strategy in optional.items():
+        if draw(st.booleans()):
+            d[key] = draw(strategy)
+    keys = draw(st.permutations(list(d)))
+    return {k: d[k] for k in keys}
+
+
+@SETTINGS
+@given(raw_documents())
+def test_unedited_files_save_byte_identical(doc: dict) -> None:
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    ann = A.loads(text, "doc.json")
+    assert A.dumps(ann) == text
+    assert A.dumps(ann.copy()) == text
+    assert A.loads(A.dumps(ann)) == ann
