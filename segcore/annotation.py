@@ -10,6 +10,9 @@ no trailing newline). Integer coordinates stay integers.
 
 Saving is atomic: a temporary file in the same folder, fsync, rename. Every problem raises
 :class:`AnnotationError` naming the file, the shape index and what is wrong.
+
+The shape type and its dict live in :mod:`segcore.shape`, the atomic write in
+:mod:`segcore.atomic`; everything public is re-exported here, so import from this module.
 """
 
 from __future__ import annotations
