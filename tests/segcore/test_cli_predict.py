@@ -1,0 +1,109 @@
+"""``python -m segcore predict``: writes proposals beside images, keeps people's shapes,
+--only-unlabelled, clear errors for bad checkpoints and files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from segcore.annotation import Annotation, Shape, load, save
+from segcore.checkpoint import save_checkpoint
+from segcore.cli import main
+from segcore.models.registry import build_model
+
+NAMES = ["_background_", "thing"]
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    """A tiny U-Net trained for a few steps (plain torch loop) to call bright rectangles 'thing'."""
+    torch.manual_seed(0)
+    model = build_model("unet", 2, depth=1, base_channels=4)
+    opt = torch.optim.Adam(model.parameters(), lr=0.02)
+    g = torch.Generator().manual_seed(0)
+    x = -torch.ones(8, 3, 32, 32)  # normalised: (0/255 - 0.5) / 0.5
+    y = torch.zeros(8, 32, 32, dtype=torch.long)
+    for i in range(8):
+        a, b = torch.randint(0, 16, (2,), generator=g).tolist()
+        x[i, :, a:a + 12, b:b + 14] = 1
+        y[i, a:a + 12, b:b + 14] = 1
+    model.train()
+    for _ in range(25):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    path = tmp_path_factory.mktemp("ck") / "model.pt"
+    save_checkpoint(path, model.eval(), arch="unet", arch_kwargs={"depth": 1, "base_channels": 4},
+                    class_names=NAMES, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))
+    return path
+
+
+def _image(path, bright=True):
+    img = np.zeros((64, 96, 3), np.uint8)
+    if bright:
+        img[16:48, 24:72] = 255
+    Image.fromarray(img).save(path)
+
+
+@pytest.fixture
+def images(tmp_path):
+    d = tmp_path / "imgs"
+    (d / "sub").mkdir(parents=True)
+    _image(d / "a.png")
+    _image(d / "sub" / "b.jpg")
+    _image(d / "c.png")
+    mine = Shape("thing", [(1.0, 1.0), (9.0, 1.0), (9.0, 9.0)], description="mine")
+    save(Annotation(shapes=[mine], image_path="c.png", image_width=96, image_height=64), d / "c.json")
+    return d
+
+
+def test_predict_folder_writes_proposals_and_keeps_people_shapes(checkpoint, images, capsys):
+    before_c = load(images / "c.json")
+    assert main(["predict", str(checkpoint), str(images), "-q"]) == 0
+    out = capsys.readouterr()
+    assert "3 label files written" in out.out and "unet" in out.err
+    a = json.loads((images / "a.json").read_text())
+    assert a["imagePath"] == "a.png" and (a["imageWidth"], a["imageHeight"]) == (96, 64)
+    assert len(a["shapes"]) == 1 and a["shapes"][0]["label"] == "thing" and a["shapes"][0]["proposed"] is True
+    xs, ys = zip(*a["shapes"][0]["points"])
+    assert abs(min(xs) - 24) <= 2 and abs(max(xs) - 71) <= 2 and abs(min(ys) - 16) <= 2 and abs(max(ys) - 47) <= 2
+    assert (images / "sub" / "b.json").exists()
+    c = load(images / "c.json")
+    assert c.shapes[0] == before_c.shapes[0] and len(c.shapes) == 2 and c.shapes[1].proposed
+
+
+def test_only_unlabelled_and_min_score(checkpoint, images, capsys):
+    before = (images / "c.json").read_bytes()
+    assert main(["predict", str(checkpoint), str(images), "--only-unlabelled", "-q"]) == 0
+    assert (images / "c.json").read_bytes() == before
+    assert "2 label files written" in capsys.readouterr().out
+    assert main(["predict", str(checkpoint), str(images / "a.png"), "--min-score", "1.0", "-q"]) == 0
+    assert load(images / "a.json").shapes == []  # the earlier proposal was replaced by nothing
+
+
+def test_bad_inputs_give_clear_errors(checkpoint, images, tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("not a model")
+    assert main(["predict", str(tmp_path / "notes.txt"), str(images), "-q"]) == 2
+    assert "notes.txt" in capsys.readouterr().err
+    assert main(["predict", str(checkpoint), str(tmp_path / "missing"), "-q"]) == 2
+    assert "missing: no such file or folder" in capsys.readouterr().err
+    (images / "a.json").write_text("{broken")
+    assert main(["predict", str(checkpoint), str(images), "-q"]) == 1
+    err = capsys.readouterr()
+    assert "a.json: not touched" in err.err and "2 label files written" in err.out
+    assert (images / "a.json").read_text() == "{broken"
+    assert main(["predict", str(checkpoint), str(images), "--min-score", "2", "-q"]) == 2
+
+
+@pytest.mark.slow
+def test_module_entry_point(checkpoint, images):
+    r = subprocess.run([sys.executable, "-m", "segcore", "predict", str(checkpoint), str(images / "a.png")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "1 label files written" in r.stdout
