@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from .. import commands as cmd
+from . import geometry
 from .tools import Tool, ToolEvent, register_tool
 
 NUDGE_PX = 5.0
@@ -67,10 +68,10 @@ class EditTool(Tool):
         candidates = [i for i in reversed(doc.selected_indices()) if doc.is_visible(i)]
         candidates += [i for i in self.canvas.shape_indices_at(pos, r) if i not in candidates]
         for i in candidates:
-            item = self.canvas.item_at_index(i)
-            if item is None or item.shape_ref.shape_type == "mask":
+            s = doc.shapes[i]
+            if s.shape_type == "mask":
                 continue
-            v = item.vertex_at(pos, r)
+            v = geometry.vertex_at(s, pos, r)
             if v is not None:
                 return i, v
         return None
@@ -80,8 +81,7 @@ class EditTool(Tool):
         candidates = [i for i in reversed(doc.selected_indices()) if doc.is_visible(i)]
         candidates += [i for i in self.canvas.shape_indices_at(pos, r) if i not in candidates]
         for i in candidates:
-            item = self.canvas.item_at_index(i)
-            hit = item.edge_at(pos, r) if item is not None else None
+            hit = geometry.edge_at(doc.shapes[i], pos, r)
             if hit is not None:
                 return i, hit[0], hit[1]
         return None

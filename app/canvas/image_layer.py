@@ -112,6 +112,8 @@ class ImageLayer:
         level_scale = self._level_scale(k)
         smooth = view_scale < level_scale * 0.999
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
+        aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # no seams between tiles
         a = self.levels[k]
         h, w = a.shape[:2]
         x0 = max(0, int(exposed.left() * level_scale) // TILE)
@@ -125,6 +127,7 @@ class ImageLayer:
                 sx, sy = tx * TILE, ty * TILE
                 target = QRectF(sx * inv, sy * inv, pm.width() * inv, pm.height() * inv)
                 painter.drawPixmap(target, pm, QRectF(0, 0, pm.width(), pm.height()))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
 
     def _level_scale(self, k: int) -> float:
         a0, ak = self.levels[0], self.levels[k]

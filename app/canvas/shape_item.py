@@ -6,8 +6,9 @@ stroke, with a level-of-detail shortcut for shapes smaller than a few screen pix
 handles are drawn only for selected or hovered shapes, at a constant screen size, so thousands
 of unselected shapes cost one path each. Proposed shapes (``shape.proposed``) are dashed.
 
-Geometry helpers used by the tools: :meth:`ShapeItem.hit`, :meth:`ShapeItem.vertex_at`,
-:meth:`ShapeItem.edge_at`, plus :func:`shape_path`.
+Only shapes that need it get an item (selected, hovered, circles, points, masks); the
+others are drawn in batches by :class:`app.canvas.shape_layer.ShapeLayer`. Hit tests live in
+:mod:`app.canvas.geometry`.
 """
 
 from __future__ import annotations
@@ -22,41 +23,18 @@ from PySide6.QtGui import (
     QImage,
     QPainter,
     QPainterPath,
-    QPainterPathStroker,
     QPen,
-    QPolygonF,
     QTransform,
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from segcore.annotation import Shape
 
+from . import geometry
+from .geometry import AREA_TYPES, shape_path
+
 HANDLE_PX = 8.0  # vertex handle size on screen
 POINT_PX = 4.0  # radius of a point shape on screen
-AREA_TYPES = ("polygon", "rectangle", "circle", "oriented_rectangle", "mask")
-
-
-def shape_path(shape: Shape) -> QPainterPath:
-    """The outline of ``shape`` in image coordinates (open for line/linestrip)."""
-    pts = [QPointF(float(x), float(y)) for x, y in shape.points]
-    path = QPainterPath()
-    t = shape.shape_type
-    if not pts:
-        return path
-    if t in ("rectangle", "mask") and len(pts) >= 2:
-        path.addRect(QRectF(pts[0], pts[1]).normalized())
-    elif t == "circle" and len(pts) >= 2:
-        r = math.hypot(pts[1].x() - pts[0].x(), pts[1].y() - pts[0].y())
-        path.addEllipse(pts[0], r, r)
-    elif t == "point":
-        path.moveTo(pts[0])
-        path.lineTo(pts[0])
-    elif t in ("line", "linestrip"):
-        path.addPolygon(QPolygonF(pts))
-    else:  # polygon, oriented_rectangle
-        path.addPolygon(QPolygonF(pts))
-        path.closeSubpath()
-    return path
 
 
 def _mask_image(shape: Shape, colour: QColor) -> QImage | None:
@@ -94,10 +72,19 @@ class ShapeItem(QGraphicsItem):
         """Rebuild the cached path after the shape's geometry changed."""
         self.prepareGeometryChange()
         self.shape_ref = shape
+        self._points_ref = shape.points
+        self._proposed = shape.proposed
+        self._mask_ref = shape.mask
+        self._pens.clear()
         self._path = shape_path(shape)
         self._rect = self._path.boundingRect()
         self._mask_img = _mask_image(shape, self.colour) if shape.shape_type == "mask" else None
         self.update()
+
+    def sync(self, shape: Shape) -> None:
+        """Rebuild when the shape's geometry or proposal state changed (value rule)."""
+        if shape.points is not self._points_ref or shape.proposed != self._proposed or shape.mask is not self._mask_ref:
+            self.set_shape(shape)
 
     def set_colour(self, colour: QColor) -> None:
         if colour != self.colour:
@@ -152,8 +139,9 @@ class ShapeItem(QGraphicsItem):
             painter.drawImage(QRectF(min(x1, x2), min(y1, y2), self._mask_img.width(), self._mask_img.height()),
                               self._mask_img)
         painter.setPen(self._pen(s.proposed))
-        if area and s.shape_type != "mask":
-            alpha = 120 if self.selected else (90 if self.hovered else (30 if s.proposed else 60))
+        if area and s.shape_type != "mask" and (self.selected or self.hovered):
+            # LabelMe fills only the selected and the hovered shape
+            alpha = 110 if self.selected else 80
             painter.setBrush(QColor(c.red(), c.green(), c.blue(), alpha))
         else:
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -167,13 +155,13 @@ class ShapeItem(QGraphicsItem):
             self._paint_handles(painter, t)
 
     def _pen(self, proposed: bool) -> QPen:
-        key = (proposed, self.selected)
+        key = (proposed, self.selected, self.hovered)
         pen = self._pens.get(key)
         if pen is None:
             c = self.colour
             pen = QPen(QColor(255, 255, 255) if self.selected else QColor(c.red(), c.green(), c.blue()))
             pen.setCosmetic(True)
-            pen.setWidthF(2.0)
+            pen.setWidthF(2.0 if (self.selected or self.hovered) else 1.0)
             if proposed:
                 pen.setStyle(Qt.PenStyle.DashLine)
             self._pens[key] = pen
@@ -194,47 +182,12 @@ class ShapeItem(QGraphicsItem):
     # ------------------------------------------------------------------ hit tests (scene units)
     def vertex_at(self, pos: QPointF, radius: float) -> int | None:
         """Index of the nearest vertex within ``radius``, or None."""
-        best, best_d = None, radius
-        for k, (x, y) in enumerate(self.shape_ref.points):
-            d = math.hypot(x - pos.x(), y - pos.y())
-            if d <= best_d:
-                best, best_d = k, d
-        return best
+        return geometry.vertex_at(self.shape_ref, pos, radius)
 
     def edge_at(self, pos: QPointF, radius: float) -> tuple[int, tuple[float, float]] | None:
-        """``(insert_index, projected point)`` for the nearest edge within ``radius`` (polygons
-        and linestrips only), or None."""
-        s = self.shape_ref
-        if s.shape_type not in ("polygon", "linestrip"):
-            return None
-        pts = s.points
-        n = len(pts)
-        segs = range(n if s.shape_type == "polygon" else n - 1)
-        best, best_d = None, radius
-        px, py = pos.x(), pos.y()
-        for k in segs:
-            (ax, ay), (bx, by) = pts[k], pts[(k + 1) % n]
-            dx, dy = bx - ax, by - ay
-            ll = dx * dx + dy * dy
-            u = 0.0 if ll == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / ll))
-            qx, qy = ax + u * dx, ay + u * dy
-            d = math.hypot(px - qx, py - qy)
-            if d <= best_d:
-                best, best_d = (k + 1, (qx, qy)), d
-        return best
+        """``(insert_index, projected point)`` on the nearest edge within ``radius``."""
+        return geometry.edge_at(self.shape_ref, pos, radius)
 
     def hit(self, pos: QPointF, radius: float) -> bool:
         """True when ``pos`` is inside an area shape or within ``radius`` of its outline."""
-        s = self.shape_ref
-        if not self._rect.adjusted(-radius, -radius, radius, radius).contains(pos):
-            return False
-        if s.shape_type in AREA_TYPES and self._path.contains(pos):
-            return True
-        if s.shape_type == "point":
-            x, y = s.points[0]
-            return math.hypot(x - pos.x(), y - pos.y()) <= max(radius, POINT_PX)
-        stroker = QPainterPathStroker()
-        stroker.setWidth(2 * radius)
-        stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
-        stroker.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        return stroker.createStroke(self._path).contains(pos)
+        return geometry.hit(self.shape_ref, pos, max(radius, 1e-9))

@@ -38,8 +38,11 @@ from .. import commands as cmd
 from ..document import Document
 from . import draw_tools as _draw_tools  # noqa: F401 - registers the drawing tools
 from . import edit_tool as _edit_tool  # noqa: F401 - registers the edit tool
+from . import geometry
+from .geometry import POLYLINE_TYPES
 from .image_layer import ImageLayer, read_for_display
 from .shape_item import HANDLE_PX, POINT_PX, ShapeItem
+from .shape_layer import ShapeLayer
 from .tools import TOOLS, Tool, ToolEvent
 
 MIN_ZOOM = 0.01
@@ -77,10 +80,14 @@ class Canvas(QGraphicsView):
         self.label_provider: Callable[[Shape], Shape | None] | None = None
         self.default_label = "object"
         self.wheel_zooms = False
-        self._items: dict[int, ShapeItem] = {}  # id(shape) -> item
-        self._order: list[ShapeItem] = []  # by index
-        self._hover: ShapeItem | None = None
-        self._selected_items: set[ShapeItem] = set()
+        self.shape_layer = ShapeLayer()
+        self._scene.addItem(self.shape_layer)
+        self._items: dict[int, ShapeItem] = {}  # id(shape) -> item, only for shapes that need one
+        self._index: dict[int, int] = {}  # id(shape) -> index
+        self._by_id: dict[int, Shape] = {}
+        self._sel_ids: set[int] = set()
+        self._hover_id: int | None = None
+        self._hover_vertex: int | None = None
         self._fit_mode: str | None = "window"
         self._pan_from: QPoint | None = None
         self._space = False
@@ -99,17 +106,18 @@ class Canvas(QGraphicsView):
             for sig, slot in self._connections():
                 sig.disconnect(slot)
         self.document = doc
-        for item in self._order:
+        for item in self._items.values():
             self._scene.removeItem(item)
         self._items.clear()
-        self._order = []
-        self._hover = None
-        self._selected_items = set()
+        self._index.clear()
+        self._by_id.clear()
+        self._sel_ids = set()
+        self._hover_id = None
+        self.shape_layer.reset((doc.image_size() if doc is not None else None) or self.image_size() or (640, 480))
         if doc is not None:
             for sig, slot in self._connections():
                 sig.connect(slot)
             self._sync_items()
-            self._sync_selection()
         self._update_scene_rect()
 
     def _connections(self):
@@ -118,66 +126,84 @@ class Canvas(QGraphicsView):
             (d.shapesChanged, self._sync_items),
             (d.shapeChanged, self._on_shape_changed),
             (d.selectionChanged, self._sync_selection),
-            (d.visibilityChanged, self._sync_visibility),
-            (d.colours.changed, self._sync_colours),
+            (d.visibilityChanged, self._sync_all),
+            (d.colours.changed, self._sync_all),
         ]
+
+    def _apply(self, i: int, s: Shape) -> None:
+        """Bring the layer entry and the item (if one is needed) of shape ``i`` up to date."""
+        doc = self.document
+        sid = id(s)
+        visible = doc.is_visible(i)
+        selected = sid in self._sel_ids
+        hovered = sid == self._hover_id
+        colour = doc.colours.colour(s.label)
+        self.shape_layer.set_shape(s, colour, batched=visible and not selected)
+        need = visible and (selected or hovered or s.shape_type not in POLYLINE_TYPES)
+        item = self._items.get(sid)
+        if need:
+            if item is None:
+                item = ShapeItem(s, colour)
+                self._items[sid] = item
+                self._scene.addItem(item)
+            else:
+                item.set_colour(colour)
+                item.sync(s)
+            item.setZValue(i)
+            item.set_selected(selected)
+            item.set_hovered(hovered, self._hover_vertex if hovered else None)
+            self._refresh_pads([item])
+        elif item is not None:
+            self._scene.removeItem(item)
+            del self._items[sid]
 
     def _sync_items(self) -> None:
         doc = self.document
         assert doc is not None
-        old = self._items
-        new: dict[int, ShapeItem] = {}
-        order: list[ShapeItem] = []
-        for i, s in enumerate(doc.shapes):
-            item = old.pop(id(s), None)
-            if item is None:
-                item = ShapeItem(s, doc.colours.colour(s.label))
-                self._scene.addItem(item)
-            item.setZValue(i)
-            item.setVisible(doc.is_visible(i))
-            new[id(s)] = item
-            order.append(item)
-        for item in old.values():
-            self._scene.removeItem(item)
-            self._selected_items.discard(item)
-            if item is self._hover:
-                self._hover = None
-        self._items = new
-        self._order = order
-        self._refresh_pads(order)
+        shapes = doc.shapes
+        index = {id(s): i for i, s in enumerate(shapes)}
+        for sid, shape in self._by_id.items():
+            if sid not in index:
+                self.shape_layer.remove_shape(shape)
+                item = self._items.pop(sid, None)
+                if item is not None:
+                    self._scene.removeItem(item)
+                if sid == self._hover_id:
+                    self._hover_id = None
+        added = len(index) - len(self._index)
+        self._index = index
+        self._by_id = {id(s): s for s in shapes}
+        self._sel_ids = {id(s) for s in doc.selected_shapes()}
+        for i, s in enumerate(shapes):
+            self._apply(i, s)
+        if added > 20:
+            self.shape_layer.finish_bulk()
 
     def _on_shape_changed(self, index: int) -> None:
-        item = self._order[index]
-        s = self.document.shapes[index]
-        item.set_colour(self.document.colours.colour(s.label))
-        item.set_shape(s)
-        item.setVisible(self.document.is_visible(index))
+        self._apply(index, self.document.shapes[index])
 
     def _sync_selection(self) -> None:
-        sel = {id(s) for s in self.document.selected_shapes()}
-        now = {item for key, item in self._items.items() if key in sel}
-        for item in self._selected_items - now:
-            item.set_selected(False)
-        for item in now - self._selected_items:
-            item.set_selected(True)
-        changed = self._selected_items ^ now
-        self._selected_items = now
-        self._refresh_pads(changed)
+        new = {id(s) for s in self.document.selected_shapes()}
+        changed = new ^ self._sel_ids
+        self._sel_ids = new
+        for sid in changed:
+            if sid in self._index:
+                self._apply(self._index[sid], self._by_id[sid])
 
-    def _sync_visibility(self) -> None:
-        for i, item in enumerate(self._order):
-            item.setVisible(self.document.is_visible(i))
-
-    def _sync_colours(self) -> None:
-        for item in self._order:
-            item.set_colour(self.document.colours.colour(item.shape_ref.label))
+    def _sync_all(self) -> None:
+        for i, s in enumerate(self.document.shapes):
+            self._apply(i, s)
 
     def item_at_index(self, index: int) -> ShapeItem | None:
-        return self._order[index] if 0 <= index < len(self._order) else None
+        """The item drawing shape ``index`` on its own, or None when the shape layer draws it
+        (unselected polylines) or it is hidden."""
+        if self.document is None or not 0 <= index < len(self.document):
+            return None
+        return self._items.get(id(self.document.shapes[index]))
 
     def shape_items(self) -> list[ShapeItem]:
-        """Items in drawing order (read-only)."""
-        return list(self._order)
+        """The per-shape items that exist now (selected, hovered, circles, points, masks)."""
+        return list(self._items.values())
 
     # ------------------------------------------------------------------ image
     def set_image(self, rgb: np.ndarray | None, full_size: tuple[int, int] | None = None) -> None:
@@ -269,7 +295,7 @@ class Canvas(QGraphicsView):
         v.setValue(v.value() + round((exact_before.y() - cur.y()) * z))
         self._zoom_anchor = ((a.x(), a.y(), h.value(), v.value(), self.zoom()), exact_before)
         if abs(old - z) > 1e-12:
-            self._refresh_pads(self._order)
+            self._refresh_pads(self._items.values())
             self.zoomChanged.emit(z)
 
     def _map_to_scene_f(self, p: QPointF) -> QPointF:
@@ -341,32 +367,42 @@ class Canvas(QGraphicsView):
     # ------------------------------------------------------------------ hover / hits
     def set_hover(self, index: int | None, vertex: int | None = None) -> None:
         """Highlight the shape at ``index`` (and a vertex) or nothing."""
-        item = self.item_at_index(index) if index is not None else None
-        if self._hover is not None and self._hover is not item:
-            old = self._hover
-            old.set_hovered(False)
-            self._refresh_pads([old])
-        self._hover = item
-        if item is not None:
-            item.set_hovered(True, vertex)
-            self._refresh_pads([item])
+        doc = self.document
+        new = id(doc.shapes[index]) if doc is not None and index is not None else None
+        old = self._hover_id
+        if new == old and vertex == self._hover_vertex:
+            return
+        self._hover_id, self._hover_vertex = new, vertex
+        for sid in {old, new} - {None}:
+            if sid in self._index:
+                self._apply(self._index[sid], self._by_id[sid])
 
     def shape_indices_at(self, pos: QPointF, radius: float) -> list[int]:
         """Indices of visible shapes hit at ``pos`` (topmost first)."""
+        doc = self.document
+        if doc is None:
+            return []
         r = QRectF(pos.x() - radius, pos.y() - radius, 2 * radius, 2 * radius)
         out = []
-        for item in self._scene.items(r, Qt.ItemSelectionMode.IntersectsItemBoundingRect,
-                                      Qt.SortOrder.DescendingOrder):
-            if isinstance(item, ShapeItem) and item.isVisible() and item.hit(pos, radius):
-                out.append(int(item.zValue()))
-        return out
+        for s in self.shape_layer.query(r):
+            i = self._index.get(id(s))
+            if i is not None and doc.is_visible(i) and geometry.hit(s, pos, radius):
+                out.append(i)
+        return sorted(out, reverse=True)
 
     def shape_indices_in(self, rect: QRectF) -> list[int]:
         """Indices of visible shapes whose outline lies entirely inside ``rect``."""
+        doc = self.document
+        if doc is None:
+            return []
         out = []
-        for item in self._scene.items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
-            if isinstance(item, ShapeItem) and item.isVisible() and rect.contains(item.path.boundingRect()):
-                out.append(int(item.zValue()))
+        for s in self.shape_layer.query(rect):
+            i = self._index.get(id(s))
+            if i is None or not doc.is_visible(i):
+                continue
+            x0, y0, x1, y1 = geometry.bbox(s)
+            if rect.left() <= x0 and rect.top() <= y0 and x1 <= rect.right() and y1 <= rect.bottom():
+                out.append(i)
         return sorted(out)
 
     # ------------------------------------------------------------------ tools

@@ -1,0 +1,224 @@
+"""The shape layer: one item that paints every plain shape in a few batched calls, and the
+spatial index the tools query.
+
+Thousands of per-shape ``QGraphicsItem``s cannot be painted in 16 ms from Python (each item
+costs a Python ``paint`` call plus its own stroke), so unselected polylines (polygon,
+rectangle, line, linestrip, oriented rectangle) are drawn here instead: the image is cut into
+at most about 8x8 cells, each cell keeps one ``QPainterPath`` per (colour, proposed) built in
+C++ from numpy, and a frame draws only the cells it exposes with a cosmetic 1-pixel pen.
+Zoomed out, cells use decimated outlines (level of detail: segments of about a screen
+pixel). An edit only rebuilds the cells the shape was and is in.
+
+Selected shapes, circles, points and mask shapes are drawn by their own ``ShapeItem`` (see
+:mod:`app.canvas.view`); a hovered shape gets an overlay item on top of its batched outline.
+
+All shapes (drawn here or not) are in the spatial index: :meth:`ShapeLayer.query`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from segcore.annotation import Shape
+
+from .geometry import POLYLINE_TYPES, bbox, decimate, polyline, polylines_path
+
+MAX_CELLS_PER_SIDE = 8
+MIN_CELL = 512.0
+MAX_LOD = 5
+
+
+@dataclass
+class _Entry:
+    shape: Shape
+    points_ref: object  # the shape's points list when the geometry was computed
+    bbox: tuple[float, float, float, float]
+    xy: np.ndarray | None  # outline polyline for batched types
+    key: tuple  # (r, g, b, proposed)
+    cell: tuple[int, int]
+    batched: bool = False
+
+
+@dataclass
+class _Cell:
+    members: set[int] = field(default_factory=set)
+    paths: dict[tuple, dict[tuple, QPainterPath]] = field(default_factory=dict)  # lod -> key -> path
+    rect: QRectF | None = None  # union of the members' bboxes
+
+
+class ShapeLayer(QGraphicsItem):
+    """Batched painter + spatial index of a document's shapes (``canvas.shape_layer``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(-1)
+        self._entries: dict[int, _Entry] = {}
+        self._cells: dict[tuple[int, int], _Cell] = {}
+        self._cell_size = MIN_CELL
+        self._bounds = QRectF(0, 0, 1, 1)
+        self._seg = 4.0  # typical segment length (for level of detail)
+        self._pens: dict[tuple, QPen] = {}
+
+    # ------------------------------------------------------------------ configuration
+    def reset(self, image_size: tuple[int, int]) -> None:
+        """Forget every shape; size the cells for an image of ``image_size`` (w, h)."""
+        w, h = image_size
+        self.prepareGeometryChange()
+        self._cell_size = max(MIN_CELL, max(w, h) / MAX_CELLS_PER_SIDE)
+        self._entries.clear()
+        self._cells.clear()
+        self._bounds = QRectF(0, 0, max(w, 1), max(h, 1))
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def _grow_bounds(self, b: tuple[float, float, float, float]) -> None:
+        r = QRectF(b[0] - 2, b[1] - 2, b[2] - b[0] + 4, b[3] - b[1] + 4)
+        if not self._bounds.contains(r):
+            self.prepareGeometryChange()
+            self._bounds = self._bounds.united(r)
+
+    # ------------------------------------------------------------------ shapes
+    def set_shape(self, shape: Shape, colour: QColor, batched: bool) -> None:
+        """Add or update ``shape`` (geometry, colour, whether this layer draws it)."""
+        key = (colour.red(), colour.green(), colour.blue(), bool(shape.proposed))
+        batched = batched and shape.shape_type in POLYLINE_TYPES
+        e = self._entries.get(id(shape))
+        if e is not None and e.points_ref is shape.points and e.key == key:
+            if e.batched != batched:
+                e.batched = batched
+                self._dirty(e.cell)
+            return
+        if e is not None:
+            self._detach(e)
+        b = bbox(shape)
+        xy = polyline(shape) if shape.shape_type in POLYLINE_TYPES else None
+        cs = self._cell_size
+        cell = (int(((b[0] + b[2]) / 2) // cs), int(((b[1] + b[3]) / 2) // cs))
+        e = _Entry(shape, shape.points, b, xy, key, cell, batched)
+        self._entries[id(shape)] = e
+        c = self._cells.setdefault(cell, _Cell())
+        c.members.add(id(shape))
+        c.rect = None
+        self._grow_bounds(b)
+        self._dirty(cell)
+
+    def set_batched(self, shape: Shape, batched: bool) -> None:
+        e = self._entries.get(id(shape))
+        if e is None:
+            return
+        batched = batched and shape.shape_type in POLYLINE_TYPES
+        if e.batched != batched:
+            e.batched = batched
+            self._dirty(e.cell)
+
+    def remove_shape(self, shape: Shape) -> None:
+        e = self._entries.pop(id(shape), None)
+        if e is not None:
+            self._detach(e)
+
+    def _detach(self, e: _Entry) -> None:
+        c = self._cells.get(e.cell)
+        if c is not None:
+            self._dirty(e.cell)
+            c.members.discard(id(e.shape))
+            c.rect = None
+            if not c.members:
+                del self._cells[e.cell]
+
+    def _dirty(self, cell: tuple[int, int]) -> None:
+        c = self._cells.get(cell)
+        if c is None:
+            return
+        rect = self._cell_rect(c)
+        c.paths.clear()
+        if rect is not None:
+            self.update(rect.adjusted(-2, -2, 2, 2))
+
+    def _cell_rect(self, c: _Cell) -> QRectF | None:
+        if c.rect is None and c.members:
+            bs = np.array([self._entries[i].bbox for i in c.members if i in self._entries], dtype=np.float64)
+            if len(bs):
+                c.rect = QRectF(bs[:, 0].min(), bs[:, 1].min(),
+                                bs[:, 2].max() - bs[:, 0].min(), bs[:, 3].max() - bs[:, 1].min())
+        return c.rect
+
+    def finish_bulk(self) -> None:
+        """After many :meth:`set_shape` calls: update the typical segment length (LOD)."""
+        lens = []
+        for e in list(self._entries.values())[:500]:
+            if e.xy is not None and len(e.xy) > 1:
+                d = np.diff(e.xy, axis=0)
+                lens.append(float(np.median(np.hypot(d[:, 0], d[:, 1]))))
+        self._seg = float(np.median(lens)) if lens else 4.0
+        self.update()
+
+    # ------------------------------------------------------------------ queries
+    def query(self, rect: QRectF) -> list[Shape]:
+        """Shapes whose bbox intersects ``rect`` (scene coordinates), in no particular order."""
+        x0, y0, x1, y1 = rect.left(), rect.top(), rect.right(), rect.bottom()
+        out = []
+        for c in self._cells.values():
+            r = self._cell_rect(c)
+            if r is None or r.right() < x0 or r.left() > x1 or r.bottom() < y0 or r.top() > y1:
+                continue
+            for i in c.members:
+                e = self._entries[i]
+                b = e.bbox
+                if b[2] >= x0 and b[0] <= x1 and b[3] >= y0 and b[1] <= y1:
+                    out.append(e.shape)
+        return out
+
+    def batched_count(self) -> int:
+        return sum(1 for e in self._entries.values() if e.batched)
+
+    # ------------------------------------------------------------------ painting
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        t = painter.worldTransform()
+        zoom = math.hypot(t.m11(), t.m12()) or 1.0
+        lod = 0
+        px = zoom * self._seg  # screen pixels per typical segment
+        while lod < MAX_LOD and px * (1 << (lod + 1)) <= 1.5:
+            lod += 1
+        ex = option.exposedRect
+        x0, y0, x1, y1 = ex.left(), ex.top(), ex.right(), ex.bottom()
+        for c in self._cells.values():
+            r = self._cell_rect(c)
+            if r is None or r.right() < x0 or r.left() > x1 or r.bottom() < y0 or r.top() > y1:
+                continue
+            paths = c.paths.get(lod)
+            if paths is None:
+                paths = self._build(c, lod)
+                c.paths[lod] = paths
+            for key, path in paths.items():
+                painter.setPen(self._pen(key))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(path)
+
+    def _build(self, c: _Cell, lod: int) -> dict[tuple, QPainterPath]:
+        groups: dict[tuple, list[np.ndarray]] = {}
+        stride = 1 << lod
+        for i in c.members:
+            e = self._entries[i]
+            if e.batched and e.xy is not None:
+                groups.setdefault(e.key, []).append(decimate(e.xy, stride) if stride > 1 else e.xy)
+        return {key: polylines_path(parts) for key, parts in groups.items()}
+
+    def _pen(self, key: tuple) -> QPen:
+        pen = self._pens.get(key)
+        if pen is None:
+            pen = QPen(QColor(key[0], key[1], key[2]))
+            pen.setCosmetic(True)
+            pen.setWidthF(1.0)
+            if key[3]:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            self._pens[key] = pen
+        return pen
