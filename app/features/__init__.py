@@ -10,4 +10,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-FEATURES: list[ModuleType] = []
+from app.features import smart_tools_feature
+
+FEATURES: list[ModuleType] = [
+    smart_tools_feature,
+]

@@ -1,0 +1,174 @@
+"""Smart tools plug-in: box to polygon, intelligent scissors, magic wand, brush, eraser and the
+polygon operations (merge, subtract, simplify), in Tools menu and a "Smart tools" toolbar with
+the wand tolerance / connectivity, brush radius and simplify tolerance controls.
+
+The operations are thin: :mod:`segcore.interactive` computes, one command per operation makes
+it undoable. Subtract: of two selected shapes, the upper one (drawn later) is cut out of the
+lower one and stays as it is.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QSlider, QSpinBox, QToolBar
+
+from app import commands as cmd
+from app.canvas import tool_brush, tool_grabcut, tool_scissors, tool_wand  # noqa: F401 - register tools
+from app.canvas.shape_item import AREA_TYPES
+from app.canvas.smart_base import OPTIONS
+from app.document import Document
+from segcore import interactive
+
+TOOL_ACTIONS = (
+    ("grabcut", "Box to &Polygon", "Drag a box around an object; GrabCut outlines it (then strokes refine, Enter)"),
+    ("scissors", "Intelligent &Scissors", "Click along an edge; the path snaps to it; close to make a polygon"),
+    ("wand", "Magic &Wand", "Click a region of similar colour (Shift adds, Ctrl removes; Enter)"),
+    ("brush", "&Brush", "Paint onto the selected shape, or a new one ([ and ] change the radius)"),
+    ("eraser", "&Eraser", "Erase from the selected shapes or the shape under the pointer"),
+)
+
+
+def _area_selection(doc: Document) -> list[int]:
+    return [i for i in doc.selected_indices() if doc.shapes[i].shape_type in AREA_TYPES]
+
+
+def merge_selected(doc: Document) -> int:
+    """Merge the selected area shapes (one label) into one command; returns shapes made."""
+    idx = _area_selection(doc)
+    if len(idx) < 2:
+        raise ValueError("select two or more area shapes of one label to merge")
+    merged = interactive.merge([doc.shapes[i] for i in idx])
+    doc.push(cmd.ReplaceShapes(doc, idx, merged, text="Merge shapes"))
+    return len(merged)
+
+
+def subtract_selected(doc: Document) -> int:
+    """Cut the upper of two selected area shapes out of the lower one."""
+    idx = _area_selection(doc)
+    if len(idx) != 2:
+        raise ValueError("select exactly two area shapes: the upper one is cut out of the lower one")
+    lower, upper = sorted(idx)
+    result = interactive.subtract(doc.shapes[lower], doc.shapes[upper])
+    doc.push(cmd.ReplaceShapes(doc, [lower], result, text="Subtract shape"))
+    return len(result)
+
+
+def simplify_selected(doc: Document, tolerance: float) -> int:
+    """Simplify each selected area shape (one undo step for all of them)."""
+    idx = _area_selection(doc)
+    if not idx:
+        raise ValueError("select the area shapes to simplify")
+    doc.undo_stack.beginMacro("Simplify shapes")
+    try:
+        for i in sorted(idx, reverse=True):  # from the end: earlier indices stay valid
+            doc.push(cmd.ReplaceShapes(doc, [i], interactive.simplify(doc.shapes[i], tolerance), text="Simplify"))
+    finally:
+        doc.undo_stack.endMacro()
+    return len(idx)
+
+
+class SmartToolsFeature:
+    """The actions and controls; ``window.smart_tools`` after install."""
+
+    def __init__(self, window) -> None:
+        self.window = window
+        self.actions: dict[str, QAction] = {}
+        menu = window.menus["tools"]
+        self.toolbar = QToolBar("Smart tools", window)
+        self.toolbar.setObjectName("smart_tools_toolbar")
+        group = QActionGroup(window)
+        group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+        for name, text, tip in TOOL_ACTIONS:
+            act = QAction(text, window)
+            act.setObjectName(f"action_tool_{name}")
+            act.setCheckable(True)
+            act.setStatusTip(tip)
+            act.setToolTip(tip)
+            act.triggered.connect(lambda _c=False, n=name: self.use_tool(n))
+            group.addAction(act)
+            menu.addAction(act)
+            self.toolbar.addAction(act)
+            self.actions[name] = act
+        menu.addSeparator()
+        self.toolbar.addSeparator()
+        for name, text, handler in (
+            ("merge", "&Merge Selected Shapes", self.merge),
+            ("subtract", "S&ubtract Upper Shape", self.subtract),
+            ("simplify", "Simp&lify Selected Shapes", self.simplify),
+        ):
+            act = QAction(text, window)
+            act.setObjectName(f"action_{name}")
+            act.triggered.connect(lambda _c=False, h=handler: h())
+            menu.addAction(act)
+            self.toolbar.addAction(act)
+            self.actions[name] = act
+        self._build_controls()
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        window.canvas.toolChanged.connect(self._tool_changed)
+
+    def _build_controls(self) -> None:
+        tb = self.toolbar
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Tolerance ", tb))
+        self.tolerance = QSpinBox(tb)
+        self.tolerance.setObjectName("wand_tolerance")
+        self.tolerance.setRange(0, 255)
+        self.tolerance.setValue(OPTIONS.tolerance)
+        self.tolerance.setToolTip("Magic wand: largest per-channel colour difference from the clicked pixel")
+        self.tolerance.valueChanged.connect(lambda v: setattr(OPTIONS, "tolerance", int(v)))
+        tb.addWidget(self.tolerance)
+        self.eight = QCheckBox("8-connected", tb)
+        self.eight.setObjectName("wand_connectivity")
+        self.eight.setChecked(OPTIONS.connectivity == 8)
+        self.eight.toggled.connect(lambda on: setattr(OPTIONS, "connectivity", 8 if on else 4))
+        tb.addWidget(self.eight)
+        tb.addWidget(QLabel(" Radius ", tb))
+        self.radius = QDoubleSpinBox(tb)
+        self.radius.setObjectName("brush_radius")
+        self.radius.setRange(1.0, 500.0)
+        self.radius.setValue(OPTIONS.radius)
+        self.radius.setToolTip("Brush and eraser radius in image pixels ([ and ] on the canvas)")
+        self.radius.valueChanged.connect(lambda v: setattr(OPTIONS, "radius", float(v)))
+        tb.addWidget(self.radius)
+        tb.addWidget(QLabel(" Simplify ", tb))
+        self.simplify_slider = QSlider(Qt.Orientation.Horizontal, tb)
+        self.simplify_slider.setObjectName("simplify_tolerance")
+        self.simplify_slider.setRange(1, 100)  # tenths of a pixel
+        self.simplify_slider.setValue(int(round(OPTIONS.simplify_tolerance * 10)))
+        self.simplify_slider.setMaximumWidth(120)
+        self.simplify_slider.setToolTip("Simplify tolerance (0.1 to 10 px)")
+        self.simplify_slider.valueChanged.connect(lambda v: setattr(OPTIONS, "simplify_tolerance", v / 10))
+        tb.addWidget(self.simplify_slider)
+
+    # ------------------------------------------------------------------ handlers
+    def use_tool(self, name: str) -> None:
+        self.window.canvas.set_tool(name)
+
+    def _tool_changed(self, name: str) -> None:
+        for tool, act in self.actions.items():
+            if act.isCheckable():
+                act.setChecked(tool == name)
+
+    def _run(self, fn, *args) -> None:
+        doc = self.window.document
+        if doc is None:
+            return
+        try:
+            fn(doc, *args)
+        except ValueError as exc:
+            self.window.statusBar().showMessage(str(exc), 8000)
+
+    def merge(self) -> None:
+        self._run(merge_selected)
+
+    def subtract(self) -> None:
+        self._run(subtract_selected)
+
+    def simplify(self) -> None:
+        self._run(simplify_selected, OPTIONS.simplify_tolerance)
+
+
+def install(window) -> None:
+    """Add the smart tools to ``window`` (menu Tools, a toolbar)."""
+    window.smart_tools = SmartToolsFeature(window)
