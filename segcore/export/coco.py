@@ -80,11 +80,17 @@ def polygon_coords(shape: Shape) -> list[float]:
     return [float(v) for p in pts for v in p]
 
 
-def rle_encode(mask: np.ndarray) -> dict[str, Any]:
-    """Compressed COCO RLE (``counts`` as a str) of a full-image bool mask."""
+def rle_encode(crop: np.ndarray, x0: int = 0, y0: int = 0, height: int | None = None,
+               width: int | None = None) -> dict[str, Any]:
+    """Compressed COCO RLE (``counts`` as a str) of a bool mask ``crop`` placed at ``(x0, y0)``
+    on a ``height`` x ``width`` image (default: the crop is the whole image)."""
     from pycocotools import mask as mask_utils
 
-    rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+    h = crop.shape[0] if height is None else height
+    w = crop.shape[1] if width is None else width
+    full = np.zeros((h, w), dtype=np.uint8, order="F")  # column-major, as RLE runs
+    full[y0 : y0 + crop.shape[0], x0 : x0 + crop.shape[1]] = crop
+    rle = mask_utils.encode(full)
     return {"size": [int(rle["size"][0]), int(rle["size"][1])], "counts": rle["counts"].decode("ascii")}
 
 
@@ -106,9 +112,7 @@ def _coco_job(job: _Job) -> _Result:
         if all(s.shape_type in POLYGON_TYPES for s in members):
             seg: Any = [polygon_coords(s) for s in members]
         else:
-            full = np.zeros((h, w), dtype=bool)
-            full[y0 : y0 + crop.shape[0], x0 : x0 + crop.shape[1]] = crop
-            seg = rle_encode(full)
+            seg = rle_encode(crop, x0, y0, h, w)
         res.annotations.append({
             "category_id": inst.class_id, "segmentation": seg, "area": float(area), "bbox": bbox,
             "iscrowd": 0, "_label": inst.label,

@@ -8,7 +8,9 @@ import multiprocessing
 import os
 import re
 import shutil
+import struct
 import threading
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -16,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 from PIL import Image
 
 from segcore.annotation import Annotation, AnnotationError, Shape, load
-from segcore.atomic import atomic_write_bytes
 from segcore.dataset import Item, Problem, degenerate_reason, scan, split_items
 from segcore.progress import CancelToken, ProgressCallback, check_cancel, report
 from segcore.rasterize import ClassList
@@ -110,8 +112,18 @@ def prepare_out(out: str | os.PathLike, overwrite: bool) -> Path:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write an output file atomically (temp file + rename)."""
-    atomic_write_bytes(path, data)
+    """Write a derived output file: a temporary file in the same folder, then a rename, so a
+    reader never sees half a file. No fsync: these files are re-creatable from the user's
+    labels (which :func:`segcore.annotation.save` writes with fsync), and one fsync per file
+    would cost more than encoding it."""
+    tmp = path.with_name(f".{path.name}.part{os.getpid()}")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def copy_file(src: Path, dst: Path) -> None:
@@ -182,12 +194,46 @@ def encode_jpeg(rgb: np.ndarray, quality: int = 95) -> bytes:
 
 
 def palette_png(index_map: np.ndarray, palette: bytes) -> bytes:
-    """Mode "P" PNG bytes of a uint8 index map with the given 768-byte palette."""
-    im = Image.fromarray(np.ascontiguousarray(index_map, dtype=np.uint8), mode="L")
-    im.putpalette(palette)
-    buf = io.BytesIO()
-    im.save(buf, format="PNG", compress_level=1)
-    return buf.getvalue()
+    """Mode "P" PNG bytes of a uint8 index map with the given 768-byte palette.
+
+    OpenCV encodes the 8-bit grey PNG (no row filter, zlib RLE strategy: fast and small for
+    label maps); the header is then turned into an indexed one with a PLTE chunk. Indexed and
+    grey 8-bit PNGs store the same bytes, so no pixel is re-encoded.
+    """
+    arr = np.ascontiguousarray(index_map, dtype=np.uint8)
+    ok, buf = cv2.imencode(".png", arr, [cv2.IMWRITE_PNG_COMPRESSION, 1,
+                                          cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE,
+                                          cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_NONE])
+    if not ok:  # pragma: no cover - OpenCV failing on a plain uint8 array
+        im = Image.fromarray(arr, mode="L")
+        im.putpalette(palette)
+        out = io.BytesIO()
+        im.save(out, format="PNG", compress_level=1)
+        return out.getvalue()
+    return _grey_to_indexed(buf.tobytes(), palette)
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def _grey_to_indexed(png: bytes, palette: bytes) -> bytes:
+    """An 8-bit grey PNG as an indexed PNG with ``palette`` (same image data)."""
+    sig, pos = png[:8], 8
+    out = [sig]
+    while pos < len(png):
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        kind = png[pos + 4 : pos + 8]
+        data = png[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            if data[8] != 8 or data[9] != 0:
+                raise ValueError("expected an 8-bit grey PNG")
+            out.append(_png_chunk(b"IHDR", data[:9] + b"\x03" + data[10:]))
+            out.append(_png_chunk(b"PLTE", bytes(palette[:768]).ljust(768, b"\0")))
+        elif kind in (b"IDAT", b"IEND"):
+            out.append(_png_chunk(kind, data))
+    return b"".join(out)
 
 
 def export_image(src: Path, dst_dir: Path, stem: str) -> Path:
@@ -219,6 +265,25 @@ class Checked:
     @property
     def ok(self) -> bool:
         return self.annotation is not None
+
+
+def _zero_area(shape: Shape) -> str | None:
+    """Why a shape inside the image has no area, or None (the cheap part of
+    :func:`segcore.dataset.degenerate_reason`, which also rasterises to test shapes that reach
+    outside the image and is used for those)."""
+    t, pts = shape.shape_type, shape.points
+    if t in ("polygon", "oriented_rectangle"):
+        a = sum(pts[i - 1][0] * pts[i][1] - pts[i][0] * pts[i - 1][1] for i in range(len(pts)))
+        return f"{t} has zero area (its points lie on one line)" if abs(a) < 2e-9 else None
+    if t == "rectangle" and (pts[0][0] == pts[1][0] or pts[0][1] == pts[1][1]):
+        return "rectangle has zero width or height"
+    if t == "circle" and pts[0] == pts[1]:
+        return "circle has zero radius"
+    if t in ("line", "linestrip") and len(set(pts)) == 1:
+        return f"{t} has zero length"
+    if t == "mask" and (shape.mask is None or not shape.mask.any()):
+        return "mask is empty"
+    return None
 
 
 def _outside(shape: Shape, width: int, height: int) -> str | None:
@@ -275,9 +340,10 @@ def check_item(item: Item, classes: ClassList, *, area_only: bool = False) -> Ch
         if s.label not in classes:
             kind, reason = "unknown_label", f"unknown label {s.label!r} (not in the class list)"
         else:
-            reason = degenerate_reason(s, height, width)
             kind = "degenerate_shape"
-            if reason is None and _outside(s, width, height) == "partly":
+            where = _outside(s, width, height)
+            reason = _zero_area(s) if where is None else degenerate_reason(s, height, width)
+            if reason is None and where == "partly":
                 res.problems.append(Problem(jp, "degenerate_shape",
                                             f"{s.shape_type} lies partly outside the {width}x{height} image (clipped)", i))
         if reason is not None:

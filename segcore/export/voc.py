@@ -13,6 +13,7 @@ One process-pool job per image does the checks, rasterising and encoding.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from segcore.annotation import Shape
 from segcore.dataset import Item
 from segcore.export.common import (
     ExportError,
@@ -41,7 +43,7 @@ from segcore.export.common import (
 )
 from segcore.palette import palette_bytes, voc_palette
 from segcore.progress import CancelToken, ProgressCallback
-from segcore.rasterize import IGNORE_INDEX, ClassList, class_map, instance_map
+from segcore.rasterize import BACKGROUND_LABEL, IGNORE_LABEL, ClassList, Instance, class_map, instances_of
 
 SUBDIRS = ("JPEGImages", "SegmentationClass", "SegmentationObject")
 VIS_DIR = "SegmentationClassVisualization"
@@ -77,6 +79,27 @@ def overlay(rgb: np.ndarray, cmap: np.ndarray, alpha: float = 0.5) -> np.ndarray
     return out.round().astype(np.uint8)
 
 
+def object_map(shapes: list[Shape], height: int, width: int, classes: ClassList) -> tuple[np.ndarray, list[Instance]]:
+    """uint8 VOC object map (instance ids 1..254 in order of first appearance, 0 background,
+    255 ignore) and the instances: :func:`rasterize.instance_map`'s pixels, painted by
+    :func:`rasterize.class_map` on one 8-bit image with each shape labelled by its instance."""
+    instances = instances_of(shapes, classes)
+    ink = {i: inst.id for inst in instances for i in inst.shape_indices}
+    names = [BACKGROUND_LABEL] + [f"{k}" for k in range(1, min(len(instances), MAX_INSTANCES) + 1)]
+    relabelled = []
+    for i, s in enumerate(shapes):
+        if i in ink:
+            if ink[i] > MAX_INSTANCES:
+                continue
+            s = copy.copy(s)
+            s.label = names[ink[i]]
+        elif s.label != IGNORE_LABEL:
+            s = copy.copy(s)
+            s.label = BACKGROUND_LABEL
+        relabelled.append(s)
+    return class_map(relabelled, height, width, ClassList(names, True)), instances
+
+
 def _voc_job(job: _Job) -> _Result:
     classes = ClassList(job.names, job.has_ignore)
     chk = check_item(job.item, classes)
@@ -85,12 +108,10 @@ def _voc_job(job: _Job) -> _Result:
         return res
     h, w = chk.height, chk.width
     cmap = class_map(chk.shapes, h, w, classes, path=job.item.json)
-    imap, instances = instance_map(chk.shapes, h, w, classes, path=job.item.json)
+    obj, instances = object_map(chk.shapes, h, w, classes)
     if len(instances) > MAX_INSTANCES:
         res.skipped.append(Skipped(job.item.json, None, f"{len(instances)} instances do not fit a VOC object PNG "
                                    f"(at most {MAX_INSTANCES}); SegmentationObject keeps the first {MAX_INSTANCES}"))
-        imap = np.where(imap > MAX_INSTANCES, 0, imap)
-    obj = np.where(imap < 0, IGNORE_INDEX, imap).astype(np.uint8)
     pal = palette_bytes()
     out = job.out
     paths = [out / "SegmentationClass" / f"{job.stem}.png", out / "SegmentationObject" / f"{job.stem}.png"]
