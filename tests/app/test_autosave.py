@@ -149,3 +149,14 @@ def test_full_disk_keeps_old_file_and_tells_user(qtbot, tmp_path, saver, monkeyp
     monkeypatch.setattr(os, "fsync", real_fsync)
     assert saver.flush(doc)
     assert [s.label for s in sa.load(doc.json_path).shapes] == ["cat", "dog"]
+
+
+def test_streamed_serialisation_is_segcore_text(tmp_path):
+    from app.autosave import serialise
+
+    ann = sa.Annotation(shapes=[_tri("chat é"), sa.Shape("box", [(1.5, 2.0), (7.0, 9.25)], "rectangle", group_id=2,
+                                                       flags={"x": True}, score=0.5, proposed=True)],
+                        image_path="a.png", image_width=10, image_height=12, flags={"f": False})
+    assert serialise(ann) == sa.dumps(ann).encode("utf-8")
+    with pytest.raises(sa.AnnotationError, match="bad.json"):
+        serialise(sa.Annotation(shapes=[sa.Shape("x", [(1.0, 1.0)])]), tmp_path / "bad.json")
