@@ -236,6 +236,48 @@ def prepare_folder(
     return PreparedData(root, names, train, val, warnings, unlabelled)
 
 
+def training_readiness(root: str | os.PathLike, *, min_images: int = 10, min_instances: int = 3) -> dict:
+    """What a "Train" dialog shows before starting: counts, classes and warnings.
+
+    Returns ``labelled``, ``unlabelled``, ``classes`` ({name: {"images", "instances"}}),
+    ``sizes`` (distinct (width, height) of the labelled images, at most 10), ``problems``
+    (strings) and ``warnings`` (too few labelled images, a class with fewer than
+    ``min_instances`` instances, unlabelled images, mixed image sizes, only one class).
+    """
+    from segcore.dataset import summarize
+
+    summary = summarize(root, check_images=False)
+    sizes: set[tuple[int, int]] = set()
+    for it in summary.items:
+        if it.json is None:
+            continue
+        try:
+            d = json.loads(Path(it.json).read_text(encoding="utf-8"))
+            sizes.add((int(d.get("imageWidth") or 0), int(d.get("imageHeight") or 0)))
+        except (OSError, ValueError, TypeError):
+            continue
+    classes = {name: {"images": st.images, "instances": st.instances}
+               for name, st in summary.class_stats.items() if name not in ("_background_", "__ignore__")}
+    warnings: list[str] = []
+    if summary.labelled == 0:
+        warnings.append("no labelled images: label some images first")
+    elif summary.labelled < min_images:
+        warnings.append(f"only {summary.labelled} labelled images: a model trained on fewer than {min_images} "
+                        "is weak (it can still help pre-annotate)")
+    if summary.labelled and not classes:
+        warnings.append("no labelled shapes: only the background class")
+    for name, st in sorted(classes.items()):
+        if st["instances"] < min_instances:
+            warnings.append(f"class '{name}' has only {st['instances']} instance(s): label at least {min_instances}")
+    if summary.unlabelled:
+        warnings.append(f"{summary.unlabelled} images have no annotation and will not be used")
+    if len(sizes) > 1:
+        warnings.append(f"images of {len(sizes)} different sizes: they are resized to the chosen image size")
+    return {"labelled": summary.labelled, "unlabelled": summary.unlabelled, "classes": classes,
+            "sizes": sorted(sizes)[:10], "problems": [str(p) for p in summary.problems[:50]],
+            "warnings": warnings}
+
+
 def resize_long(image: np.ndarray, long_side: int | None, interp: int) -> np.ndarray:
     """Resize so the longer side is ``long_side`` (None: unchanged)."""
     if not long_side:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from app.features import smart_tools_feature
+from app.features import smart_tools_feature, train_feature
 
 FEATURES: list[ModuleType] = [
     smart_tools_feature,
+    train_feature,
 ]

@@ -1,0 +1,322 @@
+"""Train > Train on this folder...: settings with sensible defaults, a dataset summary with
+warnings, then live progress of the training subprocess (progress bar with ETA, loss and mIoU
+curves, per-class IoU table), Stop, and a button making the new model the pre-annotation model.
+
+All the work is in segcore (``training_readiness``, ``segcore train``); this is only the view.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.training_process import TrainingProcess, TrainRequest
+from app.workers import run_in_thread
+
+DEFAULT_MODEL = "deeplabv3plus_mobilenet_v3_large"
+
+
+def available_devices() -> list[tuple[str, str]]:
+    """(device string, description) of the devices training can use, the best first."""
+    try:
+        import torch
+    except ImportError:
+        return [("cpu", "CPU")]
+    out = []
+    if torch.cuda.is_available():
+        for i in range(torch.cuda.device_count()):
+            out.append((f"cuda:{i}", f"GPU {i}: {torch.cuda.get_device_name(i)}"))
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        out.append(("mps", "Apple GPU (MPS)"))
+    out.append(("cpu", "CPU (slow: prefer a short time budget and a small image size)"))
+    return out
+
+
+def default_run_folder(folder: str | Path, model: str) -> Path:
+    """``FOLDER/.segstudio/runs/MODEL-YYYYmmdd-HHMMSS`` (hidden: never scanned as images)."""
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path(folder) / ".segstudio" / "runs" / f"{model}-{stamp}"
+
+
+def _fmt_eta(seconds) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return "ETA -"
+    seconds = int(seconds)
+    return f"ETA {seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+class TrainDialog(QDialog):
+    """The training dialog for one folder; ``modelReady(path)`` when the user adopts the model."""
+
+    modelReady = Signal(str)
+
+    def __init__(self, folder: str | Path, parent: QWidget | None = None, *, python: str | None = None):
+        super().__init__(parent)
+        self.folder = Path(folder)
+        self.setWindowTitle(f"Train on {self.folder.name}")
+        self.resize(900, 720)
+        self.process = TrainingProcess(self, python=python)
+        self.extra_args: list[str] = []  # extra `segcore train` arguments (tests, power users)
+        self.best_checkpoint: str | None = None
+        self.readiness: dict | None = None
+        self._loss_x: list[float] = []
+        self._loss_y: list[float] = []
+        self._miou_x: list[float] = []
+        self._miou_y: list[float] = []
+        self._steps_per_epoch = 1
+        self._build()
+        self._connect()
+        self._load_summary()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        from segcore.models.registry import MODEL_NAMES
+
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        settings = QGroupBox("Settings")
+        form = QFormLayout(settings)
+        self.model_combo = QComboBox()
+        self.model_combo.addItems(MODEL_NAMES)
+        self.model_combo.setCurrentText(DEFAULT_MODEL)
+        form.addRow("Model", self.model_combo)
+        budget = QWidget()
+        b = QHBoxLayout(budget)
+        b.setContentsMargins(0, 0, 0, 0)
+        self.minutes_radio = QRadioButton("minutes")
+        self.epochs_radio = QRadioButton("epochs")
+        self.minutes_radio.setChecked(True)
+        self.minutes_spin = QSpinBox(minimum=1, maximum=10000, value=10)
+        self.epochs_spin = QSpinBox(minimum=1, maximum=10000, value=50)
+        for w in (self.minutes_spin, self.minutes_radio, self.epochs_spin, self.epochs_radio):
+            b.addWidget(w)
+        form.addRow("Time budget", budget)
+        self.size_spin = QSpinBox(minimum=32, maximum=4096, singleStep=32, value=512)
+        self.size_spin.setToolTip("images are resized so their long side has this many pixels")
+        form.addRow("Image size", self.size_spin)
+        self.batch_spin = QSpinBox(minimum=1, maximum=256, value=8)
+        form.addRow("Batch size", self.batch_spin)
+        self.device_combo = QComboBox()
+        for dev, text in available_devices():
+            self.device_combo.addItem(text, dev)
+        form.addRow("Device", self.device_combo)
+        self.out_edit = QLineEdit(str(default_run_folder(self.folder, DEFAULT_MODEL)))
+        form.addRow("Output", self.out_edit)
+        if self.device_combo.currentData() == "cpu":
+            self.size_spin.setValue(384)
+            self.batch_spin.setValue(4)
+        top.addWidget(settings, 1)
+
+        summary = QGroupBox("Dataset")
+        s = QVBoxLayout(summary)
+        self.summary_label = QLabel("Reading the folder...")
+        self.summary_label.setWordWrap(True)
+        self.warnings_label = QLabel("")
+        self.warnings_label.setWordWrap(True)
+        self.warnings_label.setStyleSheet("color: #a05000")
+        s.addWidget(self.summary_label)
+        s.addWidget(self.warnings_label)
+        s.addStretch(1)
+        top.addWidget(summary, 1)
+        layout.addLayout(top)
+
+        bar = QHBoxLayout()
+        self.progress_bar = QProgressBar(minimum=0, maximum=1000, value=0)
+        self.progress_bar.setFormat("%p%")
+        self.eta_label = QLabel("ETA -")
+        bar.addWidget(self.progress_bar, 1)
+        bar.addWidget(self.eta_label)
+        layout.addLayout(bar)
+        self.status_label = QLabel("Ready.")
+        self.status_label.setWordWrap(True)
+        layout.addWidget(self.status_label)
+
+        plots = QHBoxLayout()
+        self.loss_plot = pg.PlotWidget(title="training loss")
+        self.loss_plot.setLabel("bottom", "epoch")
+        self.loss_curve = self.loss_plot.plot([], [], pen=pg.mkPen((200, 60, 40), width=2))
+        self.miou_plot = pg.PlotWidget(title="validation mIoU (%)")
+        self.miou_plot.setLabel("bottom", "epoch")
+        self.miou_curve = self.miou_plot.plot([], [], pen=pg.mkPen((30, 100, 200), width=2), symbol="o",
+                                              symbolSize=5)
+        for p in (self.loss_plot, self.miou_plot):
+            p.setBackground("w")
+            p.setMinimumHeight(160)
+            plots.addWidget(p)
+        layout.addLayout(plots, 2)
+
+        self.iou_table = QTableWidget(0, 2)
+        self.iou_table.setHorizontalHeaderLabels(["class", "IoU (%)"])
+        self.iou_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.iou_table.verticalHeader().setVisible(False)
+        layout.addWidget(self.iou_table, 1)
+
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton("Start")
+        self.start_button.setDefault(True)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setEnabled(False)
+        self.use_button = QPushButton("Use as pre-annotation model")
+        self.use_button.setEnabled(False)
+        self.close_button = QPushButton("Close")
+        for w in (self.start_button, self.stop_button, self.use_button):
+            buttons.addWidget(w)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+
+    def _connect(self) -> None:
+        self.start_button.clicked.connect(self.start)
+        self.stop_button.clicked.connect(self.stop)
+        self.use_button.clicked.connect(self._use_model)
+        self.close_button.clicked.connect(self.close)
+        self.model_combo.currentTextChanged.connect(
+            lambda m: self.out_edit.setText(str(default_run_folder(self.folder, m))))
+        p = self.process
+        p.started.connect(self._on_start)
+        p.step.connect(self._on_step)
+        p.epoch.connect(self._on_epoch)
+        p.warning.connect(lambda m: self._status(f"Warning: {m}"))
+        p.done.connect(self._on_done)
+        p.failed.connect(lambda m: self._status(f"Failed: {m}", error=True))
+        p.finished.connect(self._on_finished)
+
+    # ------------------------------------------------------------------ dataset summary
+    def _load_summary(self) -> None:
+        from segcore.train_data import training_readiness
+
+        self._summary_job = run_in_thread(training_readiness, str(self.folder), on_done=self._show_summary,
+                                          on_error=lambda e: self.summary_label.setText(f"Cannot read the folder: {e}"))
+
+    def _show_summary(self, r: dict) -> None:
+        self.readiness = r
+        classes = ", ".join(f"{n} ({c['instances']})" for n, c in sorted(r["classes"].items())) or "none"
+        sizes = ", ".join(f"{w}x{h}" for w, h in r["sizes"][:3]) + (" ..." if len(r["sizes"]) > 3 else "")
+        self.summary_label.setText(f"{r['labelled']} labelled images, {r['unlabelled']} without labels.\n"
+                                   f"Classes (instances): {classes}\nImage sizes: {sizes or '-'}")
+        self.warnings_label.setText("\n".join(f"\u26a0 {w}" for w in r["warnings"]))
+        if r["labelled"] == 0 or not r["classes"]:
+            self.start_button.setEnabled(False)
+            self._status("Nothing to train on: label some shapes first.", error=True)
+
+    # ------------------------------------------------------------------ run
+    def request(self) -> TrainRequest:
+        """The training the current settings describe."""
+        by_epochs = self.epochs_radio.isChecked()
+        return TrainRequest(
+            folder=str(self.folder), out=self.out_edit.text().strip(), model=self.model_combo.currentText(),
+            minutes=None if by_epochs else float(self.minutes_spin.value()),
+            epochs=self.epochs_spin.value() if by_epochs else None, base_size=self.size_spin.value(),
+            crop_size=min(384, self.size_spin.value()), batch_size=self.batch_spin.value(),
+            device=self.device_combo.currentData(), extra=list(self.extra_args))
+
+    def start(self) -> None:
+        if self.process.is_running():
+            return
+        req = self.request()
+        self._loss_x, self._loss_y, self._miou_x, self._miou_y = [], [], [], []
+        self.loss_curve.setData([], [])
+        self.miou_curve.setData([], [])
+        self.progress_bar.setValue(0)
+        self.best_checkpoint = None
+        self.use_button.setEnabled(False)
+        try:
+            self.process.start(req)
+        except (OSError, RuntimeError) as exc:
+            self._status(f"Cannot start: {exc}", error=True)
+            return
+        self.start_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self._status(f"Starting {req.model} (loading data, rasterising labels)...")
+
+    def stop(self) -> None:
+        self.stop_button.setEnabled(False)
+        self._status("Stopping after the current step (the best model is kept)...")
+        self.process.stop()
+
+    def _status(self, text: str, error: bool = False) -> None:
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet("color: #b00020" if error else "")
+
+    def _on_start(self, e: dict) -> None:
+        self._steps_per_epoch = max(1, int(e.get("steps_per_epoch") or 1))
+        names = [n for n in e.get("classes", [])]
+        self.iou_table.setRowCount(len(names))
+        for i, n in enumerate(names):
+            self.iou_table.setItem(i, 0, QTableWidgetItem(n))
+            self.iou_table.setItem(i, 1, QTableWidgetItem("-"))
+        self._status(f"Training {e.get('model')} on {e.get('device')}: {e.get('train_images')} training / "
+                     f"{e.get('val_images')} validation images.")
+
+    def _set_progress(self, e: dict) -> None:
+        p = e.get("progress")
+        if p is not None:
+            self.progress_bar.setValue(int(round(1000 * p)))
+        self.eta_label.setText(_fmt_eta(e.get("eta_s")))
+
+    def _on_step(self, e: dict) -> None:
+        self._set_progress(e)
+        if e.get("loss") is not None:
+            self._loss_x.append(e["epoch"] - 1 + e["step"] / max(1, e["steps"]))
+            self._loss_y.append(float(e["loss"]))
+            self.loss_curve.setData(self._loss_x, self._loss_y)
+
+    def _on_epoch(self, e: dict) -> None:
+        self._set_progress(e)
+        val = e.get("val") or {}
+        if val.get("miou") is not None:
+            self._miou_x.append(e["epoch"])
+            self._miou_y.append(100 * val["miou"])
+            self.miou_curve.setData(self._miou_x, self._miou_y)
+        for i, v in enumerate(val.get("iou") or []):
+            if i < self.iou_table.rowCount():
+                self.iou_table.setItem(i, 1, QTableWidgetItem("-" if v is None else f"{100 * v:.1f}"))
+        best, miou = e.get("best_miou"), val.get("miou")
+        miou_text = "-" if miou is None else f"{100 * miou:.1f}%"
+        best_text = "" if best is None else f" (best {100 * best:.1f}%)"
+        self._status(f"Epoch {e['epoch']}: loss {e.get('train_loss') or 0:.4f}, val mIoU {miou_text}{best_text}")
+
+    def _on_done(self, e: dict) -> None:
+        self.best_checkpoint = e.get("best_checkpoint")
+        if e.get("reason") == "completed":
+            self.progress_bar.setValue(1000)
+        best = e.get("best_miou")
+        self._status(f"Finished ({e.get('reason')}). Best validation mIoU "
+                     f"{'-' if best is None else f'{100 * best:.1f}%'}; model: {self.best_checkpoint}")
+
+    def _on_finished(self, code: int) -> None:
+        self.start_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        self.use_button.setEnabled(bool(self.best_checkpoint) and Path(self.best_checkpoint).exists())
+
+    def _use_model(self) -> None:
+        if self.best_checkpoint:
+            self.modelReady.emit(self.best_checkpoint)
+            self._status(f"{self.best_checkpoint} is now the pre-annotation model.")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        if self.process.is_running():
+            self.process.stop()
+        super().closeEvent(event)

@@ -1,0 +1,130 @@
+"""The training dialog runs `segcore train` in a subprocess: the progress bar and the curves
+move, the per-class table fills, Stop ends a run keeping its best model, and the model it
+produced pre-annotates an image."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.segcore.train_helpers import make_dataset
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+
+TINY = ["--model-arg", "depth=2", "--model-arg", "base_channels=8", "--warmup-steps", "0", "--workers", "0",
+        "--lr", "0.01", "--val-ratio", "0.25", "--no-augment", "--bn-recalib-batches", "2"]
+
+
+@pytest.fixture
+def dialog(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("SEGCORE_CACHE", str(tmp_path / "cache"))
+    from app.dialogs.train_dialog import TrainDialog
+
+    data = make_dataset(tmp_path / "data", n=16)
+    (tmp_path / "data" / "unlabelled.png").write_bytes((data / "img_000.png").read_bytes())
+    dlg = TrainDialog(data)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.readiness is not None, timeout=20000)
+    dlg.model_combo.setCurrentText("unet")
+    dlg.size_spin.setValue(48)
+    dlg.batch_spin.setValue(4)
+    dlg.device_combo.setCurrentIndex(dlg.device_combo.findData("cpu"))
+    dlg.extra_args = list(TINY)
+    return dlg
+
+
+def test_dialog_trains_shows_progress_and_the_model_preannotates(qtbot, dialog, tmp_path):
+    # dataset summary with warnings
+    assert dialog.readiness["labelled"] == 16 and dialog.readiness["unlabelled"] == 1
+    assert "1 images have no annotation" in dialog.warnings_label.text()
+    assert "disc (16)" in dialog.summary_label.text()
+
+    dialog.epochs_radio.setChecked(True)
+    dialog.epochs_spin.setValue(6)
+    dialog.out_edit.setText(str(tmp_path / "run"))
+    values = []
+    dialog.process.step.connect(lambda e: values.append(dialog.progress_bar.value()))
+    with qtbot.waitSignal(dialog.process.finished, timeout=180000) as finished:
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+        assert not dialog.start_button.isEnabled() and dialog.stop_button.isEnabled()
+    assert finished.args == [0], dialog.process.stderr_tail()[-2000:]
+    assert values and values[-1] == 1000 and values[0] < values[-1]  # the bar moved
+    xs, ys = dialog.loss_curve.getData()
+    assert len(xs) >= 6 and ys[-1] < ys[0]  # the loss curve moved down
+    mx, my = dialog.miou_curve.getData()
+    assert list(mx) == [1, 2, 3, 4, 5, 6]
+    assert dialog.iou_table.rowCount() == 3 and dialog.iou_table.item(1, 0).text() == "disc"
+    assert dialog.iou_table.item(1, 1).text() != "-"
+    assert dialog.progress_bar.value() == 1000
+    assert dialog.use_button.isEnabled()
+
+    adopted = []
+    dialog.modelReady.connect(adopted.append)
+    qtbot.mouseClick(dialog.use_button, Qt.MouseButton.LeftButton)
+    assert adopted == [str(tmp_path / "run" / "best.pt")]
+
+    # the model pre-annotates an unlabelled image: proposed shapes, saved atomically
+    from segcore.imageio import read_image
+    from segcore.predict import Predictor, preannotate_file
+
+    image = tmp_path / "data" / "unlabelled.png"
+    predictor = Predictor(adopted[0], device="cpu")
+    shapes = predictor.predict_shapes(read_image(image))
+    assert shapes and all(s.proposed for s in shapes)
+    assert {s.label for s in shapes} <= {"disc", "square"}
+    preannotate_file(predictor, image)
+    saved = json.loads(image.with_suffix(".json").read_text())
+    assert saved["shapes"] and all(s.get("proposed") for s in saved["shapes"])
+
+
+def test_stop_ends_the_run_and_keeps_the_best_model(qtbot, dialog, tmp_path):
+    dialog.epochs_radio.setChecked(True)
+    dialog.epochs_spin.setValue(500)
+    out = tmp_path / "long"
+    dialog.out_edit.setText(str(out))
+    done = []
+    dialog.process.done.connect(done.append)
+    with qtbot.waitSignal(dialog.process.epoch, timeout=120000):
+        dialog.start()
+    with qtbot.waitSignal(dialog.process.finished, timeout=120000) as finished:
+        qtbot.mouseClick(dialog.stop_button, Qt.MouseButton.LeftButton)
+    assert finished.args == [0]
+    assert done and done[-1]["reason"] == "stopped" and done[-1]["epochs"] < 500
+    assert Path(done[-1]["best_checkpoint"]).exists() and (out / "last.pt").exists()
+    assert dialog.start_button.isEnabled() and dialog.use_button.isEnabled()
+
+
+def test_train_menu_opens_the_dialog_for_the_open_folder(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("SEGCORE_CACHE", str(tmp_path / "cache"))
+    from app.features import train_feature
+    from tests.app.gui_helpers import open_window
+
+    data = make_dataset(tmp_path / "data", n=2)
+    window = open_window(qtbot, tmp_path)
+    if not hasattr(window, "train_action"):  # not in FEATURES in this checkout: install it here
+        train_feature.install(window)
+    assert "Train on this &folder..." in [a.text() for a in window.menus["train"].actions()]
+    window.open_path(data)
+    qtbot.waitUntil(lambda: window.file_dock.model.root == data.resolve(), timeout=10000)
+    window.train_action.trigger()
+    dlg = window._train_dialog
+    qtbot.addWidget(dlg)
+    assert dlg.folder == data.resolve()
+    qtbot.waitUntil(lambda: dlg.readiness is not None, timeout=20000)
+    assert "only 2 labelled images" in dlg.warnings_label.text()
+    # adopting a model goes to the model feature when there is one, else into the settings
+    best = tmp_path / "best.pt"
+    calls = []
+    feature = getattr(window, "model_feature", None)
+    if feature is not None:
+        monkeypatch.setattr(feature, "load_checkpoint", lambda p: calls.append(p))
+    dlg.modelReady.emit(str(best))
+    if feature is not None:
+        assert calls == [str(best)]
+    else:
+        assert window.settings.value("model/checkpoint") == str(best)
+    dlg.close()
