@@ -20,6 +20,7 @@ import numpy as np
 
 from segcore import annotation
 from segcore.annotation import Annotation, AnnotationError, Shape
+from segcore.imageio import IMAGE_EXTENSIONS, ImageReadError, check_size, image_size
 from segcore.progress import CancelToken, check_cancel
 from segcore.rasterize import (
     BACKGROUND_LABEL,
@@ -37,10 +38,6 @@ __all__ = [
     "natural_key", "scan", "split_items", "split_of", "summarize",
 ]
 
-try:  # helper A's module; fall back to the same list until it lands
-    from segcore.imageio import IMAGE_EXTENSIONS
-except ImportError:  # pragma: no cover - only while segcore.imageio is missing
-    IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
 
 PROBLEM_KINDS = (
     "corrupt_json", "missing_image", "size_mismatch", "unknown_label", "degenerate_shape",
@@ -290,20 +287,6 @@ class DatasetSummary:
         }
 
 
-def _image_size(path: Path) -> tuple[int, int]:
-    """(width, height) after EXIF orientation, from the header."""
-    try:
-        from segcore.imageio import image_size
-    except ImportError:  # pragma: no cover - only while segcore.imageio is missing
-        from PIL import Image
-
-        with Image.open(path) as im:
-            w, h = im.size
-            orientation = im.getexif().get(0x0112, 1)
-        return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
-    return image_size(path)
-
-
 def _collinear(points: list[tuple[float, float]]) -> bool:
     """True when all points lie on one line (or coincide): the polygon encloses no area.
 
@@ -426,14 +409,18 @@ def _size_for(it: Item, ann: Annotation, check_images: bool, problems: list[Prob
     if not check_images and json_size is not None:
         return json_size
     try:
-        real = _image_size(it.image)
-    except Exception as exc:  # noqa: BLE001 - any decoding failure is an unreadable image
+        real = image_size(it.image)
+    except (ImageReadError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
         problems.append(Problem(it.image, "unreadable_image", f"cannot read the image ({reason})"))
         return json_size
     if json_size is not None and json_size != tuple(real):
-        msg = (f"the JSON says {json_size[0]}x{json_size[1]} (imageWidth x imageHeight) "
-               f"but {it.image.name} is {real[0]}x{real[1]}")
+        try:
+            msg = check_size(ann, it.image)
+        except (ImageReadError, OSError, ValueError):
+            msg = None
+        msg = msg or (f"the JSON says {json_size[0]}x{json_size[1]} (imageWidth x imageHeight) "
+                      f"but {it.image.name} is {real[0]}x{real[1]}")
         problems.append(Problem(it.json, "size_mismatch", msg))
     return tuple(real)
 

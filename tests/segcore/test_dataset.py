@@ -200,3 +200,16 @@ def test_summary_pixels_match_labelme_export(labelme_example):
         assert abs(s.class_stats[name].pixels - counts[cid]) <= 0.001 * counts.sum(), name
     assert abs(s.class_stats["__ignore__"].pixels - counts[255]) <= 0.001 * counts.sum()
     assert s.class_stats["person"].images == 2 and s.class_stats["sofa"].instances == 4
+
+
+def test_size_check_uses_the_exif_oriented_size(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotated 90 degrees: a 10x8 stored image is shown 8x10
+    for stem in ("good", "raw"):
+        Image.fromarray(np.zeros((8, 10, 3), dtype=np.uint8)).save(tmp_path / f"{stem}.jpg", exif=exif)
+    make_json(tmp_path / "good.json", "good.jpg", [rect("cat", (0, 0), (7, 9))], w=8, h=10)
+    make_json(tmp_path / "raw.json", "raw.jpg", [rect("cat", (0, 0), (1, 1))], w=10, h=8)
+    s = summarize(tmp_path)
+    assert [(p.path.name, p.kind) for p in s.problems] == [("raw.json", "size_mismatch")]
+    assert "EXIF" in s.problems[0].message
+    assert s.class_stats["cat"].pixels == 80 + 4 and s.total_pixels == 160
