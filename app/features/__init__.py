@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from app.features import smart_tools_feature, train_feature
+from app.features import export_feature, smart_tools_feature, train_feature
 
 FEATURES: list[ModuleType] = [
     smart_tools_feature,
     train_feature,
+    export_feature,
 ]

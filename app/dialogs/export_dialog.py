@@ -1,0 +1,81 @@
+"""File > Export dataset...: format, split, classes and output folder; runs
+:func:`segcore.export.voc.export_voc` / :func:`segcore.export.coco.export_coco` in a worker with
+a progress bar and Cancel and ends with the summary (images, instances per class, every
+problem and skipped shape with its file and reason)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox
+
+from app.dialogs.job_dialog import JobDialog, PathField, required_path
+
+FORMATS = {"voc": "Pascal VOC segmentation (PNG masks)", "coco": "COCO instances (JSON)"}
+
+
+class ExportDialog(JobDialog):
+    """The export form. ``workers`` (None = every core) is the process count passed on."""
+
+    run_text = "Export"
+
+    def __init__(self, folder: str | Path | None = None, labels_file: str | None = None, parent=None) -> None:
+        self.workers: int | None = None
+        super().__init__("Export dataset", parent)
+        if folder:
+            self.source.setText(str(folder))
+            self.out.setText(str(Path(folder).parent / f"{Path(folder).name}_export"))
+        if labels_file:
+            self.labels.setText(str(labels_file))
+
+    def build_form(self, form: QFormLayout) -> None:
+        self.source = PathField("dir", "Labelled folder", parent=self)
+        self.format_combo = QComboBox(self)
+        for key, text in FORMATS.items():
+            self.format_combo.addItem(text, key)
+        self.labels = PathField("file", "Class list (labels.txt)", "Text files (*.txt);;All files (*)", self)
+        self.labels.edit.setPlaceholderText("empty: the labels used, in natural order")
+        self.val_spin = QDoubleSpinBox(self)
+        self.val_spin.setRange(0.0, 0.9)
+        self.val_spin.setSingleStep(0.05)
+        self.val_spin.setValue(0.2)
+        self.seed_spin = QSpinBox(self)
+        self.seed_spin.setRange(0, 1_000_000)
+        self.flags_check = QCheckBox("Split by the image flags train / val / test", self)
+        self.flags_check.toggled.connect(lambda on: (self.val_spin.setEnabled(not on), self.seed_spin.setEnabled(not on)))
+        self.out = PathField("dir", "Output folder", parent=self)
+        self.overlays_check = QCheckBox("Also write overlay images to look at (VOC)", self)
+        self.overwrite_check = QCheckBox("Write into a non-empty output folder (nothing is deleted)", self)
+        self.strict_check = QCheckBox("Strict: any problem stops the export before anything is written", self)
+        self.format_combo.currentIndexChanged.connect(
+            lambda _i: self.overlays_check.setEnabled(self.format_combo.currentData() == "voc"))
+        form.addRow("Folder:", self.source)
+        form.addRow("Format:", self.format_combo)
+        form.addRow("Classes:", self.labels)
+        form.addRow("Validation share:", self.val_spin)
+        form.addRow("Split seed:", self.seed_spin)
+        form.addRow("", self.flags_check)
+        form.addRow("Output folder:", self.out)
+        form.addRow("", self.overlays_check)
+        form.addRow("", self.overwrite_check)
+        form.addRow("", self.strict_check)
+
+    def make_call(self):
+        source = required_path(self.source, "labelled folder")
+        out = required_path(self.out, "output folder", must_exist=False)
+        if out.resolve() == source.resolve():
+            raise ValueError("the output folder must not be the labelled folder")
+        classes = self.labels.text() or None
+        if classes is not None and not Path(classes).is_file():
+            raise ValueError(f"class list {classes} does not exist")
+        if self.format_combo.currentData() == "voc":
+            from segcore.export.voc import export_voc as fn
+        else:
+            from segcore.export.coco import export_coco as fn
+        kwargs = {
+            "classes": classes, "val_ratio": self.val_spin.value(), "seed": self.seed_spin.value(),
+            "split_from_flags": self.flags_check.isChecked(), "overlays": self.overlays_check.isChecked(),
+            "overwrite": self.overwrite_check.isChecked(), "strict": self.strict_check.isChecked(),
+            "workers": self.workers,
+        }
+        return fn, (source, out), kwargs

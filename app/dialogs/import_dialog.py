@@ -1,0 +1,96 @@
+"""File > Import...: COCO instances, a VOC folder, or a folder of index masks into LabelMe JSON
+next to the images (:mod:`segcore.export.importers`), in a worker with progress, Cancel and a
+summary."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox
+
+from app.dialogs.job_dialog import JobDialog, PathField, required_path
+
+SOURCES = {
+    "coco": "COCO instances JSON",
+    "voc": "Pascal VOC folder (SegmentationClass / SegmentationObject)",
+    "masks": "Folder of index-mask PNGs + class list",
+}
+
+
+class ImportDialog(JobDialog):
+    """The import form; ``folder`` (after a run) is where the LabelMe files were written."""
+
+    run_text = "Import"
+
+    def __init__(self, parent=None) -> None:
+        self.workers: int | None = None
+        super().__init__("Import annotations", parent)
+        self._update_fields()
+
+    def build_form(self, form: QFormLayout) -> None:
+        self.kind_combo = QComboBox(self)
+        for key, text in SOURCES.items():
+            self.kind_combo.addItem(text, key)
+        self.coco_json = PathField("file", "COCO instances JSON", "JSON (*.json);;All files (*)", self)
+        self.images = PathField("dir", "Images folder", parent=self)
+        self.voc_root = PathField("dir", "VOC folder", parent=self)
+        self.masks = PathField("dir", "Index masks folder", parent=self)
+        self.labels = PathField("file", "Class list", "Text files (*.txt);;All files (*)", self)
+        self.labels.edit.setPlaceholderText("one name a line; index = pixel value")
+        self.ignore_check = QCheckBox("Pixel value meaning ignore:", self)
+        self.ignore_spin = QSpinBox(self)
+        self.ignore_spin.setRange(0, 65535)
+        self.ignore_spin.setValue(255)
+        self.tolerance = QDoubleSpinBox(self)
+        self.tolerance.setRange(0.0, 20.0)
+        self.tolerance.setSingleStep(0.5)
+        self.tolerance.setValue(1.0)
+        self.tolerance.setSuffix(" px")
+        self.tolerance.setToolTip("Polygon simplification; 0 keeps every pixel (lossless)")
+        self.overwrite_check = QCheckBox("Replace existing LabelMe files", self)
+        self.kind_combo.currentIndexChanged.connect(lambda _i: self._update_fields())
+        form.addRow("Import:", self.kind_combo)
+        form.addRow("COCO JSON:", self.coco_json)
+        form.addRow("Images folder:", self.images)
+        form.addRow("VOC folder:", self.voc_root)
+        form.addRow("Masks folder:", self.masks)
+        form.addRow("Class list:", self.labels)
+        form.addRow(self.ignore_check, self.ignore_spin)
+        form.addRow("Tolerance:", self.tolerance)
+        form.addRow("", self.overwrite_check)
+
+    def _update_fields(self) -> None:
+        kind = self.kind_combo.currentData()
+        visible = {
+            self.coco_json: kind == "coco", self.images: kind in ("coco", "masks"), self.voc_root: kind == "voc",
+            self.masks: kind == "masks", self.labels: kind in ("voc", "masks"),
+            self.ignore_check: kind == "masks", self.ignore_spin: kind == "masks",
+        }
+        for widget, on in visible.items():
+            widget.setVisible(on)
+            label = self.form.labelForField(widget)
+            if label is not None:
+                label.setVisible(on)
+
+    @property
+    def folder(self):
+        """The folder the LabelMe files go to (images folder or the VOC JPEGImages)."""
+        kind = self.kind_combo.currentData()
+        if kind == "voc":
+            return required_path(self.voc_root, "VOC folder") / "JPEGImages"
+        return required_path(self.images, "images folder")
+
+    def make_call(self):
+        from segcore.export import importers
+
+        kind = self.kind_combo.currentData()
+        common = {"tolerance": self.tolerance.value(), "overwrite": self.overwrite_check.isChecked(),
+                  "workers": self.workers}
+        if kind == "coco":
+            src = required_path(self.coco_json, "COCO JSON file")
+            return importers.import_coco, (src, required_path(self.images, "images folder")), common
+        if kind == "voc":
+            names = self.labels.text() or None
+            return importers.import_voc, (required_path(self.voc_root, "VOC folder"),), {"class_names": names, **common}
+        labels = required_path(self.labels, "class list")
+        ignore = self.ignore_spin.value() if self.ignore_check.isChecked() else None
+        args = (required_path(self.images, "images folder"), required_path(self.masks, "masks folder"), labels)
+        return importers.import_index_masks, args, {"ignore_value": ignore, **common}
