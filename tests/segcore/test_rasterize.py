@@ -320,7 +320,7 @@ def mask_shape(x: int, y: int, w: int, h: int, seed: int) -> Shape:
     return Shape("a", [(float(x), float(y)), (float(x + w - 1), float(y + h - 1))], shape_type="mask", mask=crop)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(shape=shape_strategy)
 def test_cropped_drawing_equals_full_image_drawing(shape):
     ref = labelme_reference([shape], 100, 100, CLASSES) == 1
@@ -341,7 +341,7 @@ def test_shape_inside_paints_only_inside_its_bbox(pts):
     assert ys.min() >= math.floor(min(ys_in)) and ys.max() <= math.ceil(max(ys_in))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(shapes=st.lists(st.tuples(shape_strategy, st.sampled_from(["a", "b", "c", "__ignore__"]),
                                  st.sampled_from([None, 0, 1])), min_size=1, max_size=6))
 def test_maps_agree_with_reference_and_each_other(shapes):
