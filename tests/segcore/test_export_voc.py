@@ -160,3 +160,30 @@ def test_process_pool_output_equals_serial_and_cancel(labelme_example, tmp_path)
     with pytest.raises(Cancelled):
         export_voc(src, tmp_path / "three", classes=labels, workers=1, progress=progress, cancel=token)
     assert len(list((tmp_path / "three" / "SegmentationClass").iterdir())) < 3
+
+
+def test_rotated_jpeg_reencoded_and_subfolder_stems(tmp_path):
+    from segcore.annotation import Annotation, save
+
+    src = tmp_path / "src"
+    (src / "a").mkdir(parents=True)
+    (src / "b").mkdir()
+    write_labelme(src / "a", "x", [Shape("cat", [(2.0, 2.0), (20.0, 2.0), (10.0, 15.0)])])
+    write_labelme(src / "b", "x", [Shape("cat", [(2.0, 2.0), (20.0, 2.0), (10.0, 15.0)])], seed=3)
+    # a JPEG stored 64x48 with EXIF orientation 6 (shown rotated: 48x64)
+    rot = src / "rot.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(np.full((48, 64, 3), 90, np.uint8)).save(rot, exif=exif)
+    save(Annotation(shapes=[Shape("cat", [(1.0, 1.0), (40.0, 1.0), (20.0, 60.0)])], image_path="rot.jpg",
+                    image_width=48, image_height=64), src / "rot.json")
+    out = tmp_path / "out"
+    report = export_voc(src, out, workers=1)
+    assert report.images == 3 and not report.problems
+    assert sorted(p.stem for p in (out / "SegmentationClass").glob("*.png")) == ["a_x", "b_x", "rot"]
+    exported = out / "JPEGImages" / "rot.jpg"
+    assert exported.read_bytes() != rot.read_bytes()
+    with Image.open(exported) as im:
+        assert im.size == (48, 64) and im.getexif().get(0x0112, 1) == 1
+    assert Image.open(out / "SegmentationClass" / "rot.png").size == (48, 64)
+    assert (out / "JPEGImages" / "a_x.jpg").read_bytes() == (src / "a" / "x.jpg").read_bytes()
