@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtGui import QImage, QPainter
 
 TILE = 512
 _CACHE_BYTES = 320 * 1024 * 1024
@@ -36,7 +36,11 @@ def _half(a: np.ndarray) -> np.ndarray:
 
 
 class ImageLayer:
-    """Holds the pyramid and paints it; ``canvas.image_layer``."""
+    """Holds the pyramid and paints it; ``canvas.image_layer``.
+
+    Levels are kept as BGRA ``uint8`` arrays (the byte order of ``QImage.Format_RGB32``), so a
+    tile is a ``QImage`` *view* into the array: no copy and no format conversion per tile.
+    """
 
     def __init__(self) -> None:
         self.levels: list[np.ndarray] = []
@@ -46,7 +50,8 @@ class ImageLayer:
         self.contrast = 1.0
         self._lut: np.ndarray | None = None
         self._mean = 128.0
-        self._tiles: OrderedDict[tuple[int, int, int], QPixmap] = OrderedDict()
+        self._tiles: OrderedDict[tuple[int, int, int], QImage] = OrderedDict()
+        self._costs: dict[tuple[int, int, int], int] = {}
         self._tile_bytes = 0
 
     # ------------------------------------------------------------------ content
@@ -54,26 +59,31 @@ class ImageLayer:
         return not self.levels
 
     def clear(self) -> None:
+        self._drop_tiles()
         self.levels = []
         self.full_size = (0, 0)
-        self._drop_tiles()
 
     def set_image(self, rgb: np.ndarray, full_size: tuple[int, int] | None = None) -> None:
         """Show ``rgb`` (H, W, 3) uint8; ``full_size`` = (W, H) of the real image when ``rgb``
         is a reduced copy."""
+        import cv2
+
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"expected an (H, W, 3) uint8 image, got {rgb.shape} {rgb.dtype}")
         h, w = rgb.shape[:2]
         fw, fh = full_size if full_size is not None else (w, h)
+        self._drop_tiles()
+        self.levels = []
         self.full_size = (int(fw), int(fh))
         self.base_scale = w / fw
-        levels = [np.ascontiguousarray(rgb)]
+        levels = [cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2BGRA)]
         while max(levels[-1].shape[:2]) > TILE:
             levels.append(_half(levels[-1]))
         self.levels = levels
-        small = levels[-1]
+        small = levels[-1][..., :3]
         self._mean = float(small.mean()) if small.size else 128.0
-        self._drop_tiles()
+        if self._lut is not None:
+            self.set_brightness_contrast(self.brightness, self.contrast)
 
     def set_brightness_contrast(self, brightness: float = 1.0, contrast: float = 1.0) -> None:
         """Display-only factors as LabelMe's (1.0 = unchanged; PIL ImageEnhance semantics)."""
@@ -84,7 +94,9 @@ class ImageLayer:
             v = np.arange(256, dtype=np.float32) * self.brightness
             mean = self._mean * self.brightness
             v = mean + self.contrast * (v - mean)
-            self._lut = np.clip(np.rint(v), 0, 255).astype(np.uint8)
+            lut = np.clip(np.rint(v), 0, 255).astype(np.uint8)
+            # per BGRA channel, shaped for cv2.LUT on a 4-channel image
+            self._lut = np.stack([lut, lut, lut, np.full(256, 255, np.uint8)], axis=1).reshape(1, 256, 4)
         self._drop_tiles()
 
     def pixel(self, x: float, y: float) -> tuple[int, int, int] | None:
@@ -97,7 +109,8 @@ class ImageLayer:
         a = self.levels[0]
         i = min(int(y * self.base_scale), a.shape[0] - 1)
         j = min(int(x * self.base_scale), a.shape[1] - 1)
-        return tuple(int(c) for c in a[i, j])  # type: ignore[return-value]
+        b, g, r = (int(c) for c in a[i, j, :3])
+        return r, g, b
 
     # ------------------------------------------------------------------ painting
     def paint(self, painter: QPainter, exposed: QRectF) -> None:
@@ -105,10 +118,7 @@ class ImageLayer:
         if not self.levels:
             return
         view_scale = abs(painter.worldTransform().m11()) or 1.0
-        # coarsest level that still has at least the screen's resolution
-        k = 0
-        while k + 1 < len(self.levels) and self._level_scale(k + 1) >= view_scale:
-            k += 1
+        k = self.level_for_zoom(view_scale)  # coarsest level with at least screen resolution
         level_scale = self._level_scale(k)
         smooth = view_scale < level_scale * 0.999
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
@@ -123,38 +133,79 @@ class ImageLayer:
         inv = 1.0 / level_scale
         for ty in range(y0, y1 + 1):
             for tx in range(x0, x1 + 1):
-                pm = self._tile(k, tx, ty)
+                img = self._tile(k, tx, ty)
                 sx, sy = tx * TILE, ty * TILE
-                target = QRectF(sx * inv, sy * inv, pm.width() * inv, pm.height() * inv)
-                painter.drawPixmap(target, pm, QRectF(0, 0, pm.width(), pm.height()))
+                target = QRectF(sx * inv, sy * inv, img.width() * inv, img.height() * inv)
+                painter.drawImage(target, img, QRectF(0, 0, img.width(), img.height()))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+
+    def level_for_zoom(self, zoom: float) -> int:
+        """The pyramid level :meth:`paint` uses at ``zoom``."""
+        k = 0
+        while k + 1 < len(self.levels) and self._level_scale(k + 1) >= zoom:
+            k += 1
+        return k
+
+    def warm(self, rect: QRectF, zooms: list[float], budget_s: float = 0.03) -> bool:
+        """Make the tiles that ``rect`` (scene) needs at ``zooms`` ahead of painting, for up
+        to ``budget_s`` seconds; True when all are made."""
+        import time
+
+        if not self.levels:
+            return True
+        end = time.perf_counter() + budget_s
+        for k in sorted({self.level_for_zoom(z) for z in zooms}, reverse=True):
+            ls = self._level_scale(k)
+            h, w = self.levels[k].shape[:2]
+            x0 = max(0, int(rect.left() * ls) // TILE)
+            y0 = max(0, int(rect.top() * ls) // TILE)
+            x1 = min((w - 1) // TILE, int(rect.right() * ls) // TILE)
+            y1 = min((h - 1) // TILE, int(rect.bottom() * ls) // TILE)
+            for ty in range(y0, y1 + 1):
+                for tx in range(x0, x1 + 1):
+                    if (k, tx, ty) not in self._tiles:
+                        self._tile(k, tx, ty)
+                        if time.perf_counter() > end:
+                            return False
+        return True
 
     def _level_scale(self, k: int) -> float:
         a0, ak = self.levels[0], self.levels[k]
         return self.base_scale * ak.shape[1] / a0.shape[1]
 
-    def _tile(self, k: int, tx: int, ty: int) -> QPixmap:
+    def _tile(self, k: int, tx: int, ty: int) -> QImage:
         key = (k, tx, ty)
-        pm = self._tiles.get(key)
-        if pm is not None:
+        img = self._tiles.get(key)
+        if img is not None:
             self._tiles.move_to_end(key)
-            return pm
-        a = self.levels[k][ty * TILE:(ty + 1) * TILE, tx * TILE:(tx + 1) * TILE]
-        if self._lut is not None:
-            a = self._lut[a]
-        a = np.ascontiguousarray(a)
-        h, w = a.shape[:2]
-        img = QImage(a.data, w, h, a.strides[0], QImage.Format.Format_RGB888)
-        pm = QPixmap.fromImage(img.copy())  # own the pixels (a is a temporary)
-        self._tiles[key] = pm
-        self._tile_bytes += w * h * 4
+            return img
+        level = self.levels[k]
+        h, w = level.shape[:2]
+        x0, y0 = tx * TILE, ty * TILE
+        tw, th = min(TILE, w - x0), min(TILE, h - y0)
+        if self._lut is None:
+            # a view into the level array (kept alive by self.levels): no copy
+            stride = level.strides[0]
+            buf = memoryview(level.reshape(-1))[y0 * stride + x0 * 4:]
+            img = QImage(buf, tw, th, stride, QImage.Format.Format_RGB32)
+            cost = 64
+        else:
+            import cv2
+
+            a = np.ascontiguousarray(cv2.LUT(level[y0:y0 + th, x0:x0 + tw], self._lut))
+            img = QImage(a.data, tw, th, a.strides[0], QImage.Format.Format_RGB32).copy()
+            cost = tw * th * 4
+        self._tiles[key] = img
+        self._costs[key] = cost
+        self._tile_bytes += cost
         while self._tile_bytes > _CACHE_BYTES and len(self._tiles) > 1:
-            _, old = self._tiles.popitem(last=False)
-            self._tile_bytes -= old.width() * old.height() * 4
-        return pm
+            old, _ = self._tiles.popitem(last=False)
+            self._tile_bytes -= self._costs.pop(old)
+        return img
 
     def _drop_tiles(self) -> None:
         self._tiles.clear()
+        self._costs.clear()
         self._tile_bytes = 0
 
 

@@ -32,6 +32,7 @@ from .geometry import POLYLINE_TYPES, bbox, decimate, polyline, polylines_path
 MAX_CELLS_PER_SIDE = 8
 MIN_CELL = 512.0
 MAX_LOD = 5
+GLOBAL_ABOVE_CELLS = 16
 
 
 @dataclass
@@ -66,6 +67,7 @@ class ShapeLayer(QGraphicsItem):
         self._bounds = QRectF(0, 0, 1, 1)
         self._seg = 4.0  # typical segment length (for level of detail)
         self._pens: dict[tuple, QPen] = {}
+        self._global: dict[int, dict[tuple, QPainterPath]] = {}  # lod -> key -> all cells' paths
 
     # ------------------------------------------------------------------ configuration
     def reset(self, image_size: tuple[int, int]) -> None:
@@ -75,6 +77,7 @@ class ShapeLayer(QGraphicsItem):
         self._cell_size = max(MIN_CELL, max(w, h) / MAX_CELLS_PER_SIDE)
         self._entries.clear()
         self._cells.clear()
+        self._global.clear()
         self._bounds = QRectF(0, 0, max(w, 1), max(h, 1))
 
     def boundingRect(self) -> QRectF:
@@ -140,6 +143,7 @@ class ShapeLayer(QGraphicsItem):
             return
         rect = self._cell_rect(c)
         c.paths.clear()
+        self._global.clear()
         if rect is not None:
             self.update(rect.adjusted(-2, -2, 2, 2))
 
@@ -181,26 +185,64 @@ class ShapeLayer(QGraphicsItem):
         return sum(1 for e in self._entries.values() if e.batched)
 
     # ------------------------------------------------------------------ painting
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        t = painter.worldTransform()
-        zoom = math.hypot(t.m11(), t.m12()) or 1.0
+    def lod_for_zoom(self, zoom: float) -> int:
+        """Level of detail: vertex stride ``2**lod`` keeps segments near 3 screen pixels."""
         lod = 0
         px = zoom * self._seg  # screen pixels per typical segment
-        while lod < MAX_LOD and px * (1 << (lod + 1)) <= 1.5:
+        while lod < MAX_LOD and px * (1 << (lod + 1)) <= 3.0:
             lod += 1
+        return lod
+
+    def warm(self, lods: list[int], budget_s: float = 0.03) -> bool:
+        """Build missing cell paths for ``lods`` for up to ``budget_s`` seconds (idle-time
+        prefetch); True when everything is built."""
+        import time
+
+        end = time.perf_counter() + budget_s
+        for lod in lods:
+            for c in self._cells.values():
+                if lod not in c.paths:
+                    c.paths[lod] = self._build(c, lod)
+                    if time.perf_counter() > end:
+                        return False
+        return True
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        t = painter.worldTransform()
+        lod = self.lod_for_zoom(math.hypot(t.m11(), t.m12()) or 1.0)
         ex = option.exposedRect
         x0, y0, x1, y1 = ex.left(), ex.top(), ex.right(), ex.bottom()
+        cells = []
         for c in self._cells.values():
             r = self._cell_rect(c)
             if r is None or r.right() < x0 or r.left() > x1 or r.bottom() < y0 or r.top() > y1:
                 continue
-            paths = c.paths.get(lod)
-            if paths is None:
-                paths = self._build(c, lod)
-                c.paths[lod] = paths
-            for key, path in paths.items():
+            if lod not in c.paths:
+                c.paths[lod] = self._build(c, lod)
+            cells.append(c)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if len(cells) > GLOBAL_ABOVE_CELLS:  # zoomed out: a few big paths, one per colour
+            groups = self._global.get(lod)
+            if groups is None:
+                groups = {}
+                for c in self._cells.values():
+                    paths = c.paths.get(lod)
+                    if paths is None:
+                        paths = c.paths[lod] = self._build(c, lod)
+                    for key, path in paths.items():
+                        g = groups.get(key)
+                        if g is None:
+                            groups[key] = QPainterPath(path)
+                        else:
+                            g.addPath(path)
+                self._global[lod] = groups
+            for key, path in groups.items():
                 painter.setPen(self._pen(key))
-                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(path)
+            return
+        for c in cells:
+            for key, path in c.paths[lod].items():
+                painter.setPen(self._pen(key))
                 painter.drawPath(path)
 
     def _build(self, c: _Cell, lod: int) -> dict[tuple, QPainterPath]:

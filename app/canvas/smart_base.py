@@ -16,12 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsPathItem
+from PySide6.QtGui import QBrush, QColor, QImage, QPainterPath, QPen, QPixmap, QPolygonF
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem
 from shapely import affinity
 from shapely.geometry.base import BaseGeometry
 
 from segcore.annotation import Shape
+from segcore.interactive import RegionMask
 
 from .. import commands as cmd
 from .tools import Tool
@@ -90,10 +91,11 @@ class SmartTool(Tool):
         super().__init__(canvas)
         self._area_item: QGraphicsPathItem | None = None
         self._line_item: QGraphicsPathItem | None = None
+        self._mask_item: QGraphicsPixmapItem | None = None
         self.preview_geometry: BaseGeometry | None = None
 
     def cancel(self) -> None:
-        self._area_item = self._line_item = None
+        self._area_item = self._line_item = self._mask_item = None
         self.preview_geometry = None
         super().cancel()
 
@@ -110,6 +112,23 @@ class SmartTool(Tool):
             self._area_item.setBrush(QBrush(QColor(255, 220, 0, 70)))
             self.add_preview(self._area_item)
         self._area_item.setPath(geometry_path(geom) if geom is not None else QPainterPath())
+
+    def show_mask(self, region: RegionMask | None, scale: float = 1.0) -> None:
+        """Preview a region mask (held-image pixels) as a translucent overlay: no tracing, so
+        even a huge region previews in the time its fill took."""
+        if self._mask_item is None:
+            self._mask_item = QGraphicsPixmapItem()
+            self.add_preview(self._mask_item)
+        if region is None or not region.mask.any():
+            self._mask_item.setPixmap(QPixmap())
+            return
+        h, w = region.mask.shape
+        rgba = np.zeros((h, w, 4), np.uint8)
+        rgba[region.mask] = (255, 220, 0, 110)
+        image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+        self._mask_item.setPixmap(QPixmap.fromImage(image))
+        self._mask_item.setScale(1.0 / scale)
+        self._mask_item.setPos(region.x0 / scale, region.y0 / scale)
 
     def show_line(self, path: QPainterPath) -> None:
         """Preview a line (box outline, scissors path, brush stroke)."""

@@ -6,7 +6,7 @@
   result (:class:`segcore.interactive.GrabCutSession`) and updates the preview.
 - Enter, Space or a double-click: commit (label dialog, one undoable command; several parts
   become several shapes of one label, parts with holes ``mask`` shapes). Esc: discard.
-GrabCut runs on a window around the box shrunk to at most 200 px a side, so a release costs
+GrabCut runs on a window around the box shrunk to at most 170 px a side, so a release costs
 about a tenth of a second whatever the image size.
 """
 

@@ -1,10 +1,15 @@
-"""Magic wand: click a region; a flood fill within the tolerance is previewed as a polygon.
+"""Magic wand: click a region; a flood fill within the tolerance is previewed, then becomes
+polygons.
 
 - click: preview the region connected to the clicked pixel whose colour is within the
   tolerance of it (``OPTIONS.tolerance``, per channel, 4/8-connected: ``OPTIONS.connectivity``;
   see :mod:`segcore.interactive.wand`). Shift+click adds a region to the preview, Ctrl+click
   takes one away.
-- Enter, Space or a double-click commits (label dialog, one undoable command); Esc discards.
+- Enter, Space or a double-click commits (label dialog, one undoable command): one polygon per
+  part, ``mask`` shapes where a part has holes. Esc discards.
+The preview is the fill's mask drawn as an overlay (no tracing), so a click costs the flood fill
+only; tracing happens once, on commit, on at most :data:`MAX_PIXELS` pixels (a larger region is
+traced on a shrunk copy).
 """
 
 from __future__ import annotations
@@ -12,20 +17,30 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 
-from segcore.interactive import magic_wand_region
+from segcore.interactive import RegionMask, magic_wand_region
 from segcore.polygons import geometry_to_shapes
 
 from .smart_base import OPTIONS, SmartTool, to_full, tool_image
 from .tools import ToolEvent, register_tool
 
 _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
+MAX_PIXELS = 1_000_000
 
 
 class WandTool(SmartTool):
-    """The ``wand`` tool."""
+    """The ``wand`` tool; ``region`` is the previewed selection (held-image pixels)."""
+
+    def __init__(self, canvas):
+        super().__init__(canvas)
+        self.region: RegionMask | None = None
+        self._scale = 1.0
 
     def is_busy(self) -> bool:
-        return self.preview_geometry is not None
+        return self.region is not None
+
+    def cancel(self) -> None:
+        self.region = None
+        super().cancel()
 
     def press(self, ev: ToolEvent) -> bool:
         if ev.button != Qt.MouseButton.LeftButton:
@@ -38,23 +53,22 @@ class WandTool(SmartTool):
         hy, hx = image.shape[:2]
         seed = (min(int(x * scale), hx - 1), min(int(y * scale), hy - 1))
         region = magic_wand_region(image, seed, OPTIONS.tolerance, connectivity=OPTIONS.connectivity)
-        geom = to_full(region.geometry(tolerance=OPTIONS.polygon_tolerance), scale)
-        old = self.preview_geometry
-        if old is not None and ev.shift:
-            geom = old.union(geom)
-        elif old is not None and ev.ctrl:
-            geom = old.difference(geom)
-        self.show_area(geom)
+        if self.region is not None and ev.shift:
+            region = self.region.combine(region, "add")
+        elif self.region is not None and ev.ctrl:
+            region = self.region.combine(region, "subtract")
+        self.region, self._scale = region, scale
+        self.show_mask(region, scale)
         return True
 
     def double_click(self, ev: ToolEvent) -> bool:
-        if self.preview_geometry is not None:
+        if self.region is not None:
             self.commit()
             return True
         return False
 
     def key_press(self, ev: QKeyEvent) -> bool:
-        if self.preview_geometry is None:
+        if self.region is None:
             return False
         if ev.key() == Qt.Key.Key_Escape:
             self.cancel()
@@ -65,15 +79,16 @@ class WandTool(SmartTool):
         return False
 
     def wants_key(self, ev: QKeyEvent) -> bool:
-        return self.preview_geometry is not None and ev.key() in (Qt.Key.Key_Escape, *_COMMIT_KEYS)
+        return self.region is not None and ev.key() in (Qt.Key.Key_Escape, *_COMMIT_KEYS)
 
     def commit(self) -> list[int]:
-        """Add the previewed region as shapes (one per part; holes -> ``mask`` shapes)."""
-        geom = self.preview_geometry
+        """Trace the previewed region and add it as shapes."""
+        region, scale = self.region, self._scale
         self.cancel()
-        if geom is None or geom.is_empty:
+        if region is None or not region.mask.any():
             return []
-        return self.commit_new(geometry_to_shapes(geom, ""), "Magic wand")
+        geom = region.geometry(tolerance=OPTIONS.polygon_tolerance, max_pixels=MAX_PIXELS)
+        return self.commit_new(geometry_to_shapes(to_full(geom, scale), ""), "Magic wand")
 
 
 register_tool("wand", WandTool)

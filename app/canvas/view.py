@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
@@ -45,6 +45,7 @@ from .shape_item import HANDLE_PX, POINT_PX, ShapeItem
 from .shape_layer import ShapeLayer
 from .tools import TOOLS, Tool, ToolEvent
 
+WARM_QUIET_MS = 150  # idle prefetch starts this long after the last zoom step
 MIN_ZOOM = 0.01
 MAX_ZOOM = 32.0
 WHEEL_STEP = 1.1
@@ -95,6 +96,10 @@ class Canvas(QGraphicsView):
         self._cursor_scene: QPointF | None = None
         self._suppress_menu = False
         self._zoom_anchor = None
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setSingleShot(True)
+        self._warm_budget = 0.01
+        self._warm_timer.timeout.connect(self._warm)
         self.tool: Tool = TOOLS["edit"](self)
         self.tool_name = "edit"
 
@@ -119,6 +124,7 @@ class Canvas(QGraphicsView):
                 sig.connect(slot)
             self._sync_items()
         self._update_scene_rect()
+        self._schedule_warm(0)
 
     def _connections(self):
         d = self.document
@@ -214,6 +220,7 @@ class Canvas(QGraphicsView):
             self.image_layer.set_image(rgb, full_size)
         self._update_scene_rect()
         self.viewport().update()
+        self._schedule_warm(0)
 
     def load_image(self, path: str | Path) -> None:
         """Decode ``path`` for display now (reduced when huge) on the calling thread."""
@@ -296,6 +303,7 @@ class Canvas(QGraphicsView):
         self._zoom_anchor = ((a.x(), a.y(), h.value(), v.value(), self.zoom()), exact_before)
         if abs(old - z) > 1e-12:
             self._refresh_pads(self._items.values())
+            self._schedule_warm(WARM_QUIET_MS)
             self.zoomChanged.emit(z)
 
     def _map_to_scene_f(self, p: QPointF) -> QPointF:
@@ -353,6 +361,23 @@ class Canvas(QGraphicsView):
         super().resizeEvent(event)
         if self._fit_mode:
             self._apply_fit()
+
+    def _schedule_warm(self, delay_ms: int) -> None:
+        self._warm_budget = 0.05 if delay_ms == 0 else 0.01
+        self._warm_timer.start(delay_ms)
+
+    def _warm(self) -> None:
+        """Idle-time prefetch: the image tiles and shape paths of this zoom and its
+        neighbours (one 30 ms slice per event-loop turn until done)."""
+        z = self.zoom()
+        zooms = [z / 2, z / 1.4, z, z * 1.4, z * 2]
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        grown = visible.adjusted(-visible.width() / 2, -visible.height() / 2, visible.width() / 2, visible.height() / 2)
+        lods = sorted({self.shape_layer.lod_for_zoom(x) for x in zooms})
+        done = self.shape_layer.warm(lods, self._warm_budget)
+        done = self.image_layer.warm(grown, zooms, self._warm_budget) and done
+        if not done:
+            self._warm_timer.start(0)
 
     def pick_radius(self) -> float:
         """:attr:`PICK_PX` screen pixels in scene units at the current zoom."""
