@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from segcore.export.coco import export_coco
-    from segcore.export.common import default_workers
+    from segcore.export.pool import default_workers
     from segcore.export.voc import export_voc
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="export_bench_"))

@@ -31,15 +31,14 @@ from segcore.export.common import (
     assign_splits,
     bbox_of,
     check_item,
-    export_image,
     labelled_items,
     prepare_out,
     resolve_classes,
-    run_jobs,
     strict_check,
     unique_stems,
-    write_file,
 )
+from segcore.export.files import export_image, write_file
+from segcore.export.pool import run_jobs
 from segcore.progress import CancelToken, ProgressCallback
 from segcore.rasterize import ClassList, instance_crops
 

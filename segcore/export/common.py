@@ -1,35 +1,28 @@
 """What the VOC and COCO writers share: the report, output-folder safety, per-image checks,
-splits, image headers and the process pool that runs one job per image."""
+item lists, classes and splits, and the strict pre-check. Files: :mod:`segcore.export.files`;
+the process pool: :mod:`segcore.export.pool`."""
 
 from __future__ import annotations
 
-import io
-import multiprocessing
 import os
 import re
-import shutil
-import struct
-import threading
-import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from PIL import Image
 
 from segcore.annotation import Annotation, AnnotationError, Shape, load
 from segcore.dataset import Item, Problem, degenerate_reason, scan, split_items
-from segcore.progress import CancelToken, ProgressCallback, check_cancel, report
+from segcore.export.files import image_header
+from segcore.export.pool import run_jobs
+from segcore.progress import CancelToken, ProgressCallback
 from segcore.rasterize import ClassList
 
-JPEG_SUFFIXES = frozenset({".jpg", ".jpeg"})
 SPLIT_FLAGS = ("train", "val", "test")
-_ORIENTATION_TAG = 0x0112
 
 
 class ExportError(Exception):
@@ -111,32 +104,6 @@ def prepare_out(out: str | os.PathLike, overwrite: bool) -> Path:
     return out
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write a derived output file: a temporary file in the same folder, then a rename, so a
-    reader never sees half a file. No fsync: these files are re-creatable from the user's
-    labels (which :func:`segcore.annotation.save` writes with fsync), and one fsync per file
-    would cost more than encoding it."""
-    tmp = path.with_name(f".{path.name}.part{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def copy_file(src: Path, dst: Path) -> None:
-    """Copy ``src`` byte for byte to ``dst`` through a temporary file + rename."""
-    tmp = dst.with_name(f".{dst.name}.part{os.getpid()}")
-    try:
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dst)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def safe_stem(key: str) -> str:
     """A flat file stem for an item key ("a/b c" -> "a_b c")."""
     return re.sub(r"[\\/:*?\"<>|]+", "_", key).strip() or "image"
@@ -155,96 +122,6 @@ def unique_stems(items: Sequence[Item]) -> list[str]:
         seen.add(stem.casefold())
         out.append(stem)
     return out
-
-
-# ----------------------------------------------------------------------------- images
-
-
-def image_header(path: Path) -> tuple[int, int, int]:
-    """``(width, height, exif_orientation)`` from the header; size after the orientation."""
-    with Image.open(path) as im:
-        w, h = im.size
-        orientation = 1
-        try:
-            orientation = int(im.getexif().get(_ORIENTATION_TAG, 1) or 1)
-        except Exception:  # noqa: BLE001 - a broken EXIF block is not our problem
-            orientation = 1
-    if orientation in (5, 6, 7, 8):
-        w, h = h, w
-    return w, h, orientation
-
-
-def read_rgb(path: Path) -> np.ndarray:
-    """(H, W, 3) uint8 RGB with the EXIF orientation applied."""
-    try:
-        from segcore.imageio import read_image
-    except ImportError:
-        from PIL import ImageOps
-
-        with Image.open(path) as im:
-            return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
-    return read_image(path)
-
-
-def encode_jpeg(rgb: np.ndarray, quality: int = 95) -> bytes:
-    """JPEG bytes of an RGB array."""
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format="JPEG", quality=quality)
-    return buf.getvalue()
-
-
-def palette_png(index_map: np.ndarray, palette: bytes) -> bytes:
-    """Mode "P" PNG bytes of a uint8 index map with the given 768-byte palette.
-
-    OpenCV encodes the 8-bit grey PNG (no row filter, zlib RLE strategy: fast and small for
-    label maps); the header is then turned into an indexed one with a PLTE chunk. Indexed and
-    grey 8-bit PNGs store the same bytes, so no pixel is re-encoded.
-    """
-    arr = np.ascontiguousarray(index_map, dtype=np.uint8)
-    ok, buf = cv2.imencode(".png", arr, [cv2.IMWRITE_PNG_COMPRESSION, 1,
-                                          cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE,
-                                          cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_NONE])
-    if not ok:  # pragma: no cover - OpenCV failing on a plain uint8 array
-        im = Image.fromarray(arr, mode="L")
-        im.putpalette(palette)
-        out = io.BytesIO()
-        im.save(out, format="PNG", compress_level=1)
-        return out.getvalue()
-    return _grey_to_indexed(buf.tobytes(), palette)
-
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-
-def _grey_to_indexed(png: bytes, palette: bytes) -> bytes:
-    """An 8-bit grey PNG as an indexed PNG with ``palette`` (same image data)."""
-    sig, pos = png[:8], 8
-    out = [sig]
-    while pos < len(png):
-        (length,) = struct.unpack(">I", png[pos : pos + 4])
-        kind = png[pos + 4 : pos + 8]
-        data = png[pos + 8 : pos + 8 + length]
-        pos += 12 + length
-        if kind == b"IHDR":
-            if data[8] != 8 or data[9] != 0:
-                raise ValueError("expected an 8-bit grey PNG")
-            out.append(_png_chunk(b"IHDR", data[:9] + b"\x03" + data[10:]))
-            out.append(_png_chunk(b"PLTE", bytes(palette[:768]).ljust(768, b"\0")))
-        elif kind in (b"IDAT", b"IEND"):
-            out.append(_png_chunk(kind, data))
-    return b"".join(out)
-
-
-def export_image(src: Path, dst_dir: Path, stem: str) -> Path:
-    """Put the image under ``dst_dir`` as ``<stem>.jpg``: JPEGs without a rotating EXIF
-    orientation are copied byte for byte, anything else is decoded and encoded once."""
-    dst = dst_dir / f"{stem}.jpg"
-    if src.suffix.lower() in JPEG_SUFFIXES and image_header(src)[2] in (0, 1):
-        copy_file(src, dst)
-    else:
-        write_file(dst, encode_jpeg(read_rgb(src)))
-    return dst
 
 
 # ----------------------------------------------------------------------------- checks
@@ -408,77 +285,6 @@ def assign_splits(items: Sequence[Item], *, val_ratio: float, seed: int, from_fl
     split = split_items(items, val_ratio, seed)
     where = {id(it): name for name, its in split.items() for it in its}
     return [where[id(it)] for it in items]
-
-
-# ----------------------------------------------------------------------------- process pool
-
-
-def default_workers() -> int:
-    """Worker processes to use: every core the process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
-
-
-def run_jobs(fn: Callable[[Any], Any], jobs: Sequence[Any], *, workers: int | None = None,
-             progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
-             desc: str = "") -> list[Any]:
-    """Run ``fn(job)`` for every job (in a process pool when ``workers`` > 1) and return the
-    results in job order. Progress after each job; cancel checked between jobs."""
-    n = len(jobs)
-    workers = default_workers() if workers is None else max(1, int(workers))
-    workers = min(workers, max(1, n))
-    results: list[Any] = [None] * n
-    report(progress, 0, n, desc)
-    if workers == 1 or n <= 1:
-        for i, job in enumerate(jobs):
-            check_cancel(cancel)
-            results[i] = fn(job)
-            report(progress, i + 1, n, desc)
-        return results
-    ctx = multiprocessing.get_context(_start_method())
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        pending: dict[Future, int] = {}
-        it = iter(enumerate(jobs))
-        window = workers * 4
-        done_count = 0
-        try:
-            for i, job in _take(it, window):
-                pending[pool.submit(fn, job)] = i
-            while pending:
-                check_cancel(cancel)
-                finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    results[pending.pop(fut)] = fut.result()
-                    done_count += 1
-                    report(progress, done_count, n, desc)
-                for i, job in _take(it, window - len(pending)):
-                    pending[pool.submit(fn, job)] = i
-        except BaseException:
-            for fut in pending:
-                fut.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-    return results
-
-
-def _start_method() -> str:
-    """``fork`` (fast start) from a single-threaded process on Linux; ``spawn`` otherwise,
-    e.g. from the GUI's worker thread, where forking a multi-threaded process is unsafe."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-        return "fork"
-    return "spawn"
-
-
-def _take(it: Iterable, k: int) -> list:
-    out = []
-    for _ in range(max(0, k)):
-        try:
-            out.append(next(it))
-        except StopIteration:
-            break
-    return out
 
 
 def bbox_of(crop: np.ndarray, x0: int, y0: int) -> list[float] | None:

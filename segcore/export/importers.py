@@ -20,7 +20,9 @@ from PIL import Image
 
 from segcore.annotation import AnnotationError, Shape, json_path_for, new_annotation, save
 from segcore.dataset import Problem
-from segcore.export.common import ExportError, ExportReport, Skipped, image_header, run_jobs
+from segcore.export.common import ExportError, ExportReport, Skipped
+from segcore.export.files import image_header
+from segcore.export.pool import run_jobs
 from segcore.polygons import mask_to_shapes
 from segcore.progress import CancelToken, ProgressCallback
 from segcore.rasterize import BACKGROUND_LABEL, IGNORE_INDEX, IGNORE_LABEL

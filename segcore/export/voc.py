@@ -29,18 +29,14 @@ from segcore.export.common import (
     Skipped,
     assign_splits,
     check_item,
-    encode_jpeg,
-    export_image,
     labelled_items,
-    palette_png,
     prepare_out,
-    read_rgb,
     resolve_classes,
-    run_jobs,
     strict_check,
     unique_stems,
-    write_file,
 )
+from segcore.export.files import encode_jpeg, export_image, palette_png, read_rgb, write_file
+from segcore.export.pool import run_jobs
 from segcore.palette import palette_bytes, voc_palette
 from segcore.progress import CancelToken, ProgressCallback
 from segcore.rasterize import BACKGROUND_LABEL, IGNORE_LABEL, ClassList, Instance, class_map, instances_of
