@@ -18,7 +18,7 @@ import numpy as np
 from segcore.interactive.region import RegionMask, fill_small_holes, keep_components
 
 Stroke = Sequence[tuple[float, float]]
-DEFAULT_MAX_SIDE = 200
+DEFAULT_MAX_SIDE = 170
 
 
 def _as_rgb(image: np.ndarray) -> np.ndarray:

@@ -45,16 +45,53 @@ class RegionMask:
             out[cy0:cy1, cx0:cx1] = self.mask[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
         return out
 
-    def geometry(self, *, tolerance: float = 1.0, min_area: float = 0.0) -> BaseGeometry:
+    def combine(self, other: RegionMask, op: str) -> RegionMask:
+        """``self`` union (``"add"``) or minus (``"subtract"``) ``other``, on their joint bbox."""
+        if op not in ("add", "subtract"):
+            raise ValueError(f"op must be 'add' or 'subtract', got {op!r}")
+        if op == "subtract":
+            out = self.mask.copy()
+            ax0, ay0, ax1, ay1 = self.bbox
+            bx0, by0, bx1, by1 = other.bbox
+            ix0, iy0, ix1, iy1 = max(ax0, bx0), max(ay0, by0), min(ax1, bx1), min(ay1, by1)
+            if ix1 > ix0 and iy1 > iy0:
+                cut = other.mask[iy0 - by0 : iy1 - by0, ix0 - bx0 : ix1 - bx0]
+                out[iy0 - ay0 : iy1 - ay0, ix0 - ax0 : ix1 - ax0] &= ~cut
+            return RegionMask(out, self.x0, self.y0)
+        x0, y0 = min(self.x0, other.x0), min(self.y0, other.y0)
+        x1, y1 = max(self.bbox[2], other.bbox[2]), max(self.bbox[3], other.bbox[3])
+        out = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+        for r in (self, other):
+            h, w = r.mask.shape
+            out[r.y0 - y0 : r.y0 - y0 + h, r.x0 - x0 : r.x0 - x0 + w] |= r.mask
+        return RegionMask(out, x0, y0)
+
+    def geometry(
+        self, *, tolerance: float = 1.0, min_area: float = 0.0, max_pixels: int | None = None
+    ) -> BaseGeometry:
         """The selected pixels as a (Multi)Polygon in image coordinates (vertices on pixel centres).
 
         Goes through :func:`segcore.polygons.mask_to_polygons` (one polygon per 8-connected
-        component, holes kept); empty geometry when nothing is selected.
+        component, holes kept); empty geometry when nothing is selected. With ``max_pixels``, a
+        crop larger than that is traced on a shrunk copy (area-averaged, so the outline moves
+        by under one shrunk pixel) and scaled back: a preview of a huge region stays fast.
         """
-        polys = mask_to_polygons(self.mask, tolerance=tolerance, min_area=min_area)
+        mask, f = self.mask, 1.0
+        if max_pixels is not None and mask.size > max_pixels:
+            f = float(np.sqrt(max_pixels / mask.size))
+            h, w = mask.shape
+            size = (max(1, round(w * f)), max(1, round(h * f)))
+            mask = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA) >= 0.5
+        polys = mask_to_polygons(mask, tolerance=tolerance, min_area=min_area * f * f)
         if not polys:
             return shapely.Polygon()
         geom = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+        if f != 1.0:  # pixel centre i of the shrunk crop covers full pixels (i+0.5)/f - 0.5
+            sx, sy = self.mask.shape[1] / mask.shape[1], self.mask.shape[0] / mask.shape[0]
+            geom = affinity.affine_transform(geom, [sx, 0, 0, sy, (sx - 1) / 2, (sy - 1) / 2])
+            # outline through shrunk boundary-pixel centres = full-res block centres, which lie
+            # (s - 1) / 2 px inside the full-res boundary-pixel centres: grow by that much
+            geom = geom.buffer((min(sx, sy) - 1) / 2, join_style="mitre")
         if self.x0 or self.y0:
             geom = affinity.translate(geom, self.x0, self.y0)
         return geom

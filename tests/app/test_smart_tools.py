@@ -154,7 +154,7 @@ def test_magic_wand_click_shift_click_commit(qtbot):
     doc.push(__import__("app.commands", fromlist=["AddShapes"]).AddShapes(doc, [poly("keep")]))
     before = snapshot(doc)
     click(qtbot, canvas, 25, 25)
-    assert len(doc) == 1 and canvas.tool.preview_geometry is not None
+    assert len(doc) == 1 and np.array_equal(canvas.tool.region.full(H, W), a)  # preview only
     click(qtbot, canvas, 150, 100, SHIFT)  # add the second region to the preview
     key(qtbot, canvas, Qt.Key.Key_Return)
     new = doc.shapes[1:]
@@ -170,17 +170,18 @@ def test_magic_wand_tolerance_and_ctrl_click(qtbot):
     canvas.set_tool("wand")
     OPTIONS.tolerance = 2  # the inner patch differs by 4-5 per channel: now a separate region
     click(qtbot, canvas, 25, 25)
-    ring = canvas.tool.preview_geometry
-    assert ring.interiors  # the patch is a hole
-    key(qtbot, canvas, Qt.Key.Key_Return)
-    assert len(doc) == 1 and doc.shapes[0].shape_type == "mask"
     inner = np.zeros((H, W), bool)
     inner[30:50, 40:60] = True
+    assert np.array_equal(canvas.tool.region.full(H, W), a & ~inner)  # the patch is a hole
+    key(qtbot, canvas, Qt.Key.Key_Return)
+    assert len(doc) == 1 and doc.shapes[0].shape_type == "mask"
     assert np.array_equal(painted(doc.shapes), a & ~inner)
     OPTIONS.tolerance = 10
     click(qtbot, canvas, 25, 25)
     click(qtbot, canvas, 25, 25, Qt.KeyboardModifier.ControlModifier)  # takes it away again
-    assert canvas.tool.preview_geometry.is_empty
+    assert not canvas.tool.region.mask.any()
+    key(qtbot, canvas, Qt.Key.Key_Return)
+    assert len(doc) == 1
 
 
 def test_brush_grows_selected_shape_one_undo_step(qtbot):

@@ -308,3 +308,25 @@ def test_grabcut_session_refines_with_strokes(labelme_example):
     # one-shot call with all strokes reaches 0.85, see above)
     assert first < 0.6 < second < third
     assert third >= 0.8
+
+
+def test_region_combine_and_shrunk_geometry():
+    from segcore.interactive import RegionMask
+    from segcore.polygons import geometry_mask
+
+    a = RegionMask(np.ones((10, 20), bool), 5, 5)
+    b = RegionMask(np.ones((10, 10), bool), 20, 10)
+    u = a.combine(b, "add")
+    assert u.bbox == (5, 5, 30, 20) and u.area() == 200 + 100 - 5 * 5
+    d = a.combine(b, "subtract")
+    assert d.bbox == a.bbox and d.area() == 200 - 5 * 5
+    with pytest.raises(ValueError):
+        a.combine(b, "xor")
+    # a big ragged region traced on a shrunk copy stays close to the exact outline
+    img, inside, *_ = blob_image()
+    region = RegionMask(inside, 0, 0)
+    exact = region.geometry()
+    coarse = region.geometry(max_pixels=inside.size // 9)
+    m = geometry_mask(coarse, *inside.shape)
+    assert iou(m, inside) >= 0.98
+    assert len(coarse.exterior.coords) < len(exact.exterior.coords)
