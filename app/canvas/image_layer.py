@@ -23,7 +23,7 @@ TILE = 512
 _CACHE_BYTES = 320 * 1024 * 1024
 # Images above this many pixels are first shown from a reduced decode.
 REDUCED_ABOVE_PIXELS = 24_000_000
-REDUCED_MAX_SIDE = 4096
+REDUCED_MAX_SIDE = 2048  # JPEG draft decode at 1/8 for a 20000 px photo: the fast first view
 # Full-resolution decodes above this are held at half resolution (memory bound).
 FULL_MAX_PIXELS = 120_000_000
 
@@ -33,6 +33,19 @@ def _half(a: np.ndarray) -> np.ndarray:
 
     h, w = a.shape[:2]
     return cv2.resize(a, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+
+
+def build_levels(rgb: np.ndarray) -> list[np.ndarray]:
+    """The BGRA pyramid of an (H, W, 3) uint8 RGB image (level k halves level k-1 until the
+    longer side fits one tile). Pure numpy/OpenCV: safe in a worker thread."""
+    import cv2
+
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise ValueError(f"expected an (H, W, 3) uint8 image, got {rgb.shape} {rgb.dtype}")
+    levels = [cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2BGRA)]
+    while max(levels[-1].shape[:2]) > TILE:
+        levels.append(_half(levels[-1]))
+    return levels
 
 
 class ImageLayer:
@@ -66,19 +79,15 @@ class ImageLayer:
     def set_image(self, rgb: np.ndarray, full_size: tuple[int, int] | None = None) -> None:
         """Show ``rgb`` (H, W, 3) uint8; ``full_size`` = (W, H) of the real image when ``rgb``
         is a reduced copy."""
-        import cv2
+        self.set_levels(build_levels(rgb), full_size)
 
-        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-            raise ValueError(f"expected an (H, W, 3) uint8 image, got {rgb.shape} {rgb.dtype}")
-        h, w = rgb.shape[:2]
+    def set_levels(self, levels: list[np.ndarray], full_size: tuple[int, int] | None = None) -> None:
+        """Show a pyramid made by :func:`build_levels` (cheap: any thread may build it)."""
+        h, w = levels[0].shape[:2]
         fw, fh = full_size if full_size is not None else (w, h)
         self._drop_tiles()
-        self.levels = []
         self.full_size = (int(fw), int(fh))
         self.base_scale = w / fw
-        levels = [cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2BGRA)]
-        while max(levels[-1].shape[:2]) > TILE:
-            levels.append(_half(levels[-1]))
         self.levels = levels
         small = levels[-1][..., :3]
         self._mean = float(small.mean()) if small.size else 128.0

@@ -19,11 +19,13 @@ shape with label/group/flags filled in, or None to discard); without a provider 
 
 Signals: ``zoomChanged(float)`` (1.0 = 100%), ``cursorMoved(float, float)`` (scene position),
 ``shapeCreated(int)``, ``shapeDoubleClicked(int)``, ``toolChanged(str)``,
-``contextMenuRequested(QPoint)`` (global position; not emitted after a right-drag copy).
+``contextMenuRequested(QPoint)`` (global position; not emitted after a right-drag copy),
+``imageReady()`` (the image given to :meth:`Canvas.set_image` is on screen).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,12 +42,13 @@ from . import draw_tools as _draw_tools  # noqa: F401 - registers the drawing to
 from . import edit_tool as _edit_tool  # noqa: F401 - registers the edit tool
 from . import geometry
 from .geometry import POLYLINE_TYPES
-from .image_layer import ImageLayer, read_for_display
+from .image_layer import REDUCED_ABOVE_PIXELS, ImageLayer, build_levels, read_for_display
 from .shape_item import HANDLE_PX, POINT_PX, ShapeItem
 from .shape_layer import ShapeLayer
 from .tools import TOOLS, Tool, ToolEvent
 
 WARM_QUIET_MS = 150  # idle prefetch starts this long after the last zoom step
+ASYNC_ABOVE_PIXELS = REDUCED_ABOVE_PIXELS
 MIN_ZOOM = 0.01
 MAX_ZOOM = 32.0
 WHEEL_STEP = 1.1
@@ -62,6 +65,8 @@ class Canvas(QGraphicsView):
     shapeDoubleClicked = Signal(int)
     toolChanged = Signal(str)
     contextMenuRequested = Signal(QPoint)
+    imageReady = Signal()
+    _levelsBuilt = Signal(object)  # from the pyramid worker thread (queued to the GUI thread)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,6 +104,8 @@ class Canvas(QGraphicsView):
         self._warm_timer = QTimer(self)
         self._warm_timer.setSingleShot(True)
         self._warm_budget = 0.01
+        self._image_gen = 0
+        self._levelsBuilt.connect(self._on_levels_built, Qt.ConnectionType.QueuedConnection)
         self._warm_timer.timeout.connect(self._warm)
         self.tool: Tool = TOOLS["edit"](self)
         self.tool_name = "edit"
@@ -213,14 +220,45 @@ class Canvas(QGraphicsView):
 
     # ------------------------------------------------------------------ image
     def set_image(self, rgb: np.ndarray | None, full_size: tuple[int, int] | None = None) -> None:
-        """Show an RGB uint8 array (``full_size`` when it is a reduced copy); None clears."""
+        """Show an RGB uint8 array (``full_size`` when it is a reduced copy); None clears.
+
+        A large array (over ``ASYNC_ABOVE_PIXELS``) that upgrades the image already shown (same
+        ``full_size``, e.g. the detailed decode after a reduced first view) gets its pyramid
+        built in a worker thread; the current view stays until it is ready
+        (``imageReady`` is emitted then), so the GUI never blocks on it.
+        """
+        self._image_gen += 1
         if rgb is None:
             self.image_layer.clear()
         else:
-            self.image_layer.set_image(rgb, full_size)
+            full = tuple(full_size) if full_size is not None else (rgb.shape[1], rgb.shape[0])
+            upgrade = not self.image_layer.is_empty() and self.image_layer.full_size == full
+            if upgrade and rgb.shape[0] * rgb.shape[1] > ASYNC_ABOVE_PIXELS:
+                gen = self._image_gen
+                threading.Thread(target=self._build_async, args=(rgb, full, gen), daemon=True).start()
+                return
+            self.image_layer.set_image(rgb, full)
+        self._image_shown()
+
+    def _build_async(self, rgb: np.ndarray, full: tuple[int, int], gen: int) -> None:
+        try:
+            levels = build_levels(rgb)
+        except Exception:  # noqa: BLE001 - keep the reduced view; nothing the user made is touched
+            return
+        self._levelsBuilt.emit((levels, full, gen))
+
+    def _on_levels_built(self, payload) -> None:
+        levels, full, gen = payload
+        if gen != self._image_gen:
+            return  # a newer image replaced this one meanwhile
+        self.image_layer.set_levels(levels, full)
+        self._image_shown()
+
+    def _image_shown(self) -> None:
         self._update_scene_rect()
         self.viewport().update()
         self._schedule_warm(0)
+        self.imageReady.emit()
 
     def load_image(self, path: str | Path) -> None:
         """Decode ``path`` for display now (reduced when huge) on the calling thread."""

@@ -250,3 +250,30 @@ def test_proposed_shape_and_every_type_paint(qtbot):
     assert doc.selected_indices() == [3]
     click(qtbot, canvas, 25.5, 45.5)  # near the linestrip's first segment (over the polygon)
     assert doc.selected_indices() == [2]
+
+
+def test_large_upgrade_builds_in_background_and_crosshair_paints(qtbot):
+    import numpy as np
+
+    from app.canvas import view as view_mod
+
+    canvas, doc = two_shapes(qtbot)
+    old = view_mod.ASYNC_ABOVE_PIXELS
+    view_mod.ASYNC_ABOVE_PIXELS = 100  # make this small upgrade "large"
+    try:
+        detail = np.full((H, W, 3), 200, np.uint8)
+        with qtbot.waitSignal(canvas.imageReady, timeout=5000):
+            canvas.set_image(detail, (W, H))
+            assert canvas.pixel_at(7.5, 3.2) == (7, 3, 0)  # the old view stays until ready
+        assert canvas.pixel_at(7.5, 3.2) == (200, 200, 200)
+    finally:
+        view_mod.ASYNC_ABOVE_PIXELS = old
+    canvas.set_crosshair(True)
+    p = vp(canvas, 100, 75)
+    qtbot.mouseMove(canvas.viewport(), p)
+    img = canvas.viewport().grab().toImage()
+    far = vp(canvas, 100, 10)  # same column, far from the cursor: on the vertical crosshair line
+    assert img.pixelColor(far).getRgb()[:3] != (200, 200, 200)
+    canvas.set_crosshair(False)
+    img = canvas.viewport().grab().toImage()
+    assert img.pixelColor(far).getRgb()[:3] == (200, 200, 200)
