@@ -105,6 +105,7 @@ class Canvas(QGraphicsView):
         self._warm_timer.setSingleShot(True)
         self._warm_budget = 0.01
         self._image_gen = 0
+        self._image_doc: Document | None = None  # the document shown when the image was set
         self._levelsBuilt.connect(self._on_levels_built, Qt.ConnectionType.QueuedConnection)
         self._warm_timer.timeout.connect(self._warm)
         self.tool: Tool = TOOLS["edit"](self)
@@ -223,7 +224,7 @@ class Canvas(QGraphicsView):
         """Show an RGB uint8 array (``full_size`` when it is a reduced copy); None clears.
 
         A large array (over ``ASYNC_ABOVE_PIXELS``) that upgrades the image already shown (same
-        ``full_size``, e.g. the detailed decode after a reduced first view) gets its pyramid
+        ``full_size``, same document, e.g. the detailed decode after a reduced first view) gets its pyramid
         built in a worker thread; the current view stays until it is ready
         (``imageReady`` is emitted then), so the GUI never blocks on it.
         """
@@ -232,7 +233,9 @@ class Canvas(QGraphicsView):
             self.image_layer.clear()
         else:
             full = tuple(full_size) if full_size is not None else (rgb.shape[1], rgb.shape[0])
-            upgrade = not self.image_layer.is_empty() and self.image_layer.full_size == full
+            upgrade = (not self.image_layer.is_empty() and self.image_layer.full_size == full
+                       and self._image_doc is self.document)
+            self._image_doc = self.document
             if upgrade and rgb.shape[0] * rgb.shape[1] > ASYNC_ABOVE_PIXELS:
                 gen = self._image_gen
                 threading.Thread(target=self._build_async, args=(rgb, full, gen), daemon=True).start()
