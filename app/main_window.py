@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QToolBar,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import edit_ops
-from app.actions import ACTIONS, MENU_TITLES, shortcut_rows
+from app.actions import ACTIONS, ICONS, MENU_TITLES, shortcut_rows
 from app.autosave import Saver
 from app.canvas import Canvas
 from app.dialogs.label_dialog import LabelChoice, LabelDialog, read_labels_file
@@ -109,6 +110,8 @@ class MainWindow(QMainWindow):
             act.setStatusTip(spec.tip)
             act.setToolTip(f"{spec.tip} ({spec.shortcuts[0]})" if spec.shortcuts else spec.tip)
             act.setCheckable(spec.checkable)
+            if spec.name in ICONS:
+                act.setIcon(self.style().standardIcon(getattr(QStyle.StandardPixmap, ICONS[spec.name])))
             handler = getattr(self, f"act_{spec.name}")
             if spec.checkable:
                 act.toggled.connect(handler)
@@ -126,7 +129,8 @@ class MainWindow(QMainWindow):
             self.menus["view"].addAction(dock.toggleViewAction())
         self.toolbar = QToolBar("Tools", self)
         self.toolbar.setObjectName("main_toolbar")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        self.toolbar.setIconSize(QSize(18, 18))
         for name in TOOLBAR:
             if name is None:
                 self.toolbar.addSeparator()

@@ -125,8 +125,9 @@ class Session(QObject):
         else:
             self.w.canvas.fit_window()
         problem = _size_problem(doc, full_size)
-        if problem:
-            self.w.statusBar().showMessage(problem, 10000)
+        labelled = "" if doc.json_path is None or not doc.json_path.exists() else f", {doc.json_path.name}"
+        self.w.statusBar().showMessage(problem or f"{Path(path).name}: {full_size[0]}x{full_size[1]}, "
+                                       f"{len(doc)} shape(s){labelled}", 10000 if problem else 5000)
         self.imageShown.emit(path)
         if rgb.shape[1] < full_size[0]:  # a reduced first view: fetch the detail in the background
             self.w.statusBar().showMessage("Large image: loading full detail...", 5000)

@@ -149,9 +149,7 @@ def _qimage(rgb):
     from PySide6.QtGui import QImage
 
     h, w = rgb.shape[:2]
-    img = QImage(rgb.data, w, h, rgb.strides[0], QImage.Format.Format_RGB888)
-    img._keep = rgb  # noqa: SLF001 - keep the buffer alive
-    return img
+    return QImage(rgb.data, w, h, rgb.strides[0], QImage.Format.Format_RGB888).copy()  # owns its pixels
 
 
 # ----------------------------------------------------------------------------- parts (child side)

@@ -1,0 +1,62 @@
+"""Take docs/screenshot.png: the real window on a folder of LabelMe files (run under Xvfb).
+
+    Xvfb :99 -screen 0 1600x1000x24 &
+    DISPLAY=:99 python docs/make_screenshot.py /path/to/labelme-folder [out.png]
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def main(argv: list[str]) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.config import load_config
+    from app.main_window import MainWindow
+    from app.settings import Settings
+
+    folder = argv[0]
+    out = Path(argv[1]) if len(argv) > 1 else REPO / "docs" / "screenshot.png"
+    app = QApplication([sys.argv[0]])
+    settings = Settings(str(Path(tempfile.mkdtemp()) / "settings.ini"))
+    window = MainWindow(settings=settings, config=load_config())
+    window.resize(1400, 860)
+    window.show()
+    window.open_path(folder)
+
+    def shoot() -> None:
+        doc = window.document
+        if doc is not None and len(doc) > 1:
+            doc.set_selection([1])
+        window.canvas.fit_window()
+        from PySide6.QtCore import QPointF
+        from PySide6.QtTest import QTest
+
+        vp = window.canvas.mapFromScene(QPointF(200.0, 150.0))
+        QTest.mouseMove(window.canvas.viewport(), vp)  # status bar: position, pixel value
+        app.processEvents()
+        image = window.grab().toImage()
+        image.save(str(out), "PNG")
+        if out.stat().st_size > 300 * 1024:  # keep the repository light: 256-colour PNG
+            from PIL import Image
+
+            with Image.open(out) as im:
+                im.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, optimize=True)
+        print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
+        app.quit()
+
+    window.session.imageShown.connect(lambda _p: QTimer.singleShot(800, shoot))
+    QTimer.singleShot(20000, app.quit)
+    app.exec()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
