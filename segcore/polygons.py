@@ -131,20 +131,31 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return 1.0 if union == 0 else np.count_nonzero(a & b) / union
 
 
+def _component_geometry(crop: np.ndarray, x0: int, y0: int) -> BaseGeometry | None:
+    """The unsimplified polygonal geometry of one component (image coordinates)."""
+    exteriors, holes = _rings(crop)
+    hole_rings = [r + (x0, y0) for r in holes if len(r) >= 3]
+    if len(exteriors) == 1 and len(exteriors[0]) >= 3:  # the usual case: build it directly
+        poly = Polygon(exteriors[0] + (x0, y0), hole_rings)
+        if poly.is_valid and poly.area > 0:
+            return poly
+    outer = [g for g in (_ring_polygon(r + (x0, y0)) for r in exteriors) if g is not None]
+    if not outer:
+        return None
+    geom = outer[0] if len(outer) == 1 else shapely.union_all(outer)
+    hole_geoms = [g for g in (_ring_polygon(r) for r in hole_rings) if g is not None]
+    if hole_geoms:
+        geom = _polygonal(geom.difference(hole_geoms[0] if len(hole_geoms) == 1 else shapely.union_all(hole_geoms)))
+    return geom
+
+
 def _component_polygons(
     crop: np.ndarray, x0: int, y0: int, tolerance: float, min_iou: float = MIN_IOU
 ) -> list[Polygon]:
     """Valid polygons of one component. The simplification tolerance is a maximum: where the
     simplified polygons re-rasterise to IoU < ``min_iou`` with the component (thin poles, small
     blobs) the tolerance is halved, then dropped, for this component only."""
-    exteriors, holes = _rings(crop)
-    outer = shapely.union_all([g for g in (_ring_polygon(r + (x0, y0)) for r in exteriors) if g is not None])
-    if outer.is_empty:
-        return []
-    hole_geoms = [g for g in (_ring_polygon(r + (x0, y0)) for r in holes) if g is not None]
-    if hole_geoms:
-        outer = _polygonal(outer.difference(shapely.union_all(hole_geoms)))
-    parts = [orient(p, 1.0) for p in _explode(outer)]
+    parts = [orient(p, 1.0) for p in _explode(_component_geometry(crop, x0, y0))]
     tol = float(tolerance)
     while True:
         result: list[Polygon] = []
@@ -173,30 +184,37 @@ def mask_to_polygons(mask: np.ndarray, *, tolerance: float = 1.0, min_area: floa
 # ----------------------------------------------------------------------------- rasterising
 
 
-def _ring_mask(coords: Iterable[tuple[float, float]], height: int, width: int) -> np.ndarray:
-    from segcore.rasterize import shape_mask
-
-    pts = [(float(x), float(y)) for x, y in coords]
+def _ring_points(coords: Iterable[tuple[float, float]], ox: float, oy: float) -> list[tuple[float, float]]:
+    pts = [(float(x) - ox, float(y) - oy) for x, y in coords]
     if len(pts) > 1 and pts[0] == pts[-1]:
         pts = pts[:-1]
-    if len(pts) < 3:
-        return np.zeros((height, width), dtype=bool)
-    return shape_mask(Shape(label="_", points=pts, shape_type="polygon"), height, width)
+    return pts
 
 
 def geometry_mask(geom: BaseGeometry, height: int, width: int, *, offset: tuple[float, float] = (0, 0)) -> np.ndarray:
     """Rasterise a polygonal geometry with the polygon conventions: each exterior filled
     (outline included) minus each hole filled (outline included). ``offset`` (x, y) is
-    subtracted from the coordinates first (to rasterise into a crop)."""
-    out = np.zeros((height, width), dtype=bool)
+    subtracted from the coordinates first (to rasterise into a crop).
+
+    One :func:`segcore.rasterize.class_map` call paints every ring (exteriors as the shape,
+    holes as background), polygons largest first so an island inside another's hole stays.
+    """
+    from segcore.rasterize import BACKGROUND_LABEL, ClassList, class_map
+
     ox, oy = offset
-    for poly in _explode(_polygonal(geom)):
-        ext = [(x - ox, y - oy) for x, y in poly.exterior.coords]
-        m = _ring_mask(ext, height, width)
+    shapes: list[Shape] = []
+    for poly in sorted(_explode(_polygonal(geom)), key=lambda p: -Polygon(p.exterior).area):
+        ext = _ring_points(poly.exterior.coords, ox, oy)
+        if len(ext) < 3:
+            continue
+        shapes.append(Shape("area", ext))
         for hole in poly.interiors:
-            m &= ~_ring_mask([(x - ox, y - oy) for x, y in hole.coords], height, width)
-        out |= m
-    return out
+            pts = _ring_points(hole.coords, ox, oy)
+            if len(pts) >= 3:
+                shapes.append(Shape(BACKGROUND_LABEL, pts))
+    if not shapes:
+        return np.zeros((height, width), dtype=bool)
+    return class_map(shapes, height, width, ClassList([BACKGROUND_LABEL, "area"])) == 1
 
 
 # ----------------------------------------------------------------------------- shapes
