@@ -170,3 +170,44 @@ def test_stop_file_ends_the_run_and_keeps_best(tmp_path, data):
     result = Trainer(_config(tmp_path, data, epochs=50), callbacks=[stop_on_first_step]).fit()
     assert result.reason == "stopped" and result.epochs == 1
     assert result.best_checkpoint.exists()  # no best yet when stopped: validated once to have one
+
+
+def test_split_file_and_stable_hash_split(tmp_path):
+    data = make_dataset(tmp_path / "d", n=6)
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"val": ["img_001", "img_004.png"]}))
+    got = prepare_folder(data, cache_dir=tmp_path / "cache", split_file=split)
+    assert sorted(s.key for s in got.val) == ["img_001", "img_004"]
+    assert len(got.train) == 4
+    text = tmp_path / "val.txt"
+    text.write_text("# validation images\nimg_002\n")
+    assert [s.key for s in prepare_folder(data, cache_dir=tmp_path / "cache", split_file=text).val] == ["img_002"]
+    # the hash split keeps every image on its side when images are added
+    before = {s.key for s in prepare_folder(data, cache_dir=tmp_path / "cache", val_ratio=0.3).val}
+    make_dataset(tmp_path / "d2", n=6, seed=3)
+    for p in (tmp_path / "d2").iterdir():
+        p.rename(data / f"new_{p.name}")
+    for j in data.glob("new_*.json"):  # the moved files' imagePath follows the rename
+        ann = load(j)
+        ann.image_path = j.with_suffix(".png").name
+        save(ann, j)
+    after = prepare_folder(data, cache_dir=tmp_path / "cache", val_ratio=0.3)
+    assert before <= {s.key for s in after.val}
+    assert not before & {s.key for s in after.train}
+
+
+def test_augment_keeps_labels_and_pads_with_ignore():
+    import random
+
+    import numpy as np
+
+    from segcore.train_data import AugmentConfig, augment
+
+    image = np.zeros((20, 30, 3), np.uint8)
+    label = np.zeros((20, 30), np.uint8)
+    label[5:15, 5:15] = 2
+    for seed in range(20):
+        img, lab = augment(image, label, 40, AugmentConfig(scale_min=0.5, scale_max=1.5), random.Random(seed))
+        assert img.shape == (40, 40, 3) and lab.shape == (40, 40)
+        assert set(np.unique(lab)) <= {0, 2, 255}  # nearest-neighbour labels, ignore padding
+        assert (lab == 255).any()  # a 40 px crop of a <= 45x30 image always needs padding

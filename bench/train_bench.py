@@ -1,0 +1,209 @@
+"""Training benchmark.
+
+(a) ``--part speed``: images/s of ``segcore.train.Trainer`` against a bare torch loop over the
+    same model, batch, input size and in-memory data, measured in alternating rounds in the same
+    run (target ratio >= 0.9). The Trainer's time is its whole ``fit()``: data loading through a
+    DataLoader, the loss, scheduler, progress events, stop checks, and its end-of-epoch
+    validation and checkpoint writing (a 2-image validation set keeps that small but counted).
+(b) ``--part camvid``: ``deeplabv3plus_mobilenet_v3_large`` from scratch on
+    ``../shared/datasets/camvid`` imported to LabelMe JSON with ``import_index_masks`` (train +
+    val into one folder, the val images as the validation split through a split file), trained
+    for ``--minutes`` (default 20), then evaluated on the test split (imported the same way).
+
+    python bench/train_bench.py --part speed
+    python bench/train_bench.py --part camvid --minutes 20 [--device cuda]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from segcore.models.registry import build_model, main_output  # noqa: E402
+from segcore.train import TrainConfig, Trainer  # noqa: E402
+from segcore.train_data import TensorSegDataset  # noqa: E402
+
+CAMVID = REPO.parent / "shared" / "datasets" / "camvid"
+
+
+# --------------------------------------------------------------------------- (a) speed
+def _data(n: int, size: int, classes: int, seed: int = 0):
+    g = torch.Generator().manual_seed(seed)
+    images = torch.randn(n, 3, size, size, generator=g)
+    labels = torch.randint(0, classes, (n, size, size), generator=g)
+    labels[:, :4] = 255
+    return images, labels
+
+
+def bare_loop(model_name: str, images, labels, classes: int, batch: int, steps: int, device) -> float:
+    """Images/s of the plainest correct loop: slice a batch, forward, CE, backward, step."""
+    torch.manual_seed(0)
+    model = build_model(model_name, classes).to(device).train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
+    n = len(images)
+    t0 = time.perf_counter()
+    for s in range(steps):
+        i = (s * batch) % (n - batch + 1)
+        x, y = images[i : i + batch].to(device), labels[i : i + batch].to(device)
+        loss = F.cross_entropy(main_output(model(x)), y, ignore_index=255)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return steps * batch / (time.perf_counter() - t0)
+
+
+def trainer_run(model_name: str, images, labels, classes: int, batch: int, steps: int, device,
+                out: Path) -> tuple[float, float]:
+    """Images/s of ``Trainer.fit()`` for one epoch of ``steps`` steps: (training phase, whole fit).
+
+    Training phase = from the "start" event (model built, loaders made) to the last "step" event,
+    timed outside the Trainer by a callback; whole fit also counts building the model, the
+    end-of-epoch validation and writing best.pt + last.pt (model + AdamW state, fsync'ed).
+    """
+    train = TensorSegDataset(images[: steps * batch], labels[: steps * batch], train=True)
+    val = TensorSegDataset(images[:2], labels[:2], train=False)
+    cfg = TrainConfig(out=str(out), model=model_name, batch_size=batch, epochs=1, lr=1e-3, warmup_steps=0,
+                      class_weights="none", num_workers=0, bn_recalib_batches=0, device=str(device), seed=0)
+    marks: dict[str, float] = {}
+
+    def clock(e: dict) -> None:
+        if e["event"] == "start":
+            marks["start"] = time.perf_counter()
+        elif e["event"] == "step" and e["step"] == e["steps"]:
+            marks["end"] = time.perf_counter()
+
+    t0 = time.perf_counter()
+    Trainer(cfg, train_dataset=train, val_dataset=val, class_names=[f"c{i}" for i in range(classes)],
+            callbacks=[clock]).fit()
+    whole = steps * batch / (time.perf_counter() - t0)
+    return steps * batch / (marks["end"] - marks["start"]), whole
+
+
+def part_speed(args) -> dict:
+    device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    classes = 6
+    images, labels = _data(args.steps * args.batch, args.size, classes)
+    bare_loop(args.model, images, labels, classes, args.batch, 2, device)  # warm-up (allocator, kernels)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(args.rounds):
+            b = bare_loop(args.model, images, labels, classes, args.batch, args.steps, device)
+            t, w = trainer_run(args.model, images, labels, classes, args.batch, args.steps, device,
+                               Path(tmp) / f"r{r}")
+            rows.append((b, t, w))
+            print(f"round {r + 1}: bare {b:.2f} img/s, Trainer training phase {t:.2f} img/s (ratio {t / b:.3f}), "
+                  f"whole fit() {w:.2f} img/s (ratio {w / b:.3f})", flush=True)
+    ratio = statistics.median(t / b for b, t, _ in rows)
+    whole = statistics.median(w / b for b, _, w in rows)
+    print(f"(a) {args.model} batch {args.batch} size {args.size} on {device}, {args.steps} steps x {args.rounds} "
+          f"rounds: median Trainer/bare ratio = {ratio:.3f} (target >= 0.9); whole fit() incl. build, "
+          f"validation and 2 checkpoints: {whole:.3f}")
+    return {"rows": rows, "ratio": ratio, "whole_fit_ratio": whole, "device": str(device)}
+
+
+# --------------------------------------------------------------------------- (b) CamVid
+def _import(src_images: list[Path], split: str, dest: Path, names: list[str]) -> None:
+    from segcore.export.importers import import_index_masks
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for p in src_images:
+        shutil.copy2(p, dest / p.name)
+    report = import_index_masks(dest, CAMVID / f"{split}annot", names, ignore_value=11)
+    if getattr(report, "problems", None):
+        print(f"import {split}: {len(report.problems)} problems", file=sys.stderr)
+
+
+def _prepare_camvid(root: Path) -> tuple[Path, Path, Path]:
+    names = (CAMVID / "class_names.txt").read_text().split()
+    labels = "\n".join(["__ignore__", "_background_", *names]) + "\n"
+    trainval, test = root / "trainval", root / "test"
+    t0 = time.perf_counter()
+    val_imgs = sorted((CAMVID / "val").glob("*.png"))
+    for split in ("train", "val"):
+        _import(sorted((CAMVID / split).glob("*.png")), split, trainval, names)
+    _import(sorted((CAMVID / "test").glob("*.png")), "test", test, names)
+    (trainval / "labels.txt").write_text(labels)
+    (test / "labels.txt").write_text(labels)
+    split_file = root / "split.json"
+    split_file.write_text(json.dumps({"val": [p.stem for p in val_imgs]}))
+    print(f"imported CamVid to LabelMe JSON in {time.perf_counter() - t0:.1f} s", flush=True)
+    return trainval, test, split_file
+
+
+def part_camvid(args) -> dict:
+    from segcore.commands.eval import evaluate_checkpoint
+    from segcore.metrics import format_table
+    from segcore.train import text_printer
+
+    if not CAMVID.is_dir():
+        print(f"{CAMVID} is absent: skipping (b)")
+        return {}
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="camvid_bench_"))
+    trainval, test, split_file = _prepare_camvid(work / "data")
+    cfg = TrainConfig(folder=str(trainval), out=str(work / "run"), model="deeplabv3plus_mobilenet_v3_large",
+                      base_size=480, crop_size=args.crop, batch_size=args.batch, epochs=None, minutes=args.minutes,
+                      lr=args.lr, optimizer="adamw", warmup_steps=20, class_weights="median",
+                      split_file=str(split_file), labels_file=str(trainval / "labels.txt"),
+                      bn_recalib_batches=args.bn_batches, eval_every=args.eval_every, device=args.device,
+                      cache_dir=str(work / "cache"), num_workers=args.workers)
+    t0 = time.perf_counter()
+    result = Trainer(cfg, callbacks=[text_printer()]).fit()
+    wall = time.perf_counter() - t0
+    metrics, _ = evaluate_checkpoint(result.best_checkpoint, test, device=args.device, cache_dir=str(work / "cache"))
+    print(format_table(metrics))
+    print(f"(b) CamVid test mIoU {100 * metrics['miou']:.2f}% after {wall / 60:.1f} min "
+          f"({result.epochs} epochs, best val mIoU {100 * result.best_miou:.2f}% at epoch "
+          f"{max((h['epoch'] for h in result.history if h['val_miou'] == result.best_miou), default=-1)}); "
+          f"target >= 40%. Run folder: {work / 'run'} (report.md, curve.png)")
+    return {"test": metrics, "history": result.history, "wall_s": wall, "epochs": result.epochs}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--part", choices=("speed", "camvid", "all"), default="speed")
+    ap.add_argument("--device")
+    ap.add_argument("--model", default="deeplabv3plus_mobilenet_v3_large", help="(a) model")
+    ap.add_argument("--size", type=int, default=192, help="(a) input side")
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--steps", type=int, default=20, help="(a) steps per round")
+    ap.add_argument("--rounds", type=int, default=3, help="(a) alternating rounds")
+    ap.add_argument("--minutes", type=float, default=20.0, help="(b) training time budget")
+    ap.add_argument("--crop", type=int, default=352, help="(b) training crop side")
+    ap.add_argument("--lr", type=float, default=2e-3, help="(b) AdamW learning rate")
+    ap.add_argument("--bn-batches", type=int, default=8, help="(b) BN re-estimation batches")
+    ap.add_argument("--eval-every", type=int, default=2, help="(b) validate every N epochs")
+    ap.add_argument("--workers", type=int, default=None, help="(b) DataLoader workers")
+    ap.add_argument("--workdir", help="(b) keep the imported data and run here (default: a temp folder)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch CPU threads (default: all; 1 is steadier on a shared machine)")
+    ap.add_argument("--json", help="write the figures to this JSON file")
+    args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads", flush=True)
+    out = {}
+    if args.part in ("speed", "all"):
+        out["speed"] = part_speed(args)
+    if args.part in ("camvid", "all"):
+        out["camvid"] = part_camvid(args)
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
