@@ -10,13 +10,17 @@
    connected components.
 2. Clicks to reach IoU 0.9 with the ground truth on the real objects of the LabelMe example
    (area >= 5000 px) per tool, against drawing the polygon by hand, simulated as placing
-   vertices on the true contour greedily (each new vertex where the contour is farthest from
-   the current polygon). Box: 2 clicks (the corners), then one click per correction stroke at
-   the centre of the largest error. Wand: one click per region added (at the centre of the
-   largest missed part, best of a few tolerances). Scissors: anchors at equal steps along the
-   true contour.
+   vertices on the true contour greedily (start with 3 spread vertices, each new one where the
+   contour is farthest from the current polygon). Box: 2 clicks (the corners), then one drag
+   per correction: a stroke along the largest error (foreground where the object is missed,
+   background where too much is taken), refining the same GrabCut session as the GUI. Wand:
+   one click per region added (at the centre of the largest missed part, best of a few
+   tolerances). Scissors: anchors on the true contour, 3 spread ones, then one where the
+   snapped outline strays farthest. Then the same on flat CamVid regions (largest sky and road
+   component of a few validation images), the case the magic wand is made for.
 
-    python bench/interactive_bench.py [--data ../shared/datasets/labelme-voc-example] [--repeat 5]
+    python bench/interactive_bench.py [--data ../shared/datasets/labelme-voc-example]
+        [--camvid ../shared/datasets/camvid] [--camvid-images 3] [--repeat 5] [--skip-clicks]
 """
 
 from __future__ import annotations
@@ -265,10 +269,8 @@ def clicks_scissors(img: np.ndarray, gt: np.ndarray) -> tuple[int, float]:
         idx.append(far)
 
 
-def clicks(data: Path) -> None:
-    print(f"clicks to reach IoU {TARGET_IOU} (cap {MAX_CLICKS}; '*' = not reached, IoU shown):")
-    print(f"  {'object':24s} {'hand':>5s} {'box':>9s} {'wand':>9s} {'scissors':>9s}")
-    totals = {"hand": [], "box": [], "wand": [], "scissors": []}
+def labelme_objects(data: Path):
+    """(name, image, gt mask) for the LabelMe example's objects of at least 5000 px."""
     for json_path in sorted((data / "data_annotated").glob("*.json")):
         ann = load(json_path)
         img = read_rgb(json_path.with_suffix(".jpg"))
@@ -276,16 +278,38 @@ def clicks(data: Path) -> None:
             if shape.label.startswith("__"):
                 continue
             gt = shape_mask(shape, img.shape[0], img.shape[1])
-            if np.count_nonzero(gt) < 5000:
-                continue
-            hand = clicks_by_hand(gt)
-            res = {"box": clicks_box(img, gt), "wand": clicks_wand(img, gt), "scissors": clicks_scissors(img, gt)}
-            totals["hand"].append(hand)
-            cells = []
-            for k, (n, s) in res.items():
-                totals[k].append(n)
-                cells.append(f"{n:>4d}" + ("     " if s >= TARGET_IOU else f"*{s:.2f}"))
-            print(f"  {json_path.stem + '/' + str(i) + ' ' + shape.label:24s} {hand:5d} " + " ".join(cells))
+            if np.count_nonzero(gt) >= 5000:
+                yield f"{json_path.stem}/{i} {shape.label}", img, gt
+
+
+def camvid_regions(camvid: Path, count: int):
+    """Flat regions the wand is made for: the largest sky and road component of the first
+    ``count`` CamVid validation images (ground truth from the index masks)."""
+    names = (camvid / "class_names.txt").read_text().split()
+    for path in sorted((camvid / "val").glob("*.png"))[:count]:
+        img = read_rgb(path)
+        annot = cv2.imread(str(camvid / "valannot" / path.name), cv2.IMREAD_GRAYSCALE)
+        for cls in ("Sky", "Road"):
+            m = (annot == names.index(cls)).astype(np.uint8)
+            n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+            if n > 1:
+                gt = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+                yield f"camvid {path.stem} {cls.lower()}", img, gt
+
+
+def clicks(objects) -> None:
+    print(f"clicks to reach IoU {TARGET_IOU} (cap {MAX_CLICKS}; '*' = not reached, IoU shown):")
+    print(f"  {'object':28s} {'hand':>5s} {'box':>9s} {'wand':>9s} {'scissors':>9s}")
+    totals = {"hand": [], "box": [], "wand": [], "scissors": []}
+    for name, img, gt in objects:
+        hand = clicks_by_hand(gt)
+        res = {"box": clicks_box(img, gt), "wand": clicks_wand(img, gt), "scissors": clicks_scissors(img, gt)}
+        totals["hand"].append(hand)
+        cells = []
+        for k, (n, s) in res.items():
+            totals[k].append(n)
+            cells.append(f"{n:>4d}" + ("     " if s >= TARGET_IOU else f"*{s:.2f}"))
+        print(f"  {name:28s} {hand:5d} " + " ".join(cells))
     print("  mean clicks: " + ", ".join(f"{k} {np.mean(v):.1f}" for k, v in totals.items()))
     hand = np.mean(totals["hand"])
     print("  ratio hand / tool: " + ", ".join(f"{k} {hand / np.mean(v):.2f}" for k, v in totals.items() if k != "hand"))
@@ -295,13 +319,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--camvid", type=Path, default=DEFAULT_DATA.parent / "camvid")
+    parser.add_argument("--camvid-images", type=int, default=3)
     parser.add_argument("--skip-clicks", action="store_true")
     args = parser.parse_args()
     if not (args.data / "data_annotated").is_dir():
         raise SystemExit(f"{args.data}: no data_annotated/ folder (the LabelMe example dataset)")
     latency(args.data, args.repeat)
     if not args.skip_clicks:
-        clicks(args.data)
+        print("LabelMe example objects:")
+        clicks(labelme_objects(args.data))
+        if (args.camvid / "val").is_dir():
+            print("CamVid flat regions:")
+            clicks(camvid_regions(args.camvid, args.camvid_images))
 
 
 if __name__ == "__main__":
