@@ -31,6 +31,7 @@ from app import edit_ops
 from app.actions import ACTIONS, ICONS, MENU_TITLES, shortcut_rows
 from app.autosave import Saver
 from app.canvas import Canvas
+from app.dialogs.brightness_contrast import BrightnessContrastDialog
 from app.dialogs.label_dialog import LabelChoice, LabelDialog, read_labels_file
 from app.docks.file_list import FileListDock
 from app.docks.label_list import FlagsDock, LabelListDock
@@ -80,8 +81,10 @@ class MainWindow(QMainWindow):
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.flags_dock.setVisible(bool(self.config.get("flags")))
         self.label_dialog = LabelDialog(self, flag_names=[])
+        self.label_dialog.set_label_flags(self.config.get("label_flags") or {})
         self.restricted_labels: list[str] | None = None
         self._last_label = ""
+        self._bc_dialog: BrightnessContrastDialog | None = None
         self.session = Session(self)
         self._build_actions()
         self._build_status_bar()
@@ -310,6 +313,12 @@ class MainWindow(QMainWindow):
     def act_prev_image(self) -> None:
         self.session.step(-1)
 
+    def act_next_image_carry(self) -> None:
+        self.session.step(1, carry=True)
+
+    def act_prev_image_carry(self) -> None:
+        self.session.step(-1, carry=True)
+
     def act_save(self) -> None:
         self.session.save()
 
@@ -418,6 +427,16 @@ class MainWindow(QMainWindow):
 
     def act_fit_width(self) -> None:
         self.canvas.fit_width()
+
+    def act_brightness_contrast(self) -> None:
+        if self._bc_dialog is None:
+            self._bc_dialog = BrightnessContrastDialog(self.canvas.set_brightness_contrast, self)
+        self._bc_dialog.show()
+        self._bc_dialog.raise_()
+
+    def act_crosshair(self, on: bool) -> None:
+        self.canvas.set_crosshair(bool(on))
+        self.settings.set_value("crosshair", bool(on))
 
     # ------------------------------------------------------------------ Help menu
     def act_shortcuts(self) -> None:

@@ -44,6 +44,7 @@ class Session(QObject):
         self.document: Document | None = None
         self.view_states: dict[str, tuple] = {}
         self.previous_shapes: list[sa.Shape] = []
+        self.shown_path: str | None = None  # the image on the canvas now
         # Answer used instead of asking Save/Discard/Cancel (tests, scripted use).
         self.leave_answer: QMessageBox.StandardButton | None = None
 
@@ -109,6 +110,9 @@ class Session(QObject):
         self.w.settings.last_path = image_path
         self.w.file_dock.select_path(image_path)
         self.w.label_dock.add_known(doc.known_labels())
+        self.shown_path = None
+        if self.w.image_cache.get(image_path) is None:
+            self.w.canvas.set_image(None)  # never show the new shapes over the old image
         self.w.image_cache.request(image_path, self._image_ready, self._image_failed)
         self._prefetch_neighbours(image_path)
         self.documentChanged.emit(doc)
@@ -119,6 +123,7 @@ class Session(QObject):
         if doc is None or str(doc.image_path) != path:
             return
         self.w.canvas.set_image(rgb, full_size)
+        self.shown_path = path
         state = self.view_states.get(path)
         if state is not None:
             self.w.canvas_view_state_restore(state)
@@ -159,14 +164,21 @@ class Session(QObject):
             self.view_states[str(doc.image_path)] = self.w.canvas_view_state()
 
     # ------------------------------------------------------------------ navigation
-    def step(self, delta: int) -> bool:
-        """Open the image ``delta`` rows away in the (filtered) file list."""
+    def step(self, delta: int, carry: bool = False) -> bool:
+        """Open the image ``delta`` rows away in the (filtered) file list. With ``carry`` the
+        current shapes are copied onto it when it has none (LabelMe's Ctrl+Shift+D/A)."""
         doc = self.document
         current = str(doc.image_path) if doc is not None and doc.image_path is not None else None
         target = self.w.file_dock.neighbour(current, delta)
         if target is None:
             return False
-        return self.load_image(target)
+        carried = [s.copy() for s in doc.shapes] if carry and doc is not None else []
+        if not self.load_image(target):
+            return False
+        new = self.document
+        if carried and new is not None and not new.shapes and not self.w.settings.keep_previous:
+            new.push(AddShapes(new, carried, text="Carry shapes over"))
+        return True
 
     def restore_last(self) -> None:
         """Reopen the last file or folder of the previous session, when it still exists."""
@@ -212,6 +224,8 @@ class Session(QObject):
         self._remember_view()
         old = self.document
         self.document = None
+        self.shown_path = None
+        self.w.canvas.set_image(None)
         self.w.set_document(None)
         if old is not None:
             old.deleteLater()

@@ -70,6 +70,7 @@ class LabelDialog(QDialog):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.edit.setCompleter(completer)
         self.edit.textChanged.connect(self._validate)
+        self.edit.textChanged.connect(self._update_flags_for_label)
 
         self.flags_box = QWidget(self)
         self.flags_layout = QVBoxLayout(self.flags_box)
@@ -109,6 +110,25 @@ class LabelDialog(QDialog):
         """Only accept these labels (None: accept anything)."""
         self._restrict = list(labels) if labels else None
         self.set_labels(self._labels)
+
+    def set_label_flags(self, label_flags: dict[str, list[str]]) -> None:
+        """LabelMe's ``label_flags``: regex of labels -> the per-shape flags they get."""
+        import re
+
+        self._label_flags = [(re.compile(k), list(v)) for k, v in label_flags.items()]
+        self._update_flags_for_label()
+
+    def _update_flags_for_label(self) -> None:
+        if not getattr(self, "_label_flags", None):
+            return
+        text = self.edit.text().strip()
+        names = [f for rx, flags in self._label_flags if rx.fullmatch(text) or rx.match(text) for f in flags]
+        names = list(dict.fromkeys(names))
+        if names != list(self._flag_boxes):
+            checked = {n for n, b in self._flag_boxes.items() if b.isChecked()}
+            self.set_flag_names(names)
+            for n in names:
+                self._flag_boxes[n].setChecked(n in checked)
 
     def set_flag_names(self, names: list[str]) -> None:
         """Per-shape flag checkboxes to show."""

@@ -55,7 +55,8 @@ def open_window(qtbot, tmp_path: Path, labels=("cat",)) -> MainWindow:
 
 def wait_image(qtbot, window: MainWindow, name: str) -> None:
     qtbot.waitUntil(lambda: window.document is not None and window.document.image_path is not None
-                    and window.document.image_path.name == name and not window.canvas.image_layer.is_empty(),
+                    and window.document.image_path.name == name and window.session.shown_path is not None
+                    and Path(window.session.shown_path).name == name and not window.canvas.image_layer.is_empty(),
                     timeout=5000)
 
 

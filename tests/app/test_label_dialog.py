@@ -83,3 +83,14 @@ def test_prefill_and_double_click(qtbot):
     qtbot.mouseDClick(dlg.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert dlg.result() == dlg.DialogCode.Accepted
     assert dlg.choice().label == "dog"
+
+
+def test_label_flags_follow_the_label(qtbot):
+    dlg = LabelDialog(known_labels=["person", "car"])
+    qtbot.addWidget(dlg)
+    dlg.set_label_flags({"person": ["occluded", "truncated"], ".*": ["difficult"]})
+    qtbot.keyClicks(dlg.edit, "person")
+    assert list(dlg._flag_boxes) == ["occluded", "truncated", "difficult"]
+    dlg._flag_boxes["difficult"].setChecked(True)
+    dlg.edit.setText("car")
+    assert list(dlg._flag_boxes) == ["difficult"] and dlg._flag_boxes["difficult"].isChecked()

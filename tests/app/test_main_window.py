@@ -193,3 +193,57 @@ def test_command_line():
     assert parse_args(["some/folder"]).path == "some/folder"
     args = parse_args(["--labels", "l.txt", "--no-autosave", "x.jpg"])
     assert args.labels == "l.txt" and args.no_autosave and args.path == "x.jpg"
+
+
+def test_carry_shapes_to_next_image(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.open_path(folder)
+    wait_image(qtbot, w, "im1.png")
+    w.session.load_image(str(folder / "im2.png"))
+    wait_image(qtbot, w, "im2.png")
+    qtbot.keyClick(w, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    wait_image(qtbot, w, "im10.png")
+    assert [s.label for s in w.document.shapes] == ["dog"]
+    qtbot.keyClick(w, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    wait_image(qtbot, w, "im2.png")
+    assert [s.label for s in w.document.shapes] == ["dog"]  # has shapes: nothing added
+
+
+def test_brightness_contrast_is_display_only(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.open_path(folder / "im2.png")
+    wait_image(qtbot, w, "im2.png")
+    before = (folder / "im2.png").read_bytes(), (folder / "im2.json").read_bytes()
+    qtbot.keyClick(w, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = w._bc_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.brightness.setValue(150)
+    assert w.canvas.image_layer.brightness == pytest.approx(1.5)
+    dialog.reset()
+    assert w.canvas.image_layer.brightness == pytest.approx(1.0)
+    w.actions["crosshair"].setChecked(True)
+    assert not w.document.is_dirty()
+    w.close()
+    assert ((folder / "im2.png").read_bytes(), (folder / "im2.json").read_bytes()) == before
+
+
+def test_exif_rotated_jpeg_and_16bit_tiff_open(qtbot, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    rot = tmp_path / "rot.jpg"
+    im = Image.fromarray(np.full((40, 100, 3), 120, np.uint8))  # stored 100 wide, 40 high
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise when shown
+    im.save(rot, exif=exif.tobytes())
+    tif = tmp_path / "deep.tif"
+    Image.fromarray(np.arange(50 * 70, dtype=np.uint16).reshape(50, 70) * 18).save(tif)
+    w = open_window(qtbot, tmp_path)
+    w.open_path(rot)
+    wait_image(qtbot, w, "rot.jpg")
+    assert w.canvas.image_layer.full_size == (40, 100)
+    assert w.document.image_size() == (40, 100)
+    w.open_path(tif)
+    wait_image(qtbot, w, "deep.tif")
+    assert w.canvas.image_layer.full_size == (70, 50)
+    assert w.canvas.pixel_at(69, 49) != w.canvas.pixel_at(0, 0)  # not a flat (clipped) image
