@@ -7,8 +7,8 @@
 - dragging a vertex moves it (pick radius ``Canvas.PICK_PX`` screen pixels at any zoom).
 - Alt+click on an edge inserts a vertex there (and drags it while the button is held).
 - Alt+Shift+click on a vertex deletes it (a polygon keeps >= 3, a linestrip >= 2 points).
-- arrow keys nudge the selection by 5 image pixels (Shift+arrow: 1 pixel); consecutive
-  nudges are one undo step.
+- arrow keys nudge the selection by 5 image pixels (Shift+arrow: 1 pixel), kept inside the
+  image; consecutive nudges are one undo step.
 - right-drag copies the shape under the cursor (or the selection containing it) and moves the
   copy; one undo step.
 - double-click on a shape emits ``canvas.shapeDoubleClicked(index)`` (edit its label).
@@ -199,18 +199,24 @@ class EditTool(Tool):
         sel = doc.selected_indices()
         if not sel or self.last is None:
             return
-        dx, dy = pos.x() - self.last.x(), pos.y() - self.last.y()
-        size = doc.image_size()
-        if size is not None:  # keep the selection inside the image
-            w, h = size
-            xs = [x for i in sel for x, _ in doc.shapes[i].points]
-            ys = [y for i in sel for _, y in doc.shapes[i].points]
-            dx = max(-min(xs), min(dx, (w - 1) - max(xs)))
-            dy = max(-min(ys), min(dy, (h - 1) - max(ys)))
+        dx, dy = self._clamp_delta(sel, pos.x() - self.last.x(), pos.y() - self.last.y())
         if dx == 0 and dy == 0:
             return
         doc.push(cmd.MoveShapes(doc, sel, dx, dy, gesture=self.gesture))
         self.last = QPointF(self.last.x() + dx, self.last.y() + dy)
+
+    def _clamp_delta(self, sel: list[int], dx: float, dy: float) -> tuple[float, float]:
+        """Limit a move so the selection stays inside the image (as LabelMe does)."""
+        doc = self.doc
+        size = doc.image_size()
+        if size is None or not sel:
+            return dx, dy
+        w, h = size
+        xs = [x for i in sel for x, _ in doc.shapes[i].points]
+        ys = [y for i in sel for _, y in doc.shapes[i].points]
+        dx = max(min(0.0, -min(xs)), min(dx, max(0.0, (w - 1) - max(xs))))
+        dy = max(min(0.0, -min(ys)), min(dy, max(0.0, (h - 1) - max(ys))))
+        return dx, dy
 
     def release(self, ev: ToolEvent) -> bool:
         doc = self.doc
@@ -255,7 +261,10 @@ class EditTool(Tool):
         d = _ARROWS.get(ev.key())
         if d is not None and doc.selected_indices():
             step = NUDGE_FINE_PX if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier else NUDGE_PX
-            doc.push(cmd.MoveShapes(doc, doc.selected_indices(), d[0] * step, d[1] * step, gesture="nudge"))
+            sel = doc.selected_indices()
+            dx, dy = self._clamp_delta(sel, d[0] * step, d[1] * step)
+            if dx or dy:
+                doc.push(cmd.MoveShapes(doc, sel, dx, dy, gesture="nudge"))
             return True
         if ev.key() == Qt.Key.Key_Escape and doc.selected_indices():
             doc.clear_selection()

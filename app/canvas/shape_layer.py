@@ -68,6 +68,7 @@ class ShapeLayer(QGraphicsItem):
         self._seg = 4.0  # typical segment length (for level of detail)
         self._pens: dict[tuple, QPen] = {}
         self._global: dict[int, dict[tuple, QPainterPath]] = {}  # lod -> key -> all cells' paths
+        self._bulk = False
 
     # ------------------------------------------------------------------ configuration
     def reset(self, image_size: tuple[int, int]) -> None:
@@ -110,7 +111,8 @@ class ShapeLayer(QGraphicsItem):
         self._entries[id(shape)] = e
         c = self._cells.setdefault(cell, _Cell())
         c.members.add(id(shape))
-        c.rect = None
+        r = QRectF(b[0], b[1], b[2] - b[0], b[3] - b[1])
+        c.rect = r if c.rect is None and len(c.members) == 1 else (c.rect.united(r) if c.rect is not None else None)
         self._grow_bounds(b)
         self._dirty(cell)
 
@@ -141,11 +143,18 @@ class ShapeLayer(QGraphicsItem):
         c = self._cells.get(cell)
         if c is None:
             return
-        rect = self._cell_rect(c)
         c.paths.clear()
         self._global.clear()
+        if self._bulk:
+            return
+        rect = self._cell_rect(c)
         if rect is not None:
             self.update(rect.adjusted(-2, -2, 2, 2))
+
+    def begin_bulk(self) -> None:
+        """Many :meth:`set_shape` calls follow: skip per-shape repaint requests until
+        :meth:`finish_bulk`."""
+        self._bulk = True
 
     def _cell_rect(self, c: _Cell) -> QRectF | None:
         if c.rect is None and c.members:
@@ -156,7 +165,9 @@ class ShapeLayer(QGraphicsItem):
         return c.rect
 
     def finish_bulk(self) -> None:
-        """After many :meth:`set_shape` calls: update the typical segment length (LOD)."""
+        """After many :meth:`set_shape` calls: update the typical segment length (LOD) and
+        repaint."""
+        self._bulk = False
         lens = []
         for e in list(self._entries.values())[:500]:
             if e.xy is not None and len(e.xy) > 1:

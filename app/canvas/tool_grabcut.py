@@ -3,7 +3,8 @@
 - press-drag-release: the box; the segmentation is previewed (yellow, dashed).
 - then drag inside the image: a foreground stroke (the object continues here); Shift+drag: a
   background stroke (this is not the object); each stroke re-runs GrabCut from the current
-  result (:class:`segcore.interactive.GrabCutSession`) and updates the preview.
+  result (:class:`segcore.interactive.GrabCutSession`) and updates the preview; strokes are as
+  wide as the brush (``OPTIONS.radius``).
 - Enter, Space or a double-click: commit (label dialog, one undoable command; several parts
   become several shapes of one label, parts with holes ``mask`` shapes). Esc: discard.
 GrabCut runs on a window around the box shrunk to at most 170 px a side, so a release costs
@@ -129,7 +130,7 @@ class GrabCutTool(SmartTool):
         self._scale = scale
         held = [v * scale for v in box]
         try:
-            self.session = GrabCutSession(image, held, stroke_radius=max(1.0, OPTIONS.radius * scale / 2))
+            self.session = GrabCutSession(image, held, stroke_radius=max(1.0, OPTIONS.radius * scale))
         except ValueError:  # a box too small to segment
             self.cancel()
             return

@@ -184,13 +184,15 @@ class Canvas(QGraphicsView):
                     self._scene.removeItem(item)
                 if sid == self._hover_id:
                     self._hover_id = None
-        added = len(index) - len(self._index)
+        bulk = len(index) - len(self._index) > 20
         self._index = index
         self._by_id = {id(s): s for s in shapes}
         self._sel_ids = {id(s) for s in doc.selected_shapes()}
+        if bulk:
+            self.shape_layer.begin_bulk()
         for i, s in enumerate(shapes):
             self._apply(i, s)
-        if added > 20:
+        if bulk:
             self.shape_layer.finish_bulk()
 
     def _on_shape_changed(self, index: int) -> None:

@@ -277,3 +277,12 @@ def test_large_upgrade_builds_in_background_and_crosshair_paints(qtbot):
     canvas.set_crosshair(False)
     img = canvas.viewport().grab().toImage()
     assert img.pixelColor(far).getRgb()[:3] == (200, 200, 200)
+
+
+def test_nudge_stops_at_the_image_border(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    click(qtbot, canvas, 30, 30)
+    for _ in range(3):
+        key(qtbot, canvas, Qt.Key.Key_Left)  # 10 px of room: 5 + 5 + 0
+    assert min(x for x, _ in doc.shapes[0].points) == 0
+    assert doc.undo_stack.count() == 1
