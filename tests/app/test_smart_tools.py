@@ -284,3 +284,24 @@ def test_feature_menu_toolbar_and_controls(qtbot, tmp_path):
     st.simplify_slider.setValue(35)
     assert (OPTIONS.tolerance, OPTIONS.connectivity, OPTIONS.radius, OPTIONS.simplify_tolerance) == (40, 4, 12.5, 3.5)
     st.merge()  # no document: nothing happens, no error
+
+
+def test_tools_on_a_reduced_display_copy_give_full_resolution_shapes(qtbot):
+    """A huge image is held reduced; the tools work on that copy and scale results back."""
+    import cv2
+
+    canvas, doc = make_canvas(qtbot)
+    img, a, _ = two_regions()
+    half = cv2.resize(img, (W // 2, H // 2), interpolation=cv2.INTER_NEAREST)
+    canvas.set_image(half, full_size=(W, H))
+    canvas.set_tool("wand")
+    OPTIONS.tolerance = 10
+    click(qtbot, canvas, 30, 30)
+    key(qtbot, canvas, Qt.Key.Key_Return)
+    assert len(doc) == 1 and iou(painted(doc.shapes), a) >= 0.93
+    disc_img, disc = disc_image()
+    canvas.set_image(cv2.resize(disc_img, (W // 2, H // 2), interpolation=cv2.INTER_AREA), full_size=(W, H))
+    canvas.set_tool("grabcut")
+    drag(qtbot, canvas, (58, 33), (142, 117))
+    key(qtbot, canvas, Qt.Key.Key_Return)
+    assert len(doc) == 2 and iou(painted(doc.shapes[1:]), disc) >= 0.85
