@@ -286,3 +286,21 @@ def test_nudge_stops_at_the_image_border(qtbot):
         key(qtbot, canvas, Qt.Key.Key_Left)  # 10 px of room: 5 + 5 + 0
     assert min(x for x, _ in doc.shapes[0].points) == 0
     assert doc.undo_stack.count() == 1
+
+
+def test_pixels_are_crisp_at_3200_percent(qtbot):
+    import numpy as np
+
+    canvas, doc = make_canvas(qtbot, [])
+    board = np.zeros((H, W, 3), np.uint8)
+    board[::2, ::2] = 255
+    board[1::2, 1::2] = 255
+    canvas.set_image(board)
+    canvas.set_zoom(32.0)
+    canvas.centerOn(QPointF(20.5, 20.5))
+    img = canvas.viewport().grab().toImage()
+    p = canvas.mapFromScene(QPointF(20, 20))  # top-left corner of image pixel (20, 20): white
+    inner = [img.pixelColor(p.x() + dx, p.y() + dy).getRgb()[:3] for dx in (1, 16, 30) for dy in (1, 16, 30)]
+    assert set(inner) == {(255, 255, 255)}  # no blending inside a pixel
+    nxt = img.pixelColor(p.x() + 33, p.y() + 16).getRgb()[:3]  # pixel (21, 20): black
+    assert nxt == (0, 0, 0)

@@ -124,3 +124,24 @@ def test_label_colours_match_the_voc_palette(qtbot):
     c.set_names(["dog", "cat"])  # background kept at 0
     assert c.index_of("dog") == 1 and c.index_of("cat") == 2 and got == [1]
     assert c.index_of("__ignore__") == 255
+
+
+def test_exif_rotated_jpeg_and_16_bit_tiff_open_upright(qtbot, tmp_path):
+    from app.canvas.image_layer import read_for_display
+
+    a = np.zeros((20, 40, 3), np.uint8)
+    a[:, :10] = 255  # white band on the left of the stored image
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 CW for display
+    jpg = tmp_path / "rot.jpg"
+    Image.fromarray(a).save(jpg, exif=exif.tobytes(), quality=95)
+    doc = Document.load(jpg)
+    assert doc.image_size() == (20, 40)  # width/height after orientation
+    rgb, full = read_for_display(jpg)
+    assert full == (20, 40) and rgb.shape == (40, 20, 3)
+    assert rgb[:5, :, 0].mean() > 200  # the left band is now at the top
+    tif = tmp_path / "deep.tif"
+    Image.fromarray(np.arange(30 * 50, dtype=np.uint16).reshape(30, 50) * 40).save(tif)
+    rgb, full = read_for_display(tif)
+    assert full == (50, 30) and rgb.dtype == np.uint8 and rgb.shape == (30, 50, 3)
+    assert rgb[-1, -1, 0] > rgb[0, 0, 0]
