@@ -305,3 +305,28 @@ def test_tools_on_a_reduced_display_copy_give_full_resolution_shapes(qtbot):
     drag(qtbot, canvas, (58, 33), (142, 117))
     key(qtbot, canvas, Qt.Key.Key_Return)
     assert len(doc) == 2 and iou(painted(doc.shapes[1:]), disc) >= 0.85
+
+
+def test_feature_actions_edit_the_open_document(qtbot, tmp_path):
+    from app.document import Document
+    from segcore.annotation import Annotation
+
+    from .gui_helpers import open_window
+
+    w = open_window(qtbot, tmp_path)
+    shapes = [poly("cat"), poly("cat", pts=((40, 30), (90, 30), (90, 70), (40, 70))), poly("dog", pts=((0, 0), (5, 0), (5, 5)))]
+    doc = Document(Annotation(shapes=shapes, image_width=W, image_height=H, image_path="img.png"))
+    w.set_document(doc)
+    before = snapshot(doc)
+    doc.set_selection([0, 2])
+    w.smart_tools.actions["merge"].trigger()  # two labels: refused, told in the status bar
+    assert doc.shapes == before and "one label" in w.statusBar().currentMessage()
+    doc.set_selection([0, 1])
+    w.smart_tools.actions["merge"].trigger()
+    assert len(doc) == 2 and doc.shapes[1] == before[2]
+    doc.undo_stack.undo()
+    assert doc.shapes == before
+    doc.set_selection([1])
+    w.smart_tools.simplify_slider.setValue(20)
+    w.smart_tools.actions["simplify"].trigger()
+    assert len(doc) == 3 and doc.undo_stack.undoText() == "Simplify shapes"
