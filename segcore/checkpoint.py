@@ -169,7 +169,7 @@ def read_checkpoint_dict(path: str | os.PathLike) -> dict[str, Any]:
             warnings.simplefilter("ignore")
             data = torch.load(p, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        if "weights_only" in str(exc) or "Weights only" in str(exc):
+        if (head.startswith(b"PK") or head[:1] == b"\x80") and "eights" in str(exc):  # "Weights only ..."
             raise CheckpointError(p, "is not a segstudio checkpoint: it is a pickle of Python objects "
                                      "(e.g. a whole model), which is refused because loading it could run code") from None
         raise CheckpointError(p, f"is not a segstudio checkpoint: not a PyTorch file ({_kind(head)})") from None

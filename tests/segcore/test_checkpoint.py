@@ -78,6 +78,7 @@ class Thing:
     ("state_dict", lambda p: torch.save(OrderedDict(w=torch.zeros(2)), p), "plain state_dict"),
     ("dict", lambda p: torch.save({"epoch": 1, "model": {}}, p), "without the segstudio format marker"),
     ("text", lambda p: p.write_text("hello, I am not a model\n"), "text file"),
+    ("short text", lambda p: p.write_text("not a model"), "text file"),
     ("empty", lambda p: p.write_bytes(b""), "not a"),
     ("random", lambda p: p.write_bytes(bytes(range(256)) * 4), "not a"),
 ])

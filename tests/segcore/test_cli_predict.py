@@ -23,6 +23,8 @@ NAMES = ["_background_", "thing"]
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory):
     """A tiny U-Net trained for a few steps (plain torch loop) to call bright rectangles 'thing'."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny tensors: one thread is faster, and immune to a busy machine
     torch.manual_seed(0)
     model = build_model("unet", 2, depth=1, base_channels=4)
     opt = torch.optim.Adam(model.parameters(), lr=0.02)
@@ -38,6 +40,7 @@ def checkpoint(tmp_path_factory):
         opt.zero_grad()
         torch.nn.functional.cross_entropy(model(x), y).backward()
         opt.step()
+    torch.set_num_threads(threads)
     path = tmp_path_factory.mktemp("ck") / "model.pt"
     save_checkpoint(path, model.eval(), arch="unet", arch_kwargs={"depth": 1, "base_channels": 4},
                     class_names=NAMES, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))

@@ -1,0 +1,363 @@
+"""Model menu: load a checkpoint, pre-annotate the image or every unlabelled image, accept the
+proposals, filter them by confidence, show the model's per-pixel confidence.
+
+The work is segcore's (:class:`segcore.predict.Predictor`, :mod:`segcore.preannotate`); here
+it runs in workers (:func:`app.workers.run_in_thread`) behind a progress dialog with Cancel,
+and the results become undoable edits of the document:
+
+- "Pre-annotate This Image": the image's earlier proposals are replaced by the new ones in ONE
+  undo step (a person's shapes are never touched); proposals are drawn dashed by the canvas and
+  listed with their score until a person edits or accepts them.
+- "Pre-annotate All Unlabelled Images": other images of the folder without a person's shapes
+  get their proposals written into their JSON files (atomically); the open image is done in
+  memory afterwards, so the editor and the files never disagree.
+- The confidence slider hides proposals whose score is below it, live (visibility only).
+- "Accept Proposals" (key ``Y``): the proposals at or above the threshold become the person's
+  shapes and those below it are discarded, as one undo step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QProgressDialog, QSlider, QToolBar
+
+from app import commands as cmd
+from app.document import Document
+from app.features.confidence_overlay import ConfidenceOverlay
+from app.workers import Job, run_in_thread
+from segcore.annotation import Shape
+
+ACCEPT_KEY = "Y"
+DEFAULT_THRESHOLD = 0.5
+
+
+# ----------------------------------------------------------------------------- document edits
+
+
+def set_proposals(doc: Document, proposals: list[Shape], text: str = "Pre-annotate") -> None:
+    """Replace the document's proposals by ``proposals`` (one undo step; people's shapes stay)."""
+    old = [i for i, s in enumerate(doc.shapes) if s.proposed]
+    doc.undo_stack.beginMacro(text)
+    try:
+        if old:
+            doc.push(cmd.RemoveShapes(doc, old))
+        if proposals:
+            doc.push(cmd.AddShapes(doc, proposals))
+    finally:
+        doc.undo_stack.endMacro()
+
+
+def accept_proposals(doc: Document, threshold: float = 0.0) -> tuple[int, int]:
+    """Accept proposals scoring at least ``threshold``, discard the rest; one undo step.
+    Returns (accepted, discarded)."""
+    keep = [i for i, s in enumerate(doc.shapes) if s.proposed and (s.score is None or s.score >= threshold)]
+    drop = [i for i, s in enumerate(doc.shapes) if s.proposed and s.score is not None and s.score < threshold]
+    if not keep and not drop:
+        return 0, 0
+    doc.undo_stack.beginMacro(f"Accept {len(keep)} proposals")
+    try:
+        if keep:
+            doc.push(cmd.AcceptProposals(doc, keep))
+        if drop:
+            doc.push(cmd.RemoveShapes(doc, drop))
+    finally:
+        doc.undo_stack.endMacro()
+    return len(keep), len(drop)
+
+
+# ----------------------------------------------------------------------------- worker functions
+
+
+def _predict_image(predictor, image_path: str, *, progress=None, cancel=None):
+    """Worker: (image_path, proposals, confidence) for one image."""
+    from segcore.preannotate import read_image
+
+    rgb = read_image(image_path)
+    pred = predictor.predict(rgb, return_probs=False, cancel=cancel, progress=progress)
+    shapes = predictor.shapes_from_prediction(pred, min_score=0.0)
+    return image_path, shapes, pred.confidence
+
+
+def _predict_files(predictor, paths: list[str], *, progress=None, cancel=None):
+    """Worker: pre-annotate the files; returns (written paths, proposals, error messages)."""
+    from segcore.preannotate import preannotate_many
+
+    written: list[str] = []
+    _n, added, errors = preannotate_many(predictor, paths, only_unlabelled=True, progress=progress,
+                                         cancel=cancel, on_done=lambda p, _a: written.append(str(p)))
+    return written, added, [str(e) for e in errors]
+
+
+class ModelFeature:
+    """The Model menu, its toolbar (threshold slider) and status-bar label; ``window.model_feature``."""
+
+    def __init__(self, window) -> None:
+        self.window = window
+        self.predictor = None
+        self.job: Job | None = None  # the latest job (kept after it ends)
+        self._busy = False
+        self._cancelled = lambda: None
+        self.progress_dialog: QProgressDialog | None = None
+        self.threshold = DEFAULT_THRESHOLD
+        self._filtered: set[int] = set()  # id(shape) of proposals the slider hid
+        self._doc: Document | None = None
+        self.overlay = ConfidenceOverlay(window.canvas)
+        self.actions: dict[str, QAction] = {}
+        menu = window.menus["model"]
+        for name, text, keys, handler, tip in (
+            ("load_checkpoint", "&Load Checkpoint...", "Ctrl+Shift+M", self.ask_checkpoint,
+             "Load a model trained with segcore (.pt checkpoint)"),
+            ("preannotate_image", "&Pre-annotate This Image", "Ctrl+M", self.preannotate_image,
+             "Let the model propose shapes for this image (replaces earlier proposals)"),
+            ("preannotate_all", "Pre-annotate All &Unlabelled Images", "", self.preannotate_unlabelled,
+             "Write the model's proposals into every image of the folder without a person's shapes"),
+            ("accept_proposals", "&Accept Proposals", ACCEPT_KEY, self.accept,
+             "Accept the proposals at or above the confidence threshold; discard the others"),
+            ("confidence_overlay", "Show &Confidence Overlay", "", self.overlay.set_visible,
+             "Tint the image where the model is unsure"),
+        ):
+            act = QAction(text, window)
+            act.setObjectName(f"action_{name}")
+            if keys:
+                act.setShortcut(QKeySequence(keys))
+            act.setStatusTip(tip)
+            act.setToolTip(f"{tip} ({keys})" if keys else tip)
+            if name == "confidence_overlay":
+                act.setCheckable(True)
+                act.toggled.connect(handler)
+            else:
+                act.triggered.connect(lambda _c=False, h=handler: h())
+            menu.addAction(act)
+            window.addAction(act)
+            self.actions[name] = act
+        self._build_toolbar()
+        self.status = QLabel("No model", window)
+        self.status.setObjectName("model_status")
+        window.statusBar().addPermanentWidget(self.status)
+        window.documentChanged.connect(self._document_changed)
+        self._document_changed(window.document)
+        self._update_actions()
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Model", self.window)
+        tb.setObjectName("model_toolbar")
+        tb.addWidget(QLabel(" Min. confidence ", tb))
+        self.slider = QSlider(Qt.Orientation.Horizontal, tb)
+        self.slider.setObjectName("confidence_threshold")
+        self.slider.setRange(0, 100)
+        self.slider.setValue(int(round(self.threshold * 100)))
+        self.slider.setMaximumWidth(140)
+        self.slider.setToolTip("Hide proposals whose confidence is below this")
+        self.slider.valueChanged.connect(self._threshold_changed)
+        tb.addWidget(self.slider)
+        self.threshold_label = QLabel(f" {self.threshold:.2f}", tb)
+        tb.addWidget(self.threshold_label)
+        tb.addAction(self.actions["preannotate_image"])
+        tb.addAction(self.actions["accept_proposals"])
+        tb.addAction(self.actions["confidence_overlay"])
+        self.toolbar = tb
+        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+
+    # ------------------------------------------------------------------ state
+    def _update_actions(self) -> None:
+        busy = self._busy
+        has_model = self.predictor is not None
+        has_doc = self.window.document is not None
+        self.actions["load_checkpoint"].setEnabled(not busy)
+        self.actions["preannotate_image"].setEnabled(has_model and has_doc and not busy)
+        self.actions["preannotate_all"].setEnabled(has_model and not busy)
+
+    def _document_changed(self, doc: Document | None) -> None:
+        if self._doc is not None:
+            try:
+                self._doc.shapesChanged.disconnect(self.apply_filter)
+            except (RuntimeError, TypeError):
+                pass
+        self._doc = doc
+        self._filtered = set()
+        if self.overlay.image_path is not None and (doc is None or str(doc.image_path) != self.overlay.image_path):
+            self.overlay.clear()
+        if doc is not None:
+            doc.shapesChanged.connect(self.apply_filter)
+            self.apply_filter()
+        self._update_actions()
+
+    def _threshold_changed(self, value: int) -> None:
+        self.threshold = value / 100.0
+        self.threshold_label.setText(f" {self.threshold:.2f}")
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        """Hide proposals below the threshold; show them again above it (and once accepted)."""
+        doc = self.window.document
+        if doc is None:
+            return
+        for i, s in enumerate(doc.shapes):
+            key = id(s)
+            below = s.proposed and s.score is not None and s.score < self.threshold
+            if below and key not in self._filtered and not doc.is_shape_hidden(i):
+                self._filtered.add(key)
+                doc.set_shape_visible(i, False)
+            elif not below and key in self._filtered:
+                self._filtered.discard(key)
+                doc.set_shape_visible(i, True)
+
+    # ------------------------------------------------------------------ checkpoint
+    def ask_checkpoint(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Load checkpoint", str(Path.home()),
+                                              "Checkpoints (*.pt *.pth);;All files (*)")
+        if path:
+            self.load_checkpoint(path)
+
+    def load_checkpoint(self, path: str) -> Job:
+        """Load ``path`` in a worker; the status bar then shows model, classes and device."""
+        from segcore.predict import Predictor
+
+        self.status.setText(f"Loading {Path(path).name}...")
+
+        def done(predictor) -> None:
+            self.predictor = predictor
+            self.status.setText(f"Model: {predictor.describe()}")
+            self.status.setToolTip(str(path))
+            self.window.statusBar().showMessage(f"Loaded {Path(path).name}", 4000)
+            self._update_actions()
+
+        def failed(exc: BaseException) -> None:
+            self.status.setText("No model" if self.predictor is None else f"Model: {self.predictor.describe()}")
+            self.window.report_error(f"Cannot load the checkpoint: {exc}")
+            self._update_actions()
+
+        return self._start(Predictor, path, done=done, failed=failed, title=None)
+
+    # ------------------------------------------------------------------ jobs
+    def _start(self, fn, *args, done, failed=None, title: str | None) -> Job:
+        def finish(result) -> None:
+            self._busy = False
+            self._close_progress()
+            try:
+                done(result)
+            finally:
+                self._update_actions()
+
+        def error(exc: BaseException) -> None:
+            self._busy = False
+            self._close_progress()
+            (failed or (lambda e: self.window.report_error(str(e))))(exc)
+            self._update_actions()
+
+        def cancelled() -> None:
+            self._busy = False
+            self._close_progress()
+            self.window.statusBar().showMessage("Cancelled", 3000)
+            self._update_actions()
+
+        self._busy = True
+        self.job = run_in_thread(fn, *args, on_done=finish, on_error=error, on_cancelled=cancelled,
+                                 on_progress=self._on_progress, with_progress=title is not None)
+        if title is not None:
+            dlg = QProgressDialog(title, "Cancel", 0, 0, self.window)
+            dlg.setObjectName("model_progress")
+            dlg.setWindowTitle("Model")
+            dlg.setMinimumDuration(0)
+            dlg.setAutoClose(False)
+            dlg.setAutoReset(False)
+            job = self.job
+            dlg.canceled.connect(job.cancel)
+            dlg.canceled.connect(cancelled)
+            self._cancelled = cancelled
+            self.progress_dialog = dlg
+            dlg.show()
+        self._update_actions()
+        return self.job
+
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        dlg = self.progress_dialog
+        if dlg is not None:
+            dlg.setMaximum(max(total, 0))
+            dlg.setValue(min(done, total) if total else 0)
+            if message:
+                dlg.setLabelText(message)
+
+    def _close_progress(self) -> None:
+        dlg, self.progress_dialog = self.progress_dialog, None
+        if dlg is not None:
+            try:
+                dlg.canceled.disconnect()
+            except (RuntimeError, TypeError):
+                pass
+            dlg.close()
+            dlg.deleteLater()
+            self.window.activateWindow()  # the accept key works at once
+
+    def cancel(self) -> None:
+        """Cancel the running job (what the dialog's Cancel button does)."""
+        if self.job is not None and self._busy:
+            self.job.cancel()
+            self._cancelled()
+
+    # ------------------------------------------------------------------ pre-annotation
+    def preannotate_image(self) -> Job | None:
+        """Predict the open image in a worker; its proposals replace the earlier ones."""
+        doc = self.window.document
+        if self.predictor is None or doc is None or doc.image_path is None:
+            self.window.statusBar().showMessage("Load a checkpoint and open an image first", 5000)
+            return None
+        path = str(doc.image_path)
+
+        def done(result) -> None:
+            image_path, shapes, confidence = result
+            current = self.window.document
+            if current is None or str(current.image_path) != image_path:
+                return  # the user moved on; nothing to apply
+            self.overlay.show_map(confidence, len(self.predictor.class_names), image_path)
+            set_proposals(current, shapes)
+            n_shown = sum(1 for s in shapes if s.score is None or s.score >= self.threshold)
+            self.window.statusBar().showMessage(
+                f"{len(shapes)} proposals ({n_shown} at or above {self.threshold:.2f}); "
+                f"{ACCEPT_KEY} accepts them", 8000)
+
+        return self._start(_predict_image, self.predictor, path, done=done,
+                           title=f"Pre-annotating {Path(path).name}...")
+
+    def preannotate_unlabelled(self) -> Job | None:
+        """Pre-annotate every other unlabelled image of the folder on disk, then this one."""
+        if self.predictor is None:
+            self.window.statusBar().showMessage("Load a checkpoint first", 5000)
+            return None
+        doc = self.window.document
+        current = str(doc.image_path) if doc is not None and doc.image_path is not None else None
+        paths = [p for p in self.window.file_dock.model.paths() if p != current]
+
+        def done(result) -> None:
+            written, added, errors = result
+            for p in written:
+                self.window.file_dock.model.set_labelled(p, True)
+            msg = f"Pre-annotated {len(written)} images ({added} proposals)"
+            if errors:
+                self.window.report_error(msg + f"; {len(errors)} failed:\n" + "\n".join(errors[:10]))
+            else:
+                self.window.statusBar().showMessage(msg, 8000)
+            d = self.window.document
+            if d is not None and not any(not s.proposed for s in d.shapes):
+                self.preannotate_image()
+
+        return self._start(_predict_files, self.predictor, paths, done=done,
+                           title="Pre-annotating unlabelled images...")
+
+    def accept(self) -> None:
+        """Accept the visible proposals (at or above the threshold), discard the others."""
+        doc = self.window.document
+        if doc is None:
+            return
+        accepted, discarded = accept_proposals(doc, self.threshold)
+        if accepted or discarded:
+            self.window.statusBar().showMessage(
+                f"Accepted {accepted} proposals, discarded {discarded} below {self.threshold:.2f} (Ctrl+Z undoes)", 6000)
+
+
+def install(window) -> None:
+    """Add the Model menu actions, the model toolbar and the status-bar label to ``window``."""
+    window.model_feature = ModelFeature(window)
