@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
             self.actions[name].setCheckable(True)
         self.actions["autosave"].setChecked(self.saver.autosave)
         self.actions["keep_previous"].setChecked(self.settings.keep_previous)
+        self.actions["crosshair"].setChecked(str(self.settings.value("crosshair", "false")).lower() == "true")
         self.menus["view"].addSeparator()
         for dock in (self.file_dock, self.label_dock, self.shape_dock, self.flags_dock):
             self.menus["view"].addAction(dock.toggleViewAction())

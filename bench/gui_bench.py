@@ -109,6 +109,23 @@ def prepare_huge(width: int, height: int) -> Path:
     return path
 
 
+def prepare_labelme_pan(quick: bool) -> Path:
+    """The pan/save workload as files (image + LabelMe JSON) for LabelMe itself."""
+    from PIL import Image
+
+    from segcore import annotation as sa
+
+    n, (w, h) = (200, (2000, 1500)) if quick else (2000, (8000, 6000))
+    folder = WORK / f"pan_{n}"
+    jp = folder / "big.json"
+    if not jp.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(make_rgb(w, h)).save(folder / "big.png")
+        ann = sa.Annotation(shapes=make_shapes(n, 50, w, h), image_path="big.png", image_width=w, image_height=h)
+        sa.save(ann, jp)
+    return jp
+
+
 # ----------------------------------------------------------------------------- naive canvas
 
 
@@ -412,6 +429,28 @@ PARTS = {"pan": part_pan, "folder": part_folder, "huge": part_huge, "save": part
 # ----------------------------------------------------------------------------- driver
 
 
+def run_labelme(python: str, part: str, quick: bool) -> dict:
+    """LabelMe 6.3.1's figures from its side venv (``bench/labelme_side.py``)."""
+    if part in ("pan", "save"):
+        target = prepare_labelme_pan(quick)
+    elif part == "folder":
+        target = prepare_folder(1000 if quick else 10000)
+    else:
+        target = prepare_huge(*((6000, 4500) if quick else (20000, 15000)))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("PYTHONPATH", None)
+    side = str(Path(__file__).with_name("labelme_side.py"))
+    try:
+        out = subprocess.run([python, side, part, str(target)], env=env, capture_output=True, text=True,
+                             timeout=900, cwd=str(WORK))
+    except subprocess.TimeoutExpired:
+        return {"error": "timed out"}
+    if out.returncode != 0 or not out.stdout.strip():
+        tail = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"
+        return {"error": tail[:60]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def run_child(part: str, impl: str, quick: bool) -> dict:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     cmd = [sys.executable, __file__, "--child", part, impl] + (["--quick"] if quick else [])
@@ -421,7 +460,7 @@ def run_child(part: str, impl: str, quick: bool) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def report(part: str, ours: dict, naive: dict) -> str:
+def report(part: str, ours: dict, naive: dict, labelme: dict | None = None) -> str:
     def f(d: dict, key: str, unit: str, scale: float = 1.0) -> str:
         return f"{d[key] * scale:.1f} {unit}" if key in d else d.get("error", "?")
 
@@ -446,9 +485,21 @@ def report(part: str, ours: dict, naive: dict) -> str:
                  ratio("max_block_ms")),
                 ("idle max gap (noise)", f(ours, "idle_max_gap_ms", "ms"), f(naive, "idle_max_gap_ms", "ms"), "-"),
                 ("save duration", f(ours, "save_ms", "ms"), f(naive, "save_ms", "ms"), "-")]
-    lines = [f"## {part}  (LabelMe 6.3.1 per the issue: {LABELME[part]})",
-             f"| {'measure':22} | {'ours':>14} | {'naive':>14} | naive/ours |"]
-    lines += [f"| {a:22} | {b:>14} | {c:>14} | {d:>10} |" for a, b, c, d in rows]
+    lines = [f"## {part}  (LabelMe 6.3.1 per the issue: {LABELME[part]})"]
+    if labelme is None:
+        lines.append(f"| {'measure':22} | {'ours':>14} | {'naive':>14} | naive/ours |")
+        lines += [f"| {a:22} | {b:>14} | {c:>14} | {d:>10} |" for a, b, c, d in rows]
+        return "\n".join(lines)
+    keys = {"pan": ["median_ms", "p95_ms"], "folder": ["first_image_ms", "all_listed_ms"],
+            "huge": ["visible_s", "detail_s", "peak_rss_mib"],
+            "save": ["max_block_ms", "idle_max_gap_ms", "save_ms"]}[part]
+    units = {"ms": "ms", "s": "s", "mib": "MiB"}
+    lines.append(f"| {'measure':22} | {'ours':>14} | {'naive':>14} | naive/ours | {'LabelMe 6.3.1':>14} | LabelMe/ours |")
+    for (a, b, c, d), key in zip(rows, keys):
+        unit = units[key.rsplit("_", 1)[1]]
+        lm = f(labelme, key, unit)
+        lr = f"{labelme[key] / ours[key]:.1f}x" if key in labelme and key in ours and ours[key] > 0 else "-"
+        lines.append(f"| {a:22} | {b:>14} | {c:>14} | {d:>10} | {lm:>14} | {lr:>12} |")
     return "\n".join(lines)
 
 
@@ -457,6 +508,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", nargs="*", choices=list(PARTS), help="parts to run (default: all)")
     p.add_argument("--quick", action="store_true", help="small workloads (smoke test)")
     p.add_argument("--child", nargs=2, metavar=("PART", "IMPL"), help=argparse.SUPPRESS)
+    p.add_argument("--labelme-python", default="/tmp/labelme-venv/bin/python",
+                   help="python of a side venv with labelme==6.3.1 (skipped when absent)")
     args = p.parse_args(argv)
     if args.child:
         part, impl = args.child
@@ -466,8 +519,9 @@ def main(argv: list[str] | None = None) -> int:
     for part in args.only or list(PARTS):
         ours = run_child(part, "ours", args.quick)
         naive = run_child(part, "naive", args.quick)
-        print(report(part, ours, naive))
-        print("raw:", json.dumps({"ours": ours, "naive": naive}))
+        labelme = run_labelme(args.labelme_python, part, args.quick) if Path(args.labelme_python).exists() else None
+        print(report(part, ours, naive, labelme))
+        print("raw:", json.dumps({"ours": ours, "naive": naive, "labelme": labelme}))
         print(flush=True)
     return 0
 
