@@ -24,14 +24,7 @@ ErrorCallback = Callable[[str, BaseException], None]
 def _decode(path: str) -> Decoded:
     from app.canvas.image_layer import read_for_display
 
-    try:
-        return read_for_display(path)
-    except ImportError:  # segcore.imageio (helper A) not there yet: plain PIL decode
-        from PIL import Image, ImageOps
-
-        with Image.open(path) as im:
-            rgb = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
-        return rgb, (rgb.shape[1], rgb.shape[0])
+    return read_for_display(path)
 
 
 class ImageCache(QObject):

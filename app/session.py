@@ -25,10 +25,7 @@ from segcore import annotation as sa
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
-try:
-    from segcore.imageio import IMAGE_EXTENSIONS
-except ImportError:  # helper A's module not there yet
-    IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
+from segcore.imageio import IMAGE_EXTENSIONS
 
 
 class Session(QObject):

@@ -22,12 +22,8 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QDockWidget, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
 from app.workers import Job, run_in_thread
-
-try:
-    from segcore.imageio import IMAGE_EXTENSIONS
-except ImportError:  # helper A's module not there yet
-    IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
 from segcore.dataset import natural_key
+from segcore.imageio import IMAGE_EXTENSIONS
 
 
 def iter_image_batches(root: str | os.PathLike, *, batch_seconds: float = 0.05,
