@@ -37,6 +37,9 @@ def shape_path(shape: Shape) -> QPainterPath:
         path.lineTo(pts[0])
     elif t in ("line", "linestrip"):
         path.addPolygon(QPolygonF(pts))
+    elif len(pts) > 16:  # polygon with many vertices: built in C++ from numpy
+        path = polylines_path([polyline(shape)])
+        path.closeSubpath()
     else:  # polygon, oriented_rectangle
         path.addPolygon(QPolygonF(pts))
         path.closeSubpath()

@@ -4,7 +4,7 @@ spatial index the tools query.
 Thousands of per-shape ``QGraphicsItem``s cannot be painted in 16 ms from Python (each item
 costs a Python ``paint`` call plus its own stroke), so unselected polylines (polygon,
 rectangle, line, linestrip, oriented rectangle) are drawn here instead: the image is cut into
-at most about 8x8 cells, each cell keeps one ``QPainterPath`` per (colour, proposed) built in
+at most about 8x8 cells, each cell keeps one ``QPainterPath`` per (colour, proposed, selected) built in
 C++ from numpy, and a frame draws only the cells it exposes with a cosmetic 1-pixel pen.
 Zoomed out, cells use decimated outlines (level of detail: segments of about a screen
 pixel). An edit only rebuilds the cells the shape was and is in.
@@ -41,7 +41,7 @@ class _Entry:
     points_ref: object  # the shape's points list when the geometry was computed
     bbox: tuple[float, float, float, float]
     xy: np.ndarray | None  # outline polyline for batched types
-    key: tuple  # (r, g, b, proposed)
+    key: tuple  # (r, g, b, proposed, selected)
     cell: tuple[int, int]
     batched: bool = False
 
@@ -91,14 +91,15 @@ class ShapeLayer(QGraphicsItem):
             self._bounds = self._bounds.united(r)
 
     # ------------------------------------------------------------------ shapes
-    def set_shape(self, shape: Shape, colour: QColor, batched: bool) -> None:
-        """Add or update ``shape`` (geometry, colour, whether this layer draws it)."""
-        key = (colour.red(), colour.green(), colour.blue(), bool(shape.proposed))
+    def set_shape(self, shape: Shape, colour: QColor, batched: bool, selected: bool = False) -> None:
+        """Add or update ``shape`` (geometry, colour, whether this layer draws it, and whether
+        it is drawn in the selected style: used for large selections)."""
+        key = (colour.red(), colour.green(), colour.blue(), bool(shape.proposed), bool(selected))
         batched = batched and shape.shape_type in POLYLINE_TYPES
         e = self._entries.get(id(shape))
-        if e is not None and e.points_ref is shape.points and e.key == key:
-            if e.batched != batched:
-                e.batched = batched
+        if e is not None and e.points_ref is shape.points:  # same geometry: restyle only
+            if e.batched != batched or e.key != key:
+                e.batched, e.key = batched, key
                 self._dirty(e.cell)
             return
         if e is not None:
@@ -248,13 +249,21 @@ class ShapeLayer(QGraphicsItem):
                             g.addPath(path)
                 self._global[lod] = groups
             for key, path in groups.items():
-                painter.setPen(self._pen(key))
-                painter.drawPath(path)
+                self._draw(painter, key, path)
             return
         for c in cells:
             for key, path in c.paths[lod].items():
-                painter.setPen(self._pen(key))
-                painter.drawPath(path)
+                self._draw(painter, key, path)
+
+    def _draw(self, painter: QPainter, key: tuple, path: QPainterPath) -> None:
+        if key[4]:  # selected style: filled as LabelMe fills the selection
+            # an antialiased fill of a many-polygon path is ~10x slower than an aliased one
+            aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.fillPath(path, QColor(key[0], key[1], key[2], 110))
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+        painter.setPen(self._pen(key))
+        painter.drawPath(path)
 
     def _build(self, c: _Cell, lod: int) -> dict[tuple, QPainterPath]:
         groups: dict[tuple, list[np.ndarray]] = {}
@@ -268,7 +277,7 @@ class ShapeLayer(QGraphicsItem):
     def _pen(self, key: tuple) -> QPen:
         pen = self._pens.get(key)
         if pen is None:
-            pen = QPen(QColor(key[0], key[1], key[2]))
+            pen = QPen(QColor(255, 255, 255) if key[4] else QColor(key[0], key[1], key[2]))
             pen.setCosmetic(True)
             pen.setWidthF(1.0)
             if key[3]:

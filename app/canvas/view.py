@@ -49,6 +49,7 @@ from .tools import TOOLS, Tool, ToolEvent
 
 WARM_QUIET_MS = 150  # idle prefetch starts this long after the last zoom step
 ASYNC_ABOVE_PIXELS = REDUCED_ABOVE_PIXELS
+MAX_SELECTED_ITEMS = 100  # larger selections are drawn batched (no vertex handles)
 MIN_ZOOM = 0.01
 MAX_ZOOM = 32.0
 WHEEL_STEP = 1.1
@@ -150,10 +151,11 @@ class Canvas(QGraphicsView):
         sid = id(s)
         visible = doc.is_visible(i)
         selected = sid in self._sel_ids
+        own = selected and len(self._sel_ids) <= MAX_SELECTED_ITEMS  # else batched, selected style
         hovered = sid == self._hover_id
         colour = doc.colours.colour(s.label)
-        self.shape_layer.set_shape(s, colour, batched=visible and not selected)
-        need = visible and (selected or hovered or s.shape_type not in POLYLINE_TYPES)
+        self.shape_layer.set_shape(s, colour, batched=visible and not own, selected=selected and not own)
+        need = visible and (own or hovered or s.shape_type not in POLYLINE_TYPES)
         item = self._items.get(sid)
         if need:
             if item is None:
@@ -201,6 +203,8 @@ class Canvas(QGraphicsView):
     def _sync_selection(self) -> None:
         new = {id(s) for s in self.document.selected_shapes()}
         changed = new ^ self._sel_ids
+        if (len(new) > MAX_SELECTED_ITEMS) != (len(self._sel_ids) > MAX_SELECTED_ITEMS):
+            changed = new | self._sel_ids  # every selected shape changes how it is drawn
         self._sel_ids = new
         for sid in changed:
             if sid in self._index:

@@ -304,3 +304,22 @@ def test_pixels_are_crisp_at_3200_percent(qtbot):
     assert set(inner) == {(255, 255, 255)}  # no blending inside a pixel
     nxt = img.pixelColor(p.x() + 33, p.y() + 16).getRgb()[:3]  # pixel (21, 20): black
     assert nxt == (0, 0, 0)
+
+
+def test_large_selection_is_drawn_batched_and_moves_together(qtbot):
+    shapes = [poly(f"l{k % 3}", ((x, y), (x + 10, y), (x + 10, y + 10), (x, y + 10)))
+              for k, (x, y) in enumerate((10 + 12 * (k % 15), 10 + 12 * (k // 15)) for k in range(150))]
+    canvas, doc = make_canvas(qtbot, shapes)
+    canvas.set_tool("edit")
+    doc.select_all()
+    assert len(doc.selected_indices()) == 150
+    assert canvas.shape_items() == []  # no per-shape items for a large selection
+    img = canvas.viewport().grab().toImage()
+    assert not img.isNull()
+    before = [list(s.points) for s in doc.shapes]
+    drag(qtbot, canvas, (15, 15), (17, 16))  # from the middle of shape 0 (not near a vertex)
+    assert all(s.points == [(x + 2, y + 1) for x, y in b] for s, b in zip(doc.shapes, before))
+    doc.undo_stack.undo()
+    assert [s.points for s in doc.shapes] == before
+    doc.set_selection([0])
+    assert len(canvas.shape_items()) == 1
