@@ -25,7 +25,7 @@ from segcore import annotation as sa
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
-from segcore.imageio import IMAGE_EXTENSIONS
+from segcore.imageio import IMAGE_EXTENSIONS, ImageReadError
 
 
 class Session(QObject):
@@ -91,7 +91,7 @@ class Session(QObject):
             return False
         try:
             doc = Document.load(image_path, json_path, colours=self.w.colours)
-        except (sa.AnnotationError, OSError, ValueError) as exc:
+        except (sa.AnnotationError, ImageReadError, OSError, ValueError) as exc:
             self.w.report_error(str(exc))
             return False
         self._remember_view()

@@ -247,3 +247,14 @@ def test_exif_rotated_jpeg_and_16bit_tiff_open(qtbot, tmp_path):
     wait_image(qtbot, w, "deep.tif")
     assert w.canvas.image_layer.full_size == (70, 50)
     assert w.canvas.pixel_at(69, 49) != w.canvas.pixel_at(0, 0)  # not a flat (clipped) image
+
+
+def test_unreadable_image_is_reported(qtbot, tmp_path, folder):
+    bad = folder / "broken.png"
+    bad.write_bytes(b"not a png at all")
+    w = open_window(qtbot, tmp_path)
+    w.open_path(folder / "im1.png")
+    wait_image(qtbot, w, "im1.png")
+    assert not w.session.load_image(str(bad))
+    assert "broken.png" in w.statusBar().currentMessage()
+    assert w.document.image_path.name == "im1.png"  # still on the readable image
