@@ -107,35 +107,33 @@ def decimate(xy: np.ndarray, stride: int, keep: int = 8) -> np.ndarray:
 
 def vertex_at(shape: Shape, pos: QPointF, radius: float) -> int | None:
     """Index of the nearest vertex within ``radius``, or None."""
-    best, best_d = None, radius
-    px, py = pos.x(), pos.y()
-    for k, (x, y) in enumerate(shape.points):
-        d = math.hypot(x - px, y - py)
-        if d <= best_d:
-            best, best_d = k, d
-    return best
+    if not shape.points:
+        return None
+    pts = np.asarray(shape.points, dtype=np.float64).reshape(-1, 2)
+    d = np.hypot(pts[:, 0] - pos.x(), pts[:, 1] - pos.y())
+    k = int(np.argmin(d))
+    return k if d[k] <= radius else None
 
 
 def edge_at(shape: Shape, pos: QPointF, radius: float) -> tuple[int, tuple[float, float]] | None:
     """``(insert index, projected point)`` on the nearest edge within ``radius`` (polygons and
     linestrips only), or None."""
-    if shape.shape_type not in ("polygon", "linestrip"):
+    if shape.shape_type not in ("polygon", "linestrip") or len(shape.points) < 2:
         return None
-    pts = shape.points
-    n = len(pts)
-    segs = range(n if shape.shape_type == "polygon" else n - 1)
-    best, best_d = None, radius
-    px, py = pos.x(), pos.y()
-    for k in segs:
-        (ax, ay), (bx, by) = pts[k], pts[(k + 1) % n]
-        dx, dy = bx - ax, by - ay
-        ll = dx * dx + dy * dy
-        u = 0.0 if ll == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / ll))
-        qx, qy = ax + u * dx, ay + u * dy
-        d = math.hypot(px - qx, py - qy)
-        if d <= best_d:
-            best, best_d = (k + 1, (qx, qy)), d
-    return best
+    a = np.asarray(shape.points, dtype=np.float64).reshape(-1, 2)
+    b = np.roll(a, -1, axis=0)
+    if shape.shape_type == "linestrip":
+        a, b = a[:-1], b[:-1]
+    p = np.array([pos.x(), pos.y()])
+    d = b - a
+    ll = (d * d).sum(axis=1)
+    u = np.clip(((p - a) * d).sum(axis=1) / np.where(ll == 0, 1.0, ll), 0.0, 1.0)
+    q = a + u[:, None] * d
+    dist = np.hypot(q[:, 0] - p[0], q[:, 1] - p[1])
+    k = int(np.argmin(dist))
+    if dist[k] > radius:
+        return None
+    return k + 1, (float(q[k, 0]), float(q[k, 1]))
 
 
 def hit(shape: Shape, pos: QPointF, radius: float) -> bool:

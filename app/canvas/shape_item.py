@@ -167,16 +167,26 @@ class ShapeItem(QGraphicsItem):
             self._pens[key] = pen
         return pen
 
-    def _paint_handles(self, painter: QPainter, t) -> None:
+    def _paint_handles(self, painter: QPainter, t: QTransform) -> None:
+        """Vertex squares of constant screen size, all in one path (fast for big polygons)."""
+        pts = np.asarray(self.shape_ref.points, dtype=np.float64).reshape(-1, 2)
+        if not len(pts):
+            return
+        dev = np.empty_like(pts)
+        dev[:, 0] = t.m11() * pts[:, 0] + t.m21() * pts[:, 1] + t.dx()
+        dev[:, 1] = t.m12() * pts[:, 0] + t.m22() * pts[:, 1] + t.dy()
+        h = HANDLE_PX / 2
+        square = np.array([[-h, -h], [h, -h], [h, h], [-h, h], [-h, -h]])
+        squares = dev[:, None, :] + square[None, :, :]
+        if self.hover_vertex is not None and 0 <= self.hover_vertex < len(pts):
+            squares[self.hover_vertex] = dev[self.hover_vertex] + square * 1.5
+        path = geometry.polylines_path(list(squares))
         painter.save()
         painter.resetTransform()
-        h = HANDLE_PX
         painter.setPen(QPen(QColor(0, 0, 0), 1))
         painter.setBrush(QBrush(self.colour if not self.selected else QColor(255, 255, 255)))
-        for k, (x, y) in enumerate(self.shape_ref.points):
-            d = t.map(QPointF(x, y))
-            size = h * 1.5 if k == self.hover_vertex else h
-            painter.drawRect(QRectF(d.x() - size / 2, d.y() - size / 2, size, size))
+        path.setFillRule(Qt.FillRule.WindingFill)
+        painter.drawPath(path)
         painter.restore()
 
     # ------------------------------------------------------------------ hit tests (scene units)
