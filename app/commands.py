@@ -10,7 +10,8 @@ Commands
 - ``RemoveShapes(doc, indices)``.
 - ``ReplaceShapes(doc, indices, new_shapes, text=...)``: remove ``indices`` and insert
   ``new_shapes`` where the first one was (brush, merge, split, simplify...).
-- ``MoveShapes(doc, indices, dx, dy, gesture=None)``: translate; consecutive commands with the
+- ``MoveShapes(doc, indices, dx, dy, gesture=None)``: translate (mask shapes by the rounded
+  delta, so their bbox stays on whole pixels); consecutive commands with the
   same non-None ``gesture`` and the same shapes merge into one undo step (a drag passes one
   id per drag from :func:`new_gesture`, arrow-key nudges pass ``"nudge"``).
 - ``MoveVertex(doc, index, vertex, pos, gesture=None)``: same merging rule (``ValueError`` for
@@ -171,7 +172,11 @@ class MoveShapes(FieldsCommand):
         self.indices = sorted(set(indices))
         for i in self.indices:
             s = doc.shapes[i]
-            pts = [(x + dx, y + dy) for x, y in s.points]
+            if s.shape_type == "mask":  # a mask's bbox stays on whole pixels
+                mx, my = float(round(dx)), float(round(dy))
+                pts = [(x + mx, y + my) for x, y in s.points]
+            else:
+                pts = [(x + dx, y + dy) for x, y in s.points]
             self.changes.append((i, *_geometry_change(s, pts)))
 
     def id(self) -> int:

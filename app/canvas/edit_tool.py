@@ -200,6 +200,8 @@ class EditTool(Tool):
         if not sel or self.last is None:
             return
         dx, dy = self._clamp_delta(sel, pos.x() - self.last.x(), pos.y() - self.last.y())
+        if any(doc.shapes[i].shape_type == "mask" for i in sel):
+            dx, dy = float(round(dx)), float(round(dy))  # whole pixels; the rest carries over
         if dx == 0 and dy == 0:
             return
         doc.push(cmd.MoveShapes(doc, sel, dx, dy, gesture=self.gesture))

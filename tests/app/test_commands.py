@@ -224,3 +224,11 @@ def test_random_edit_sequences_undo_and_redo_exactly(qtbot):
     for k in range(1, len(states)):
         doc.undo_stack.redo()
         assert state(doc) == states[k]
+
+
+def test_mask_shapes_move_by_whole_pixels(qtbot):
+    m = np.ones((3, 4), bool)
+    doc = Document(Annotation(shapes=[S("m", [(2, 2), (5, 4)], "mask", mask=m)], image_width=20, image_height=20))
+    doc.push(cmd.MoveShapes(doc, [0], 1.6, -0.4))
+    assert doc.shapes[0].points == [(4.0, 2.0), (7.0, 4.0)]
+    sa.dumps(doc.annotation)  # still a valid mask shape
