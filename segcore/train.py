@@ -214,6 +214,8 @@ class Trainer:
             from segcore.rasterize import ClassList
 
             colours = ClassList.from_names(self.class_names).colours().tolist()
+            if len(colours) != len(self.class_names):
+                colours = None
         except Exception:  # noqa: BLE001 - colours are cosmetic
             colours = None
         cfg = self.cfg
@@ -492,7 +494,8 @@ class Trainer:
                            "elapsed_s": self.elapsed(), "progress": self._progress(step_in_run, max_epochs, steps, budget),
                            "eta_s": self._eta(step_in_run, max_epochs, steps, budget)})
             if last_micro:
-                over_time = budget is not None and self.elapsed() + eval_cost >= budget
+                reserve = eval_cost if eval_cost > 0 else self._eval_estimate(now - t_start, i + 1, x)
+                over_time = budget is not None and self.elapsed() + reserve >= budget
                 stop = ddp.first_flag({"stopped": self._stop_requested(), "time_budget": over_time},
                                       self.info, self.device)
                 if stop is not None:
@@ -500,6 +503,20 @@ class Trainer:
         ddp.all_reduce_sum(total, self.info)
         n = count * self.info.world_size
         return (float(total) / n if n else None), stop
+
+    def _eval_estimate(self, seconds: float, steps: int, x: torch.Tensor) -> float:
+        """Before the first validation is timed: its cost guessed from the training steps so far
+        (a forward pass is about a third of a training step; validation runs at full size)."""
+        per_step = seconds / max(1, steps)
+        per_pixel = per_step / max(1, x.shape[0] * x.shape[2] * x.shape[3]) / 3
+        val_pixels = 0
+        for s in getattr(self, "_val_samples", None) or []:
+            scale = (self.cfg.base_size / max(s.height, s.width)) if self.cfg.base_size else 1.0
+            val_pixels += s.height * s.width * scale * scale
+        if not val_pixels:
+            val_pixels = len(self.val_ds) * x.shape[2] * x.shape[3]
+        recal = min(self.cfg.bn_recalib_batches, steps) * per_step / 3
+        return recal + per_pixel * val_pixels / self.info.world_size
 
     def _validate(self, loader: DataLoader) -> dict:
         if self.cfg.bn_recalib_batches:
