@@ -252,7 +252,8 @@ class MainWindow(QMainWindow):
         if self.restricted_labels is not None:
             return
         model = self.file_dock.model
-        jsons = [str(Path(p).with_suffix(".json")) for p in model.paths() if model.is_labelled(p)]
+        images = [p for p in model.paths() if model.is_labelled(p)]
+        jsons = (os.path.splitext(p)[0] + ".json" for p in images)  # made in the worker
 
         def done(names: list[str]) -> None:
             if self.restricted_labels is None:

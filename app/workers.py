@@ -93,9 +93,13 @@ class _Runnable(QRunnable):
                 kwargs["partial"] = relay.partial.emit
             result = job.fn(*job.args, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - delivered to on_error in the GUI thread
-            relay.failed.emit(exc)
+            outcome, signal = exc, relay.failed
         else:
-            relay.done.emit(result)
+            outcome, signal = result, relay.done
+        try:
+            signal.emit(outcome)
+        except RuntimeError:  # the relay is gone (the application is quitting): nobody to tell
+            pass
 
 
 class Job:

@@ -25,12 +25,29 @@ from app.workers import Job, run_in_thread
 from segcore.dataset import natural_key
 from segcore.imageio import IMAGE_EXTENSIONS
 
+Entry = tuple[str, bool, str, tuple]  # path, labelled, display name, sort key
+
+
+def relative_name(path: str, root: str | None) -> str:
+    """``path`` relative to ``root`` with forward slashes (the file name when outside it)."""
+    if root and path.startswith(root) and path[len(root):len(root) + 1] == os.sep:
+        return path[len(root) + 1:].replace(os.sep, "/")
+    return os.path.basename(path)
+
+
+def make_entry(path: str, labelled: bool, root: str | None) -> Entry:
+    """A file-list row: display name and natural sort key computed once."""
+    name = relative_name(path, root)
+    return path, labelled, name, natural_key(name)
+
 
 def iter_image_batches(root: str | os.PathLike, *, batch_seconds: float = 0.05,
-                       cancelled: Callable[[], bool] = lambda: False) -> Iterator[list[tuple[str, bool]]]:
-    """Walk ``root`` (recursive, hidden folders skipped) yielding ``(image path, labelled)``
-    batches every ``batch_seconds``; ``labelled`` = a ``<stem>.json`` sits beside the image."""
-    stack = [os.fspath(root)]
+                       cancelled: Callable[[], bool] = lambda: False) -> Iterator[list[Entry]]:
+    """Walk ``root`` (recursive, hidden folders skipped) yielding batches of rows, each sorted,
+    every ``batch_seconds``; ``labelled`` = a ``<stem>.json`` sits beside the image. Runs in a
+    worker: the names and sort keys are computed here, not on the GUI thread."""
+    root_s = os.fspath(root)
+    stack = [root_s]
     batch: list[tuple[str, bool]] = []
     last = time.monotonic()
     while stack:
@@ -56,13 +73,15 @@ def iter_image_batches(root: str | os.PathLike, *, batch_seconds: float = 0.05,
                 continue
             stem, ext = os.path.splitext(name)
             if ext.lower() in IMAGE_EXTENSIONS:
-                batch.append((e.path, stem + ".json" in names))
+                batch.append(make_entry(e.path, stem + ".json" in names, root_s))
         stack.extend(sorted(subdirs, key=natural_key, reverse=True))
         if batch and time.monotonic() - last >= batch_seconds:
+            batch.sort(key=lambda t: t[3])
             yield batch
             batch = []
             last = time.monotonic()
     if batch:
+        batch.sort(key=lambda t: t[3])
         yield batch
 
 
@@ -81,6 +100,7 @@ class FileListModel(QAbstractListModel):
         self._keys: list[tuple] = []
         self._labelled: dict[str, bool] = {}
         self._index: dict[str, int] = {}
+        self._display: dict[str, str] = {}
         self._job: Job | None = None
         self.scanning = False
 
@@ -113,12 +133,10 @@ class FileListModel(QAbstractListModel):
 
     def display_name(self, path: str) -> str:
         """The path shown: relative to the root folder."""
-        if self._root is not None:
-            try:
-                return Path(path).relative_to(self._root).as_posix()
-            except ValueError:
-                pass
-        return Path(path).name
+        name = self._display.get(path)
+        if name is None:
+            name = relative_name(path, os.fspath(self._root) if self._root is not None else None)
+        return name
 
     def paths(self) -> list[str]:
         """All image paths in order."""
@@ -153,7 +171,7 @@ class FileListModel(QAbstractListModel):
             self._job = None
         self.beginResetModel()
         self._root = None
-        self._paths, self._keys, self._labelled, self._index = [], [], {}, {}
+        self._paths, self._keys, self._labelled, self._index, self._display = [], [], {}, {}, {}
         self.endResetModel()
         self.scanning = False
         self.countChanged.emit()
@@ -164,11 +182,16 @@ class FileListModel(QAbstractListModel):
         self._root = Path(root) if root is not None else None
         self.add_batch([(os.fspath(f), Path(f).with_suffix(".json").exists()) for f in files])
 
-    def add_batch(self, batch: list[tuple[str, bool]]) -> None:
-        """Merge a batch of ``(path, labelled)`` keeping natural order."""
-        new = [(natural_key(self.display_name(p)), p, lab) for p, lab in batch if p not in self._labelled]
+    def add_batch(self, batch: list[Entry] | list[tuple[str, bool]]) -> None:
+        """Merge a batch of rows (:func:`make_entry` tuples, or ``(path, labelled)`` pairs)
+        keeping natural order."""
+        root = os.fspath(self._root) if self._root is not None else None
+        rows = [b if len(b) == 4 else make_entry(b[0], b[1], root) for b in batch]
+        new = [(key, p, lab) for p, lab, name, key in rows if p not in self._labelled]
         if not new:
             return
+        for p, _lab, name, _key in rows:
+            self._display[p] = name
         new.sort(key=lambda t: t[0])
         if not self._keys or new[0][0] >= self._keys[-1]:
             first = len(self._paths)
