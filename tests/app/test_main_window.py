@@ -258,3 +258,12 @@ def test_unreadable_image_is_reported(qtbot, tmp_path, folder):
     assert not w.session.load_image(str(bad))
     assert "broken.png" in w.statusBar().currentMessage()
     assert w.document.image_path.name == "im1.png"  # still on the readable image
+
+
+def test_neighbours_are_prefetched(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.open_path(folder)
+    wait_image(qtbot, w, "im1.png")
+    qtbot.waitUntil(lambda: w.image_cache.get(str(folder / "im2.png")) is not None, timeout=5000)
+    rgb, size = w.image_cache.get(str(folder / "im2.png"))
+    assert size == (120, 90) and rgb.shape == (90, 120, 3)
