@@ -5,7 +5,8 @@ Thousands of per-shape ``QGraphicsItem``s cannot be painted in 16 ms from Python
 costs a Python ``paint`` call plus its own stroke), so unselected polylines (polygon,
 rectangle, line, linestrip, oriented rectangle) are drawn here instead: the image is cut into
 at most about 8x8 cells, each cell keeps one ``QPainterPath`` per (colour, proposed, selected) built in
-C++ from numpy, and a frame draws only the cells it exposes with a cosmetic 1-pixel pen.
+C++ from numpy, and a frame draws only the cells it exposes with a cosmetic pen: 2 pixels
+wide (as LabelMe) when the exposed cells hold few vertices, 1 pixel for dense views.
 Zoomed out, cells use decimated outlines (level of detail: segments of about a screen
 pixel). An edit only rebuilds the cells the shape was and is in.
 
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from segcore.annotation import Shape
@@ -33,6 +34,7 @@ MAX_CELLS_PER_SIDE = 8
 MIN_CELL = 512.0
 MAX_LOD = 5
 GLOBAL_ABOVE_CELLS = 16
+THICK_MAX_VERTICES = 2000  # 2-px outlines when the exposed cells hold at most this many
 
 
 @dataclass
@@ -51,6 +53,7 @@ class _Cell:
     members: set[int] = field(default_factory=set)
     paths: dict[tuple, dict[tuple, QPainterPath]] = field(default_factory=dict)  # lod -> key -> path
     rect: QRectF | None = None  # union of the members' bboxes
+    vertices: dict[int, int] = field(default_factory=dict)  # lod -> vertices in its paths
 
 
 class ShapeLayer(QGraphicsItem):
@@ -145,6 +148,7 @@ class ShapeLayer(QGraphicsItem):
         if c is None:
             return
         c.paths.clear()
+        c.vertices.clear()
         self._global.clear()
         if self._bulk:
             return
@@ -220,7 +224,7 @@ class ShapeLayer(QGraphicsItem):
         return True
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        t = painter.worldTransform()
+        t = QTransform(painter.worldTransform())
         lod = self.lod_for_zoom(math.hypot(t.m11(), t.m12()) or 1.0)
         ex = option.exposedRect
         x0, y0, x1, y1 = ex.left(), ex.top(), ex.right(), ex.bottom()
@@ -233,6 +237,9 @@ class ShapeLayer(QGraphicsItem):
                 c.paths[lod] = self._build(c, lod)
             cells.append(c)
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        # LabelMe's 2-pixel outlines where they are affordable (a wide stroke costs ~5 us per
+        # vertex), 1-pixel ones for dense views
+        width = 2.0 if sum(c.vertices.get(lod, 0) for c in cells) <= THICK_MAX_VERTICES else 1.0
         if len(cells) > GLOBAL_ABOVE_CELLS:  # zoomed out: a few big paths, one per colour
             groups = self._global.get(lod)
             if groups is None:
@@ -249,38 +256,42 @@ class ShapeLayer(QGraphicsItem):
                             g.addPath(path)
                 self._global[lod] = groups
             for key, path in groups.items():
-                self._draw(painter, key, path)
+                self._draw(painter, key, path, width)
             return
         for c in cells:
             for key, path in c.paths[lod].items():
-                self._draw(painter, key, path)
+                self._draw(painter, key, path, width)
 
-    def _draw(self, painter: QPainter, key: tuple, path: QPainterPath) -> None:
+    def _draw(self, painter: QPainter, key: tuple, path: QPainterPath, width: float = 1.0) -> None:
         if key[4]:  # selected style: filled as LabelMe fills the selection
             # an antialiased fill of a many-polygon path is ~10x slower than an aliased one
             aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             painter.fillPath(path, QColor(key[0], key[1], key[2], 110))
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
-        painter.setPen(self._pen(key))
+        painter.setPen(self._pen(key, width))
         painter.drawPath(path)
 
     def _build(self, c: _Cell, lod: int) -> dict[tuple, QPainterPath]:
         groups: dict[tuple, list[np.ndarray]] = {}
         stride = 1 << lod
+        n = 0
         for i in c.members:
             e = self._entries[i]
             if e.batched and e.xy is not None:
-                groups.setdefault(e.key, []).append(decimate(e.xy, stride) if stride > 1 else e.xy)
+                xy = decimate(e.xy, stride) if stride > 1 else e.xy
+                n += len(xy)
+                groups.setdefault(e.key, []).append(xy)
+        c.vertices[lod] = n
         return {key: polylines_path(parts) for key, parts in groups.items()}
 
-    def _pen(self, key: tuple) -> QPen:
-        pen = self._pens.get(key)
+    def _pen(self, key: tuple, width: float = 1.0) -> QPen:
+        pen = self._pens.get((key, width))
         if pen is None:
             pen = QPen(QColor(255, 255, 255) if key[4] else QColor(key[0], key[1], key[2]))
             pen.setCosmetic(True)
-            pen.setWidthF(1.0)
+            pen.setWidthF(width)
             if key[3]:
                 pen.setStyle(Qt.PenStyle.DashLine)
-            self._pens[key] = pen
+            self._pens[(key, width)] = pen
         return pen
