@@ -31,13 +31,14 @@ from segcore.export.common import (
     assign_splits,
     bbox_of,
     check_item,
+    image_failed,
     labelled_items,
     prepare_out,
     resolve_classes,
     strict_check,
     unique_stems,
 )
-from segcore.export.files import export_image, write_file
+from segcore.export.files import IMAGE_ERRORS, export_image, write_file
 from segcore.export.pool import run_jobs
 from segcore.progress import CancelToken, ProgressCallback
 from segcore.rasterize import ClassList, instance_crops
@@ -117,7 +118,10 @@ def _coco_job(job: _Job) -> _Result:
             "iscrowd": 0, "_label": inst.label,
         })
     res.width, res.height = w, h
-    res.written = [export_image(job.item.image, job.out / IMAGES_DIR, job.stem)]
+    try:
+        res.written = [export_image(job.item.image, job.out / IMAGES_DIR, job.stem)]
+    except IMAGE_ERRORS as exc:
+        return image_failed(res, job.item, exc)
     res.ok = True
     return res
 

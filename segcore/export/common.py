@@ -235,6 +235,15 @@ def check_item(item: Item, classes: ClassList, *, area_only: bool = False) -> Ch
     return res
 
 
+def image_failed(res: Any, item: Item, exc: BaseException) -> Any:
+    """Mark a job result failed because its image could not be read or written."""
+    msg = f"cannot export image {item.image}: {exc}"
+    res.problems.append(Problem(item.image, "unreadable_image", msg))
+    res.skipped.append(Skipped(item.json, None, f"not exported: {msg}"))
+    res.ok = False
+    return res
+
+
 # ----------------------------------------------------------------------------- items, classes, splits
 
 

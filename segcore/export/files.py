@@ -14,6 +14,15 @@ import numpy as np
 from PIL import Image
 
 JPEG_SUFFIXES = frozenset({".jpg", ".jpeg"})
+
+try:
+    from segcore.imageio import ImageReadError
+except ImportError:  # pragma: no cover - only while segcore.imageio is missing
+    class ImageReadError(Exception):  # type: ignore[no-redef]
+        """Stand-in for segcore.imageio.ImageReadError."""
+
+IMAGE_ERRORS = (OSError, ValueError, ImageReadError)
+"""What reading, encoding or copying one image may raise."""
 _ORIENTATION_TAG = 0x0112
 
 

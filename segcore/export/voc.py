@@ -29,13 +29,14 @@ from segcore.export.common import (
     Skipped,
     assign_splits,
     check_item,
+    image_failed,
     labelled_items,
     prepare_out,
     resolve_classes,
     strict_check,
     unique_stems,
 )
-from segcore.export.files import encode_jpeg, export_image, palette_png, read_rgb, write_file
+from segcore.export.files import IMAGE_ERRORS, encode_jpeg, export_image, palette_png, read_rgb, write_file
 from segcore.export.pool import run_jobs
 from segcore.palette import palette_bytes, voc_palette
 from segcore.progress import CancelToken, ProgressCallback
@@ -110,14 +111,17 @@ def _voc_job(job: _Job) -> _Result:
                                    f"(at most {MAX_INSTANCES}); SegmentationObject keeps the first {MAX_INSTANCES}"))
     pal = palette_bytes()
     out = job.out
-    paths = [out / "SegmentationClass" / f"{job.stem}.png", out / "SegmentationObject" / f"{job.stem}.png"]
-    write_file(paths[0], palette_png(cmap, pal))
-    write_file(paths[1], palette_png(obj, pal))
-    paths.append(export_image(job.item.image, out / "JPEGImages", job.stem))
-    if job.overlays:
-        vis = out / VIS_DIR / f"{job.stem}.jpg"
-        write_file(vis, encode_jpeg(overlay(read_rgb(job.item.image), cmap), quality=90))
-        paths.append(vis)
+    try:  # the image first: when it cannot be read, no mask of it is written either
+        paths = [export_image(job.item.image, out / "JPEGImages", job.stem)]
+        if job.overlays:
+            vis = out / VIS_DIR / f"{job.stem}.jpg"
+            write_file(vis, encode_jpeg(overlay(read_rgb(job.item.image), cmap), quality=90))
+            paths.append(vis)
+    except IMAGE_ERRORS as exc:
+        return image_failed(res, job.item, exc)
+    for sub, arr in (("SegmentationClass", cmap), ("SegmentationObject", obj)):
+        paths.append(out / sub / f"{job.stem}.png")
+        write_file(paths[-1], palette_png(arr, pal))
     res.ok = True
     res.instances = Counter(inst.label for inst in instances)
     res.written = paths

@@ -187,3 +187,18 @@ def test_rotated_jpeg_reencoded_and_subfolder_stems(tmp_path):
         assert im.size == (48, 64) and im.getexif().get(0x0112, 1) == 1
     assert Image.open(out / "SegmentationClass" / "rot.png").size == (48, 64)
     assert (out / "JPEGImages" / "a_x.jpg").read_bytes() == (src / "a" / "x.jpg").read_bytes()
+
+
+def test_unreadable_image_is_reported_and_others_export(tmp_path):
+    src = tmp_path / "src"
+    tri = [Shape("cat", [(2.0, 2.0), (20.0, 2.0), (10.0, 15.0)])]
+    write_labelme(src, "fine", tri)
+    write_labelme(src, "broken", tri, suffix=".png")
+    data = (src / "broken.png").read_bytes()
+    (src / "broken.png").write_bytes(data[: len(data) // 3])  # header intact, pixels truncated
+    out = tmp_path / "out"
+    report = export_voc(src, out, workers=1)
+    assert report.images == 1
+    assert any(p.kind == "unreadable_image" and p.path.name == "broken.png" for p in report.problems)
+    assert not (out / "SegmentationClass" / "broken.png").exists()
+    assert (out / "SegmentationClass" / "fine.png").exists()
