@@ -117,6 +117,18 @@ def read_label_png(path: Path) -> np.ndarray:
     return lm
 
 
+def _size_problem(ann, image_path: Path) -> str | None:
+    """Why the image cannot be paired with its annotation (unreadable, other size), or None."""
+    try:
+        from segcore.imageio import ImageReadError, check_size
+    except ImportError:
+        return None
+    try:
+        return check_size(ann, image_path)
+    except ImageReadError as exc:
+        return str(exc)
+
+
 def _read_split_file(path: Path) -> dict[str, set[str]]:
     """A split file: JSON ``{"train": [keys], "val": [keys]}`` or text with one val key a line."""
     text = Path(path).read_text(encoding="utf-8")
@@ -212,6 +224,10 @@ def prepare_folder(
             except Exception:  # noqa: BLE001 - any failure means: no image
                 warnings.append(f"skipped: {it.json}: image not found")
                 continue
+        problem = _size_problem(ann, image_path)
+        if problem:
+            warnings.append(f"skipped: {it.json}: {problem}")
+            continue
         samples.append(Sample(image_path, Path(it.json), out, it.key, h, w))
     if progress is not None:
         progress(len(labelled), len(labelled), "rasterised")

@@ -128,6 +128,14 @@ def test_rasterise_once_cache_keyed_by_json_content(tmp_path):
     save(ann, j)
     prepare_folder(data, cache_dir=cache, val_ratio=0.5)
     assert len(list(cache.glob("*.png"))) == 3  # the edited file got a new entry
+    # an annotation whose size disagrees with its image is skipped with a message naming it
+    other = sorted(data.glob("*.json"))[1]
+    ann = load(other)
+    ann.image_width = 99
+    save(ann, other)
+    got = prepare_folder(data, cache_dir=cache, val_ratio=0.5)
+    assert {s.key for s in got.train + got.val} == {"img_000"}
+    assert any(str(other) in w for w in got.warnings)
 
 
 @pytest.mark.slow
@@ -211,3 +219,14 @@ def test_augment_keeps_labels_and_pads_with_ignore():
         assert img.shape == (40, 40, 3) and lab.shape == (40, 40)
         assert set(np.unique(lab)) <= {0, 2, 255}  # nearest-neighbour labels, ignore padding
         assert (lab == 255).any()  # a 40 px crop of a <= 45x30 image always needs padding
+
+
+@pytest.mark.slow
+def test_time_budget_ends_the_run_with_a_validated_best_model(tmp_path, data):
+    events = []
+    cfg = _config(tmp_path, data, epochs=None, minutes=0.02)  # 1.2 s: ends within the first epochs
+    result = Trainer(cfg, callbacks=[events.append]).fit()
+    assert result.reason == "time_budget"
+    assert result.best_checkpoint.exists() and result.history
+    steps = [e for e in events if e["event"] == "step"]
+    assert steps[-1]["progress"] <= 1.0 and steps[-1]["eta_s"] is not None
