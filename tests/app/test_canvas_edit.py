@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 
 from .canvas_helpers import H, W, click, drag, key, make_canvas, poly, vp
 
@@ -323,3 +323,41 @@ def test_large_selection_is_drawn_batched_and_moves_together(qtbot):
     assert [s.points for s in doc.shapes] == before
     doc.set_selection([0])
     assert len(canvas.shape_items()) == 1
+
+
+def test_random_mouse_session_undoes_and_redoes_exactly(qtbot):
+    import random
+
+    from segcore import annotation as sa
+
+    rng = random.Random(3)
+    canvas, doc = two_shapes(qtbot)
+    start = sa.dumps(doc.annotation)
+    tools = ["edit", "edit", "edit", "polygon", "rectangle", "circle", "line", "linestrip", "point"]
+
+    def pt():
+        return (rng.randrange(0, 2 * W) / 2, rng.randrange(0, 2 * H) / 2)
+
+    for _ in range(40):
+        canvas.set_tool(rng.choice(tools))
+        action = rng.randrange(6)
+        mods = rng.choice([Qt.KeyboardModifier.NoModifier] * 4 + [CTRL, ALT, ALT | SHIFT])
+        if action < 3:
+            drag(qtbot, canvas, pt(), pt(), mods, steps=3)
+        elif action < 5:
+            click(qtbot, canvas, *pt(), mods)
+        else:
+            key(qtbot, canvas, rng.choice([Qt.Key.Key_Return, Qt.Key.Key_Escape, Qt.Key.Key_Left, Qt.Key.Key_Down]))
+    canvas.set_tool("edit")
+    end = sa.dumps(doc.annotation)
+    n = doc.undo_stack.count()
+    assert n > 5
+    while doc.undo_stack.canUndo():
+        doc.undo_stack.undo()
+    assert sa.dumps(doc.annotation) == start
+    while doc.undo_stack.canRedo():
+        doc.undo_stack.redo()
+    assert sa.dumps(doc.annotation) == end
+    # the canvas shows exactly the document's shapes
+    assert sorted(id(s) for s in canvas.shape_layer.query(QRectF(-1e6, -1e6, 2e6, 2e6))) == sorted(
+        id(s) for s in doc.shapes)
