@@ -37,7 +37,7 @@ __all__ = [
 
 DEFAULT_MIN_AREA = 0.0
 MIN_IOU = 0.98
-"""Per-component IoU floor of simplified polygons (see :func:`_component_polygons`)."""
+"""Per-component IoU floor of simplified polygons (see :func:`_fit`)."""
 
 
 # ----------------------------------------------------------------------------- components
@@ -80,11 +80,17 @@ def _ring_polygon(ring: np.ndarray) -> BaseGeometry | None:
         return None
     poly = Polygon(ring.astype(np.float64))
     if not poly.is_valid:
-        poly = shapely.make_valid(poly)
+        poly = _make_valid(poly)
     poly = _polygonal(poly)
     if poly is None or poly.area <= 0:
         return None
     return poly
+
+
+def _make_valid(geom: BaseGeometry) -> BaseGeometry:
+    """A valid polygonal version of ``geom``: GEOS's "structure" method (areas kept, collapsed
+    zero-width parts dropped), about ten times faster than the default on pinched rings."""
+    return shapely.make_valid(geom, method="structure", keep_collapsed=False)
 
 
 def _polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
@@ -114,7 +120,7 @@ def _simplify(poly: Polygon, tolerance: float) -> list[Polygon]:
     if tolerance > 0:
         poly = poly.simplify(tolerance, preserve_topology=True)
         if not poly.is_valid:
-            poly = _polygonal(shapely.make_valid(poly))
+            poly = _polygonal(_make_valid(poly))
     return [p for p in _explode(poly) if p.area > 0 and len(p.exterior.coords) >= 4]
 
 
@@ -149,12 +155,12 @@ def _component_geometry(crop: np.ndarray, x0: int, y0: int) -> BaseGeometry | No
     return geom
 
 
-def _component_polygons(
-    crop: np.ndarray, x0: int, y0: int, tolerance: float, min_iou: float = MIN_IOU
-) -> list[Polygon]:
-    """Valid polygons of one component. The simplification tolerance is a maximum: where the
-    simplified polygons re-rasterise to IoU < ``min_iou`` with the component (thin poles, small
-    blobs) the tolerance is halved, then dropped, for this component only."""
+def _fit(crop: np.ndarray, x0: int, y0: int, tolerance: float, min_iou: float = MIN_IOU,
+         raster: bool = False) -> tuple[list[Polygon], np.ndarray | None]:
+    """Valid polygons of one component, and (when checked or ``raster``) their re-rasterised
+    crop. The simplification tolerance is a maximum: where the simplified polygons
+    re-rasterise to IoU < ``min_iou`` with the component (thin poles, small blobs) the
+    tolerance is halved, then dropped, for this component only."""
     parts = [orient(p, 1.0) for p in _explode(_component_geometry(crop, x0, y0))]
     tol = float(tolerance)
     while True:
@@ -162,10 +168,17 @@ def _component_polygons(
         for p in parts:
             result.extend(_simplify(p, tol))
         if tol <= 0 or min_iou <= 0:
-            return result
-        if _iou(_rebuild(result, crop, x0, y0), crop) >= min_iou:
-            return result
+            return result, (_rebuild(result, crop, x0, y0) if raster else None)
+        rebuilt = _rebuild(result, crop, x0, y0)
+        if _iou(rebuilt, crop) >= min_iou:
+            return result, rebuilt
         tol = 0.0 if tol <= 0.25 else tol / 2
+
+
+def _component_polygons(crop: np.ndarray, x0: int, y0: int, tolerance: float,
+                        min_iou: float = MIN_IOU) -> list[Polygon]:
+    """Valid polygons of one component (see :func:`_fit`)."""
+    return _fit(crop, x0, y0, tolerance, min_iou)[0]
 
 
 def mask_to_polygons(mask: np.ndarray, *, tolerance: float = 1.0, min_area: float = DEFAULT_MIN_AREA) -> list[Polygon]:
@@ -266,7 +279,7 @@ def shape_to_geometry(shape: Shape) -> BaseGeometry:
         if len(pts) < 3:
             return Polygon()
         poly = Polygon(pts)
-        return poly if poly.is_valid else (_polygonal(shapely.make_valid(poly)) or Polygon())
+        return poly if poly.is_valid else (_polygonal(_make_valid(poly)) or Polygon())
     if st == "rectangle":
         (xa, ya), (xb, yb) = pts[:2]
         return box(min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
@@ -291,8 +304,7 @@ def _component_shapes(
     reproduce it well enough (IoU < MIN_IOU, e.g. one-pixel-wide parts) or, with ``exact``,
     not pixel for pixel."""
     ox, oy = offset
-    polys = _component_polygons(crop, x0, y0, tolerance)
-    rebuilt = _rebuild(polys, crop, x0, y0)
+    polys, rebuilt = _fit(crop, x0, y0, tolerance, raster=True)
     if exact:
         bad = not np.array_equal(rebuilt, crop)
     else:
