@@ -39,11 +39,15 @@ def serialise(ann: sa.Annotation, path: Path | None = None) -> bytes:
     """
     ann.validate(path)
     buf = io.BytesIO()
+    tree = sa.to_dict(ann)
     try:
-        for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(sa.to_dict(ann)):
+        for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(tree):
             buf.write(chunk.encode("utf-8"))
     except (TypeError, ValueError, RecursionError) as exc:
         raise sa.AnnotationError(path, f"cannot be written as JSON ({exc})") from None
+    shapes = tree.get("shapes")
+    while isinstance(shapes, list) and shapes:  # free the tree a shape at a time, not in one C call
+        shapes.pop()
     return buf.getvalue()
 
 
@@ -149,7 +153,7 @@ class Saver(QObject):
         was_enabled = gc.isenabled()
         interval = sys.getswitchinterval()
         gc.disable()
-        sys.setswitchinterval(min(interval, 0.001))  # hand the GIL back to the GUI thread sooner
+        sys.setswitchinterval(min(interval, 0.0005))  # hand the GIL back to the GUI thread sooner
         try:
             data = serialise(_rebuild(capture), path)
         finally:
