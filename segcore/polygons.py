@@ -5,8 +5,10 @@ coordinates) and a polygon covers its outline pixels, so the exterior ring of a 
 through the centres of its boundary pixels. A hole ring runs through the centres of the *hole's*
 boundary pixels, so "exterior filled minus holes filled" reproduces the component exactly before
 simplification. Rings that cannot be valid polygons (one-pixel-wide spurs, single pixels) are
-dropped from the geometry; :func:`mask_to_shapes` with ``exact=True`` falls back to a ``mask``
-shape whenever the polygons do not reproduce a component pixel for pixel.
+dropped from the geometry. :func:`mask_to_shapes` / :func:`label_map_to_shapes` turn a
+component into ``polygon`` shapes, or into one ``mask`` shape of its pixels when it has holes,
+when its polygons re-rasterise to IoU < :data:`MIN_IOU`, or (``exact=True``) when any pixel
+differs.
 """
 
 from __future__ import annotations
@@ -309,7 +311,7 @@ def _component_shapes(
         bad = not np.array_equal(rebuilt, crop)
     else:
         bad = _iou(rebuilt, crop) < MIN_IOU
-    if bad or not polys:
+    if bad or not polys or any(p.interiors for p in polys):  # a hole needs a mask: take the pixels
         return [_mask_shape(crop, x0 + ox, y0 + oy, label, **kw)]
     if ox or oy:
         polys = [shapely.affinity.translate(p, ox, oy) for p in polys]

@@ -43,6 +43,8 @@ def test_hole_becomes_mask_shape_that_rasterises_exactly():
     assert shape.shape_type == "mask" and shape.score == 0.5 and shape.proposed
     shape.validate()
     assert np.array_equal(shape_mask(shape, *m.shape), m)
+    (via_shapes,) = P.mask_to_shapes(m, "cat", tolerance=2.0)  # a hole: the pixels, exactly
+    assert via_shapes.shape_type == "mask" and np.array_equal(shape_mask(via_shapes, *m.shape), m)
 
 
 def test_polygon_without_hole_is_polygon_shape_reproducing_component():
