@@ -85,7 +85,9 @@ def _pick_device(name: str | None) -> torch.device:
 
 
 def _is_oom(exc: BaseException) -> bool:
-    return isinstance(exc, torch.cuda.OutOfMemoryError) or "out of memory" in str(exc).lower()
+    text = str(exc).lower()
+    return (isinstance(exc, torch.cuda.OutOfMemoryError) or "out of memory" in text
+            or "can't allocate memory" in text)
 
 
 class Trainer:
@@ -371,13 +373,15 @@ class Trainer:
             try:
                 train_loss, stop = self._train_one_epoch(loader, epoch, max_epochs, budget, eval_cost)
             except RuntimeError as exc:
-                if not (_is_oom(exc) and self.device.type == "cuda" and self.batch_size > 2 and not self.info.enabled):
+                if not (_is_oom(exc) and self.batch_size > 2 and not self.info.enabled):
                     raise
                 self.optimizer.zero_grad(set_to_none=True)
-                torch.cuda.empty_cache()
+                if self.device.type == "cuda":
+                    torch.cuda.empty_cache()
                 self.batch_size //= 2
                 self.accum *= 2
-                self.warn(f"out of GPU memory: retrying epoch {epoch + 1} with batch size {self.batch_size} "
+                where = "GPU" if self.device.type == "cuda" else self.device.type.upper()
+                self.warn(f"out of {where} memory: retrying epoch {epoch + 1} with batch size {self.batch_size} "
                           f"and {self.accum} accumulation steps (same effective batch)")
                 loader = self._make_train_loader(self.batch_size)
                 continue

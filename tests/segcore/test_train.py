@@ -230,3 +230,28 @@ def test_time_budget_ends_the_run_with_a_validated_best_model(tmp_path, data):
     assert result.best_checkpoint.exists() and result.history
     steps = [e for e in events if e["event"] == "step"]
     assert steps[-1]["progress"] <= 1.0 and steps[-1]["eta_s"] is not None
+
+
+def test_out_of_memory_retries_with_a_smaller_batch_and_says_so(tmp_path, data, monkeypatch):
+    import segcore.models.registry as registry
+
+    real = registry.build_model
+
+    class Picky(torch.nn.Module):  # runs out of memory on training batches of more than 2
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, x):
+            if self.training and x.shape[0] > 2:
+                raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+            return self.inner(x)
+
+    monkeypatch.setattr(registry, "build_model", lambda *a, **kw: Picky(real(*a, **kw)))
+    events = []
+    result = Trainer(_config(tmp_path, data, epochs=1, batch_size=4, bn_recalib_batches=0),
+                     callbacks=[events.append]).fit()
+    assert result.reason == "completed"
+    warning = [e["message"] for e in events if e["event"] == "warning" and "out of" in e["message"]]
+    assert warning and "batch size 2" in warning[0] and "2 accumulation steps" in warning[0]
+    assert len(result.history) == 1
