@@ -211,6 +211,10 @@ class Predictor:
 
     def forward_tiles(self, batch: list[torch.Tensor]) -> torch.Tensor:
         """Softmax probabilities (N, C, h, w) for normalised tiles of equal size (padded here)."""
+        return torch.softmax(self.forward_logits(batch), dim=1)
+
+    def forward_logits(self, batch: list[torch.Tensor]) -> torch.Tensor:
+        """Float32 logits (N, C, h, w) for normalised tiles of equal size (padded here)."""
         x = torch.stack(batch)
         h, w = x.shape[-2:]
         ph, pw = (-h) % self.divisor, (-w) % self.divisor
@@ -220,13 +224,14 @@ class Predictor:
             y = self.model(x)
         if isinstance(y, dict):
             y = y["out"]
-        return torch.softmax(y[..., :h, :w].float(), dim=1)
+        return y[..., :h, :w].float()
 
     def probabilities(self, image: np.ndarray, *, cancel: CancelToken | None = None,
                       progress: ProgressCallback | None = None,
-                      sink=None) -> torch.Tensor | None:
+                      sink=None, logits: bool = False) -> torch.Tensor | None:
         """Run the tiles of ``image`` (already resized); with ``sink(tile, probs)`` each tile's
-        owned probabilities go to the sink and None is returned, else (C, H, W) on the device."""
+        owned probabilities (logits when ``logits``) go to the sink and None is returned, else
+        (C, H, W) probabilities on the device."""
         H, W = image.shape[:2]
         tiles = plan_tiles(H, W, self.tile_size, self.overlap, self.divisor)
         out = None
@@ -236,15 +241,20 @@ class Predictor:
             def sink(t: Tile, p: torch.Tensor) -> None:
                 out[:, t.oy0:t.oy1, t.ox0:t.ox1] = p
 
+        with torch.inference_mode():
+            self._run_tiles(image, tiles, sink, logits, cancel, progress)
+        return out
+
+    def _run_tiles(self, image, tiles, sink, logits, cancel, progress) -> None:
         done = 0
         for group in _batches(tiles, self.batch_size):
             check_cancel(cancel)
-            probs = self.forward_tiles([self._to_input(image[t.y0:t.y0 + t.h, t.x0:t.x0 + t.w]) for t in group])
+            inputs = [self._to_input(image[t.y0:t.y0 + t.h, t.x0:t.x0 + t.w]) for t in group]
+            probs = self.forward_logits(inputs) if logits else self.forward_tiles(inputs)
             for t, p in zip(group, probs):
                 sink(t, p[:, t.oy0 - t.y0:t.oy1 - t.y0, t.ox0 - t.x0:t.ox1 - t.x0])
             done += len(group)
             report(progress, done, len(tiles), "tiles")
-        return out
 
     def predict(self, image: np.ndarray, *, return_probs: bool = True, cancel: CancelToken | None = None,
                 progress: ProgressCallback | None = None) -> Prediction:
@@ -277,12 +287,13 @@ class Predictor:
                     full[:, r0:r1] = block.cpu().numpy()
             return Prediction(full, label, conf)
 
-        def sink(t: Tile, p: torch.Tensor) -> None:
-            c, i = p.max(dim=0)
-            conf[t.oy0:t.oy1, t.ox0:t.ox1] = c.cpu().numpy()
+        def sink(t: Tile, logit: torch.Tensor) -> None:
+            # max softmax probability = 1 / sum(exp(l - max l)): no full softmax needed
+            top, i = logit.max(dim=0)
+            conf[t.oy0:t.oy1, t.ox0:t.ox1] = logit.sub_(top).exp_().sum(dim=0).reciprocal_().cpu().numpy()
             label[t.oy0:t.oy1, t.ox0:t.ox1] = i.cpu().numpy()
 
-        self.probabilities(work, cancel=cancel, progress=progress, sink=sink)
+        self.probabilities(work, cancel=cancel, progress=progress, sink=sink, logits=True)
         return Prediction(None, label, conf)
 
     def shapes_from_prediction(self, pred: Prediction, *, tolerance: float = 1.0,

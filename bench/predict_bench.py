@@ -1,0 +1,196 @@
+"""Pre-annotation overhead: end-to-end time per image against the bare model forward.
+
+For each architecture (default ``deeplabv3plus_mobilenet_v3_large`` and ``unet``):
+1. the model is trained for a few steps on CamVid (``../shared/datasets/camvid``; synthetic
+   rectangles and discs where it is absent) so that its label maps have the structure of a real
+   prediction (a random model's salt-and-pepper output would make polygon tracing unrealistic);
+2. a checkpoint is saved and loaded by a :class:`segcore.predict.Predictor`;
+3. baseline: ``model(x)`` alone on the normalised 1024x768 tensor, already in memory;
+4. end-to-end: :func:`segcore.preannotate.preannotate_file` on the 1024x768 JPEG (decode,
+   normalise, forward, softmax, label map, polygons, shapes, atomic JSON save).
+
+Prints the median of ``--repeats`` runs of each, the stage breakdown and
+``overhead = (end-to-end - forward) / forward`` (target <= 25%). With ``--device cuda`` it
+also prints images/s with and without fp16.
+
+    python bench/predict_bench.py [--archs unet,...] [--repeats 5] [--steps 12] [--device cpu]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from segcore.checkpoint import save_checkpoint  # noqa: E402
+from segcore.models.registry import build_model, main_output  # noqa: E402
+from segcore.preannotate import preannotate_file, read_image  # noqa: E402
+from segcore.predict import Predictor  # noqa: E402
+
+CAMVID = REPO.parent / "shared" / "datasets" / "camvid"
+W, H = 1024, 768
+MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+
+
+def training_data(n: int = 8, size: tuple[int, int] = (192, 144)) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """(class names, images (n,h,w,3) uint8, masks (n,h,w) int64 with 255 ignore, test image HxW)."""
+    if (CAMVID / "train").is_dir():
+        names = ["_background_"] + [ln.strip() for ln in (CAMVID / "class_names.txt").read_text().splitlines()
+                                    if ln.strip()][:11]
+        files = sorted((CAMVID / "train").glob("*.png"))[:n]
+        imgs = np.stack([np.asarray(Image.open(f).convert("RGB").resize(size, Image.BILINEAR)) for f in files])
+        masks = []
+        for f in files:
+            m = np.asarray(Image.open(CAMVID / "trainannot" / f.name).resize(size, Image.NEAREST)).astype(np.int64)
+            masks.append(np.where(m >= 11, 255, m + 1))  # camvid 0..10 -> 1..11, void -> ignore
+        test = sorted((CAMVID / "test").glob("*.png"))[0]
+        big = np.asarray(Image.open(test).convert("RGB").resize((W, H), Image.BILINEAR))
+        return names, imgs, np.stack(masks), big
+    rng = np.random.default_rng(0)
+
+    def scene(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+        img = rng.integers(60, 90, (h, w, 3)).astype(np.uint8)
+        m = np.zeros((h, w), np.int64)
+        yy, xx = np.mgrid[:h, :w]
+        for _ in range(6):
+            cls = int(rng.integers(1, 3))
+            cy, cx, r = rng.integers(0, h), rng.integers(0, w), rng.integers(h // 12, h // 5)
+            sel = (np.abs(yy - cy) < r) & (np.abs(xx - cx) < r * 1.5) if cls == 1 else (yy - cy) ** 2 + (xx - cx) ** 2 < r * r
+            img[sel], m[sel] = ((200, 40, 40) if cls == 1 else (40, 200, 40)), cls
+        return img, m
+
+    pairs = [scene(size[1], size[0]) for _ in range(n)]
+    return ["_background_", "box", "disc"], np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs]), scene(H, W)[0]
+
+
+def normalise(imgs: np.ndarray) -> torch.Tensor:
+    x = torch.from_numpy(np.array(imgs)).permute(0, 3, 1, 2).float() / 255
+    return (x - torch.tensor(MEAN).view(1, 3, 1, 1)) / torch.tensor(STD).view(1, 3, 1, 1)
+
+
+def train_briefly(arch: str, names: list[str], imgs: np.ndarray, masks: np.ndarray, steps: int) -> torch.nn.Module:
+    """A few Adam steps, then BatchNorm statistics re-estimated on the training images (a few
+    steps with momentum 0.1 would leave them near their initial values)."""
+    torch.manual_seed(0)
+    model = build_model(arch, len(names)).train()
+    opt = torch.optim.Adam(model.parameters(), lr=5e-3)
+    x, y = normalise(imgs), torch.from_numpy(masks)
+    for i in range(steps):
+        idx = torch.tensor([(2 * i) % len(x), (2 * i + 1) % len(x)])
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(main_output(model(x[idx])), y[idx], ignore_index=255)
+        loss.backward()
+        opt.step()
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average over the passes below
+    with torch.no_grad():
+        for i in range(0, len(x) - 1, 2):
+            model(x[i:i + 2])
+    for m in bns:
+        m.momentum = 0.1
+    return model.eval()
+
+
+def median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def bench_arch(arch: str, args: argparse.Namespace, data, tmp: Path) -> dict:
+    names, imgs, masks, big = data
+    t0 = time.perf_counter()
+    model = train_briefly(arch, names, imgs, masks, args.steps)
+    print(f"[{arch}] trained {args.steps} steps in {time.perf_counter() - t0:.1f} s", flush=True)
+    ck = tmp / f"{arch}.pt"
+    save_checkpoint(ck, model, arch=arch, class_names=names, mean=MEAN, std=STD, input_policy={"divisor": 32})
+    image_path = tmp / f"{arch}.jpg"
+    Image.fromarray(big).save(image_path, quality=92)
+    dev = torch.device(args.device)
+    pred = Predictor(ck, device=dev, amp=False)
+    x = normalise(big[None]).to(dev)
+
+    def forward() -> None:
+        with torch.inference_mode():
+            main_output(pred.model(x))
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+
+    def end_to_end() -> None:
+        (tmp / f"{arch}.json").unlink(missing_ok=True)
+        preannotate_file(pred, image_path)
+
+    forward()  # warm-up (allocator, kernels)
+    end_to_end()
+    fwd, e2e = [], []
+    for _ in range(args.repeats):  # interleaved, so a busy machine slows both alike
+        fwd.append(median_time(forward, 1))
+        e2e.append(median_time(end_to_end, 1))
+    # best of N (timeit's advice on a shared machine: the minimum is the least disturbed run)
+    t_fwd, t_e2e = min(fwd), min(e2e)
+    paired = (t_e2e - t_fwd) / t_fwd
+    print(f"[{arch}] runs (s): forward {[round(v, 3) for v in fwd]}, end-to-end {[round(v, 3) for v in e2e]}")
+    # stage breakdown (one run each, for the record)
+    t = time.perf_counter()
+    rgb = read_image(image_path)
+    t_read = time.perf_counter() - t
+    t = time.perf_counter()
+    p = pred.predict(rgb, return_probs=False)
+    t_pred = time.perf_counter() - t
+    t = time.perf_counter()
+    shapes = pred.shapes_from_prediction(p)
+    t_poly = time.perf_counter() - t
+    if args.dump:
+        np.savez_compressed(Path(args.dump) / f"{arch}_prediction.npz", label=p.label_map, conf=p.confidence)
+    out = {"arch": arch, "forward": t_fwd, "e2e": t_e2e, "overhead": paired,
+           "read": t_read, "predict": t_pred, "polygons": t_poly, "shapes": len(shapes)}
+    print(f"[{arch}] forward {t_fwd * 1000:.0f} ms | end-to-end {t_e2e * 1000:.0f} ms | overhead "
+          f"{out['overhead'] * 100:.1f}% of forward (best of {args.repeats} each) | stages: read {t_read * 1000:.0f} ms, predict {t_pred * 1000:.0f} ms, "
+          f"polygons {t_poly * 1000:.0f} ms ({len(shapes)} shapes)", flush=True)
+    if dev.type == "cuda":
+        for amp in (False, True):
+            pr = Predictor(ck, device=dev, amp=amp)
+            pr.predict(big, return_probs=False)
+            t = median_time(lambda pr=pr: pr.predict(big, return_probs=False), args.repeats)
+            print(f"[{arch}] cuda {'fp16' if amp else 'fp32'}: {1 / t:.1f} images/s (predict, 1024x768)")
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--archs", default="deeplabv3plus_mobilenet_v3_large,unet")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--steps", type=int, default=40, help="training steps before measuring")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--dump", default=None, help="folder to save each label map + confidence (.npz)")
+    args = ap.parse_args()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}, "
+          f"data: {'CamVid' if (CAMVID / 'train').is_dir() else 'synthetic'}", flush=True)
+    data = training_data()
+    with tempfile.TemporaryDirectory() as d:
+        results = [bench_arch(a, args, data, Path(d)) for a in args.archs.split(",")]
+    print("\n| model | forward | end-to-end | overhead | read | predict | polygons | shapes |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['arch']} | {r['forward'] * 1000:.0f} ms | {r['e2e'] * 1000:.0f} ms | {r['overhead'] * 100:.1f}% | "
+              f"{r['read'] * 1000:.0f} ms | {r['predict'] * 1000:.0f} ms | {r['polygons'] * 1000:.0f} ms | {r['shapes']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
