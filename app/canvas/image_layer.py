@@ -56,7 +56,7 @@ class ImageLayer:
     """
 
     def __init__(self) -> None:
-        self.levels: list[np.ndarray] = []
+        self._bgra: list[np.ndarray] = []  # BGRA (QImage.Format_RGB32 byte order)
         self.base_scale = 1.0  # held level-0 pixels per full-res pixel
         self.full_size: tuple[int, int] = (0, 0)
         self.brightness = 1.0
@@ -68,12 +68,19 @@ class ImageLayer:
         self._tile_bytes = 0
 
     # ------------------------------------------------------------------ content
+    @property
+    def levels(self) -> list[np.ndarray]:
+        """The pyramid as (H, W, 3) RGB views (zero-copy, not C-contiguous: use
+        ``np.ascontiguousarray`` before OpenCV). ``levels[0]`` is the finest pixels held; its
+        scale to full resolution is :attr:`base_scale`."""
+        return [a[..., 2::-1] for a in self._bgra]
+
     def is_empty(self) -> bool:
-        return not self.levels
+        return not self._bgra
 
     def clear(self) -> None:
         self._drop_tiles()
-        self.levels = []
+        self._bgra = []
         self.full_size = (0, 0)
 
     def set_image(self, rgb: np.ndarray, full_size: tuple[int, int] | None = None) -> None:
@@ -88,7 +95,7 @@ class ImageLayer:
         self._drop_tiles()
         self.full_size = (int(fw), int(fh))
         self.base_scale = w / fw
-        self.levels = levels
+        self._bgra = levels
         small = levels[-1][..., :3]
         self._mean = float(small.mean()) if small.size else 128.0
         if self._lut is not None:
@@ -110,12 +117,12 @@ class ImageLayer:
 
     def pixel(self, x: float, y: float) -> tuple[int, int, int] | None:
         """RGB at full-res pixel (x, y) from the finest level held (None outside)."""
-        if not self.levels:
+        if not self._bgra:
             return None
         fw, fh = self.full_size
         if not (0 <= x < fw and 0 <= y < fh):
             return None
-        a = self.levels[0]
+        a = self._bgra[0]
         i = min(int(y * self.base_scale), a.shape[0] - 1)
         j = min(int(x * self.base_scale), a.shape[1] - 1)
         b, g, r = (int(c) for c in a[i, j, :3])
@@ -124,7 +131,7 @@ class ImageLayer:
     # ------------------------------------------------------------------ painting
     def paint(self, painter: QPainter, exposed: QRectF) -> None:
         """Draw the tiles intersecting ``exposed`` (scene coordinates)."""
-        if not self.levels:
+        if not self._bgra:
             return
         view_scale = abs(painter.worldTransform().m11()) or 1.0
         k = self.level_for_zoom(view_scale)  # coarsest level with at least screen resolution
@@ -133,7 +140,7 @@ class ImageLayer:
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
         aa = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # no seams between tiles
-        a = self.levels[k]
+        a = self._bgra[k]
         h, w = a.shape[:2]
         x0 = max(0, int(exposed.left() * level_scale) // TILE)
         y0 = max(0, int(exposed.top() * level_scale) // TILE)
@@ -151,7 +158,7 @@ class ImageLayer:
     def level_for_zoom(self, zoom: float) -> int:
         """The pyramid level :meth:`paint` uses at ``zoom``."""
         k = 0
-        while k + 1 < len(self.levels) and self._level_scale(k + 1) >= zoom:
+        while k + 1 < len(self._bgra) and self._level_scale(k + 1) >= zoom:
             k += 1
         return k
 
@@ -160,12 +167,12 @@ class ImageLayer:
         to ``budget_s`` seconds; True when all are made."""
         import time
 
-        if not self.levels:
+        if not self._bgra:
             return True
         end = time.perf_counter() + budget_s
         for k in sorted({self.level_for_zoom(z) for z in zooms}, reverse=True):
             ls = self._level_scale(k)
-            h, w = self.levels[k].shape[:2]
+            h, w = self._bgra[k].shape[:2]
             x0 = max(0, int(rect.left() * ls) // TILE)
             y0 = max(0, int(rect.top() * ls) // TILE)
             x1 = min((w - 1) // TILE, int(rect.right() * ls) // TILE)
@@ -179,7 +186,7 @@ class ImageLayer:
         return True
 
     def _level_scale(self, k: int) -> float:
-        a0, ak = self.levels[0], self.levels[k]
+        a0, ak = self._bgra[0], self._bgra[k]
         return self.base_scale * ak.shape[1] / a0.shape[1]
 
     def _tile(self, k: int, tx: int, ty: int) -> QImage:
@@ -188,12 +195,12 @@ class ImageLayer:
         if img is not None:
             self._tiles.move_to_end(key)
             return img
-        level = self.levels[k]
+        level = self._bgra[k]
         h, w = level.shape[:2]
         x0, y0 = tx * TILE, ty * TILE
         tw, th = min(TILE, w - x0), min(TILE, h - y0)
         if self._lut is None:
-            # a view into the level array (kept alive by self.levels): no copy
+            # a view into the level array (kept alive by self._bgra): no copy
             stride = level.strides[0]
             buf = memoryview(level.reshape(-1))[y0 * stride + x0 * 4:]
             img = QImage(buf, tw, th, stride, QImage.Format.Format_RGB32)

@@ -63,7 +63,7 @@ class ShapeLayer(QGraphicsItem):
         super().__init__()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.setZValue(-1)
+        self.setZValue(-0.5)  # above overlays at -1 (e.g. the confidence map), below shape items
         self._entries: dict[int, _Entry] = {}
         self._cells: dict[tuple[int, int], _Cell] = {}
         self._cell_size = MIN_CELL

@@ -219,6 +219,7 @@ def test_middle_button_and_space_pan(qtbot):
 def test_brightness_contrast_is_display_only_and_pixel_value(qtbot):
     canvas, doc = two_shapes(qtbot)
     assert canvas.pixel_at(7.5, 3.2) == (7, 3, 0)
+    assert canvas.image_layer.levels[0][3, 7].tolist() == [7, 3, 0]  # RGB for the smart tools
     before = canvas.grab().toImage()
     canvas.set_brightness_contrast(1.8, 1.3)
     after = canvas.grab().toImage()
