@@ -1,9 +1,21 @@
 """The canvas: a ``QGraphicsView`` over one :class:`app.document.Document`.
 
 Scene coordinates are image pixel coordinates (LabelMe's: the pixel ``(i, j)`` covers
-``[i, i+1) x [j, j+1)``; points are floats). One :class:`ShapeItem` per shape, kept in sync
-with the document by shape identity; the image is painted in ``drawBackground`` by an
-:class:`ImageLayer` (tiled pyramid).
+``[i, i+1) x [j, j+1)``; points are floats). The canvas observes the document and keeps, by
+shape identity: a :class:`ShapeLayer` entry for every shape (spatial index + batched drawing
+of plain outlines) and a :class:`ShapeItem` for the shapes that need their own item (selected,
+hovered, circles, points, masks; a selection of more than ``MAX_SELECTED_ITEMS`` shapes is
+drawn batched too). Only the changed shapes are touched on an edit. The image is painted in
+``drawBackground`` by an :class:`ImageLayer` (tiled pyramid).
+
+Public API (used by the window and the plug-ins): ``set_document(doc)``, ``set_image(rgb,
+full_size)`` / ``load_image(path)``, ``image_size()``, ``pixel_at(x, y)``,
+``set_brightness_contrast(b, c)``, ``set_crosshair(on)``, ``zoom()``, ``set_zoom(z, anchor)``,
+``zoom_by``, ``zoom_in``, ``zoom_out``, ``zoom_original``, ``fit_window``, ``fit_width``,
+``fit_mode()``, ``set_tool(name)`` / ``tool`` / ``tool_name``, ``label_provider``,
+``default_label``, ``wheel_zooms``, ``finish_shape(shape)``, ``pick_radius()``,
+``clamp_to_image(p)``, ``shape_indices_at(pos, r)``, ``shape_indices_in(rect)``,
+``set_hover(i, vertex)``, ``item_at_index(i)``, ``image_layer``, ``shape_layer``.
 
 Mouse and keys (choices documented here):
 - Ctrl+wheel zooms about the cursor by 10% a notch (LabelMe); plain wheel scrolls, Shift+wheel
