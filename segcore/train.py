@@ -27,7 +27,6 @@ already written is kept and ``last.pt`` is saved for ``--resume``.
 from __future__ import annotations
 
 import contextlib
-import errno
 import math
 import os
 import signal
@@ -41,9 +40,7 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler, RandomSamp
 from segcore import distributed as ddp
 from segcore.losses import SegLoss, median_frequency_weights
 from segcore.metrics import nan_to_none, scores
-
-__all__ = ["TrainConfig", "TrainResult", "Trainer", "TrainingError", "run_training"]
-
+from segcore.train_checkpoints import CheckpointMixin
 from segcore.train_config import (
     Callback,
     TrainConfig,
@@ -66,11 +63,12 @@ from segcore.train_loop import (
     PolyWarmup,
     evaluate,
     reestimate_bn,
-    rng_state,
     seed_everything,
     set_bn_momentum_floor,
     set_rng_state,
 )
+
+__all__ = ["TrainConfig", "TrainResult", "Trainer", "TrainingError", "run_training"]
 
 
 def _pick_device(name: str | None) -> torch.device:
@@ -90,7 +88,7 @@ def _is_oom(exc: BaseException) -> bool:
             or "can't allocate memory" in text)
 
 
-class Trainer:
+class Trainer(CheckpointMixin):
     """Train ``config.model`` on a labelled folder (or on given datasets) and write checkpoints.
 
     ``callbacks`` receive every progress event (see the module docstring); ``cancel`` (a
@@ -207,74 +205,6 @@ class Trainer:
             maps = (self.train_ds[i][1].numpy() for i in range(len(self.train_ds)))
         w = median_frequency_weights(maps, len(self.class_names))
         return torch.from_numpy(w)
-
-    # ----------------------------------------------------------------- checkpoints
-    def _save(self, path: Path, metrics: dict | None, training_state: dict | None) -> None:
-        from segcore.checkpoint import save_checkpoint
-
-        try:
-            from segcore.rasterize import ClassList
-
-            colours = ClassList.from_names(self.class_names).colours().tolist()
-            if len(colours) != len(self.class_names):
-                colours = None
-        except Exception:  # noqa: BLE001 - colours are cosmetic
-            colours = None
-        cfg = self.cfg
-        try:
-            save_checkpoint(
-                path, self.raw_model, arch=cfg.model, arch_kwargs=dict(cfg.model_kwargs),
-                class_names=list(self.class_names), colours=colours, mean=list(IMAGENET_MEAN),
-                std=list(IMAGENET_STD),
-                input_policy={"divisor": 32, "resize_long_side": cfg.base_size, "crop_size": cfg.crop_size},
-                metrics=nan_to_none(metrics) if metrics else None, training_state=training_state,
-            )
-        except OSError as exc:
-            what = "the disk is full" if exc.errno == errno.ENOSPC else str(exc)
-            raise TrainingError(
-                f"could not write {path}: {what}; checkpoints written before are intact in {self.out}"
-            ) from exc
-        self.emit({"event": "checkpoint", "kind": path.stem, "path": str(path)})
-
-    def _training_state(self, epoch: int) -> dict:
-        return {
-            "config": self.cfg.to_dict(),
-            "epoch": epoch,
-            "global_step": self.global_step,
-            "elapsed_s": self.elapsed(),
-            "best_miou": self.best_miou,
-            "best_epoch": self.best_epoch,
-            "history": self.history,
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict(),
-            "scaler": self.scaler.state_dict() if self.scaler is not None else None,
-            "rng": rng_state(),
-            "batch_size": self.batch_size,
-            "accum_steps": self.accum,
-            "val_keys": self.val_keys,
-        }
-
-    def _load_resume(self) -> dict | None:
-        path = self.out / "last.pt"
-        if not self.cfg.resume:
-            return None
-        if not path.is_file():
-            self.warn(f"--resume: {path} does not exist, starting from scratch")
-            return None
-        from segcore.checkpoint import load_checkpoint
-
-        loaded = load_checkpoint(path, device="cpu", build=True)
-        state = loaded.training_state
-        if not state:
-            raise TrainingError(f"{path} holds no training state to resume from")
-        saved = TrainConfig.from_dict(state["config"])
-        for name in ("model", "model_kwargs", "base_size", "crop_size", "optimizer"):
-            if getattr(saved, name) != getattr(self.cfg, name):
-                self.warn(f"--resume: keeping {name}={getattr(saved, name)!r} from {path}")
-                setattr(self.cfg, name, getattr(saved, name))
-        self._resume_classes = list(loaded.meta["class_names"])
-        self._resume_weights = loaded.model.state_dict()
-        return state
 
     # ----------------------------------------------------------------- main
     def elapsed(self) -> float:
