@@ -106,7 +106,7 @@ class ShapeLayer(QGraphicsItem):
                 self._dirty(e.cell)
             return
         if e is not None:
-            self._detach(e)
+            self._detach(e, repaint=e.batched)
         b = bbox(shape)
         xy = polyline(shape) if shape.shape_type in POLYLINE_TYPES else None
         cs = self._cell_size
@@ -118,7 +118,8 @@ class ShapeLayer(QGraphicsItem):
         r = QRectF(b[0], b[1], b[2] - b[0], b[3] - b[1])
         c.rect = r if c.rect is None and len(c.members) == 1 else (c.rect.united(r) if c.rect is not None else None)
         self._grow_bounds(b)
-        self._dirty(cell)
+        if batched:  # a shape drawn by its own item (e.g. being dragged) leaves the paths alone
+            self._dirty(cell)
 
     def set_batched(self, shape: Shape, batched: bool) -> None:
         e = self._entries.get(id(shape))
@@ -134,10 +135,11 @@ class ShapeLayer(QGraphicsItem):
         if e is not None:
             self._detach(e)
 
-    def _detach(self, e: _Entry) -> None:
+    def _detach(self, e: _Entry, repaint: bool = True) -> None:
         c = self._cells.get(e.cell)
         if c is not None:
-            self._dirty(e.cell)
+            if repaint:
+                self._dirty(e.cell)
             c.members.discard(id(e.shape))
             c.rect = None
             if not c.members:

@@ -359,6 +359,12 @@ def test_random_mouse_session_undoes_and_redoes_exactly(qtbot):
     while doc.undo_stack.canRedo():
         doc.undo_stack.redo()
     assert sa.dumps(doc.annotation) == end
-    # the canvas shows exactly the document's shapes
-    assert sorted(id(s) for s in canvas.shape_layer.query(QRectF(-1e6, -1e6, 2e6, 2e6))) == sorted(
-        id(s) for s in doc.shapes)
+    # the canvas shows exactly the document's shapes, and no cached outline is stale
+    layer = canvas.shape_layer
+    assert sorted(id(s) for s in layer.query(QRectF(-1e6, -1e6, 2e6, 2e6))) == sorted(id(s) for s in doc.shapes)
+    canvas.viewport().repaint()
+    for cell in layer._cells.values():
+        for lod, paths in list(cell.paths.items()):
+            fresh = layer._build(cell, lod)
+            assert {k: p.elementCount() for k, p in paths.items()} == {k: p.elementCount() for k, p in fresh.items()}
+            assert all(paths[k].boundingRect() == fresh[k].boundingRect() for k in paths)
