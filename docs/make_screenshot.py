@@ -1,7 +1,7 @@
 """Take docs/screenshot.png: the real window on a folder of LabelMe files (run under Xvfb).
 
     Xvfb :99 -screen 0 1600x1000x24 &
-    DISPLAY=:99 python docs/make_screenshot.py /path/to/labelme-folder [out.png]
+    DISPLAY=:99 python docs/make_screenshot.py /path/to/labelme-folder [out.png] [image name]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ def main(argv: list[str]) -> int:
 
     folder = argv[0]
     out = Path(argv[1]) if len(argv) > 1 else REPO / "docs" / "screenshot.png"
+    wanted = argv[2] if len(argv) > 2 else None
     app = QApplication([sys.argv[0]])
     settings = Settings(str(Path(tempfile.mkdtemp()) / "settings.ini"))
     window = MainWindow(settings=settings, config=load_config())
@@ -52,7 +53,13 @@ def main(argv: list[str]) -> int:
         print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
         app.quit()
 
-    window.session.imageShown.connect(lambda _p: QTimer.singleShot(800, shoot))
+    def shown(path: str) -> None:
+        if wanted and Path(path).name != wanted:
+            window.session.load_image(str(Path(folder) / wanted))
+        else:
+            QTimer.singleShot(800, shoot)
+
+    window.session.imageShown.connect(shown)
     QTimer.singleShot(20000, app.quit)
     app.exec()
     return 0
