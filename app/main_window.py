@@ -475,7 +475,10 @@ class MainWindow(QMainWindow):
         urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if urls:
             event.acceptProposedAction()
-            self.open_path(urls[0])
+            if len(urls) == 1:
+                self.open_path(urls[0])
+            else:
+                self.session.open_files(urls)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.session.leave_current():

@@ -72,6 +72,22 @@ class Session(QObject):
         self.w.file_dock.model.set_files([str(p.resolve())], root=p.resolve().parent)
         return self.load_image(str(p.resolve()))
 
+    def open_files(self, paths: list[str | os.PathLike]) -> bool:
+        """Open several dropped images as the file list (LabelMe's drop of image files)."""
+        images = [str(Path(p).resolve()) for p in paths
+                  if Path(p).is_file() and Path(p).suffix.lower() in IMAGE_EXTENSIONS]
+        if not images:
+            self.w.report_error("None of the dropped files is an image: " + ", ".join(str(p) for p in paths))
+            return False
+        if not self.leave_current():
+            return False
+        root = Path(os.path.commonpath(images)) if len(images) > 1 else Path(images[0]).parent
+        if root.is_file():
+            root = root.parent
+        self.w.file_dock.model.set_files(images, root=root)
+        self.close_document(force=True)
+        return self.load_image(self.w.file_dock.model.paths()[0])
+
     def open_dir(self, folder: str | os.PathLike) -> bool:
         """List a folder's images (scanned in the background) and open the first."""
         if not self.leave_current():

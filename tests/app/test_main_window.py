@@ -3,6 +3,8 @@ another image, keep previous annotation, per-image zoom, quitting flushes, drop 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -171,6 +173,12 @@ def test_open_json_drop_and_bad_input(qtbot, tmp_path, folder):
                       Qt.KeyboardModifier.NoModifier)
     w.dropEvent(drop)
     qtbot.waitUntil(lambda: w.file_dock.model.rowCount() == 3, timeout=5000)
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(folder / n)) for n in ("im10.png", "im2.png", "im2.json")])
+    w.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton,
+                           Qt.KeyboardModifier.NoModifier))
+    assert [Path(p).name for p in w.file_dock.model.paths()] == ["im2.png", "im10.png"]
+    wait_image(qtbot, w, "im2.png")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     assert not w.open_path(bad)
