@@ -247,13 +247,17 @@ class EditTool(Tool):
         return False
 
     def _hover(self, pos: QPointF) -> None:
+        """Highlight what a press would act on; the cursor says what (LabelMe's cursors)."""
         r = self.canvas.pick_radius()
         vhit = self._vertex_hit(pos, r)
+        vp = self.canvas.viewport()
         if vhit is not None:
             self.canvas.set_hover(vhit[0], vhit[1])
+            vp.setCursor(Qt.CursorShape.PointingHandCursor)
             return
         under = self.canvas.shape_indices_at(pos, r)
         self.canvas.set_hover(under[0] if under else None)
+        vp.setCursor(Qt.CursorShape.OpenHandCursor if under else self.cursor)
 
     # ------------------------------------------------------------------ keys
     def key_press(self, ev: QKeyEvent) -> bool:

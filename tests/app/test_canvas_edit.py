@@ -368,3 +368,18 @@ def test_random_mouse_session_undoes_and_redoes_exactly(qtbot):
             fresh = layer._build(cell, lod)
             assert {k: p.elementCount() for k, p in paths.items()} == {k: p.elementCount() for k, p in fresh.items()}
             assert all(paths[k].boundingRect() == fresh[k].boundingRect() for k in paths)
+
+
+def test_hover_highlights_shape_and_vertex(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    w = canvas.viewport()
+    qtbot.mouseMove(w, vp(canvas, 30, 30))
+    item = canvas.item_at_index(0)
+    assert item is not None and item.hovered and item.hover_vertex is None
+    assert w.cursor().shape() == Qt.CursorShape.OpenHandCursor
+    qtbot.mouseMove(w, vp(canvas, 61, 11))
+    assert canvas.item_at_index(0).hover_vertex == 1
+    assert w.cursor().shape() == Qt.CursorShape.PointingHandCursor
+    qtbot.mouseMove(w, vp(canvas, 180, 140))
+    assert canvas.item_at_index(0) is None  # back to the batched layer
+    assert w.cursor().shape() == Qt.CursorShape.ArrowCursor
