@@ -22,8 +22,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def export_onnx(checkpoint: str | Path, out: str | Path | None = None, *, size: int | None = None,
-                opset: int = 18, check: bool = True) -> tuple[Path, str, float | None]:
-    """Export; returns (path, exporter used, max |onnxruntime - torch| or None when not checked)."""
+                opset: int = 18, check: bool = True) -> tuple[Path, str, dict | None]:
+    """Export; returns (path, exporter used, check) where check (None when not checked) has
+    ``max_abs`` (max |onnxruntime - torch| on the logits), ``rel`` (that over the largest
+    |logit|, at least 1) and ``agreement`` (fraction of pixels with the same arg-max class)."""
     import importlib.util
     import tempfile
 
@@ -87,7 +89,9 @@ def export_onnx(checkpoint: str | Path, out: str | Path | None = None, *, size: 
         got = sess.run(None, {name: probe.numpy()})[0]
         if got.shape != ref.shape:
             raise RuntimeError(f"{out}: onnxruntime output {got.shape} differs from torch {ref.shape}")
-        diff = float(np.abs(got - ref).max())
+        max_abs = float(np.abs(got - ref).max())
+        diff = {"max_abs": max_abs, "rel": max_abs / max(1.0, float(np.abs(ref).max())),
+                "agreement": float((got.argmax(1) == ref.argmax(1)).mean())}
     return out, used, diff
 
 
@@ -102,8 +106,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print(f"wrote {out} ({used} exporter)")
     if diff is not None:
-        print(f"onnxruntime check: max |difference| vs PyTorch = {diff:.2e}")
-        if diff > 1e-3:
+        print(f"onnxruntime check: max |difference| vs PyTorch = {diff['max_abs']:.2e} "
+              f"(relative {diff['rel']:.1e}), same class on {100 * diff['agreement']:.3f}% of pixels")
+        if diff["rel"] > 1e-3 or diff["agreement"] < 0.999:
             print("warning: the ONNX model's output differs noticeably from PyTorch", file=sys.stderr)
             return 1
     else:
