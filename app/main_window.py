@@ -38,7 +38,7 @@ from app.docks.label_list import FlagsDock, LabelListDock
 from app.docks.shape_list import ShapeListDock
 from app.document import Document, LabelColours
 from app.label_index import folder_labels
-from app.prefetch import ImageCache
+from app.prefetch import AnnotationCache, ImageCache
 from app.session import Session
 from app.settings import Settings
 from app.workers import run_in_thread
@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.document: Document | None = None
         self.saver = Saver(self, autosave=self.settings.autosave)
         self.image_cache = ImageCache(self)
+        self.annotation_cache = AnnotationCache(self)
         self.clipboard = edit_ops.Clipboard()
         self.file_dock = FileListDock(self)
         self.label_dock = LabelListDock(self.colours, self)

@@ -103,3 +103,56 @@ class ImageCache(QObject):
         for _cb, err in self._waiting.pop(key, []):
             if err is not None:
                 err(key, exc)
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _load_annotation(path: str):
+    from segcore import annotation as sa
+
+    stamp = _stamp(path)
+    return stamp, sa.load(path)
+
+
+class AnnotationCache(QObject):
+    """Label files of the neighbouring images parsed in the background (a 2,000-polygon file
+    takes a few hundred ms to parse). ``take(path)`` hands a parsed annotation over only when
+    the file is unchanged since (same mtime and size), else None: the caller reads it itself."""
+
+    def __init__(self, parent: QObject | None = None, *, max_entries: int = 4) -> None:
+        super().__init__(parent)
+        self.max_entries = max_entries
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._cache: OrderedDict[str, tuple] = OrderedDict()
+        self._jobs: dict[str, Job] = {}
+
+    def prefetch(self, paths: list[str]) -> None:
+        """Parse these label files in the background (those that exist)."""
+        for p in (os.fspath(x) for x in paths):
+            if p in self._cache or p in self._jobs or not os.path.exists(p):
+                continue
+            self._jobs[p] = run_in_thread(_load_annotation, p, pool=self.pool,
+                                          on_done=lambda r, k=p: self._done(k, r),
+                                          on_error=lambda _e, k=p: self._jobs.pop(k, None))
+
+    def _done(self, key: str, result: tuple) -> None:
+        self._jobs.pop(key, None)
+        self._cache[key] = result
+        while len(self._cache) > self.max_entries:
+            self._cache.popitem(last=False)
+
+    def take(self, path: str | os.PathLike):
+        """The parsed annotation of ``path`` if prefetched and unchanged on disk, else None."""
+        key = os.fspath(path)
+        entry = self._cache.pop(key, None)
+        if entry is None:
+            return None
+        stamp, ann = entry
+        return ann if stamp is not None and stamp == _stamp(key) else None

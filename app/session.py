@@ -106,7 +106,12 @@ class Session(QObject):
         if not self.leave_current():
             return False
         try:
-            doc = Document.load(image_path, json_path, colours=self.w.colours)
+            ann = self.w.annotation_cache.take(sa.json_path_for(image_path)) if json_path is None else None
+            if ann is not None:  # parsed in the background while the previous image was open
+                doc = Document(ann, image_path=image_path, json_path=sa.json_path_for(image_path),
+                               colours=self.w.colours)
+            else:
+                doc = Document.load(image_path, json_path, colours=self.w.colours)
         except (sa.AnnotationError, ImageReadError, OSError, ValueError) as exc:
             self.w.report_error(str(exc))
             return False
@@ -170,6 +175,8 @@ class Session(QObject):
         nxt = self.w.file_dock.neighbour(path, 1)
         prv = self.w.file_dock.neighbour(path, -1)
         self.w.image_cache.prefetch([p for p in (nxt, prv) if p])
+        model = self.w.file_dock.model
+        self.w.annotation_cache.prefetch([str(sa.json_path_for(p)) for p in (nxt, prv) if p and model.is_labelled(p)])
 
     def _remember_view(self) -> None:
         doc = self.document

@@ -3,6 +3,7 @@ another image, keep previous annotation, per-image zoom, quitting flushes, drop 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -275,3 +276,24 @@ def test_neighbours_are_prefetched(qtbot, tmp_path, folder):
     qtbot.waitUntil(lambda: w.image_cache.get(str(folder / "im2.png")) is not None, timeout=5000)
     rgb, size = w.image_cache.get(str(folder / "im2.png"))
     assert size == (120, 90) and rgb.shape == (90, 120, 3)
+
+
+def test_label_files_are_prefetched_but_never_stale(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.open_path(folder)
+    wait_image(qtbot, w, "im1.png")
+    jp = str(folder / "im2.json")
+    qtbot.waitUntil(lambda: jp in w.annotation_cache._cache, timeout=5000)
+    # the file changes on disk after the prefetch (another program, or our own save)
+    make_labelme(folder / "im2.png", [polygon("fresh", [(1, 1), (9, 1), (5, 8)])])
+    os.utime(jp, ns=(1, 1))
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "im2.png")
+    assert [s.label for s in w.document.shapes] == ["fresh"]  # read again, not the stale parse
+    qtbot.keyClick(w, Qt.Key.Key_A)
+    wait_image(qtbot, w, "im1.png")
+    qtbot.waitUntil(lambda: jp in w.annotation_cache._cache, timeout=5000)
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "im2.png")
+    assert [s.label for s in w.document.shapes] == ["fresh"]  # from the prefetch this time
+    assert jp not in w.annotation_cache._cache  # handed over, not shared
