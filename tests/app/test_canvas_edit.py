@@ -110,8 +110,7 @@ def test_alt_drag_inserts_then_moves_the_new_vertex_in_one_step(qtbot):
     canvas, doc = two_shapes(qtbot)
     drag(qtbot, canvas, (35, 10), (35, 0), ALT)
     assert doc.shapes[0].points[1] == (35, 0)
-    assert doc.undo_stack.count() == 2
-    doc.undo_stack.undo()
+    assert doc.undo_stack.count() == 1
     doc.undo_stack.undo()
     assert len(doc.shapes[0].points) == 4
 
@@ -383,3 +382,17 @@ def test_hover_highlights_shape_and_vertex(qtbot):
     qtbot.mouseMove(w, vp(canvas, 180, 140))
     assert canvas.item_at_index(0) is None  # back to the batched layer
     assert w.cursor().shape() == Qt.CursorShape.ArrowCursor
+
+
+def test_a_drag_stays_one_undo_step_when_saved_half_way(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    w = canvas.viewport()
+    qtbot.mousePress(w, Qt.MouseButton.LeftButton, pos=vp(canvas, 60, 50))
+    qtbot.mouseMove(w, vp(canvas, 65, 55))
+    doc.set_clean()  # an autosave lands during the drag
+    qtbot.mouseMove(w, vp(canvas, 70, 60))
+    qtbot.mouseRelease(w, Qt.MouseButton.LeftButton, pos=vp(canvas, 70, 60))
+    assert doc.shapes[0].points[2] == (70, 60)
+    assert doc.undo_stack.count() == 1 and doc.is_dirty()
+    doc.undo_stack.undo()
+    assert doc.shapes[0].points[2] == (60, 50)
