@@ -152,7 +152,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.file_dock.fileActivated.connect(self.session.load_image)
-        self.file_dock.model.scanFinished.connect(self._collect_folder_labels)
+        self.file_dock.model.scanFinished.connect(self._scan_finished)
         self.shape_dock.editRequested.connect(self.act_edit_label)
         self.saver.failed.connect(lambda _p, msg: self.statusBar().showMessage(f"Save failed: {msg}", 15000))
         self.saver.saved.connect(lambda p: self.statusBar().showMessage(f"Saved {Path(p).name}", 2000))
@@ -247,6 +247,12 @@ class MainWindow(QMainWindow):
         self._last_label = choice.label
         self.label_dock.add_known([choice.label])
         return shape
+
+    def _scan_finished(self) -> None:
+        model = self.file_dock.model
+        if model.rowCount() == 0 and model.root is not None:
+            self.statusBar().showMessage(f"No images in {model.root}", 10000)
+        self._collect_folder_labels()
 
     def _collect_folder_labels(self) -> None:
         """Give labels the class ids (colours) the VOC export will use for this folder."""

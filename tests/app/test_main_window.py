@@ -297,3 +297,12 @@ def test_label_files_are_prefetched_but_never_stale(qtbot, tmp_path, folder):
     wait_image(qtbot, w, "im2.png")
     assert [s.label for s in w.document.shapes] == ["fresh"]  # from the prefetch this time
     assert jp not in w.annotation_cache._cache  # handed over, not shared
+
+
+def test_empty_folder_says_so(qtbot, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    w = open_window(qtbot, tmp_path)
+    w.open_path(empty)
+    qtbot.waitUntil(lambda: "No images" in w.statusBar().currentMessage(), timeout=5000)
+    assert w.document is None
