@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         self.file_dock.fileActivated.connect(self.session.load_image)
         self.file_dock.model.scanFinished.connect(self._scan_finished)
         self.shape_dock.editRequested.connect(self.act_edit_label)
+        self.label_dock.labelChosen.connect(self._choose_label)
         self.saver.failed.connect(lambda _p, msg: self.statusBar().showMessage(f"Save failed: {msg}", 15000))
         self.saver.saved.connect(lambda p: self.statusBar().showMessage(f"Saved {Path(p).name}", 2000))
         self.saver.imageLabelled.connect(lambda image: self.file_dock.model.set_labelled(image, True))
@@ -247,6 +248,11 @@ class MainWindow(QMainWindow):
         self._last_label = choice.label
         self.label_dock.add_known([choice.label])
         return shape
+
+    def _choose_label(self, label: str) -> None:
+        """A click in the label list makes that label the label dialog's default."""
+        self._last_label = label
+        self.statusBar().showMessage(f"New shapes default to '{label}'", 3000)
 
     def _scan_finished(self) -> None:
         model = self.file_dock.model
