@@ -306,3 +306,33 @@ def test_empty_folder_says_so(qtbot, tmp_path):
     w.open_path(empty)
     qtbot.waitUntil(lambda: "No images" in w.statusBar().currentMessage(), timeout=5000)
     assert w.document is None
+
+
+def test_real_label_dialog_after_drawing(qtbot, tmp_path, folder):
+    from PySide6.QtCore import QTimer
+
+    from app.main_window import MainWindow
+
+    w = open_window(qtbot, tmp_path)
+    w.ask_label = MainWindow.ask_label.__get__(w)  # the real dialog, not the test's shortcut
+    w.open_path(folder / "im1.png")
+    wait_image(qtbot, w, "im1.png")
+    w.act_create_rectangle()
+
+    def answer():
+        dlg = w.label_dialog
+        assert dlg.isVisible()
+        dlg.edit.clear()
+        qtbot.keyClicks(dlg.edit, "zebra")
+        qtbot.keyClicks(dlg.group_edit, "7")
+        qtbot.keyClick(dlg.edit, Qt.Key.Key_Return)
+
+    QTimer.singleShot(100, answer)
+    click_scene(qtbot, w, 10, 10)
+    click_scene(qtbot, w, 50, 40)
+    assert [(s.label, s.group_id, s.shape_type) for s in w.document.shapes] == [("zebra", 7, "rectangle")]
+    qtbot.waitUntil(lambda: "zebra" in w.label_dock.labels(), timeout=2000)
+    QTimer.singleShot(100, lambda: qtbot.keyClick(w.label_dialog.edit, Qt.Key.Key_Escape))
+    click_scene(qtbot, w, 60, 10)
+    click_scene(qtbot, w, 90, 40)
+    assert len(w.document) == 1  # cancelled: the second rectangle is dropped
