@@ -34,6 +34,7 @@ MAX_CELLS_PER_SIDE = 8
 MIN_CELL = 512.0
 MAX_LOD = 5
 GLOBAL_ABOVE_CELLS = 16
+LOD_SEGMENT_PX = 4.0  # decimated outlines keep segments up to this long on screen
 THICK_MAX_VERTICES = 2000  # 2-px outlines when the exposed cells hold at most this many
 
 
@@ -204,10 +205,10 @@ class ShapeLayer(QGraphicsItem):
 
     # ------------------------------------------------------------------ painting
     def lod_for_zoom(self, zoom: float) -> int:
-        """Level of detail: vertex stride ``2**lod`` keeps segments near 3 screen pixels."""
+        """Level of detail: vertex stride ``2**lod`` keeps segments under ``LOD_SEGMENT_PX``."""
         lod = 0
         px = zoom * self._seg  # screen pixels per typical segment
-        while lod < MAX_LOD and px * (1 << (lod + 1)) <= 3.0:
+        while lod < MAX_LOD and px * (1 << (lod + 1)) <= LOD_SEGMENT_PX:
             lod += 1
         return lod
 
