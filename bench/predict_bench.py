@@ -155,13 +155,19 @@ def bench_arch(arch: str, args: argparse.Namespace, data, tmp: Path) -> dict:
     t = time.perf_counter()
     shapes = pred.shapes_from_prediction(p)
     t_poly = time.perf_counter() - t
+    from segcore.annotation import load, save
+
+    ann = load(tmp / f"{arch}.json")
+    t = time.perf_counter()
+    save(ann, tmp / f"{arch}_copy.json")
+    t_save = time.perf_counter() - t
     if args.dump:
         np.savez_compressed(Path(args.dump) / f"{arch}_prediction.npz", label=p.label_map, conf=p.confidence)
     out = {"arch": arch, "forward": t_fwd, "e2e": t_e2e, "overhead": paired,
-           "read": t_read, "predict": t_pred, "polygons": t_poly, "shapes": len(shapes)}
+           "read": t_read, "predict": t_pred, "polygons": t_poly, "save": t_save, "shapes": len(shapes)}
     print(f"[{arch}] forward {t_fwd * 1000:.0f} ms | end-to-end {t_e2e * 1000:.0f} ms | overhead "
           f"{out['overhead'] * 100:.1f}% of forward (best of {args.repeats} each) | stages: read {t_read * 1000:.0f} ms, predict {t_pred * 1000:.0f} ms, "
-          f"polygons {t_poly * 1000:.0f} ms ({len(shapes)} shapes)", flush=True)
+          f"polygons {t_poly * 1000:.0f} ms ({len(shapes)} shapes), JSON save {t_save * 1000:.0f} ms", flush=True)
     if dev.type == "cuda":
         for amp in (False, True):
             pr = Predictor(ck, device=dev, amp=amp)
@@ -184,11 +190,12 @@ def main() -> int:
     data = training_data()
     with tempfile.TemporaryDirectory() as d:
         results = [bench_arch(a, args, data, Path(d)) for a in args.archs.split(",")]
-    print("\n| model | forward | end-to-end | overhead | read | predict | polygons | shapes |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| model | forward | end-to-end | overhead | read | predict | polygons | save | shapes |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| {r['arch']} | {r['forward'] * 1000:.0f} ms | {r['e2e'] * 1000:.0f} ms | {r['overhead'] * 100:.1f}% | "
-              f"{r['read'] * 1000:.0f} ms | {r['predict'] * 1000:.0f} ms | {r['polygons'] * 1000:.0f} ms | {r['shapes']} |")
+              f"{r['read'] * 1000:.0f} ms | {r['predict'] * 1000:.0f} ms | {r['polygons'] * 1000:.0f} ms | "
+              f"{r['save'] * 1000:.0f} ms | {r['shapes']} |")
     return 0
 
 
