@@ -4,7 +4,7 @@ spatial index the tools query.
 Thousands of per-shape ``QGraphicsItem``s cannot be painted in 16 ms from Python (each item
 costs a Python ``paint`` call plus its own stroke), so unselected polylines (polygon,
 rectangle, line, linestrip, oriented rectangle) are drawn here instead: the image is cut into
-at most about 8x8 cells, each cell keeps one ``QPainterPath`` per (colour, proposed, selected) built in
+at most about 12x12 cells, each cell keeps one ``QPainterPath`` per (colour, proposed, selected) built in
 C++ from numpy, and a frame draws only the cells it exposes with a cosmetic pen: 2 pixels
 wide (as LabelMe) when the exposed cells hold few vertices, 1 pixel for dense views.
 Zoomed out, cells use decimated outlines (level of detail: segments of about a screen
@@ -30,7 +30,7 @@ from segcore.annotation import Shape
 
 from .geometry import POLYLINE_TYPES, bbox, decimate, polyline, polylines_path
 
-MAX_CELLS_PER_SIDE = 8
+MAX_CELLS_PER_SIDE = 12
 MIN_CELL = 512.0
 MAX_LOD = 5
 GLOBAL_ABOVE_CELLS = 16
@@ -73,6 +73,7 @@ class ShapeLayer(QGraphicsItem):
         self._pens: dict[tuple, QPen] = {}
         self._global: dict[int, dict[tuple, QPainterPath]] = {}  # lod -> key -> all cells' paths
         self._bulk = False
+        self.exposed_rects: list[QRectF] | None = None  # set by the canvas around each paint
 
     # ------------------------------------------------------------------ configuration
     def reset(self, image_size: tuple[int, int]) -> None:
@@ -230,11 +231,18 @@ class ShapeLayer(QGraphicsItem):
         t = QTransform(painter.worldTransform())
         lod = self.lod_for_zoom(math.hypot(t.m11(), t.m12()) or 1.0)
         ex = option.exposedRect
-        x0, y0, x1, y1 = ex.left(), ex.top(), ex.right(), ex.bottom()
+        # a scroll exposes an L-shaped strip whose bounding rect is the whole view: the canvas
+        # passes the exposed region's rectangles (scene coordinates) in ``exposed_rects``
+        rects = [(ex.left(), ex.top(), ex.right(), ex.bottom())]
+        if self.exposed_rects:
+            rects = [(r.left() - 1, r.top() - 1, r.right() + 1, r.bottom() + 1) for r in self.exposed_rects]
         cells = []
         for c in self._cells.values():
             r = self._cell_rect(c)
-            if r is None or r.right() < x0 or r.left() > x1 or r.bottom() < y0 or r.top() > y1:
+            if r is None:
+                continue
+            cl, ct, cr, cb = r.left(), r.top(), r.right(), r.bottom()
+            if not any(cr >= x0 and cl <= x1 and cb >= y0 and ct <= y1 for x0, y0, x1, y1 in rects):
                 continue
             if lod not in c.paths:
                 c.paths[lod] = self._build(c, lod)

@@ -313,6 +313,15 @@ class Canvas(NavigationMixin, QGraphicsView):
         if self._fit_mode:
             self._apply_fit()
 
+    def paintEvent(self, event) -> None:
+        region = event.region()
+        if 1 < region.rectCount() <= 16:  # e.g. the L-shaped strip a diagonal scroll exposes
+            self.shape_layer.exposed_rects = [self.mapToScene(r).boundingRect() for r in region]
+        try:
+            super().paintEvent(event)
+        finally:
+            self.shape_layer.exposed_rects = None
+
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         super().drawBackground(painter, rect)
         self.image_layer.paint(painter, rect)
