@@ -396,3 +396,42 @@ def test_a_drag_stays_one_undo_step_when_saved_half_way(qtbot):
     assert doc.undo_stack.count() == 1 and doc.is_dirty()
     doc.undo_stack.undo()
     assert doc.shapes[0].points[2] == (60, 50)
+
+
+def test_strip_repaint_matches_full_repaint_inside_the_strip(qtbot, monkeypatch):
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+    from app.canvas import shape_layer
+
+    monkeypatch.setattr(shape_layer, "MIN_CELL", 20.0)  # many cells on this small image
+
+    shapes = [poly(f"l{k % 4}", ((x, y), (x + 9, y + 2), (x + 5, y + 9))) for k, (x, y) in
+              enumerate((3 + 11 * (k % 17), 3 + 11 * (k // 17)) for k in range(170))]
+    canvas, doc = make_canvas(qtbot, shapes)
+    layer = canvas.shape_layer
+
+    def render(strips):
+        img = QImage(W * 2, H * 2, QImage.Format.Format_ARGB32_Premultiplied)
+        img.fill(0)
+        p = QPainter(img)
+        p.scale(2, 2)
+        opt = QStyleOptionGraphicsItem()
+        opt.exposedRect = QRectF(0, 0, W, H)
+        layer.exposed_rects = strips
+        layer.paint(p, opt)
+        layer.exposed_rects = None
+        p.end()
+        return img
+
+    full = render(None)
+    strips = [QRectF(0, 40, 80, 12), QRectF(120, 0, 15, 60)]  # two strips (as a scroll exposes)
+    part = render(strips)
+    checked = 0
+    for r in strips:
+        for y in range(int(r.top()) * 2, int(r.bottom()) * 2, 3):
+            for x in range(int(r.left()) * 2, min(int(r.right()) * 2, W * 2), 3):
+                assert part.pixel(x, y) == full.pixel(x, y)
+                checked += full.pixel(x, y) != 0
+    assert checked > 20  # outlines were really compared
+    assert part != full  # and the cells far from the strips were skipped
