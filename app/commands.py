@@ -28,6 +28,11 @@ Commands
   proposals when ``indices`` is None) and drops ``score`` unless ``keep_score``.
 - ``SetImageFlags(doc, flags)``.
 
+Selection: ``AddShapes`` leaves the selection alone (the caller may ``doc.select_shapes``);
+``RemoveShapes`` drops removed shapes from it; ``ReplaceShapes`` selects the new shapes (undo
+re-selects the old ones). The canvas's edit tool wraps each mouse drag in an undo macro, so a
+drag is one undo step.
+
 Proposals (ARCHITECTURE rule 8): a model proposal keeps ``proposed``/``score`` until a person
 edits or accepts it. Geometry edits and ``EditShapeProps`` on a proposed shape therefore also
 clear ``proposed`` and ``score`` (undo brings them back).

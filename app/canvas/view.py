@@ -264,7 +264,10 @@ class Canvas(NavigationMixin, QGraphicsView):
             levels = build_levels(rgb)
         except Exception:  # noqa: BLE001 - keep the reduced view; nothing the user made is touched
             return
-        self._levelsBuilt.emit((levels, full, gen))
+        try:
+            self._levelsBuilt.emit((levels, full, gen))
+        except RuntimeError:  # the canvas was closed meanwhile
+            pass
 
     def _on_levels_built(self, payload) -> None:
         levels, full, gen = payload
