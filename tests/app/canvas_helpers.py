@@ -19,8 +19,8 @@ def make_canvas(qtbot, shapes: list[Shape] | None = None, zoom: float = 2.0, siz
     canvas = Canvas()
     qtbot.addWidget(canvas)
     canvas.resize(*size)
-    canvas.show()
-    qtbot.waitExposed(canvas)
+    with qtbot.waitExposed(canvas):
+        canvas.show()
     canvas.set_document(doc)
     rgb = np.zeros((H, W, 3), np.uint8)
     rgb[..., 0] = np.arange(W, dtype=np.uint8)[None, :]
