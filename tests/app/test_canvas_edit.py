@@ -435,3 +435,14 @@ def test_strip_repaint_matches_full_repaint_inside_the_strip(qtbot, monkeypatch)
                 checked += full.pixel(x, y) != 0
     assert checked > 20  # outlines were really compared
     assert part != full  # and the cells far from the strips were skipped
+
+
+@pytest.mark.parametrize("zoom", [0.5, 4.0])
+def test_vertex_pick_radius_is_ten_screen_pixels_at_any_zoom(qtbot, zoom):
+    canvas, doc = two_shapes(qtbot, zoom=zoom)
+    canvas.centerOn(QPointF(100, 60))
+    near, far = 8 / zoom, 12 / zoom  # screen pixels -> image pixels
+    drag(qtbot, canvas, (100, 60 - far), (90, 50), steps=1)
+    assert doc.shapes[1].points[0] == (100, 60)  # 12 px away: not picked
+    drag(qtbot, canvas, (100 - near, 60), (90, 50), steps=1)
+    assert doc.shapes[1].points[0] == (90, 50)
