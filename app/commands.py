@@ -95,6 +95,7 @@ class AddShapes(DocCommand):
     def __init__(self, doc: Document, shapes: Sequence[Shape], index: int | None = None, text: str | None = None):
         n = len(shapes)
         super().__init__(doc, text or (f"Add {shapes[0].shape_type}" if n == 1 else f"Add {n} shapes"))
+        shapes = list(shapes)
         start = len(doc) if index is None else max(0, min(index, len(doc)))
         self.items = [(start + k, s) for k, s in enumerate(shapes)]
 
