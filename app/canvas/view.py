@@ -39,6 +39,7 @@ Signals: ``zoomChanged(float)`` (1.0 = 100%), ``cursorMoved(float, float)`` (sce
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -116,7 +117,7 @@ class Canvas(NavigationMixin, QGraphicsView):
         self._warm_timer.setSingleShot(True)
         self._warm_budget = 0.01
         self._image_gen = 0
-        self._image_doc: Document | None = None  # the document shown when the image was set
+        self._image_doc: weakref.ref | None = None  # the document shown when the image was set
         self._levelsBuilt.connect(self._on_levels_built, Qt.ConnectionType.QueuedConnection)
         self._warm_timer.timeout.connect(self._warm)
         self.tool: Tool = TOOLS["edit"](self)
@@ -249,9 +250,10 @@ class Canvas(NavigationMixin, QGraphicsView):
             self.image_layer.clear()
         else:
             full = tuple(full_size) if full_size is not None else (rgb.shape[1], rgb.shape[0])
+            shown_for = self._image_doc() if self._image_doc is not None else None
             upgrade = (not self.image_layer.is_empty() and self.image_layer.full_size == full
-                       and self._image_doc is self.document)
-            self._image_doc = self.document
+                       and shown_for is self.document)
+            self._image_doc = weakref.ref(self.document) if self.document is not None else None
             if upgrade and rgb.shape[0] * rgb.shape[1] > ASYNC_ABOVE_PIXELS:
                 gen = self._image_gen
                 threading.Thread(target=self._build_async, args=(rgb, full, gen), daemon=True).start()
