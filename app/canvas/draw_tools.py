@@ -75,7 +75,18 @@ class _PathTool(Tool):
             path.moveTo(pts[0])
             for p in pts[1:]:
                 path.lineTo(p)
+        # the vertices placed so far (screen-sized squares), as LabelMe shows them
+        h = 3.0 / max(self.canvas.zoom(), 1e-9)
+        for p in self.points:
+            path.addRect(QRectF(p.x() - h, p.y() - h, 2 * h, 2 * h))
+        if self.snapping():  # the shape will close on this click: ring the first vertex
+            f = self.points[0]
+            path.addEllipse(f, 3 * h, 3 * h)
         return path
+
+    def snapping(self) -> bool:
+        """True when the cursor sits on the first vertex and a click would close the shape."""
+        return False
 
     def finish(self, points: list[QPointF] | None = None) -> None:
         pts = [(p.x(), p.y()) for p in (points if points is not None else self.points)]
@@ -99,6 +110,9 @@ class PolygonTool(_PathTool):
             return False
         f = self.points[0]
         return math.hypot(f.x() - p.x(), f.y() - p.y()) <= self.canvas.pick_radius()
+
+    def snapping(self) -> bool:
+        return len(self.points) >= 3 and self.cursor_pos is not None and _close(self.cursor_pos, self.points[0])
 
     def press(self, ev: ToolEvent) -> bool:
         if ev.button != Qt.MouseButton.LeftButton:
@@ -154,6 +168,9 @@ class LinestripTool(PolygonTool):
     shape_type = "linestrip"
 
     def _near_first(self, p, ev) -> bool:
+        return False
+
+    def snapping(self) -> bool:
         return False
 
     def press(self, ev: ToolEvent) -> bool:

@@ -170,3 +170,19 @@ def test_label_provider_fills_label_or_discards(qtbot):
     assert len(doc) == 0
     doc.undo_stack.redo()
     assert doc.shapes[0].points == [(20, 20)]
+
+
+def test_polygon_preview_snaps_to_the_first_vertex(qtbot):
+    from .canvas_helpers import vp
+
+    canvas, doc = make_canvas(qtbot)
+    canvas.set_tool("polygon")
+    for x, y in [(10, 10), (80, 12), (70, 60)]:
+        click(qtbot, canvas, x, y)
+    qtbot.mouseMove(canvas.viewport(), vp(canvas, 12, 12))
+    assert canvas.tool.snapping() and canvas.tool.cursor_pos == canvas.tool.points[0]
+    before = canvas.tool._item.path().elementCount()
+    qtbot.mouseMove(canvas.viewport(), vp(canvas, 40, 40))
+    assert not canvas.tool.snapping()
+    assert canvas.tool._item.path().elementCount() < before  # the ring around vertex 1 is gone
+    assert len(doc) == 0
