@@ -197,6 +197,13 @@ def scan(root: str | os.PathLike) -> list[Item]:
     return _Scan(root).items
 
 
+def scan_with_problems(root: str | os.PathLike) -> tuple[list[Item], list[Problem]]:
+    """:func:`scan` plus the problems found while pairing (label files whose image is missing,
+    unreadable sub-folders, corrupt JSONs that name no image...)."""
+    result = _Scan(root)
+    return list(result.items), list(result.problems)
+
+
 # ----------------------------------------------------------------------------- splits
 
 

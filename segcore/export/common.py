@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from segcore.annotation import Annotation, AnnotationError, Shape, load
-from segcore.dataset import Item, Problem, degenerate_reason, scan, split_items
+from segcore.dataset import Item, Problem, degenerate_reason, scan_with_problems, split_items
 from segcore.export.files import image_header
 from segcore.export.pool import run_jobs
 from segcore.progress import CancelToken, ProgressCallback
@@ -250,14 +250,7 @@ def image_failed(res: Any, item: Item, exc: BaseException) -> Any:
 def labelled_items(root: str | os.PathLike) -> tuple[list[Item], int, list[Problem]]:
     """The items of ``root`` that have a label file, the number without one, and the problems
     the scan found (label files whose image is missing, unreadable folders...)."""
-    from segcore import dataset
-
-    scanner = getattr(dataset, "_Scan", None)  # the scan with its problems (no public API yet)
-    if scanner is not None:
-        result = scanner(root)
-        items, problems = list(result.items), list(result.problems)
-    else:  # pragma: no cover - fallback if the dataset module changes
-        items, problems = scan(root), []
+    items, problems = scan_with_problems(root)
     labelled = [it for it in items if it.json is not None]
     return labelled, len(items) - len(labelled), problems
 
