@@ -73,6 +73,14 @@ def training_data(n: int = 8, size: tuple[int, int] = (192, 144)) -> tuple[list[
     return ["_background_", "box", "disc"], np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs]), scene(H, W)[0]
 
 
+def folder_images(n: int, big: np.ndarray) -> list[np.ndarray]:
+    """``n`` different 1024x768 images: CamVid test images, else flips/rolls of ``big``."""
+    if (CAMVID / "test").is_dir():
+        files = sorted((CAMVID / "test").glob("*.png"))[:n]
+        return [np.asarray(Image.open(f).convert("RGB").resize((W, H), Image.BILINEAR)) for f in files]
+    return [np.roll(big[:, ::-1] if i % 2 else big, 97 * i, axis=1) for i in range(n)]
+
+
 def normalise(imgs: np.ndarray) -> torch.Tensor:
     x = torch.from_numpy(np.array(imgs)).permute(0, 3, 1, 2).float() / 255
     return (x - torch.tensor(MEAN).view(1, 3, 1, 1)) / torch.tensor(STD).view(1, 3, 1, 1)
@@ -163,7 +171,22 @@ def bench_arch(arch: str, args: argparse.Namespace, data, tmp: Path) -> dict:
     t_save = time.perf_counter() - t
     if args.dump:
         np.savez_compressed(Path(args.dump) / f"{arch}_prediction.npz", label=p.label_map, conf=p.confidence)
-    out = {"arch": arch, "forward": t_fwd, "e2e": t_e2e, "overhead": paired,
+    # a folder: preannotate_many pipelines tracing/saving image k with predicting image k+1
+    from segcore.preannotate import preannotate_many
+
+    folder = tmp / f"{arch}_folder"
+    folder.mkdir()
+    paths = []
+    for i, im in enumerate(folder_images(args.folder, big)):
+        paths.append(folder / f"im{i:02d}.jpg")
+        Image.fromarray(im).save(paths[-1], quality=92)
+    t = time.perf_counter()
+    n_done, n_shapes, errs = preannotate_many(pred, paths)
+    t_folder = (time.perf_counter() - t) / max(1, len(paths))
+    assert n_done == len(paths) and not errs, errs
+    print(f"[{arch}] folder of {len(paths)} images: {t_folder * 1000:.0f} ms per image "
+          f"({n_shapes} proposals), overhead {(t_folder - t_fwd) / t_fwd * 100:.1f}% of forward", flush=True)
+    out = {"arch": arch, "forward": t_fwd, "e2e": t_e2e, "overhead": paired, "folder": t_folder,
            "read": t_read, "predict": t_pred, "polygons": t_poly, "save": t_save, "shapes": len(shapes)}
     print(f"[{arch}] forward {t_fwd * 1000:.0f} ms | end-to-end {t_e2e * 1000:.0f} ms | overhead "
           f"{out['overhead'] * 100:.1f}% of forward (best of {args.repeats} each) | stages: read {t_read * 1000:.0f} ms, predict {t_pred * 1000:.0f} ms, "
@@ -183,6 +206,7 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--steps", type=int, default=40, help="training steps before measuring")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--folder", type=int, default=8, help="images in the folder run")
     ap.add_argument("--dump", default=None, help="folder to save each label map + confidence (.npz)")
     args = ap.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}, "
@@ -190,10 +214,12 @@ def main() -> int:
     data = training_data()
     with tempfile.TemporaryDirectory() as d:
         results = [bench_arch(a, args, data, Path(d)) for a in args.archs.split(",")]
-    print("\n| model | forward | end-to-end | overhead | read | predict | polygons | save | shapes |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n| model | forward | one image end-to-end | overhead | folder, per image | overhead | read | predict "
+          "| polygons | save | shapes |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| {r['arch']} | {r['forward'] * 1000:.0f} ms | {r['e2e'] * 1000:.0f} ms | {r['overhead'] * 100:.1f}% | "
+              f"{r['folder'] * 1000:.0f} ms | {(r['folder'] - r['forward']) / r['forward'] * 100:.1f}% | "
               f"{r['read'] * 1000:.0f} ms | {r['predict'] * 1000:.0f} ms | {r['polygons'] * 1000:.0f} ms | "
               f"{r['save'] * 1000:.0f} ms | {r['shapes']} |")
     return 0

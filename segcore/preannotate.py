@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from .annotation import Annotation, AnnotationError, Shape, json_path_for, load,
 from .progress import CancelToken, ProgressCallback, check_cancel, report
 
 if TYPE_CHECKING:
-    from .predict import Predictor
+    from .predict import Prediction, Predictor
 
 
 class PreannotateError(Exception):
@@ -85,6 +86,47 @@ def _load_or_new(image_path: Path, json_path: Path, width: int, height: int) -> 
     return ann
 
 
+@dataclass
+class _Job:
+    """One image between its phases: read + JSON checked, predicted, then traced and saved."""
+
+    image_path: Path
+    json_path: Path
+    ann: Annotation
+    before: tuple[int, int] | None
+    size: tuple[int, int]
+    prediction: Prediction | None = None
+
+
+def _prepare(image_path: str | os.PathLike, json_path: str | os.PathLike | None,
+             image: np.ndarray | None) -> tuple[_Job, np.ndarray]:
+    image_path = Path(image_path)
+    jp = Path(json_path) if json_path is not None else json_path_for(image_path)
+    rgb = read_image(image_path) if image is None else image
+    h, w = rgb.shape[:2]
+    ann = _load_or_new(image_path, jp, w, h)  # refuse bad files before spending time on the model
+    return _Job(image_path, jp, ann, _stat(jp), (w, h)), rgb
+
+
+def _finish(predictor: Predictor, job: _Job, *, tolerance: float, min_area: float | None, min_score: float,
+            save_file: bool) -> Annotation:
+    from .predict import DEFAULT_MIN_AREA
+
+    proposals = predictor.shapes_from_prediction(
+        job.prediction, tolerance=tolerance, min_area=DEFAULT_MIN_AREA if min_area is None else min_area,
+        min_score=min_score)
+    w, h = job.size
+    ann = job.ann
+    if _stat(job.json_path) != job.before:  # saved meanwhile (e.g. by the annotator): start from that
+        ann = _load_or_new(job.image_path, job.json_path, w, h)
+    ann.shapes = merge_proposals(ann.shapes, proposals)
+    if ann.image_width is None or ann.image_height is None:
+        ann.image_width, ann.image_height = w, h
+    if save_file:
+        save(ann, job.json_path)
+    return ann
+
+
 def preannotate_file(predictor: Predictor, image_path: str | os.PathLike, *, json_path: str | os.PathLike | None = None,
                      tolerance: float = 1.0, min_area: float | None = None, min_score: float = 0.0,
                      image: np.ndarray | None = None, save_file: bool = True, cancel: CancelToken | None = None,
@@ -95,62 +137,70 @@ def preannotate_file(predictor: Predictor, image_path: str | os.PathLike, *, jso
     changed on disk while the model ran (e.g. saved by the annotator), it is read again so that
     nothing saved meanwhile is lost. Returns the annotation as saved.
     """
-    from .predict import DEFAULT_MIN_AREA
-
-    image_path = Path(image_path)
-    jp = Path(json_path) if json_path is not None else json_path_for(image_path)
-    rgb = read_image(image_path) if image is None else image
-    h, w = rgb.shape[:2]
-    ann = _load_or_new(image_path, jp, w, h)  # refuse bad files before spending time on the model
-    before = _stat(jp)
+    job, rgb = _prepare(image_path, json_path, image)
     check_cancel(cancel)
-    proposals = predictor.predict_shapes(rgb, tolerance=tolerance,
-                                         min_area=DEFAULT_MIN_AREA if min_area is None else min_area,
-                                         min_score=min_score, cancel=cancel, progress=progress)
+    job.prediction = predictor.predict(rgb, return_probs=False, cancel=cancel, progress=progress)
     check_cancel(cancel)
-    if _stat(jp) != before:
-        ann = _load_or_new(image_path, jp, w, h)
-    ann.shapes = merge_proposals(ann.shapes, proposals)
-    if ann.image_width is None or ann.image_height is None:
-        ann.image_width, ann.image_height = w, h
-    if save_file:
-        save(ann, jp)
-    return ann
+    return _finish(predictor, job, tolerance=tolerance, min_area=min_area, min_score=min_score, save_file=save_file)
 
 
 def preannotate_many(predictor: Predictor, images: Sequence[str | os.PathLike], *, only_unlabelled: bool = False,
                      cancel: CancelToken | None = None, progress: ProgressCallback | None = None,
-                     on_error=None, on_done=None, **kwargs) -> tuple[int, int, list[PreannotateError]]:
+                     on_error=None, on_done=None, tolerance: float = 1.0, min_area: float | None = None,
+                     min_score: float = 0.0) -> tuple[int, int, list[PreannotateError]]:
     """Pre-annotate each image; returns (files written, proposals added, errors).
 
-    ``on_done(path, annotation)`` / ``on_error(error)`` are called per file; one bad file does
-    not stop the others. ``kwargs`` go to :func:`preannotate_file`.
+    Pipelined: while the model predicts image k+1, a second thread traces image k's polygons
+    and saves its JSON (at most one image waits, so memory stays bounded). ``on_done(path,
+    annotation)`` / ``on_error(error)`` are called per file (from either thread); one bad file
+    does not stop the others.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     written = added = 0
     errors: list[PreannotateError] = []
     todo = [Path(p) for p in images]
-    for i, path in enumerate(todo):
-        check_cancel(cancel)
-        report(progress, i, len(todo), path.name)
-        if only_unlabelled and not is_unlabelled(path):
-            continue
+    opts = dict(tolerance=tolerance, min_area=min_area, min_score=min_score, save_file=True)
+
+    def fail(path: Path, exc: Exception) -> None:
+        err = exc if isinstance(exc, PreannotateError) else PreannotateError(path, str(exc))
+        errors.append(err)
+        if on_error is not None:
+            on_error(err)
+
+    def finish(job: _Job) -> None:
+        nonlocal written, added
         try:
-            ann = preannotate_file(predictor, path, cancel=cancel, **kwargs)
-        except PreannotateError as exc:
-            errors.append(exc)
-            if on_error is not None:
-                on_error(exc)
-            continue
-        except AnnotationError as exc:  # saving failed: the old file is intact
-            err = PreannotateError(path, str(exc))
-            errors.append(err)
-            if on_error is not None:
-                on_error(err)
-            continue
+            ann = _finish(predictor, job, **opts)
+        except (PreannotateError, AnnotationError) as exc:  # a failed save leaves the old file intact
+            fail(job.image_path, exc)
+            return
         written += 1
         added += sum(1 for s in ann.shapes if s.proposed)
         if on_done is not None:
-            on_done(path, ann)
+            on_done(job.image_path, ann)
+
+    pending = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="preannotate") as tracer:
+        try:
+            for i, path in enumerate(todo):
+                check_cancel(cancel)
+                report(progress, i, len(todo), path.name)
+                if only_unlabelled and not is_unlabelled(path):
+                    continue
+                try:
+                    job, rgb = _prepare(path, None, None)
+                    job.prediction = predictor.predict(rgb, return_probs=False, cancel=cancel)
+                except PreannotateError as exc:
+                    fail(path, exc)
+                    continue
+                del rgb
+                if pending is not None:
+                    pending.result()
+                pending = tracer.submit(finish, job)
+        finally:
+            if pending is not None:
+                pending.result()
     report(progress, len(todo), len(todo), "done")
     return written, added, errors
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -167,52 +166,6 @@ def resize_probs_rows(probs: torch.Tensor, height: int, width: int, rows: int = 
         yield r0, strip[:, :, x0] * (1 - fx) + strip[:, :, x1] * fx
 
 
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _class_shapes(label_map: np.ndarray, confidence: np.ndarray | None, cid: int, name: str,
-                  tolerance: float, min_area: float) -> list[Shape]:
-    """Proposals of one class, traced on the crop of that class's bounding box."""
-    from .polygons import label_map_to_shapes
-
-    sel = label_map == cid
-    rows, cols = np.flatnonzero(sel.any(axis=1)), np.flatnonzero(sel.any(axis=0))
-    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-    crop = sel[y0:y1, x0:x1].view(np.uint8)
-    conf = None if confidence is None else confidence[y0:y1, x0:x1]
-    shapes = label_map_to_shapes(crop, ["", name], confidence=conf, tolerance=tolerance, min_area=min_area,
-                                 skip={0}, proposed=True)
-    if x0 or y0:
-        for s in shapes:
-            s.points = [(x + x0, y + y0) for x, y in s.points]
-    return shapes
-
-
-def label_map_shapes(label_map: np.ndarray, class_names: list[str], *, confidence: np.ndarray | None = None,
-                     tolerance: float = 1.0, min_area: float = DEFAULT_MIN_AREA, skip: set[int] = frozenset({0, 255}),
-                     workers: int | None = None) -> list[Shape]:
-    """:func:`segcore.polygons.label_map_to_shapes`'s shapes, class by class (ascending id), with
-    the classes traced in parallel threads (OpenCV and shapely release the GIL); within a class
-    the components come in OpenCV's labelling order of the class's bounding-box crop."""
-    lm = np.asarray(label_map)
-    counts = np.bincount(lm.ravel(), minlength=len(class_names)) if lm.dtype == np.uint8 else None
-    present = [int(c) for c in (np.flatnonzero(counts) if counts is not None else np.unique(lm))
-               if int(c) not in skip]
-    for c in present:
-        if not 0 <= c < len(class_names):
-            raise ValueError(f"label map holds class id {c} but only {len(class_names)} class names")
-    jobs = [(lm, confidence, c, class_names[c], tolerance, min_area) for c in present]
-    n = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
-    if n <= 1 or len(jobs) <= 1:
-        results = [_class_shapes(*j) for j in jobs]
-    else:
-        global _POOL
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="polygons")
-        results = list(_POOL.map(lambda j: _class_shapes(*j), jobs))
-    return [s for shapes in results for s in shapes]
-
-
 class Predictor:
     """Runs a checkpoint on images (see the module docstring for tiling and devices)."""
 
@@ -348,10 +301,12 @@ class Predictor:
     def shapes_from_prediction(self, pred: Prediction, *, tolerance: float = 1.0,
                                min_area: float = DEFAULT_MIN_AREA, min_score: float = 0.0) -> list[Shape]:
         """Proposed shapes (``proposed=True``, ``score`` = mean confidence) for a prediction."""
+        from .polygons import label_map_to_shapes
+
         names = self.class_names
         skip = {255} | {i for i, n in enumerate(names) if n in NON_OBJECT_NAMES}
-        shapes = label_map_shapes(pred.label_map, names, confidence=pred.confidence, tolerance=tolerance,
-                                  min_area=min_area, skip=skip)
+        shapes = label_map_to_shapes(pred.label_map, names, confidence=pred.confidence, tolerance=tolerance,
+                                     min_area=min_area, skip=skip, proposed=True)
         return [s for s in shapes if s.score is None or s.score >= min_score]
 
     def predict_shapes(self, image: np.ndarray, *, tolerance: float = 1.0, min_area: float = DEFAULT_MIN_AREA,

@@ -258,26 +258,3 @@ def test_predictor_from_checkpoint_file(tmp_path):
         expected = torch.softmax(model(x[None]), 1)[0].numpy()
     assert np.abs(pred.predict(img).probs - expected).max() < 1e-5
 
-
-def test_parallel_class_tracing_gives_the_polygons_module_shapes():
-    """label_map_shapes (classes in threads, traced on their bbox crops) = label_map_to_shapes."""
-    from segcore.polygons import label_map_to_shapes
-    from segcore.predict import label_map_shapes
-
-    rng = np.random.default_rng(3)
-    lm = np.zeros((240, 320), np.uint8)
-    yy, xx = np.mgrid[:240, :320]
-    for _ in range(25):  # overlapping discs and boxes of 4 classes, some with holes
-        c, cy, cx, r = rng.integers(1, 5), rng.integers(0, 240), rng.integers(0, 320), rng.integers(4, 40)
-        lm[(yy - cy) ** 2 + (xx - cx) ** 2 < r * r] = c
-        lm[cy:cy + r // 3, cx:cx + r // 2] = 0
-    conf = rng.random(lm.shape).astype(np.float32)
-    names = ["_background_", "a", "b", "c", "d"]
-    ref = label_map_to_shapes(lm, names, confidence=conf, min_area=20, skip={0, 255}, proposed=True)
-    got = label_map_shapes(lm, names, confidence=conf, min_area=20, skip={0, 255}, workers=2)
-
-    def key(s):
-        return (s.label, s.shape_type, tuple(s.points))
-
-    assert len(ref) > 20 and sorted(ref, key=key) == sorted(got, key=key)
-    assert [s.label for s in got] == sorted(s.label for s in got)  # by class id
