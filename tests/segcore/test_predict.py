@@ -258,3 +258,30 @@ def test_predictor_from_checkpoint_file(tmp_path):
         expected = torch.softmax(model(x[None]), 1)[0].numpy()
     assert np.abs(pred.predict(img).probs - expected).max() < 1e-5
 
+
+
+def test_preannotate_many_pipelined_errors_and_cancel(folder):
+    from segcore.preannotate import preannotate_many
+    from segcore.progress import Cancelled, CancelToken
+
+    pred = Predictor(LoadedCheckpoint(Threshold(), _meta()), device="cpu")
+    paths = []
+    for i in range(5):
+        Image.fromarray(np.roll(_scene(), 20 * i, axis=1)).save(folder / f"m{i}.png")
+        paths.append(folder / f"m{i}.png")
+    (folder / "m2.json").write_text("[]")  # not a LabelMe file: reported, left alone, others done
+    done, errors = [], []
+    n, added, errs = preannotate_many(pred, paths, on_done=lambda p, a: done.append(p.name), on_error=errors.append)
+    assert n == 4 and sorted(done) == ["m0.png", "m1.png", "m3.png", "m4.png"]
+    assert len(errs) == 1 and "m2.json" in str(errs[0]) and errors == errs
+    assert (folder / "m2.json").read_text() == "[]"
+    counts = [len(load(folder / f"m{i}.json").shapes) for i in (0, 1, 3, 4)]
+    assert added == sum(counts) and min(counts) >= 2
+    # cancelling stops before the next image; what was predicted is finished and saved whole
+    for p in paths:
+        p.with_suffix(".json").unlink(missing_ok=True)
+    token = CancelToken()
+    with pytest.raises(Cancelled):
+        preannotate_many(pred, paths, cancel=token, on_done=lambda p, a: token.cancel())
+    written = sorted(p.name for p in folder.glob("m*.json"))
+    assert 1 <= len(written) <= 2 and all(len(load(folder / w).shapes) >= 2 for w in written)
