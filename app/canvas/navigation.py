@@ -16,13 +16,13 @@ from PySide6.QtWidgets import QGraphicsView
 MIN_ZOOM = 0.01
 MAX_ZOOM = 32.0
 WHEEL_STEP = 1.1
-WARM_QUIET_MS = 150  # idle prefetch starts this long after the last zoom step
+ZOOM_QUIET_MS = 150  # a zoom gesture ends this long after its last step
 
 
 class NavigationMixin(QGraphicsView):
     """Zoom/fit/wheel/crosshair behaviour; expects ``_fit_mode``, ``_zoom_anchor``, ``_items``,
     ``_crosshair``, ``_cursor_scene``,
-    ``image_size()``, ``_refresh_pads()``, ``_schedule_warm()`` and ``zoomChanged`` on the
+    ``image_size()``, ``_refresh_pads()``, ``_zoom_step()`` and ``zoomChanged`` on the
     class it is mixed into."""
 
     def zoom(self) -> float:
@@ -54,7 +54,7 @@ class NavigationMixin(QGraphicsView):
         self._zoom_anchor = ((a.x(), a.y(), h.value(), v.value(), self.zoom()), exact_before)
         if abs(old - z) > 1e-12:
             self._refresh_pads(self._items.values())
-            self._schedule_warm(WARM_QUIET_MS)
+            self._zoom_step()
             self.zoomChanged.emit(z)
 
     def _map_to_scene_f(self, p: QPointF) -> QPointF:

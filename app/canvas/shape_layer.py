@@ -13,6 +13,11 @@ pixel). An edit only rebuilds the cells the shape was and is in.
 Selected shapes, circles, points and mask shapes are drawn by their own ``ShapeItem`` (see
 :mod:`app.canvas.view`); a hovered shape gets an overlay item on top of its batched outline.
 
+Every full frame is rendered offscreen and kept; while a zoom gesture is in progress
+(``zooming``, set by the canvas for ``ZOOM_QUIET_MS`` after each zoom step) a frame the kept
+one covers is that image scaled, so zooming in stays fast with any number of shapes; the canvas
+repaints crisply when the zoom settles.
+
 All shapes (drawn here or not) are in the spatial index: :meth:`ShapeLayer.query`.
 """
 
@@ -22,8 +27,8 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from segcore.annotation import Shape
@@ -34,6 +39,7 @@ MAX_CELLS_PER_SIDE = 12
 MIN_CELL = 512.0
 MAX_LOD = 5
 GLOBAL_ABOVE_CELLS = 16
+ZOOM_SNAPSHOTS = True  # scale the last full frame while a zoom gesture is in progress
 LOD_SEGMENT_PX = 4.0  # decimated outlines keep segments up to this long on screen
 THICK_MAX_VERTICES = 2000  # 2-px outlines when the exposed cells hold at most this many
 
@@ -74,6 +80,10 @@ class ShapeLayer(QGraphicsItem):
         self._global: dict[int, dict[tuple, QPainterPath]] = {}  # lod -> key -> all cells' paths
         self._bulk = False
         self.exposed_rects: list[QRectF] | None = None  # set by the canvas around each paint
+        self.zooming = False  # set by the canvas during a zoom gesture
+        self._snap: QImage | None = None  # the last full frame (viewport pixels, transparent)
+        self._snap_inv = QTransform()
+        self._snap_rect = QRectF()
 
     # ------------------------------------------------------------------ configuration
     def reset(self, image_size: tuple[int, int]) -> None:
@@ -84,6 +94,7 @@ class ShapeLayer(QGraphicsItem):
         self._entries.clear()
         self._cells.clear()
         self._global.clear()
+        self._snap = None
         self._bounds = QRectF(0, 0, max(w, 1), max(h, 1))
 
     def boundingRect(self) -> QRectF:
@@ -154,6 +165,7 @@ class ShapeLayer(QGraphicsItem):
         c.paths.clear()
         c.vertices.clear()
         self._global.clear()
+        self._snap = None
         if self._bulk:
             return
         rect = self._cell_rect(c)
@@ -229,8 +241,46 @@ class ShapeLayer(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         t = QTransform(painter.worldTransform())
-        lod = self.lod_for_zoom(math.hypot(t.m11(), t.m12()) or 1.0)
         ex = option.exposedRect
+        if widget is None or not ZOOM_SNAPSHOTS or self.exposed_rects:
+            self._render(painter, t, ex)
+            return
+        view = QRectF(widget.rect())
+        inv, _ok = t.inverted()
+        needed = inv.mapRect(view).intersected(self._bounds)  # what this frame must show
+        if self.zooming and self._snap is not None and self._snap_rect.contains(needed):
+            # mid zoom gesture: scale the last full frame (crisp again when the zoom settles)
+            painter.setWorldTransform(self._snap_inv * t)
+            smooth = painter.testRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.drawImage(QPointF(0, 0), self._snap)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
+            painter.setWorldTransform(t)
+            return
+        if not ex.adjusted(-1 / max(abs(t.m11()), 1e-9), -1 / max(abs(t.m22()), 1e-9),
+                           1 / max(abs(t.m11()), 1e-9), 1 / max(abs(t.m22()), 1e-9)).contains(needed):
+            # a partial repaint
+            self._render(painter, t, ex)
+            return
+        # a full frame: render it offscreen and keep it for the next zoom gesture
+        dpr = widget.devicePixelRatioF()
+        img = QImage(max(1, round(view.width() * dpr)), max(1, round(view.height() * dpr)),
+                     QImage.Format.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(dpr)
+        img.fill(Qt.GlobalColor.transparent)
+        p = QPainter(img)
+        p.setRenderHints(painter.renderHints())
+        p.setWorldTransform(t)
+        self._render(p, t, ex)
+        p.end()
+        painter.setWorldTransform(QTransform())
+        painter.drawImage(QPointF(0, 0), img)
+        painter.setWorldTransform(t)
+        self._snap, self._snap_inv, self._snap_rect = img, inv, inv.mapRect(view).adjusted(-1, -1, 1, 1)
+
+    def _render(self, painter: QPainter, t: QTransform, ex: QRectF) -> None:
+        """Draw the batched outlines of the cells under ``ex`` (or :attr:`exposed_rects`)."""
+        lod = self.lod_for_zoom(math.hypot(t.m11(), t.m12()) or 1.0)
         # a scroll exposes an L-shaped strip whose bounding rect is the whole view: the canvas
         # passes the exposed region's rectangles (scene coordinates) in ``exposed_rects``
         rects = [(ex.left(), ex.top(), ex.right(), ex.bottom())]

@@ -57,7 +57,7 @@ from . import edit_tool as _edit_tool  # noqa: F401 - registers the edit tool
 from . import geometry
 from .geometry import POLYLINE_TYPES
 from .image_layer import REDUCED_ABOVE_PIXELS, ImageLayer, build_levels, read_for_display
-from .navigation import MAX_ZOOM, MIN_ZOOM, NavigationMixin  # noqa: F401 - re-exported
+from .navigation import MAX_ZOOM, MIN_ZOOM, ZOOM_QUIET_MS, NavigationMixin  # noqa: F401 - re-exported
 from .shape_item import HANDLE_PX, POINT_PX, ShapeItem
 from .shape_layer import ShapeLayer
 from .tools import TOOLS, Tool, ToolEvent
@@ -120,6 +120,9 @@ class Canvas(NavigationMixin, QGraphicsView):
         self._image_doc: weakref.ref | None = None  # the document shown when the image was set
         self._levelsBuilt.connect(self._on_levels_built, Qt.ConnectionType.QueuedConnection)
         self._warm_timer.timeout.connect(self._warm)
+        self._zoom_settle = QTimer(self)
+        self._zoom_settle.setSingleShot(True)
+        self._zoom_settle.timeout.connect(self._zoom_settled)
         self.tool: Tool = TOOLS["edit"](self)
         self.tool_name = "edit"
 
@@ -330,6 +333,16 @@ class Canvas(NavigationMixin, QGraphicsView):
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         super().drawBackground(painter, rect)
         self.image_layer.paint(painter, rect)
+
+    def _zoom_step(self) -> None:
+        """A zoom step: the shape layer scales its last frame until the zoom settles."""
+        self.shape_layer.zooming = True
+        self._zoom_settle.start(ZOOM_QUIET_MS)
+        self._schedule_warm(ZOOM_QUIET_MS)
+
+    def _zoom_settled(self) -> None:
+        self.shape_layer.zooming = False
+        self.viewport().update()  # crisp outlines at the final zoom
 
     def _schedule_warm(self, delay_ms: int) -> None:
         self._warm_budget = 0.05 if delay_ms == 0 else 0.01

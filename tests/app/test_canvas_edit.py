@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 
@@ -446,3 +447,36 @@ def test_vertex_pick_radius_is_ten_screen_pixels_at_any_zoom(qtbot, zoom):
     assert doc.shapes[1].points[0] == (100, 60)  # 12 px away: not picked
     drag(qtbot, canvas, (100 - near, 60), (90, 50), steps=1)
     assert doc.shapes[1].points[0] == (90, 50)
+
+
+def test_zoom_gesture_scales_the_last_frame_in_place_then_repaints_crisp(qtbot):
+    from segcore.annotation import Shape
+
+    line = Shape("l", [(20.0, 70.0), (180.0, 70.0)], "line")
+    canvas, doc = make_canvas(qtbot, [line], zoom=2.0)
+    canvas.set_image(np.zeros((H, W, 3), np.uint8))
+    layer = canvas.shape_layer
+    canvas.viewport().grab()  # a full frame: kept for the next zoom gesture
+    kept = layer._snap
+    assert kept is not None
+
+    def line_rows(img, x):
+        return [y for y in range(img.height()) if img.pixelColor(x, y).red() > 40]
+
+    canvas.zoom_by(1.25, QPointF(210, 100))
+    assert layer.zooming
+    mid = canvas.viewport().grab().toImage()  # drawn from the kept frame, scaled
+    assert layer._snap is kept
+    canvas._zoom_settled()
+    assert not layer.zooming
+    crisp = canvas.viewport().grab().toImage()
+    assert layer._snap is not kept  # rendered anew
+    x = canvas.mapFromScene(QPointF(100, 70)).x()
+    rows_mid, rows_crisp = line_rows(mid, x), line_rows(crisp, x)
+    assert rows_crisp and rows_mid
+    assert abs(sum(rows_mid) / len(rows_mid) - sum(rows_crisp) / len(rows_crisp)) <= 1.0
+    # an edit drops the kept frame (it would be stale)
+    from app import commands as cmd
+
+    doc.push(cmd.MoveShapes(doc, [0], 0, 5))
+    assert layer._snap is None
