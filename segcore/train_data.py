@@ -28,7 +28,7 @@ from torch.utils.data import Dataset
 IGNORE_INDEX = 255
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: unreviewed model proposals are ignore pixels, not labels
 
 
 class DataError(ValueError):
@@ -129,6 +129,21 @@ def _size_problem(ann, image_path: Path) -> str | None:
         return str(exc)
 
 
+def _ground_truth(shapes, height: int, width: int, classes) -> np.ndarray:
+    """The class map of the shapes a person made; pixels covered only by unreviewed model
+    proposals (``proposed=True``) are ignored, neither the proposal's class nor background."""
+    from segcore.rasterize import class_map, shape_mask
+
+    lm = class_map([s for s in shapes if not s.proposed], height, width, classes)
+    proposed = [s for s in shapes if s.proposed]
+    if proposed:
+        unsure = np.zeros((height, width), dtype=bool)
+        for s in proposed:
+            unsure |= shape_mask(s, height, width)
+        lm[unsure & (lm == 0)] = IGNORE_INDEX
+    return lm
+
+
 def _read_split_file(path: Path) -> dict[str, set[str]]:
     """A split file: JSON ``{"train": [keys], "val": [keys]}`` or text with one val key a line."""
     text = Path(path).read_text(encoding="utf-8")
@@ -160,12 +175,14 @@ def prepare_folder(
 
     The class list comes from ``class_names``, else ``labels_file``, else ``root/labels.txt``,
     else it is collected from the labels in use. Files that cannot be used (corrupt JSON,
-    unknown label, image size disagreeing with the JSON) are skipped with a warning.
+    unknown label, image size disagreeing with the JSON) are skipped with a warning. Model
+    proposals nobody reviewed (``proposed`` shapes) are not ground truth: their pixels are
+    ignored, and a file holding nothing else counts as unlabelled.
     Raises :class:`DataError` when nothing usable is left or only one class exists.
     """
     from segcore.annotation import AnnotationError, load, resolve_image_path
     from segcore.dataset import scan, split_items
-    from segcore.rasterize import ClassList, UnknownLabelError, class_map
+    from segcore.rasterize import ClassList, UnknownLabelError
 
     root = Path(root)
     if not root.is_dir():
@@ -177,17 +194,28 @@ def prepare_folder(
         raise DataError(f"{root}: no labelled images (no LabelMe JSON beside the {len(items)} images)")
 
     anns = {}
+    only_proposals = 0
     for it in labelled:
         try:
-            anns[it.key] = load(it.json)
+            ann = load(it.json)
         except AnnotationError as exc:
             warnings.append(f"skipped: {exc}")
+            continue
+        if ann.shapes and all(s.proposed for s in ann.shapes):
+            only_proposals += 1  # nothing a person confirmed: not ground truth
+            continue
+        anns[it.key] = ann
+    if only_proposals:
+        warnings.append(f"{only_proposals} images hold only unreviewed model proposals and are not used "
+                        "(accept or edit the proposals in the annotator to use them)")
+    if not anns:
+        raise DataError(f"{root}: none of the {len(labelled)} annotations could be used:\n" + "\n".join(warnings))
     if class_names is not None:
         classes = ClassList.from_names(list(class_names))
     elif labels_file is not None or (root / "labels.txt").is_file():
         classes = ClassList.from_file(Path(labels_file) if labels_file is not None else root / "labels.txt")
     else:
-        classes = ClassList.collect(s.label for a in anns.values() for s in a.shapes)
+        classes = ClassList.collect(s.label for a in anns.values() for s in a.shapes if not s.proposed)
     names = list(classes.names)
     if len(names) < 2:
         raise DataError(
@@ -210,7 +238,7 @@ def prepare_folder(
         image_path = Path(it.image)
         if not out.is_file():
             try:
-                lm = class_map(ann.shapes, h, w, classes)
+                lm = _ground_truth(ann.shapes, h, w, classes)
             except UnknownLabelError as exc:
                 warnings.append(f"skipped: {it.json}: {exc}")
                 continue
