@@ -253,22 +253,16 @@ def test_proposed_shape_and_every_type_paint(qtbot):
     assert doc.selected_indices() == [2]
 
 
-def test_large_upgrade_builds_in_background_and_crosshair_paints(qtbot):
-    import numpy as np
-
-    from app.canvas import view as view_mod
+def test_large_upgrade_builds_in_background_and_crosshair_paints(qtbot, monkeypatch):
+    from app.canvas import image_view
 
     canvas, doc = two_shapes(qtbot)
-    old = view_mod.ASYNC_ABOVE_PIXELS
-    view_mod.ASYNC_ABOVE_PIXELS = 100  # make this small upgrade "large"
-    try:
-        detail = np.full((H, W, 3), 200, np.uint8)
-        with qtbot.waitSignal(canvas.imageReady, timeout=5000):
-            canvas.set_image(detail, (W, H))
-            assert canvas.pixel_at(7.5, 3.2) == (7, 3, 0)  # the old view stays until ready
-        assert canvas.pixel_at(7.5, 3.2) == (200, 200, 200)
-    finally:
-        view_mod.ASYNC_ABOVE_PIXELS = old
+    monkeypatch.setattr(image_view, "ASYNC_ABOVE_PIXELS", 100)  # make this small upgrade "large"
+    detail = np.full((H, W, 3), 200, np.uint8)
+    with qtbot.waitSignal(canvas.imageReady, timeout=5000):
+        canvas.set_image(detail, (W, H))
+        assert canvas.pixel_at(7.5, 3.2) == (7, 3, 0)  # the old view stays until ready
+    assert canvas.pixel_at(7.5, 3.2) == (200, 200, 200)
     canvas.set_crosshair(True)
     p = vp(canvas, 100, 75)
     qtbot.mouseMove(canvas.viewport(), p)
