@@ -9,8 +9,9 @@
 - Alt+Shift+click on a vertex deletes it (a polygon keeps >= 3, a linestrip >= 2 points).
 - arrow keys nudge the selection by 5 image pixels (Shift+arrow: 1 pixel), kept inside the
   image; consecutive nudges are one undo step.
-- right-drag copies the shape under the cursor (or the selection containing it) and moves the
-  copy; one undo step.
+- a right press selects the shape under the cursor (unless it is already selected; the
+  context menu then acts on it); right-drag copies the selection and moves the copy; one undo
+  step.
 - double-click on a shape emits ``canvas.shapeDoubleClicked(index)`` (edit its label).
 """
 
@@ -98,8 +99,9 @@ class EditTool(Tool):
             under = self.canvas.shape_indices_at(pos, r)
             if under:
                 i = under[0]
-                sel = doc.selected_indices()
-                self._copy_source = sel if i in sel else [i]
+                if i not in doc.selected_indices():  # as LabelMe: the menu acts on this shape
+                    doc.set_selection([i])
+                self._copy_source = doc.selected_indices()
                 self.mode = "copy-pending"
                 return True
             return False

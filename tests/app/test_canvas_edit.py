@@ -474,3 +474,16 @@ def test_zoom_gesture_scales_the_last_frame_in_place_then_repaints_crisp(qtbot):
 
     doc.push(cmd.MoveShapes(doc, [0], 0, 5))
     assert layer._snap is None
+
+
+def test_right_click_selects_the_shape_and_asks_for_the_menu(qtbot):
+    canvas, doc = two_shapes(qtbot)
+    menus = []
+    canvas.contextMenuRequested.connect(menus.append)
+    click(qtbot, canvas, 120, 80, button=Qt.MouseButton.RightButton)
+    assert doc.selected_indices() == [1]
+    from PySide6.QtGui import QContextMenuEvent
+
+    p = vp(canvas, 120, 80)
+    canvas.contextMenuEvent(QContextMenuEvent(QContextMenuEvent.Reason.Mouse, p, canvas.viewport().mapToGlobal(p)))
+    assert len(menus) == 1
