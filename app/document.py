@@ -12,7 +12,8 @@ and tools never call them directly.
 Value rule (what makes :meth:`Document.snapshot` cheap and thread-safe): a command never
 mutates a shape's ``points`` list, ``flags`` dict or ``mask`` array in place; it assigns new
 objects (``shape.points = new_list``). Shape *objects* keep their identity across edits, so
-views may key their items on ``id(shape)``.
+views may key their items on ``id(shape)``; the canvas notices a geometry change by the
+identity of ``shape.points`` (a list mutated in place would not be redrawn).
 
 Signals
 -------
