@@ -17,6 +17,7 @@ from segcore.annotation import Shape
 AREA_TYPES = ("polygon", "rectangle", "circle", "oriented_rectangle", "mask")
 # types drawn as plain polylines (batched by the shape layer)
 POLYLINE_TYPES = ("polygon", "rectangle", "oriented_rectangle", "line", "linestrip")
+BATCHED_TYPES = (*POLYLINE_TYPES, "point")  # what the shape layer can draw in batches
 POINT_PICK_PX = 4.0
 
 

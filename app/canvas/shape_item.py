@@ -6,7 +6,7 @@ stroke, with a level-of-detail shortcut for shapes smaller than a few screen pix
 handles are drawn only for selected or hovered shapes, at a constant screen size, so thousands
 of unselected shapes cost one path each. Proposed shapes (``shape.proposed``) are dashed.
 
-Only shapes that need it get an item (selected, hovered, circles, points, masks); the
+Only shapes that need it get an item (selected, hovered, circles, masks); the
 others are drawn in batches by :class:`app.canvas.shape_layer.ShapeLayer`. Hit tests live in
 :mod:`app.canvas.geometry`.
 """

@@ -4,7 +4,7 @@ Scene coordinates are image pixel coordinates (LabelMe's: the pixel ``(i, j)`` c
 ``[i, i+1) x [j, j+1)``; points are floats). The canvas observes the document and keeps, by
 shape identity: a :class:`ShapeLayer` entry for every shape (spatial index + batched drawing
 of plain outlines) and a :class:`ShapeItem` for the shapes that need their own item (selected,
-hovered, circles, points, masks; a selection of more than ``MAX_SELECTED_ITEMS`` shapes is
+hovered, circles, masks; a selection of more than ``MAX_SELECTED_ITEMS`` shapes is
 drawn batched too). Only the changed shapes are touched on an edit. The image is painted in
 ``drawBackground`` by an :class:`ImageLayer` (tiled pyramid).
 
@@ -52,7 +52,7 @@ from ..document import Document
 from . import draw_tools as _draw_tools  # noqa: F401 - registers the drawing tools
 from . import edit_tool as _edit_tool  # noqa: F401 - registers the edit tool
 from . import geometry
-from .geometry import POLYLINE_TYPES
+from .geometry import BATCHED_TYPES
 from .image_layer import ImageLayer
 from .image_view import ASYNC_ABOVE_PIXELS, ImageMixin  # noqa: F401 - re-exported
 from .navigation import MAX_ZOOM, MIN_ZOOM, ZOOM_QUIET_MS, NavigationMixin  # noqa: F401 - re-exported
@@ -166,7 +166,7 @@ class Canvas(ImageMixin, NavigationMixin, QGraphicsView):
         hovered = sid == self._hover_id
         colour = doc.colours.colour(s.label)
         self.shape_layer.set_shape(s, colour, batched=visible and not own, selected=selected and not own)
-        need = visible and (own or hovered or s.shape_type not in POLYLINE_TYPES)
+        need = visible and (own or hovered or s.shape_type not in BATCHED_TYPES)
         item = self._items.get(sid)
         if need:
             if item is None:
@@ -233,7 +233,7 @@ class Canvas(ImageMixin, NavigationMixin, QGraphicsView):
         return self._items.get(id(self.document.shapes[index]))
 
     def shape_items(self) -> list[ShapeItem]:
-        """The per-shape items that exist now (selected, hovered, circles, points, masks)."""
+        """The per-shape items that exist now (selected, hovered, circles, masks)."""
         return list(self._items.values())
 
     def clamp_to_image(self, p: QPointF) -> QPointF:

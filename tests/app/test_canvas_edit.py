@@ -487,3 +487,18 @@ def test_right_click_selects_the_shape_and_asks_for_the_menu(qtbot):
     p = vp(canvas, 120, 80)
     canvas.contextMenuEvent(QContextMenuEvent(QContextMenuEvent.Reason.Mouse, p, canvas.viewport().mapToGlobal(p)))
     assert len(menus) == 1
+
+
+def test_point_shapes_are_batched_dots_until_selected(qtbot):
+    from segcore.annotation import Shape
+
+    pts = [Shape("p", [(20.0 + 10 * k, 120.0)], "point") for k in range(12)]
+    canvas, doc = make_canvas(qtbot, pts)
+    canvas.set_image(np.zeros((H, W, 3), np.uint8))
+    canvas.set_tool("edit")
+    assert canvas.shape_items() == []
+    img = canvas.viewport().grab().toImage()
+    c = img.pixelColor(vp(canvas, 50, 120))
+    assert c.getRgb()[:3] == doc.colours.rgb("p")  # a dot in the label's colour
+    click(qtbot, canvas, 50, 121)
+    assert doc.selected_indices() == [3] and len(canvas.shape_items()) == 1
