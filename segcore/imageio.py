@@ -340,18 +340,29 @@ def read_image_reduced(
     return _decode(path, max_pixels, int(max_side))
 
 
-def image_size(path: str | os.PathLike) -> tuple[int, int]:
-    """``(width, height)`` as displayed (after EXIF orientation), read from the header only."""
+def image_header(path: str | os.PathLike, *, max_pixels: int | None = None) -> tuple[int, int, int]:
+    """``(width, height, orientation)`` from the header only: the size as displayed (after EXIF
+    orientation) and the EXIF orientation (1..8, 1 when absent). With ``max_pixels``, an image
+    over the limit raises :class:`ImageReadError` (``kind="too_large"``) before anything is
+    decoded or allocated for it."""
     p = Path(path)
     try:
-        with _open(p, None) as im:
-            return _oriented_size(im.size, _orientation(im, p))
+        with _open(p, max_pixels) as im:
+            orientation = _orientation(im, p)
+            return (*_oriented_size(im.size, orientation), orientation)
     except ImageReadError as exc:
         if exc.kind == "corrupt" and _is_tiff(p):
-            a = _read_with_opencv(p, None)
+            a = _read_with_opencv(p, max_pixels)
             if a is not None:
-                return a.shape[1], a.shape[0]
+                return a.shape[1], a.shape[0], 1
         raise
+
+
+def image_size(path: str | os.PathLike, *, max_pixels: int | None = None) -> tuple[int, int]:
+    """``(width, height)`` as displayed (after EXIF orientation), read from the header only;
+    ``max_pixels`` as in :func:`image_header`."""
+    w, h, _ = image_header(path, max_pixels=max_pixels)
+    return w, h
 
 
 def check_size(ann: Any, image_path: str | os.PathLike) -> str | None:
