@@ -83,12 +83,14 @@ def _kind(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def _pil_bomb_limit(max_pixels: int | None) -> Iterator[None]:
-    """Let Pillow open headers up to ``max_pixels`` (its default refuses > ~179 MP)."""
+    """Let Pillow open any header (its default refuses > ~179 MP, and raises its own bomb
+    error past twice its limit): the caller checks the size against ``max_pixels`` itself, with
+    a message that gives the image's dimensions. Only the header is parsed under this."""
     with _PIL_LIMIT_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         old = Image.MAX_IMAGE_PIXELS
-        if old is not None and (max_pixels is None or max_pixels > old):
-            Image.MAX_IMAGE_PIXELS = max_pixels
+        if old is not None:
+            Image.MAX_IMAGE_PIXELS = None
         try:
             yield
         finally:
