@@ -20,7 +20,7 @@ import numpy as np
 
 from segcore import annotation
 from segcore.annotation import Annotation, AnnotationError, Shape
-from segcore.imageio import IMAGE_EXTENSIONS, ImageReadError, check_size, image_size
+from segcore.imageio import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, ImageReadError, check_size, image_size
 from segcore.progress import CancelToken, check_cancel
 from segcore.rasterize import (
     BACKGROUND_LABEL,
@@ -414,13 +414,20 @@ def _size_for(it: Item, ann: Annotation, check_images: bool, problems: list[Prob
     """The (width, height) to rasterise at; records size problems."""
     json_size = (ann.image_width, ann.image_height) if ann.image_width and ann.image_height else None
     if not check_images and json_size is not None:
+        if json_size[0] * json_size[1] > DEFAULT_MAX_PIXELS:  # never allocate a class map that big
+            problems.append(Problem(it.json, "unreadable_image",
+                                    f"the JSON says {json_size[0]}x{json_size[1]}, over the limit of "
+                                    f"{DEFAULT_MAX_PIXELS:,} pixels: the image cannot be used"))
+            return None
         return json_size
     try:
-        real = image_size(it.image)
+        real = image_size(it.image, max_pixels=DEFAULT_MAX_PIXELS)
     except (ImageReadError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
         problems.append(Problem(it.image, "unreadable_image", f"cannot read the image ({reason})"))
-        return json_size
+        too_big = getattr(exc, "kind", "") == "too_large" or (
+            json_size is not None and json_size[0] * json_size[1] > DEFAULT_MAX_PIXELS)
+        return None if too_big else json_size
     if json_size is not None and json_size != tuple(real):
         try:
             msg = check_size(ann, it.image)
