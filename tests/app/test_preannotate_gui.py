@@ -101,6 +101,10 @@ def test_preannotate_accept_and_undo(qtbot, tmp_path, folder, checkpoint):
     assert doc.shapes[0] is mine
     assert [s.label for s in proposals] == ["box", "box"]
     assert all(0.5 < s.score <= 1.0 for s in proposals)
+    # listed with their score (the shape list reads the document)
+    model = w.shape_dock.model
+    rows = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+    assert rows[0] == "note" and all(r.startswith("box  [proposed 0.") for r in rows[1:])
     xs = sorted(min(x for x, _ in s.points) for s in proposals)
     assert abs(xs[0] - 10) <= 2 and abs(xs[1] - 70) <= 2
 
@@ -121,6 +125,7 @@ def test_preannotate_accept_and_undo(qtbot, tmp_path, folder, checkpoint):
     qtbot.keyClick(w, getattr(Qt.Key, f"Key_{ACCEPT_KEY}"))
     assert len(doc.shapes) == 3 and not any(s.proposed for s in doc.shapes)
     assert all(s.score is None for s in doc.shapes)
+    assert model.data(model.index(1, 0)) == "box"
     qtbot.keyClick(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert [s.proposed for s in doc.shapes] == [False, True, True]
     assert doc.shapes[0] is mine
