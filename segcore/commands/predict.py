@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tolerance", type=float, default=1.0,
                         help="polygon simplification tolerance in pixels (default 1)")
     parser.add_argument("--min-area", type=float, default=None,
-                        help="drop components smaller than this many pixels (default 16)")
+                        help="drop components smaller than this many pixels (default 64, an 8x8 speck)")
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: best available)")
     parser.add_argument("--tile-size", type=int, default=None, help="tile side for large images (default 1024)")
     parser.add_argument("--batch-size", type=int, default=4, help="tiles per forward pass (default 4)")
