@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from PIL import Image
 
 from segcore.annotation import Annotation, AnnotationError, Shape, load
 from segcore.dataset import Item, Problem, degenerate_reason, scan_with_problems, split_items
-from segcore.export.files import image_header
+from segcore.export.files import IMAGE_ERRORS, image_header
 from segcore.export.pool import run_jobs
 from segcore.progress import CancelToken, ProgressCallback
 from segcore.rasterize import ClassList
@@ -100,8 +101,22 @@ def prepare_out(out: str | os.PathLike, overwrite: bool) -> Path:
         raise ExportError(f"{out}: exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not overwrite:
         raise ExportError(f"{out}: the output folder is not empty (pass overwrite / --overwrite to write into it)")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):  # a read-only folder is refused before any work
+            pass
+    except OSError as exc:
+        raise ExportError(f"{out}: cannot write into the output folder ({exc.strerror or exc})") from None
     return out
+
+
+def refuse_empty(root: str | os.PathLike, items: Sequence[Item], report: ExportReport) -> None:
+    """Raise :class:`ExportError` (nothing written) when ``root`` has no labelled image."""
+    if items:
+        return
+    what = (f"none of its {report.unlabelled} images has a LabelMe JSON beside it" if report.unlabelled
+            else "it holds no images")
+    raise ExportError(f"{root}: nothing to export ({what})", report if report.problems else None)
 
 
 def safe_stem(key: str) -> str:
@@ -203,8 +218,8 @@ def check_item(item: Item, classes: ClassList, *, area_only: bool = False) -> Ch
                        skipped=[Skipped(jp, None, f"not exported: {msg}")])
     try:
         width, height, _ = image_header(item.image)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        msg = f"cannot read image {item.image}: {exc}"
+    except (*IMAGE_ERRORS, Image.DecompressionBombError) as exc:
+        msg = f"cannot read image {item.image}: {getattr(exc, 'reason', exc)}"
         return Checked(None, problems=[Problem(item.image, "unreadable_image", msg, None)],
                        skipped=[Skipped(jp, None, f"not exported: {msg}")])
     res = Checked(ann, width, height)

@@ -13,17 +13,13 @@ import cv2
 import numpy as np
 from PIL import Image
 
-JPEG_SUFFIXES = frozenset({".jpg", ".jpeg"})
+from segcore.imageio import DEFAULT_MAX_PIXELS, ImageReadError
+from segcore.imageio import image_header as _image_header
 
-try:
-    from segcore.imageio import ImageReadError
-except ImportError:  # pragma: no cover - only while segcore.imageio is missing
-    class ImageReadError(Exception):  # type: ignore[no-redef]
-        """Stand-in for segcore.imageio.ImageReadError."""
+JPEG_SUFFIXES = frozenset({".jpg", ".jpeg"})
 
 IMAGE_ERRORS = (OSError, ValueError, ImageReadError)
 """What reading, encoding or copying one image may raise."""
-_ORIENTATION_TAG = 0x0112
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -53,17 +49,10 @@ def copy_file(src: Path, dst: Path) -> None:
 
 
 def image_header(path: Path) -> tuple[int, int, int]:
-    """``(width, height, exif_orientation)`` from the header; size after the orientation."""
-    with Image.open(path) as im:
-        w, h = im.size
-        orientation = 1
-        try:
-            orientation = int(im.getexif().get(_ORIENTATION_TAG, 1) or 1)
-        except Exception:  # noqa: BLE001 - a broken EXIF block is not our problem
-            orientation = 1
-    if orientation in (5, 6, 7, 8):
-        w, h = h, w
-    return w, h, orientation
+    """``(width, height, exif_orientation)`` from the header; size after the orientation.
+    Raises :class:`ImageReadError` for an unreadable image or one over the pixel limit that
+    :func:`segcore.imageio.read_image` applies (so nothing is rasterised at a bomb's size)."""
+    return _image_header(path, max_pixels=DEFAULT_MAX_PIXELS)
 
 
 def read_rgb(path: Path) -> np.ndarray:

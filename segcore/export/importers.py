@@ -21,7 +21,7 @@ from PIL import Image
 from segcore.annotation import AnnotationError, Shape, json_path_for, new_annotation, save
 from segcore.dataset import Problem
 from segcore.export.common import ExportError, ExportReport, Skipped
-from segcore.export.files import image_header
+from segcore.export.files import IMAGE_ERRORS, image_header
 from segcore.export.pool import run_jobs
 from segcore.polygons import mask_to_shapes
 from segcore.progress import CancelToken, ProgressCallback
@@ -122,7 +122,7 @@ def _map_job(job: _MapJob) -> _Result:
         width, height, _ = image_header(job.image)
         cmap = _read_index(job.class_png)
         objects = _read_index(job.object_png) if job.object_png is not None else None
-    except (OSError, ValueError) as exc:
+    except IMAGE_ERRORS as exc:
         res.problems.append(Problem(job.class_png, "unreadable_image", str(exc)))
         res.skipped.append(Skipped(job.class_png, None, f"not imported: {exc}"))
         return res
