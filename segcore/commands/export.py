@@ -52,5 +52,8 @@ def run(args: argparse.Namespace) -> int:
     except (DatasetError, ClassListError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. the disk filled up or a folder became read-only mid-export
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(json.dumps(report.to_json(), indent=2) if args.json else report.to_text())
     return 0

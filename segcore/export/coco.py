@@ -34,6 +34,7 @@ from segcore.export.common import (
     image_failed,
     labelled_items,
     prepare_out,
+    refuse_empty,
     resolve_classes,
     strict_check,
     unique_stems,
@@ -163,6 +164,7 @@ def export_coco(root: str | os.PathLike, out: str | os.PathLike, *,
     report = ExportReport(Path(out), "COCO", unlabelled=unlabelled, classes=list(cl.names))
     report.problems.extend(scan_problems)
     report.skipped.extend(Skipped(p.path, None, f"not exported: {p.message}") for p in scan_problems)
+    refuse_empty(root, items, report)
     if strict:
         strict_check(items, cl, report, area_only=True, workers=workers, progress=progress, cancel=cancel)
     out = prepare_out(out, overwrite)
