@@ -39,8 +39,6 @@ from PySide6.QtGui import QColor, QUndoCommand, QUndoStack
 from segcore import annotation as sa
 from segcore.palette import voc_colour
 
-from . import pyside_fix  # noqa: F401 - must run before Qt calls
-
 
 class LabelColours(QObject):
     """Label -> colour, the same colours the VOC export uses (``segcore.palette``).

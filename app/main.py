@@ -22,6 +22,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the annotator (optionally on a file or folder) and run the event loop."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    from app.qt_check import broken_binding_message
+
+    problem = broken_binding_message()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     from PySide6.QtWidgets import QApplication
 
     from app.config import load_config

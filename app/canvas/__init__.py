@@ -4,7 +4,6 @@ Public API: :class:`Canvas` (``app.canvas.view``), the tool table :data:`TOOLS`,
 :func:`register_tool`, :class:`Tool`, :class:`ToolEvent`, :class:`ShapeItem`.
 """
 
-from .. import pyside_fix  # noqa: F401 - must run before Qt calls
 from .shape_item import ShapeItem
 from .tools import TOOLS, Tool, ToolEvent, register_tool
 from .view import Canvas

@@ -1,4 +1,9 @@
-"""GUI tests: apply the PySide6 None-refcount workaround before any Qt call (see
-``app/pyside_fix.py``)."""
+"""GUI tests: stop at once, with the reason, on a Qt binding known to crash (see app/qt_check.py)."""
 
-import app.pyside_fix  # noqa: F401
+import pytest
+
+from app.qt_check import broken_binding_message
+
+_message = broken_binding_message()
+if _message:
+    pytest.exit(_message, returncode=3)
