@@ -72,6 +72,12 @@ def print_summary(summary: DatasetSummary, out: TextIO, *, list_all: bool = Fals
     w(f"Folder: {summary.root}\n")
     broken = f", {summary.broken} with an unreadable label file" if summary.broken else ""
     w(f"Images: {n} ({summary.labelled} labelled, {summary.unlabelled} unlabelled{broken})\n")
+    if not n:
+        from segcore.imageio import IMAGE_EXTENSIONS
+
+        w(f"No images found (searched recursively for {', '.join(sorted(IMAGE_EXTENSIONS))}).\n")
+    elif not summary.labelled and not summary.broken:
+        w("No image has a LabelMe JSON beside it yet: nothing to export or train on.\n")
     w(f"Classes: {len(summary.classes) - 1} plus background"
       f"{' and __ignore__' if summary.classes.has_ignore else ''}"
       f"{f' ({class_source})' if class_source else ''}\n\n")
