@@ -70,6 +70,9 @@ from segcore.train_loop import (
 
 __all__ = ["TrainConfig", "TrainResult", "Trainer", "TrainingError", "run_training"]
 
+RARE_CLASS_INSTANCES = 3
+"""A class with fewer labelled instances than this gets a warning when training starts."""
+
 
 def _pick_device(name: str | None) -> torch.device:
     if name:
@@ -144,6 +147,10 @@ class Trainer(CheckpointMixin):
             self.warn(w)
         if data.unlabelled:
             self.warn(f"{data.unlabelled} images have no annotation and are not used")
+        for name, count in data.instances.items():
+            if count < RARE_CLASS_INSTANCES:
+                self.warn(f"class '{name}' has only {count} instance(s) in the labelled images: the model will "
+                          f"hardly learn it (label at least {RARE_CLASS_INSTANCES})")
         self.class_names = data.class_names
         self.train_samples = data.train
         self.val_keys = [s.key for s in data.val]
@@ -226,13 +233,15 @@ class Trainer(CheckpointMixin):
         cfg = self.cfg
         seed_everything(cfg.seed + self.info.rank, cfg.deterministic)
         if self.info.is_main:
-            self.out.mkdir(parents=True, exist_ok=True)
             stop_file = self.out / "STOP"
             if stop_file.exists():
                 stop_file.unlink()
         ddp.barrier(self.info)
         state = self._load_resume()
         self._setup_data()
+        if self.info.is_main:  # only once the data is usable: a bad folder leaves no empty run folder
+            self.out.mkdir(parents=True, exist_ok=True)
+        ddp.barrier(self.info)
         if len(self.train_ds) == 0 or len(self.val_ds) == 0:
             raise DataError("the training or validation set is empty")
         cuda = self.device.type == "cuda"
@@ -491,7 +500,7 @@ def run_training(config: TrainConfig, progress_json: bool = False, *, callbacks:
     trainer = Trainer(config, callbacks=cbs, cancel=token)
     try:
         return trainer.fit().best_checkpoint
-    except (DataError, TrainingError, ValueError) as exc:
+    except (DataError, TrainingError, ValueError, OSError) as exc:
         if progress_json:  # the text printer's caller prints the message itself
             trainer.emit({"event": "error", "message": str(exc)})
         raise

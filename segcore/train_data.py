@@ -57,6 +57,8 @@ class PreparedData:
     val: list[Sample]
     warnings: list[str] = field(default_factory=list)
     unlabelled: int = 0
+    instances: dict[str, int] = field(default_factory=dict)
+    """Shapes a person made per class over the used images (a group_id joins shapes into one)."""
 
 
 @dataclass
@@ -117,16 +119,17 @@ def read_label_png(path: Path) -> np.ndarray:
     return lm
 
 
-def _size_problem(ann, image_path: Path) -> str | None:
-    """Why the image cannot be paired with its annotation (unreadable, other size), or None."""
+def _size_problem(ann, image_path: Path) -> tuple[str | None, tuple[int, int] | None]:
+    """``(problem, (width, height))``: why the image cannot be paired with its annotation
+    (unreadable, over the pixel limit, another size than the JSON says) or None, and the image's
+    size. Read from the header only, before anything is allocated at that size."""
+    from segcore.imageio import DEFAULT_MAX_PIXELS, ImageReadError, check_size, image_size
+
     try:
-        from segcore.imageio import ImageReadError, check_size
-    except ImportError:
-        return None
-    try:
-        return check_size(ann, image_path)
+        size = image_size(image_path, max_pixels=DEFAULT_MAX_PIXELS)
+        return check_size(ann, image_path), size
     except ImageReadError as exc:
-        return str(exc)
+        return str(exc), None
 
 
 def _ground_truth(shapes, height: int, width: int, classes) -> np.ndarray:
@@ -181,15 +184,18 @@ def prepare_folder(
     Raises :class:`DataError` when nothing usable is left or only one class exists.
     """
     from segcore.annotation import AnnotationError, load, resolve_image_path
-    from segcore.dataset import scan, split_items
+    from segcore.dataset import scan_with_problems, split_items
     from segcore.rasterize import ClassList, UnknownLabelError
 
     root = Path(root)
     if not root.is_dir():
         raise DataError(f"{root}: not a folder")
-    items = scan(root)
+    items, scan_problems = scan_with_problems(root)
     labelled = [it for it in items if it.json is not None]
-    warnings: list[str] = []
+    warnings: list[str] = [f"skipped: {p}" for p in scan_problems]
+    if not items:
+        raise DataError(f"{root}: no labelled images (no images found in the folder or its sub-folders)"
+                        + "".join(f"\n{w}" for w in warnings))
     if not labelled:
         raise DataError(f"{root}: no labelled images (no LabelMe JSON beside the {len(items)} images)")
 
@@ -232,10 +238,20 @@ def prepare_folder(
         ann = anns.get(it.key)
         if ann is None:
             continue
-        raw = Path(it.json).read_bytes()
-        out = cache / f"{cache_key(raw, names)}.png"
-        h, w = int(ann.image_height), int(ann.image_width)
         image_path = Path(it.image)
+        if not image_path.is_file():
+            try:
+                image_path = resolve_image_path(ann, it.json)
+            except Exception:  # noqa: BLE001 - any failure means: no image
+                warnings.append(f"skipped: {it.json}: image not found")
+                continue
+        problem, size = _size_problem(ann, image_path)
+        if problem or size is None:
+            warnings.append(f"skipped: {it.json}: {problem}")
+            continue
+        w, h = size
+        raw = Path(it.json).read_bytes() + f"\0{w}x{h}".encode()  # the JSON may not give the size
+        out = cache / f"{cache_key(raw, names)}.png"
         if not out.is_file():
             try:
                 lm = _ground_truth(ann.shapes, h, w, classes)
@@ -246,16 +262,6 @@ def prepare_folder(
                 warnings.append(f"skipped: {it.json}: {exc}")
                 continue
             _write_png_atomic(out, lm.astype(np.uint8))
-        if not image_path.is_file():
-            try:
-                image_path = resolve_image_path(ann, it.json)
-            except Exception:  # noqa: BLE001 - any failure means: no image
-                warnings.append(f"skipped: {it.json}: image not found")
-                continue
-        problem = _size_problem(ann, image_path)
-        if problem:
-            warnings.append(f"skipped: {it.json}: {problem}")
-            continue
         samples.append(Sample(image_path, Path(it.json), out, it.key, h, w))
     if progress is not None:
         progress(len(labelled), len(labelled), "rasterised")
@@ -277,7 +283,22 @@ def prepare_folder(
     if len(samples) < 5:
         warnings.append(f"only {len(samples)} labelled images: expect a weak model")
     unlabelled = len(items) - len(labelled)
-    return PreparedData(root, names, train, val, warnings, unlabelled)
+    return PreparedData(root, names, train, val, warnings, unlabelled, _count_instances(
+        [anns[s.key] for s in samples], names))
+
+
+def _count_instances(anns: list, names: list[str]) -> dict[str, int]:
+    """Instances per class name (shapes a person made; shapes sharing a group_id count once)."""
+    counts = dict.fromkeys(names[1:], 0)
+    for ann in anns:
+        groups = set()
+        for s in ann.shapes:
+            if s.proposed or s.label not in counts:
+                continue
+            if s.group_id is None or (s.label, s.group_id) not in groups:
+                counts[s.label] += 1
+                groups.add((s.label, s.group_id))
+    return counts
 
 
 def training_readiness(root: str | os.PathLike, *, min_images: int = 10, min_instances: int = 3) -> dict:
