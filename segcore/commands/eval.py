@@ -87,5 +87,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json_out:
         from segcore.annotation import atomic_write_bytes
 
-        atomic_write_bytes(Path(args.json_out), json.dumps(nan_to_none(result), indent=1).encode())
+        try:
+            atomic_write_bytes(Path(args.json_out), json.dumps(nan_to_none(result), indent=1).encode())
+        except OSError as exc:
+            print(f"error: cannot write the metrics to {args.json_out}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
     return 0

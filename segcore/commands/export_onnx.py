@@ -104,6 +104,10 @@ def run(args: argparse.Namespace) -> int:
     except (CheckpointError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # an unwritable or full output folder
+        where = args.out or Path(args.checkpoint).with_suffix(".onnx")
+        print(f"error: cannot write {where}: {exc}", file=sys.stderr)
+        return 1
     print(f"wrote {out} ({used} exporter)")
     if diff is not None:
         print(f"onnxruntime check: max |difference| vs PyTorch = {diff['max_abs']:.2e} "

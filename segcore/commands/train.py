@@ -109,6 +109,10 @@ def run(args: argparse.Namespace) -> int:
         if not args.progress_json:
             print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # an unwritable or full output folder: the message names the path
+        if not args.progress_json:
+            print(f"error: cannot write the training output: {exc}", file=sys.stderr)
+        return 1
     if best is None:
         return 1
     if not args.progress_json:
