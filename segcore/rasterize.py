@@ -125,8 +125,10 @@ class ClassList:
 
     @classmethod
     def collect(cls, labels: Iterable[str]) -> ClassList:
-        """Background first, then the distinct labels in natural order; ``__ignore__`` noted."""
-        distinct = set(labels)
+        """Background first, then the distinct labels in natural order; ``__ignore__`` noted.
+        An empty label cannot be a class: it is left out (its shapes are then unknown labels,
+        reported with their file and shape index by the callers)."""
+        distinct = {lb for lb in labels if isinstance(lb, str) and lb}
         has_ignore = IGNORE_LABEL in distinct
         distinct -= {IGNORE_LABEL, BACKGROUND_LABEL}
         return cls([BACKGROUND_LABEL, *sorted(distinct, key=natural_key)], has_ignore)
