@@ -223,7 +223,10 @@ def check_item(item: Item, classes: ClassList, *, area_only: bool = False) -> Ch
         return Checked(None, problems=[Problem(item.image, "unreadable_image", msg, None)],
                        skipped=[Skipped(jp, None, f"not exported: {msg}")])
     res = Checked(ann, width, height)
-    if (ann.image_width, ann.image_height) != (width, height):
+    if ann.image_width is None or ann.image_height is None:
+        res.problems.append(Problem(jp, "size_mismatch", "the JSON gives no imageWidth/imageHeight "
+                                    f"(the image's {width}x{height} is used)", None))
+    elif (ann.image_width, ann.image_height) != (width, height):
         res.problems.append(Problem(jp, "size_mismatch",
                                     f"JSON says {ann.image_width}x{ann.image_height} but the image is {width}x{height}"
                                     " (the image size is used)", None))
