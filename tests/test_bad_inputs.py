@@ -51,8 +51,9 @@ def cache(tmp_path, monkeypatch):
 @pytest.fixture
 def bad_folder(tmp_path) -> Path:
     """8 good labelled images plus: a corrupt JSON, a JSON whose image is missing, an image whose
-    header claims 30000 x 30000 pixels, and a JSON whose size disagrees with its image."""
-    root = make_folder(tmp_path / "data", labelled=12, unlabelled=0)
+    header claims 30000 x 30000 pixels, a JSON whose size disagrees with its image, a shape with
+    an empty label and a JSON without imageWidth/imageHeight (the image gives the size)."""
+    root = make_folder(tmp_path / "data", labelled=14, unlabelled=0)
     (root / "img_08.json").write_text('{"version": "5.4.1", "shapes": [{"label": "car", ')
     (root / "img_09.png").unlink()
     (root / "img_10.png").write_bytes(png_claiming(30000, 30000))
@@ -62,6 +63,12 @@ def bad_folder(tmp_path) -> Path:
     wrong = json.loads((root / "img_11.json").read_text())
     wrong["imageWidth"] = 128
     (root / "img_11.json").write_text(json.dumps(wrong))
+    blank = json.loads((root / "img_12.json").read_text())
+    blank["shapes"][0]["label"] = ""
+    (root / "img_12.json").write_text(json.dumps(blank))
+    sizeless = json.loads((root / "img_13.json").read_text())
+    del sizeless["imageWidth"], sizeless["imageHeight"]
+    (root / "img_13.json").write_text(json.dumps(sizeless))
     return root
 
 
@@ -85,6 +92,7 @@ BAD = {  # file -> what its message must say
     "img_09.json": "img_09.png",
     "img_10.png": "30000x30000",
     "img_11.json": "128x64",
+    "img_12.json": "label ''",
 }
 
 
@@ -107,7 +115,8 @@ def test_info_export_train_report_each_bad_file_and_use_the_rest(bad_folder, cac
     assert rc == 0
     _names_each(out + err, bad_folder)
     exported = sorted(p.stem for p in (tmp_path / "voc" / "SegmentationClass").glob("*.png"))
-    assert exported == [f"img_{i:02d}" for i in range(8)] + ["img_11"]  # a size mismatch uses the image size
+    # a size mismatch or a missing size uses the image's size; only the empty-label shape is left out
+    assert exported == [f"img_{i:02d}" for i in [*range(8), 11, 12, 13]]
 
     rc, out, err = cli(capsys, "export", bad_folder, "--format", "coco", "--out", tmp_path / "coco", "--strict",
                        "--workers", "1", "--quiet")
@@ -117,6 +126,7 @@ def test_info_export_train_report_each_bad_file_and_use_the_rest(bad_folder, cac
     rc, out, err = cli(capsys, "train", bad_folder, "--out", tmp_path / "run", *TINY)
     assert rc == 0, err
     _names_each(err, bad_folder)
+    assert "img_13" not in err and "weak model" not in err  # 9 usable images: img_00..07 and img_13
     assert (tmp_path / "run" / "best.pt").is_file()
     assert snapshot(bad_folder) == before
 
