@@ -443,7 +443,13 @@ class SegDataset(Dataset):
 
     def _load(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         s = self.samples[i]
-        image = read_image(s.image)
+        from segcore.imageio import ImageReadError
+
+        try:
+            image = read_image(s.image)
+        except ImageReadError as exc:  # the header was fine when the folder was scanned
+            raise DataError(f"{exc}; fix or remove the image (or its label file {s.json.name}) "
+                            "and start again") from None
         label = read_label_png(s.label)
         if image.shape[:2] != label.shape:
             raise DataError(
