@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from segcore.cli import main
-from tests.e2e_data import labelme_dict, make_folder, shape_dict, snapshot
+from tests.e2e_data import make_folder, snapshot
 
 TINY = ["--model", "unet", "--model-arg", "depth=2", "--model-arg", "base_channels=8", "--epochs", "1",
         "--batch-size", "4", "--base-size", "64", "--crop-size", "64", "--warmup-steps", "0", "--workers", "0"]
@@ -298,3 +298,19 @@ def test_unwritable_outputs_say_so(read_only, checkpoint, cache, capsys, tmp_pat
     assert rc == 1 and "img_04" in err and "ermission denied" in err
     assert snapshot(root) == before
     assert list(ro.iterdir()) == []
+
+
+def test_truncated_image_with_a_good_header(checkpoint, cache, capsys, tmp_path):
+    root = make_folder(tmp_path / "data", labelled=4, unlabelled=0)
+    broken = root / "img_01.png"
+    broken.write_bytes(broken.read_bytes()[:200])  # the header reads, the pixels do not
+    before = snapshot(root)
+    for argv in (["train", root, "--out", tmp_path / "run", *TINY], ["eval", checkpoint, root]):
+        rc, out, err = cli(capsys, *argv)
+        assert rc == 2 and "img_01.png" in err and "truncated" in err, (argv, err)
+    assert not (tmp_path / "run").exists()
+    rc, out, err = cli(capsys, "export", root, "--format", "voc", "--out", tmp_path / "voc", "--quiet", "--workers", "1")
+    assert rc == 0 and "img_01.png" in out and "truncated" in out
+    rc, out, err = cli(capsys, "predict", checkpoint, broken, "--quiet")
+    assert rc == 1 and "img_01.png" in err and "truncated" in err
+    assert snapshot(root) == before
