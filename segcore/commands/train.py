@@ -37,6 +37,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--minutes", type=float, help="time budget in minutes instead of a number of epochs")
     p.add_argument("--max-epochs", type=int, help="with --minutes: stop after this many epochs at most")
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the checkpoints of an earlier run in OUT (refused without it or --resume)")
     p.add_argument("--progress-json", action="store_true", help="print one JSON event per line on stdout")
     p.add_argument("--batch-size", type=int, default=d.batch_size)
     p.add_argument("--accum-steps", type=int, default=d.accum_steps, help="gradient accumulation steps")
@@ -67,12 +69,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pretrained-backbone", action="store_true", help="ImageNet backbone weights (downloads)")
 
 
+def out_folder(args: argparse.Namespace) -> str:
+    """``--out``, or ``runs/<folder name>`` by default."""
+    return args.out or str(Path("runs") / Path(args.folder).resolve().name)
+
+
 def config_from_args(args: argparse.Namespace):
     """A :class:`TrainConfig` from the parsed command line."""
     from segcore.train_config import TrainConfig
 
     d = TrainConfig()
-    out = args.out or str(Path("runs") / Path(args.folder).resolve().name)
+    out = out_folder(args)
     cfg = TrainConfig(
         folder=args.folder, out=out, model=args.model, model_kwargs=dict(args.model_arg),
         pretrained_backbone=args.pretrained_backbone, base_size=args.base_size or None,
@@ -93,11 +100,26 @@ def config_from_args(args: argparse.Namespace):
     return cfg
 
 
+def existing_run(out: str | Path) -> list[str]:
+    """The checkpoints an earlier run left in ``out`` (a new run would replace them)."""
+    return [n for n in ("best.pt", "last.pt") if (Path(out) / n).is_file()]
+
+
 def run(args: argparse.Namespace) -> int:
     from segcore.train import run_training
     from segcore.train_config import TrainingError
     from segcore.train_data import DataError
 
+    out = out_folder(args)
+    taken = existing_run(out)
+    if taken and not args.resume and not args.overwrite:  # never replace an earlier run's model silently
+        msg = (f"{out}: already holds a trained model ({', '.join(taken)}); pass --resume to continue it, "
+               "--overwrite to replace it, or choose another --out")
+        if args.progress_json:
+            print(json.dumps({"event": "error", "message": msg}), flush=True)
+        else:
+            print(f"error: {msg}", file=sys.stderr)
+        return 2
     try:
         cfg = config_from_args(args)
         best = run_training(cfg, progress_json=args.progress_json)
