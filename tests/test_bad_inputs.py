@@ -314,3 +314,17 @@ def test_truncated_image_with_a_good_header(checkpoint, cache, capsys, tmp_path)
     rc, out, err = cli(capsys, "predict", checkpoint, broken, "--quiet")
     assert rc == 1 and "img_01.png" in err and "truncated" in err
     assert snapshot(root) == before
+
+
+def test_a_new_training_run_never_replaces_an_earlier_model(cache, capsys, tmp_path):
+    root = make_folder(tmp_path / "data", labelled=4, unlabelled=0)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "best.pt").write_bytes(b"an earlier model")
+    for extra in ([], ["--progress-json"]):
+        rc, out, err = cli(capsys, "train", root, "--out", run, *TINY, *extra)
+        assert rc == 2 and "already holds a trained model" in out + err and "--overwrite" in out + err
+    if out.strip():
+        assert json.loads(out.strip().splitlines()[-1])["event"] == "error"
+    assert (run / "best.pt").read_bytes() == b"an earlier model"
+    assert sorted(p.name for p in run.iterdir()) == ["best.pt"]
