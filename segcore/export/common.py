@@ -153,6 +153,8 @@ class Checked:
     indices: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    proposed: list[Shape] = field(default_factory=list)
+    """Unreviewed model proposals: not labels (VOC marks their pixels 'ignore', COCO leaves them out)."""
 
     @property
     def ok(self) -> bool:
@@ -230,7 +232,20 @@ def check_item(item: Item, classes: ClassList, *, area_only: bool = False) -> Ch
         res.problems.append(Problem(jp, "size_mismatch",
                                     f"JSON says {ann.image_width}x{ann.image_height} but the image is {width}x{height}"
                                     " (the image size is used)", None))
+    proposals = [s for s in ann.shapes if s.proposed]
+    if proposals:  # what a model proposed and no person reviewed is not ground truth
+        only = len(proposals) == len(ann.shapes)
+        res.skipped.append(Skipped(jp, None, f"{len(proposals)} unreviewed model proposal(s) not exported"
+                                   + (": nothing else is labelled, the image is left out" if only else
+                                      " (VOC: their pixels are 'ignore')")
+                                   + "; accept them in the annotator to export them"))
+        if only:
+            res.annotation = None
+            return res
     for i, s in enumerate(ann.shapes):
+        if s.proposed:
+            res.proposed.append(s)
+            continue
         reason = kind = None
         if s.label not in classes:
             kind, reason = "unknown_label", f"unknown label {s.label!r} (not in the class list)"

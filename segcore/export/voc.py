@@ -41,7 +41,16 @@ from segcore.export.files import IMAGE_ERRORS, encode_jpeg, export_image, palett
 from segcore.export.pool import run_jobs
 from segcore.palette import palette_bytes, voc_palette
 from segcore.progress import CancelToken, ProgressCallback
-from segcore.rasterize import BACKGROUND_LABEL, IGNORE_LABEL, ClassList, Instance, class_map, instances_of
+from segcore.rasterize import (
+    BACKGROUND_LABEL,
+    IGNORE_INDEX,
+    IGNORE_LABEL,
+    ClassList,
+    Instance,
+    class_map,
+    instances_of,
+    shape_mask,
+)
 
 SUBDIRS = ("JPEGImages", "SegmentationClass", "SegmentationObject")
 VIS_DIR = "SegmentationClassVisualization"
@@ -107,6 +116,12 @@ def _voc_job(job: _Job) -> _Result:
     h, w = chk.height, chk.width
     cmap = class_map(chk.shapes, h, w, classes, path=job.item.json)
     obj, instances = object_map(chk.shapes, h, w, classes)
+    if chk.proposed:  # pixels only a model proposal covers: neither its class nor background
+        unsure = np.zeros((h, w), dtype=bool)
+        for s in chk.proposed:
+            unsure |= shape_mask(s, h, w)
+        unsure &= cmap == 0
+        cmap[unsure] = obj[unsure] = IGNORE_INDEX
     if len(instances) > MAX_INSTANCES:
         res.skipped.append(Skipped(job.item.json, None, f"{len(instances)} instances do not fit a VOC object PNG "
                                    f"(at most {MAX_INSTANCES}); SegmentationObject keeps the first {MAX_INSTANCES}"))
