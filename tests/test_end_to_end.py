@@ -121,6 +121,17 @@ def test_folder_to_model_to_proposals(tmp_path, capsys, monkeypatch):
     result = json.loads((tmp_path / "eval.json").read_text())
     assert result["images"] == 10
     assert len(result["iou"]) == 4 and 0 <= result["miou"] <= 1
+    # nor are they exported as labels: the same 10 images, the same class maps where a person labelled
+    voc2 = tmp_path / "voc_after_predict"
+    out, _ = _run(capsys, "export", str(data), "--format", "voc", "--out", str(voc2), "--workers", "1", "--quiet")
+    assert "unreviewed model proposal" in out
+    assert sorted(voc2.joinpath("ImageSets", "Segmentation", "trainval.txt").read_text().split()) == sorted(trainval)
+    for key in trainval:
+        with Image.open(voc / "SegmentationClass" / f"{key}.png") as a, \
+                Image.open(voc2 / "SegmentationClass" / f"{key}.png") as b:
+            first, again = np.asarray(a), np.asarray(b)
+        assert np.array_equal(again[again != 255], first[again != 255])
+        assert set(np.unique(first[again == 255])) <= {0}  # only unlabelled pixels became 'ignore'
 
     # export-onnx, checked by onnxruntime where installed
     if importlib.util.find_spec("onnx") is None:
