@@ -344,22 +344,28 @@ def label_map_to_shapes(
     one per connected component (see :func:`mask_to_shapes`), holes kept; ``score`` = mean
     ``confidence`` over the component when ``confidence`` (H, W) is given. Ids in ``skip``
     (background, ignore) are left out."""
+    from segcore.labelmap_trace import class_shapes
+
     lm = np.asarray(label_map)
-    if confidence is not None and confidence.shape != lm.shape:
-        raise ValueError(f"confidence shape {confidence.shape} differs from label map {lm.shape}")
+    if lm.ndim != 2:
+        raise ValueError(f"label map must be 2-D, got shape {lm.shape}")
+    if confidence is not None:
+        confidence = np.asarray(confidence)
+        if confidence.shape != lm.shape:
+            raise ValueError(f"confidence shape {confidence.shape} differs from label map {lm.shape}")
+        if confidence.dtype not in (np.float32, np.float64):
+            confidence = confidence.astype(np.float32)
     skip_set = {int(s) for s in skip}
+    if lm.dtype == np.uint8:  # a histogram is ~10x faster than np.unique's sort
+        present = np.flatnonzero(np.bincount(lm.ravel(), minlength=256)).tolist()
+    else:
+        present = [int(c) for c in np.unique(lm)]
     shapes: list[Shape] = []
-    for cid in np.unique(lm):
-        cid = int(cid)
+    for cid in present:
         if cid in skip_set:
             continue
         if not 0 <= cid < len(class_names):
             raise ValueError(f"label map holds class id {cid} but only {len(class_names)} class names")
-        for x0, y0, crop in components(lm == cid, min_area):
-            score = None
-            if confidence is not None:
-                h, w = crop.shape
-                score = float(confidence[y0 : y0 + h, x0 : x0 + w][crop].mean())
-            kw = _shape_kwargs(None, score, proposed)
-            shapes.extend(_component_shapes(crop, x0, y0, class_names[cid], tolerance, False, (0, 0), kw))
+        shapes.extend(class_shapes(lm == cid, class_names[cid], confidence=confidence, tolerance=tolerance,
+                                   min_area=min_area, proposed=proposed))
     return shapes

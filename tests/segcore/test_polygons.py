@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from shapely.geometry import MultiPolygon, Polygon, box
 
@@ -166,3 +168,131 @@ def test_camvid_masks_shapes_iou_and_exact_import(camvid):
         for cid in np.unique(lm):
             exact += P.mask_to_shapes(lm == cid, names[cid], tolerance=0, exact=True)
         assert np.array_equal(class_map(exact, h, w, ClassList(names)), lm)
+
+
+# ----------------------------------------------------------------------------- label maps, fast path
+
+
+def _reference_label_map_shapes(lm, names, conf=None, tolerance=1.0, min_area=0.0, skip=(0, 255)):
+    """The straightforward per-component path: one bool mask per class, one crop per
+    component, the per-component fit (tolerance halving, IoU check) and a numpy mean score."""
+    out = []
+    for cid in np.unique(lm).tolist():
+        if cid in skip:
+            continue
+        for x0, y0, crop in P.components(lm == cid, min_area):
+            score = None
+            if conf is not None:
+                h, w = crop.shape
+                score = float(conf[y0 : y0 + h, x0 : x0 + w][crop].mean())
+            kw = P._shape_kwargs(None, score, True)
+            out += P._component_shapes(crop, x0, y0, names[cid], tolerance, False, (0, 0), kw)
+    return out
+
+
+def _assert_same_shapes(fast, ref):
+    assert len(fast) == len(ref)
+    for a, b in zip(fast, ref):
+        assert (a.label, a.shape_type, a.proposed) == (b.label, b.shape_type, b.proposed)
+        assert [tuple(p) for p in a.points] == [tuple(p) for p in b.points]
+        if a.shape_type == "mask":
+            assert np.array_equal(a.mask, b.mask)
+        if b.score is None:
+            assert a.score is None
+        else:
+            assert a.score == pytest.approx(b.score, abs=1e-5)
+
+
+def _random_label_map(seed: int) -> np.ndarray:
+    """Blobs of 4 classes with holes, islands in holes, one-pixel spurs, bridges, specks and
+    ignore pixels, touching the borders."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    h, w = int(rng.integers(20, 70)), int(rng.integers(20, 90))
+    lm = np.zeros((h, w), np.uint8)
+    for _ in range(int(rng.integers(1, 9))):
+        c = int(rng.integers(1, 5))
+        cx, cy = int(rng.integers(-5, w + 5)), int(rng.integers(-5, h + 5))
+        ax, ay = int(rng.integers(1, 25)), int(rng.integers(1, 20))
+        kind = rng.integers(0, 4)
+        if kind == 0:
+            cv2.ellipse(lm, (cx, cy), (ax, ay), float(rng.uniform(0, 180)), 0, 360, c, -1)
+        elif kind == 1:
+            cv2.rectangle(lm, (cx - ax, cy - ay), (cx + ax, cy + ay), c, -1)
+        elif kind == 2:  # a ring: hole, maybe with an island of the same class
+            cv2.ellipse(lm, (cx, cy), (ax + 4, ay + 4), 0.0, 0, 360, c, -1)
+            cv2.ellipse(lm, (cx, cy), (ax, ay), 0.0, 0, 360, int(rng.integers(0, 5)), -1)
+            if rng.random() < 0.5:
+                cv2.circle(lm, (cx, cy), max(1, min(ax, ay) // 3), c, -1)
+        else:  # one-pixel lines: spurs and bridges
+            pts = rng.integers(0, max(h, w), (int(rng.integers(2, 5)), 2)).astype(np.int32)
+            cv2.polylines(lm, [pts], False, c, 1)
+    specks = rng.random((h, w)) < 0.01
+    lm[specks] = rng.integers(0, 5, int(specks.sum()))
+    if rng.random() < 0.3:
+        lm[rng.random((h, w)) < 0.02] = 255
+    return lm
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), tolerance=st.sampled_from([0.0, 0.5, 1.0, 2.0]),
+       min_area=st.sampled_from([0, 1, 6, 30]))
+def test_label_map_fast_path_agrees_with_per_component_reference(seed, tolerance, min_area):
+    lm = _random_label_map(seed)
+    conf = np.random.default_rng(seed + 1).random(lm.shape).astype(np.float32)
+    names = ["_background_", "a", "b", "c", "d"]
+    fast = P.label_map_to_shapes(lm, names, confidence=conf, tolerance=tolerance, min_area=min_area,
+                                 proposed=True)
+    _assert_same_shapes(fast, _reference_label_map_shapes(lm, names, conf, tolerance, min_area))
+
+
+def _component_ious(lm: np.ndarray, shapes, names, min_area: float) -> list[float]:
+    """Per kept component: IoU of the union of its shapes (as rasterize paints them) with it."""
+    import cv2
+
+    h, w = lm.shape
+    ious = []
+    for cid in np.unique(lm).tolist():
+        n, labels, stats, _ = cv2.connectedComponentsWithStats((lm == cid).astype(np.uint8), connectivity=8)
+        union = {}
+        for s in shapes:
+            if s.label != names[cid]:
+                continue
+            m = shape_mask(s, h, w)
+            comp = int(np.bincount(labels[m & (lm == cid)], minlength=n)[1:].argmax()) + 1
+            union[comp] = union.get(comp, np.zeros((h, w), bool)) | m
+        for i in range(1, n):
+            if stats[i, cv2.CC_STAT_AREA] >= max(min_area, 1):
+                ious.append(_iou(union.get(i, np.zeros((h, w), bool)), labels == i))
+    return ious
+
+
+def test_label_map_shapes_on_real_masks_iou_validity_holes_scores(camvid):
+    """CamVid class maps (sky made a class): every component of at least min_area pixels gets
+    shapes that re-rasterise to IoU >= 0.98 with it at tolerance 1; polygons are valid; holes
+    give exact mask shapes; the score is the component's mean confidence; the fast path gives
+    the per-component reference's shapes."""
+    names = ["_background_"] + [f"c{i}" for i in range(1, 13)]
+    files = sorted((camvid / "trainannot").glob("*.png"))[5::60]
+    assert files
+    n_mask = 0
+    for f in files:
+        lm = np.array(Image.open(f))
+        lm[lm == 0] = 12
+        conf = np.random.default_rng(0).random(lm.shape).astype(np.float32)
+        shapes = P.label_map_to_shapes(lm, names, confidence=conf, tolerance=1.0, min_area=16, skip=(),
+                                       proposed=True)
+        _assert_same_shapes(shapes, _reference_label_map_shapes(lm, names, conf, 1.0, 16, skip=()))
+        ious = _component_ious(lm, shapes, names, 16)
+        assert ious and min(ious) >= 0.98, (f.name, min(ious))
+        for s in shapes:
+            m = shape_mask(s, *lm.shape)
+            assert s.proposed and np.count_nonzero(m) >= 1  # (a pinched component: several polygons)
+            if s.shape_type == "polygon":
+                assert Polygon(s.points).is_valid
+            else:  # a mask shape holds exactly its component: the score is the mean over it
+                n_mask += 1
+                assert np.array_equal(m, m & (lm == names.index(s.label)))
+                assert s.score == pytest.approx(float(conf[m].mean()), abs=1e-5)
+    assert n_mask > 0  # street scenes have holes (and thin parts): some mask shapes
