@@ -327,15 +327,28 @@ def import_coco(json_path: str | os.PathLike, images_root: str | os.PathLike, *,
         cats = {int(c["id"]): str(c["name"]) for c in doc["categories"]}
         images = {int(im["id"]): im for im in doc["images"]}
         anns = doc.get("annotations", [])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except KeyError as exc:
+        raise ExportError(f"{src}: not a COCO instances file (no {exc} list or entry key)") from None
+    except (OSError, ValueError, TypeError) as exc:
         raise ExportError(f"{src}: not a COCO instances file ({exc})") from None
     report = ImportReport(Path(images_root), "COCO", action="import", classes=[BACKGROUND_LABEL, *cats.values()])
     per_image: dict[int, list[tuple[int, str, Any]]] = {i: [] for i in images}
     for a in anns:
+        if not isinstance(a, dict):
+            report.problems.append(Problem(src, "corrupt_json", f"annotation entry {a!r} is not a JSON object"))
+            continue
         try:
-            per_image[int(a["image_id"])].append((a.get("id"), cats[int(a["category_id"])], a["segmentation"]))
-        except (KeyError, TypeError, ValueError) as exc:
-            report.problems.append(Problem(src, "corrupt_json", f"annotation {a.get('id')}: bad reference {exc}"))
+            image_id, category_id = int(a["image_id"]), int(a["category_id"])
+            if image_id not in per_image:
+                raise LookupError(f"image_id {image_id} is not in 'images'")
+            if category_id not in cats:
+                raise LookupError(f"category_id {category_id} is not in 'categories'")
+            per_image[image_id].append((a.get("id"), cats[category_id], a["segmentation"]))
+        except LookupError as exc:
+            reason = exc.args[0] if isinstance(exc.args[0], str) and " " in exc.args[0] else f"no {exc} key"
+            report.problems.append(Problem(src, "corrupt_json", f"annotation {a.get('id')}: {reason}"))
+        except (TypeError, ValueError) as exc:
+            report.problems.append(Problem(src, "corrupt_json", f"annotation {a.get('id')}: {exc}"))
     jobs = []
     for image_id, im in images.items():
         if not per_image[image_id]:
