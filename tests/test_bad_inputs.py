@@ -328,3 +328,24 @@ def test_a_new_training_run_never_replaces_an_earlier_model(cache, capsys, tmp_p
         assert json.loads(out.strip().splitlines()[-1])["event"] == "error"
     assert (run / "best.pt").read_bytes() == b"an earlier model"
     assert sorted(p.name for p in run.iterdir()) == ["best.pt"]
+
+
+def test_coco_import_names_each_bad_reference(cache, capsys, tmp_path):
+    root = make_folder(tmp_path / "data", labelled=0, unlabelled=1)
+    doc = {"images": [{"id": 1, "file_name": "img_00.png", "width": 64, "height": 64}],
+           "categories": [{"id": 1, "name": "car"}],
+           "annotations": [{"id": 7, "image_id": 1, "category_id": 9, "segmentation": [[1, 1, 9, 1, 9, 9]]},
+                           {"id": 8, "image_id": 4, "category_id": 1, "segmentation": [[1, 1, 9, 1, 9, 9]]},
+                           {"id": 9, "category_id": 1}, 5]}
+    src = tmp_path / "instances.json"
+    src.write_text(json.dumps(doc))
+    rc, out, err = cli(capsys, "import", "coco", src, "--images", root, "--quiet")
+    assert rc == 0
+    for words in ("annotation 7: category_id 9", "annotation 8: image_id 4", "annotation 9: no 'image_id'",
+                  "entry 5 is not a JSON object"):
+        assert words in out, out
+    del doc["categories"]
+    src.write_text(json.dumps(doc))
+    rc, out, err = cli(capsys, "import", "coco", src, "--images", root, "--quiet")
+    assert rc == 2 and "instances.json" in err and "'categories'" in err
+    assert not list(root.glob("*.json"))
