@@ -149,7 +149,10 @@ def _ground_truth(shapes, height: int, width: int, classes) -> np.ndarray:
 
 def _read_split_file(path: Path) -> dict[str, set[str]]:
     """A split file: JSON ``{"train": [keys], "val": [keys]}`` or text with one val key a line."""
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read the split file ({getattr(exc, 'strerror', None) or exc})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
@@ -157,6 +160,9 @@ def _read_split_file(path: Path) -> dict[str, set[str]]:
     if isinstance(data, dict):
         if "val" not in data:
             raise DataError(f"{path}: split file has no 'val' list")
+        for k in ("train", "val"):
+            if not isinstance(data.get(k, []), list):
+                raise DataError(f"{path}: '{k}' must be a list of image names, got {type(data[k]).__name__}")
         return {k: {str(x).rsplit(".", 1)[0] if "." in Path(str(x)).name else str(x) for x in data.get(k, [])}
                 for k in ("train", "val")}
     keys = {ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")}

@@ -131,9 +131,9 @@ def run(args: argparse.Namespace) -> int:
         if not args.progress_json:
             print(f"error: {exc}", file=sys.stderr)
         return 1
-    except OSError as exc:  # an unwritable or full output folder: the message names the path
+    except OSError as exc:  # e.g. an unwritable or full output folder: the message names the path
         if not args.progress_json:
-            print(f"error: cannot write the training output: {exc}", file=sys.stderr)
+            print(f"error: {exc}", file=sys.stderr)
         return 1
     if best is None:
         return 1
