@@ -349,3 +349,13 @@ def test_coco_import_names_each_bad_reference(cache, capsys, tmp_path):
     rc, out, err = cli(capsys, "import", "coco", src, "--images", root, "--quiet")
     assert rc == 2 and "instances.json" in err and "'categories'" in err
     assert not list(root.glob("*.json"))
+
+
+def test_bad_split_files_are_named(cache, capsys, tmp_path):
+    root = make_folder(tmp_path / "data", labelled=3, unlabelled=0)
+    wrong = tmp_path / "split.json"
+    wrong.write_text('{"val": 3}')
+    for split, words in ((tmp_path / "nosplit.txt", "cannot read the split file"), (wrong, "must be a list")):
+        rc, out, err = cli(capsys, "train", root, "--out", tmp_path / "run", "--split-file", split, *TINY)
+        assert rc == 2 and split.name in err and words in err, err
+    assert not (tmp_path / "run").exists()
