@@ -55,22 +55,29 @@ def _traced_parts(contours: list[np.ndarray]) -> list[list[Polygon] | None]:
     from segcore.polygons import _explode, _make_valid, _polygonal
 
     out: list[list[Polygon] | None] = [None] * len(contours)
-    idx: list[int] = []
-    rings: list[np.ndarray] = []
-    for k, c in enumerate(contours):
-        ring = c.reshape(-1, 2).astype(np.float64)
-        if len(ring) < 3:
-            continue
-        x, y = ring[:, 0], ring[:, 1]
-        signed2 = float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-        if signed2 == 0:
-            continue
-        idx.append(k)
-        rings.append(ring if signed2 > 0 else np.concatenate([ring[:1], ring[:0:-1]]))  # start kept
-    if not idx:
+    lens = np.array([len(c) for c in contours])
+    idx = np.flatnonzero(lens >= 3)
+    if len(idx) == 0:
         return out
-    ids = np.repeat(np.arange(len(idx)), [len(r) for r in rings])
-    polys = shapely.polygons(shapely.linearrings(np.concatenate(rings), indices=ids))
+    xy = np.concatenate([contours[k] for k in idx.tolist()]).reshape(-1, 2).astype(np.float64)
+    n = lens[idx]
+    starts = np.concatenate([[0], np.cumsum(n)[:-1]])
+    nxt = np.arange(1, len(xy) + 1)
+    nxt[starts + n - 1] = starts  # each ring's last vertex wraps to its first
+    signed2 = np.add.reduceat(xy[:, 0] * xy[nxt, 1] - xy[:, 1] * xy[nxt, 0], starts)
+    # clockwise rings are reversed keeping their first vertex (as shapely's orient does)
+    order = np.arange(len(xy))
+    for r in np.flatnonzero(signed2 < 0).tolist():
+        s0, e0 = starts[r], starts[r] + n[r]
+        order[s0 + 1 : e0] = order[s0 + 1 : e0][::-1]
+    ok_ring = signed2 != 0  # a zero-area ring makes no polygon
+    if not ok_ring.any():
+        return out
+    ring_id = np.repeat(np.arange(len(idx)), n)
+    keep = ok_ring[ring_id]
+    renumber = np.cumsum(ok_ring) - 1
+    polys = shapely.polygons(shapely.linearrings(xy[order][keep], indices=renumber[ring_id[keep]]))
+    idx = idx[ok_ring].tolist()
     for k, poly, ok in zip(idx, polys, shapely.is_valid(polys)):
         if ok:
             out[k] = [poly]
@@ -156,28 +163,35 @@ def class_shapes(
     from segcore.polygons import MIN_IOU, _component_shapes, _mask_shape, _shape_kwargs
 
     m = np.ascontiguousarray(mask, dtype=np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8, ltype=cv2.CV_32S)
-    keep = stats[:, cv2.CC_STAT_AREA] >= max(float(min_area), 1.0)
-    keep[0] = False
-    comp_ids = np.flatnonzero(keep).tolist()
-    if not comp_ids:
+    # labels only: OpenCV's statistics pass costs ~4x the labelling; the outer borders give
+    # each component's bounding box, its crop gives its area
+    n, labels = cv2.connectedComponents(m, connectivity=8, ltype=cv2.CV_32S)
+    if n <= 1:
         return []
     contours, hierarchy = cv2.findContours(m, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     hier = hierarchy.reshape(-1, 4)  # next, previous, first child, parent
-    outer: dict[int, int] = {}  # component id -> index of its outer border
-    for k in np.flatnonzero(hier[:, 3] == -1).tolist():  # outer borders: exactly one per component
-        x, y = contours[k][0, 0]
-        outer[int(labels[y, x])] = k
+    floor = max(float(min_area), 1.0)
+    outer: dict[int, int] = {}  # component id -> index of its outer border (one per component)
+    crops: dict[int, tuple[np.ndarray, int, int]] = {}
+    for k in np.flatnonzero(hier[:, 3] == -1).tolist():
+        c = contours[k]
+        x0, y0, w, h = cv2.boundingRect(c)
+        if w * h < floor:
+            continue
+        i = int(labels[c[0, 0, 1], c[0, 0, 0]])
+        crop = labels[y0 : y0 + h, x0 : x0 + w] == i
+        if np.count_nonzero(crop) >= floor:
+            outer[i] = k
+            crops[i] = (crop, x0, y0)
+    comp_ids = sorted(outer)  # label order: the reference path's (raster) order
 
     kws: dict[int, dict] = {}
-    crops: dict[int, tuple[np.ndarray, int, int]] = {}
     holed: set[int] = set()
     for i in comp_ids:
-        x0, y0, w, h = (int(v) for v in stats[i, :4])
-        crop = labels[y0 : y0 + h, x0 : x0 + w] == i
-        crops[i] = (crop, x0, y0)
+        crop, x0, y0 = crops[i]
         score = None
         if confidence is not None:
+            h, w = crop.shape
             score = float(cv2.mean(confidence[y0 : y0 + h, x0 : x0 + w], mask=crop.view(np.uint8))[0])
         kws[i] = _shape_kwargs(None, score, proposed)
         child = int(hier[outer[i], 2])
