@@ -5,6 +5,7 @@ label. Every change is a command from :mod:`app.commands`.
 
 from __future__ import annotations
 
+import atexit
 import json
 
 from PySide6.QtCore import QMimeData
@@ -43,6 +44,7 @@ class Clipboard:
         cb = QApplication.clipboard()
         if cb is not None:
             cb.setMimeData(data)
+            _release_at_exit()
 
     def _from_system(self) -> list[sa.Shape] | None:
         cb = QApplication.clipboard()
@@ -65,6 +67,30 @@ class Clipboard:
         doc.push(AddShapes(doc, shapes, text=f"Paste {len(shapes)} shape(s)"))
         doc.select_shapes(shapes)
         return len(shapes)
+
+
+_release_registered = False
+
+
+def _release_at_exit() -> None:
+    """Take our shapes off the system clipboard before Python shuts down.
+
+    The clipboard keeps the QMimeData we created; Qt frees it in a C exit handler, after the
+    interpreter is gone, and PySide's wrapper bookkeeping then crashes the process (SIGSEGV
+    at exit). An X11 clipboard dies with its owner anyway, so nothing is lost.
+    """
+    global _release_registered
+    if _release_registered:
+        return
+    _release_registered = True
+
+    def release() -> None:
+        cb = QApplication.clipboard() if QApplication.instance() is not None else None
+        data = cb.mimeData() if cb is not None else None
+        if data is not None and data.hasFormat(MIME):
+            cb.clear()
+
+    atexit.register(release)
 
 
 def duplicate(doc: Document | None) -> int:
