@@ -100,6 +100,24 @@ def config_from_args(args: argparse.Namespace):
     return cfg
 
 
+def bad_number(args: argparse.Namespace) -> str | None:
+    """Why a numeric option cannot be used (e.g. ``--epochs 0``), or None."""
+    rules = [("--epochs", args.epochs, lambda v: v >= 1, "at least 1"),
+             ("--minutes", args.minutes, lambda v: v > 0, "more than 0"),
+             ("--max-epochs", args.max_epochs, lambda v: v >= 1, "at least 1"),
+             ("--batch-size", args.batch_size, lambda v: v >= 1, "at least 1"),
+             ("--accum-steps", args.accum_steps, lambda v: v >= 1, "at least 1"),
+             ("--base-size", args.base_size, lambda v: v == 0 or v >= 32, "0 (native size) or at least 32"),
+             ("--crop-size", args.crop_size, lambda v: v == 0 or v >= 32, "0 (no crop) or at least 32"),
+             ("--lr", args.lr, lambda v: v > 0, "more than 0"),
+             ("--val-ratio", args.val_ratio, lambda v: 0 <= v < 1, "between 0 and 1"),
+             ("--workers", args.workers, lambda v: v >= 0, "0 or more")]
+    for flag, value, ok, what in rules:
+        if value is not None and not ok(value):
+            return f"{flag} must be {what}, got {value:g}"
+    return None
+
+
 def existing_run(out: str | Path) -> list[str]:
     """The checkpoints an earlier run left in ``out`` (a new run would replace them)."""
     return [n for n in ("best.pt", "last.pt") if (Path(out) / n).is_file()]
@@ -112,9 +130,11 @@ def run(args: argparse.Namespace) -> int:
 
     out = out_folder(args)
     taken = existing_run(out)
-    if taken and not args.resume and not args.overwrite:  # never replace an earlier run's model silently
+    msg = bad_number(args)
+    if msg is None and taken and not args.resume and not args.overwrite:  # never replace a model silently
         msg = (f"{out}: already holds a trained model ({', '.join(taken)}); pass --resume to continue it, "
                "--overwrite to replace it, or choose another --out")
+    if msg is not None:
         if args.progress_json:
             print(json.dumps({"event": "error", "message": msg}), flush=True)
         else:
