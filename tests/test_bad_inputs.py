@@ -359,3 +359,12 @@ def test_bad_split_files_are_named(cache, capsys, tmp_path):
         rc, out, err = cli(capsys, "train", root, "--out", tmp_path / "run", "--split-file", split, *TINY)
         assert rc == 2 and split.name in err and words in err, err
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("option", [["--epochs", "0"], ["--minutes", "0"], ["--crop-size", "-5"], ["--batch-size", "0"],
+                                    ["--val-ratio", "1.5"]])
+def test_unusable_training_numbers_are_refused_up_front(option, cache, capsys, tmp_path):
+    root = make_folder(tmp_path / "data", labelled=2, unlabelled=0)
+    rc, out, err = cli(capsys, "train", root, "--out", tmp_path / "run", "--workers", "0", *option)
+    assert rc == 2 and option[0] in err and option[1].lstrip("-") in err
+    assert not (tmp_path / "run").exists()
