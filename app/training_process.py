@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 REPO = Path(__file__).resolve().parents[1]
@@ -110,16 +111,17 @@ class TrainingProcess(QObject):
         except OSError:
             self.proc.terminate()
         proc = self.proc
-        QTimer.singleShot(self.stop_grace_ms, lambda: self._escalate(proc, kill=False))
+        QTimer.singleShot(self.stop_grace_ms, self, lambda: self._escalate(proc, kill=False))
 
     def _escalate(self, proc: QProcess, kill: bool) -> None:
-        if proc is not self.proc or proc.state() == QProcess.ProcessState.NotRunning:
+        # The timers are tied to ``self``; the process may still be gone (finished and deleted).
+        if proc is not self.proc or not shiboken6.isValid(proc) or proc.state() == QProcess.ProcessState.NotRunning:
             return
         if kill:
             proc.kill()
         else:
             proc.terminate()
-            QTimer.singleShot(self.stop_grace_ms, lambda: self._escalate(proc, kill=True))
+            QTimer.singleShot(self.stop_grace_ms, self, lambda: self._escalate(proc, kill=True))
 
     def _read_stdout(self) -> None:
         self._buffer += bytes(self.proc.readAllStandardOutput())
