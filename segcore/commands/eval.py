@@ -73,6 +73,11 @@ def run(args: argparse.Namespace) -> int:
     from segcore.metrics import format_table, nan_to_none
     from segcore.train_data import DataError
 
+    if args.batch_size < 1 or not 0 <= args.val_ratio < 1:
+        flag, value = ("--batch-size", args.batch_size) if args.batch_size < 1 else ("--val-ratio", args.val_ratio)
+        print(f"error: {flag} must be {'at least 1' if flag == '--batch-size' else 'between 0 and 1'}, "
+              f"got {value:g}", file=sys.stderr)
+        return 2
     try:
         result, warnings = evaluate_checkpoint(args.checkpoint, args.folder, split=args.split,
                                                val_ratio=args.val_ratio, seed=args.seed, device=args.device,
