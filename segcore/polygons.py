@@ -353,8 +353,8 @@ def label_map_to_shapes(
         confidence = np.asarray(confidence)
         if confidence.shape != lm.shape:
             raise ValueError(f"confidence shape {confidence.shape} differs from label map {lm.shape}")
-        if confidence.dtype not in (np.float32, np.float64):
-            confidence = confidence.astype(np.float32)
+        # one contiguous float array up front: cv2.mean reads its crops
+        confidence = np.ascontiguousarray(confidence, dtype=np.float64 if confidence.dtype == np.float64 else np.float32)
     skip_set = {int(s) for s in skip}
     if lm.dtype == np.uint8:  # a histogram is ~10x faster than np.unique's sort
         present = np.flatnonzero(np.bincount(lm.ravel(), minlength=256)).tolist()
