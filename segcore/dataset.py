@@ -269,6 +269,9 @@ class DatasetSummary:
     broken: int = 0
     total_pixels: int = 0
     image_labels: dict[str, list[str]] = field(default_factory=dict)
+    proposed: int = 0
+    """Unreviewed model proposals (``proposed`` shapes): listed in ``image_labels``, not counted."""
+    proposal_images: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of the whole summary."""
@@ -279,6 +282,7 @@ class DatasetSummary:
             "labelled": self.labelled,
             "unlabelled": self.unlabelled,
             "broken": self.broken,
+            "proposed": self.proposed,
             "classes": self.classes.to_lines(),
             "class_stats": {
                 name: {"images": s.images, "instances": s.instances, "pixels": s.pixels,
@@ -360,37 +364,43 @@ def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, chec
             broken += 1
         else:
             loaded.append((it, ann))
-    if classes is None:
-        classes = ClassList.collect(s.label for _, a in loaded for s in a.shapes)
+    if classes is None:  # unreviewed model proposals are not labels (as in training and export)
+        classes = ClassList.collect(s.label for _, a in loaded for s in a.shapes if not s.proposed)
 
     stats = {name: ClassStats() for name in classes.names}
     ignore = ClassStats()
     image_labels: dict[str, list[str]] = {}
-    total_pixels = 0
+    total_pixels = proposed = proposal_images = 0
     for n, (it, ann) in enumerate(loaded):
         check_cancel(cancel)
         if progress is not None:
             progress(n, len(loaded), it.key)
         size = _size_for(it, ann, check_images, problems)
         image_labels[it.key] = ann.labels()
+        shapes = [s for s in ann.shapes if not s.proposed]
+        if len(shapes) < len(ann.shapes):
+            proposed += len(ann.shapes) - len(shapes)
+            proposal_images += 1
         for i, s in enumerate(ann.shapes):
+            if s.proposed:
+                continue
             if s.label not in classes:
                 problems.append(Problem(it.json, "unknown_label", f"label {s.label!r} is not in the class list", i))
             elif size is not None:
                 reason = degenerate_reason(s, size[1], size[0])
                 if reason is not None:
                     problems.append(Problem(it.json, "degenerate_shape", reason, i))
-        present = {s.label for s in ann.shapes if s.label in classes}
+        present = {s.label for s in shapes if s.label in classes}
         for label in present - {IGNORE_LABEL}:
             stats[label].images += 1
-        for inst in instances_of(ann.shapes, classes, skip_unknown=True):
+        for inst in instances_of(shapes, classes, skip_unknown=True):
             stats[inst.label].instances += 1
         if IGNORE_LABEL in present:
             ignore.images += 1
-            ignore.instances += sum(s.label == IGNORE_LABEL for s in ann.shapes)
+            ignore.instances += sum(s.label == IGNORE_LABEL for s in shapes)
         if size is None:
             continue
-        cmap = class_map(ann.shapes, size[1], size[0], classes, skip_unknown=True, path=it.json)
+        cmap = class_map(shapes, size[1], size[0], classes, skip_unknown=True, path=it.json)
         counts = np.bincount(cmap.ravel(), minlength=256)
         total_pixels += cmap.size
         for cid, name in enumerate(classes.names):
@@ -406,7 +416,7 @@ def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, chec
     return DatasetSummary(
         root=sc.root, items=items, classes=classes, class_stats=stats, problems=problems,
         labelled=len(loaded), unlabelled=sum(it.json is None for it in items), broken=broken,
-        total_pixels=total_pixels, image_labels=image_labels,
+        total_pixels=total_pixels, image_labels=image_labels, proposed=proposed, proposal_images=proposal_images,
     )
 
 

@@ -78,6 +78,9 @@ def print_summary(summary: DatasetSummary, out: TextIO, *, list_all: bool = Fals
         w(f"No images found (searched recursively for {', '.join(sorted(IMAGE_EXTENSIONS))}).\n")
     elif not summary.labelled and not summary.broken:
         w("No image has a LabelMe JSON beside it yet: nothing to export or train on.\n")
+    if summary.proposed:
+        w(f"{summary.proposed} unreviewed model proposals in {summary.proposal_images} images are not counted "
+          "(training and export leave them out until a person accepts them)\n")
     w(f"Classes: {len(summary.classes) - 1} plus background"
       f"{' and __ignore__' if summary.classes.has_ignore else ''}"
       f"{f' ({class_source})' if class_source else ''}\n\n")
