@@ -121,6 +121,11 @@ def test_folder_to_model_to_proposals(tmp_path, capsys, monkeypatch):
     result = json.loads((tmp_path / "eval.json").read_text())
     assert result["images"] == 10
     assert len(result["iou"]) == 4 and 0 <= result["miou"] <= 1
+    # nor counted by info
+    out, _ = _run(capsys, "info", str(data), "--json")
+    after = json.loads(out)
+    assert after["proposed"] > 0
+    assert {k: v["instances"] for k, v in after["class_stats"].items() if k in CLASSES} == dict.fromkeys(CLASSES, 10)
     # nor are they exported as labels: the same 10 images, the same class maps where a person labelled
     voc2 = tmp_path / "voc_after_predict"
     out, _ = _run(capsys, "export", str(data), "--format", "voc", "--out", str(voc2), "--workers", "1", "--quiet")
