@@ -167,7 +167,7 @@ def export_coco(root: str | os.PathLike, out: str | os.PathLike, *,
     refuse_empty(root, items, report)
     if strict:
         strict_check(items, cl, report, area_only=True, workers=workers, progress=progress, cancel=cancel)
-    out = prepare_out(out, overwrite)
+    out = prepare_out(out, overwrite, root=root)
     report.out = out
     (out / IMAGES_DIR).mkdir(exist_ok=True)
     (out / ANNOTATIONS_DIR).mkdir(exist_ok=True)

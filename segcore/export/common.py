@@ -94,9 +94,12 @@ class ExportReport:
 # ----------------------------------------------------------------------------- output folder
 
 
-def prepare_out(out: str | os.PathLike, overwrite: bool) -> Path:
-    """Refuse a non-empty ``out`` unless ``overwrite``; create it. Nothing is ever deleted."""
+def prepare_out(out: str | os.PathLike, overwrite: bool, *, root: str | os.PathLike | None = None) -> Path:
+    """Refuse a non-empty ``out`` unless ``overwrite``, and ``out`` being the labelled folder
+    ``root`` itself; create it. Nothing is ever deleted."""
     out = Path(out)
+    if root is not None and out.resolve() == Path(root).resolve():
+        raise ExportError(f"{out}: is the labelled folder itself; choose another output folder")
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out}: exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not overwrite:

@@ -167,7 +167,7 @@ def export_voc(root: str | os.PathLike, out: str | os.PathLike, *,
     refuse_empty(root, items, report)
     if strict:
         strict_check(items, cl, report, area_only=False, workers=workers, progress=progress, cancel=cancel)
-    out = prepare_out(out, overwrite)
+    out = prepare_out(out, overwrite, root=root)
     report.out = out
     for d in SUBDIRS + ("ImageSets/Segmentation",) + ((VIS_DIR,) if overlays else ()):
         (out / d).mkdir(parents=True, exist_ok=True)
