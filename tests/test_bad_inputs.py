@@ -368,3 +368,12 @@ def test_unusable_training_numbers_are_refused_up_front(option, cache, capsys, t
     rc, out, err = cli(capsys, "train", root, "--out", tmp_path / "run", "--workers", "0", *option)
     assert rc == 2 and option[0] in err and option[1].lstrip("-") in err
     assert not (tmp_path / "run").exists()
+
+
+def test_export_into_the_labelled_folder_itself_is_refused(cache, capsys, tmp_path):
+    root = make_folder(tmp_path / "data", labelled=2, unlabelled=0)
+    before = snapshot(root)
+    for fmt in ("voc", "coco"):
+        rc, out, err = cli(capsys, "export", root, "--format", fmt, "--out", root, "--overwrite", "--quiet")
+        assert rc != 0 and "labelled folder itself" in err
+    assert snapshot(root) == before
