@@ -155,7 +155,7 @@ def part_camvid(args) -> dict:
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="camvid_bench_"))
     trainval, test, split_file = _prepare_camvid(work / "data")
     cfg = TrainConfig(folder=str(trainval), out=str(work / "run"), model="deeplabv3plus_mobilenet_v3_large",
-                      base_size=480, crop_size=args.crop, batch_size=args.batch, epochs=None, minutes=args.minutes,
+                      base_size=args.base_size, crop_size=args.crop, batch_size=args.batch, epochs=None, minutes=args.minutes,
                       lr=args.lr, optimizer="adamw", warmup_steps=20, class_weights="median",
                       split_file=str(split_file), labels_file=str(trainval / "labels.txt"),
                       bn_recalib_batches=args.bn_batches, eval_every=args.eval_every, device=args.device,
@@ -182,6 +182,8 @@ def main() -> int:
     ap.add_argument("--steps", type=int, default=20, help="(a) steps per round")
     ap.add_argument("--rounds", type=int, default=3, help="(a) alternating rounds")
     ap.add_argument("--minutes", type=float, default=20.0, help="(b) training time budget")
+    ap.add_argument("--base-size", type=int, default=480, help="(b) long side the images are resized to "
+                    "for training and, through the checkpoint, for evaluation (480 = CamVid's native size)")
     ap.add_argument("--crop", type=int, default=352, help="(b) training crop side")
     ap.add_argument("--lr", type=float, default=2e-3, help="(b) AdamW learning rate")
     ap.add_argument("--bn-batches", type=int, default=8, help="(b) BN re-estimation batches")
