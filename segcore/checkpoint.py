@@ -164,6 +164,8 @@ def read_checkpoint_dict(path: str | os.PathLike) -> dict[str, Any]:
             head = f.read(4)
     except OSError as exc:
         raise CheckpointError(p, f"cannot be read ({exc.strerror or exc})") from None
+    if not head:
+        raise CheckpointError(p, "is an empty file, not a checkpoint (an interrupted copy or download?)")
     try:
         with warnings.catch_warnings():  # torch warns about foreign pickle protocols
             warnings.simplefilter("ignore")

@@ -181,7 +181,7 @@ def test_single_class_and_rare_class_train_and_export(classes, cache, capsys, tm
     assert meta
 
 
-@pytest.mark.parametrize("kind", ["foreign_dict", "state_dict", "text", "missing"])
+@pytest.mark.parametrize("kind", ["foreign_dict", "state_dict", "text", "missing", "empty"])
 def test_foreign_checkpoints_are_refused_by_name(kind, cache, capsys, tmp_path):
     import torch
 
@@ -193,12 +193,15 @@ def test_foreign_checkpoints_are_refused_by_name(kind, cache, capsys, tmp_path):
         torch.save(torch.nn.Conv2d(3, 4, 3).state_dict(), ck)
     elif kind == "text":
         ck.write_text("this is not a model\n")
+    elif kind == "empty":
+        ck.write_bytes(b"")
     before = snapshot(root)
     for argv in (["predict", ck, root, "--quiet"], ["eval", ck, root], ["export-onnx", ck, "--out", tmp_path / "m.onnx"]):
         rc, out, err = cli(capsys, *argv)
         assert rc == 2, (argv, out, err)
         assert ck.name in err
-        assert ("no such file" if kind == "missing" else "not a segstudio checkpoint") in err
+        expected = {"missing": "no such file", "empty": "empty file"}.get(kind, "not a segstudio checkpoint")
+        assert expected in err
     assert snapshot(root) == before
     assert not (tmp_path / "m.onnx").exists()
 
@@ -214,6 +217,15 @@ def test_predict_leaves_broken_and_huge_files_alone(bad_folder, checkpoint, cach
         assert after[name] == before[name], f"{name} changed"
     people = [s for s in json.loads(after["img_00.json"])["shapes"] if not s.get("proposed")]
     assert people == json.loads(before["img_00.json"])["shapes"]
+
+
+@pytest.mark.parametrize("option", [("--tile-size", "0"), ("--batch-size", "0")])
+def test_predict_refuses_unusable_numbers(option, checkpoint, cache, capsys, tmp_path):
+    root = make_folder(tmp_path / "data", labelled=1, unlabelled=1)
+    before = snapshot(root)
+    rc, out, err = cli(capsys, "predict", checkpoint, root, "--quiet", *option)
+    assert rc == 2 and option[0] in err
+    assert snapshot(root) == before
 
 
 def test_missing_paths_are_named(cache, capsys, tmp_path, checkpoint):

@@ -39,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
     if args.tolerance < 0:
         print(f"error: --tolerance must be >= 0, got {args.tolerance}", file=sys.stderr)
         return 2
+    for flag, value, least in (("--tile-size", args.tile_size, 32), ("--batch-size", args.batch_size, 1)):
+        if value is not None and value < least:
+            print(f"error: {flag} must be at least {least}, got {value}", file=sys.stderr)
+            return 2
     from segcore.checkpoint import CheckpointError
     from segcore.preannotate import list_images, preannotate_many
     from segcore.predict import Predictor
