@@ -271,6 +271,22 @@ def shape_mask(shape: Shape, height: int, width: int) -> np.ndarray:
     return out
 
 
+def unreviewed_mask(shapes: Sequence[Shape], height: int, width: int) -> np.ndarray | None:
+    """Pixels covered by unreviewed model proposals (``proposed`` shapes), or None when there
+    are none. Training, evaluation and export treat those pixels that no person labelled as
+    ignore: neither the proposal's class nor background."""
+    proposed = [s for s in shapes if s.proposed]
+    if not proposed:
+        return None
+    out = np.zeros((height, width), dtype=bool)
+    for s in proposed:
+        crop = shape_crop(s, height, width)
+        if crop is not None:
+            m, x0, y0 = crop
+            out[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]] |= m
+    return out
+
+
 def shape_crop(shape: Shape, height: int, width: int) -> tuple[np.ndarray, int, int] | None:
     """The shape's pixels on a small crop: ``(bool mask, x0, y0)``, or None when it paints
     nothing inside the image (it lies entirely outside)."""

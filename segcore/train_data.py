@@ -134,15 +134,12 @@ def _size_problem(ann, image_path: Path) -> tuple[str | None, tuple[int, int] | 
 
 def _ground_truth(shapes, height: int, width: int, classes) -> np.ndarray:
     """The class map of the shapes a person made; pixels covered only by unreviewed model
-    proposals (``proposed=True``) are ignored, neither the proposal's class nor background."""
-    from segcore.rasterize import class_map, shape_mask
+    proposals are ignored (``rasterize.unreviewed_mask``)."""
+    from segcore.rasterize import class_map, unreviewed_mask
 
     lm = class_map([s for s in shapes if not s.proposed], height, width, classes)
-    proposed = [s for s in shapes if s.proposed]
-    if proposed:
-        unsure = np.zeros((height, width), dtype=bool)
-        for s in proposed:
-            unsure |= shape_mask(s, height, width)
+    unsure = unreviewed_mask(shapes, height, width)
+    if unsure is not None:
         lm[unsure & (lm == 0)] = IGNORE_INDEX
     return lm
 

@@ -49,7 +49,7 @@ from segcore.rasterize import (
     Instance,
     class_map,
     instances_of,
-    shape_mask,
+    unreviewed_mask,
 )
 
 SUBDIRS = ("JPEGImages", "SegmentationClass", "SegmentationObject")
@@ -116,10 +116,8 @@ def _voc_job(job: _Job) -> _Result:
     h, w = chk.height, chk.width
     cmap = class_map(chk.shapes, h, w, classes, path=job.item.json)
     obj, instances = object_map(chk.shapes, h, w, classes)
-    if chk.proposed:  # pixels only a model proposal covers: neither its class nor background
-        unsure = np.zeros((h, w), dtype=bool)
-        for s in chk.proposed:
-            unsure |= shape_mask(s, h, w)
+    unsure = unreviewed_mask(chk.proposed, h, w)
+    if unsure is not None:  # pixels only a model proposal covers: neither its class nor background
         unsure &= cmap == 0
         cmap[unsure] = obj[unsure] = IGNORE_INDEX
     if len(instances) > MAX_INSTANCES:

@@ -23,6 +23,7 @@ from segcore.rasterize import (
     instance_masks,
     shape_crop,
     shape_mask,
+    unreviewed_mask,
 )
 
 CLASSES = ClassList.from_names(["_background_", "a", "b", "c"])
@@ -356,3 +357,14 @@ def test_maps_agree_with_reference_and_each_other(shapes):
         visible = im == i.id
         assert (cm[visible] == i.class_id).all()
         assert not (visible & ~masks[i.id]).any()  # what shows of an instance is its own mask
+
+
+def test_unreviewed_mask_is_the_union_of_proposals_only():
+    person = rect("cat", (0, 0), (4, 4))
+    a = rect("dog", (2, 2), (6, 6), proposed=True, score=0.8)
+    b = poly("dog", [(10, 1), (14, 1), (12, 5)], proposed=True, score=0.4)
+    assert unreviewed_mask([person], 10, 16) is None
+    got = unreviewed_mask([person, a, b], 10, 16)
+    assert got is not None and got.dtype == bool and got.shape == (10, 16)
+    assert np.array_equal(got, shape_mask(a, 10, 16) | shape_mask(b, 10, 16))
+    assert not (got & shape_mask(person, 10, 16) & ~shape_mask(a, 10, 16)).any()
