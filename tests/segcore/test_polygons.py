@@ -296,3 +296,20 @@ def test_label_map_shapes_on_real_masks_iou_validity_holes_scores(camvid):
                 assert np.array_equal(m, m & (lm == names.index(s.label)))
                 assert s.score == pytest.approx(float(conf[m].mean()), abs=1e-5)
     assert n_mask > 0  # street scenes have holes (and thin parts): some mask shapes
+
+
+def test_label_map_to_shapes_edge_cases():
+    full = np.full((7, 9), 3, np.int32)  # one class everywhere, int32 ids (no histogram path)
+    (s,) = P.label_map_to_shapes(full, ["bg", "a", "b", "c"], confidence=np.ones((7, 9), np.float16))
+    assert s.shape_type == "polygon" and sorted(s.points) == [(0.0, 0.0), (0.0, 6.0), (8.0, 0.0), (8.0, 6.0)]
+    assert s.score == pytest.approx(1.0)
+    assert P.label_map_to_shapes(np.zeros((1, 1), np.uint8), ["bg"]) == []
+    speck = np.zeros((10, 10), np.uint8)
+    speck[4, 4] = 1
+    assert P.label_map_to_shapes(speck, ["bg", "a"], min_area=2) == []
+    (one,) = P.label_map_to_shapes(speck, ["bg", "a"])  # a single pixel: its mask
+    assert one.shape_type == "mask" and np.array_equal(shape_mask(one, 10, 10), speck == 1)
+    with pytest.raises(ValueError, match="2-D"):
+        P.label_map_to_shapes(np.zeros((2, 3, 3), np.uint8), ["bg"])
+    with pytest.raises(ValueError, match="confidence shape"):
+        P.label_map_to_shapes(speck, ["bg", "a"], confidence=np.zeros((3, 3), np.float32))
