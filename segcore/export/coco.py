@@ -25,19 +25,13 @@ import numpy as np
 from segcore.annotation import Shape
 from segcore.dataset import Item
 from segcore.export.common import (
-    ExportError,
     ExportReport,
     Skipped,
-    assign_splits,
+    accepted_results,
     bbox_of,
     check_item,
     image_failed,
-    labelled_items,
-    prepare_out,
-    refuse_empty,
-    resolve_classes,
-    strict_check,
-    unique_stems,
+    plan_export,
 )
 from segcore.export.files import IMAGE_ERRORS, export_image, write_file
 from segcore.export.pool import run_jobs
@@ -159,34 +153,18 @@ def export_coco(root: str | os.PathLike, out: str | os.PathLike, *,
     Category ids are the class ids (``_background_`` = 0 is not a category).
     """
     del overlays
-    items, unlabelled, scan_problems = labelled_items(root)
-    cl = resolve_classes(items, classes)
-    report = ExportReport(Path(out), "COCO", unlabelled=unlabelled, classes=list(cl.names))
-    report.problems.extend(scan_problems)
-    report.skipped.extend(Skipped(p.path, None, f"not exported: {p.message}") for p in scan_problems)
-    refuse_empty(root, items, report)
-    if strict:
-        strict_check(items, cl, report, area_only=True, workers=workers, progress=progress, cancel=cancel)
-    out = prepare_out(out, overwrite, root=root)
-    report.out = out
+    plan = plan_export(root, out, "COCO", classes=classes, val_ratio=val_ratio, seed=seed,
+                       split_from_flags=split_from_flags, overwrite=overwrite, strict=strict, area_only=True,
+                       workers=workers, progress=progress, cancel=cancel)
+    report, out, cl = plan.report, plan.out, plan.classes
     (out / IMAGES_DIR).mkdir(exist_ok=True)
     (out / ANNOTATIONS_DIR).mkdir(exist_ok=True)
-    splits = assign_splits(items, val_ratio=val_ratio, seed=seed, from_flags=split_from_flags)
-    stems = unique_stems(items)
-    jobs = [_Job(it, st, out, list(cl.names), cl.has_ignore) for it, st in zip(items, stems)]
+    jobs = [_Job(it, st, out, list(cl.names), cl.has_ignore) for it, st in zip(plan.items, plan.stems)]
     results = run_jobs(_coco_job, jobs, workers=workers, progress=progress, cancel=cancel, desc="COCO export")
     by_split: dict[str, list[tuple[_Result, int]]] = {"train": [], "val": []}
-    for image_id, (res, split) in enumerate(zip(results, splits), start=1):
-        report.problems.extend(res.problems)
-        report.skipped.extend(res.skipped)
-        if not res.ok:
-            continue
-        report.images += 1
+    for i, res, split in accepted_results(plan, results, strict=strict):
         report.instances.update(Counter(a["_label"] for a in res.annotations))
-        report.written.extend(res.written)
-        by_split.setdefault(split, []).append((res, image_id))
-    if strict and report.problems:
-        raise ExportError(f"{len(report.problems)} problems found (strict)", report)
+        by_split.setdefault(split, []).append((res, i + 1))  # image ids 1..N in scan order
     for split, pairs in by_split.items():
         doc = coco_document([r for r, _ in pairs], [i for _, i in pairs], cl, f"{Path(root).name} ({split})")
         p = out / ANNOTATIONS_DIR / f"instances_{split}.json"

@@ -351,3 +351,55 @@ def strict_check(items: Sequence[Item], classes: ClassList, report: ExportReport
         report.problems.extend(problems)
     if report.problems:
         raise ExportError(f"{len(report.problems)} problems found; nothing was written (strict)", report)
+
+
+@dataclass
+class ExportPlan:
+    """What every exporter starts from: the labelled items, their classes, the report, the
+    prepared output folder, and each item's split and unique file stem (same order)."""
+
+    items: list[Item]
+    classes: ClassList
+    report: ExportReport
+    out: Path
+    splits: list[str]
+    stems: list[str]
+
+
+def plan_export(root: str | os.PathLike, out: str | os.PathLike, fmt: str, *,
+                classes: ClassList | str | os.PathLike | Sequence[str] | None, val_ratio: float, seed: int,
+                split_from_flags: bool, overwrite: bool, strict: bool, area_only: bool,
+                workers: int | None, progress: ProgressCallback | None,
+                cancel: CancelToken | None) -> ExportPlan:
+    """Scan ``root``, resolve the classes, refuse an empty dataset, run the ``strict`` check
+    (before anything is written) and prepare ``out``; scan problems go into the report."""
+    items, unlabelled, scan_problems = labelled_items(root)
+    cl = resolve_classes(items, classes)
+    report = ExportReport(Path(out), fmt, unlabelled=unlabelled, classes=list(cl.names))
+    report.problems.extend(scan_problems)
+    report.skipped.extend(Skipped(p.path, None, f"not exported: {p.message}") for p in scan_problems)
+    refuse_empty(root, items, report)
+    if strict:
+        strict_check(items, cl, report, area_only=area_only, workers=workers, progress=progress, cancel=cancel)
+    report.out = prepare_out(out, overwrite, root=root)
+    splits = assign_splits(items, val_ratio=val_ratio, seed=seed, from_flags=split_from_flags)
+    return ExportPlan(items, cl, report, report.out, splits, unique_stems(items))
+
+
+def accepted_results(plan: ExportPlan, results: Sequence[Any], *, strict: bool) -> list[tuple[int, Any, str]]:
+    """Fold the per-image job results into the report (problems, skipped shapes, images,
+    written files) and return ``(index, result, split)`` for each exported image; with
+    ``strict`` a problem found during the export (a file changed since the check) raises."""
+    report = plan.report
+    accepted = []
+    for i, (res, split) in enumerate(zip(results, plan.splits)):
+        report.problems.extend(res.problems)
+        report.skipped.extend(res.skipped)
+        if not res.ok:
+            continue
+        report.images += 1
+        report.written.extend(res.written)
+        accepted.append((i, res, split))
+    if strict and report.problems:
+        raise ExportError(f"{len(report.problems)} problems found (strict)", report)
+    return accepted

@@ -24,18 +24,12 @@ import numpy as np
 from segcore.annotation import Shape
 from segcore.dataset import Item
 from segcore.export.common import (
-    ExportError,
     ExportReport,
     Skipped,
-    assign_splits,
+    accepted_results,
     check_item,
     image_failed,
-    labelled_items,
-    prepare_out,
-    refuse_empty,
-    resolve_classes,
-    strict_check,
-    unique_stems,
+    plan_export,
 )
 from segcore.export.files import IMAGE_ERRORS, encode_jpeg, export_image, palette_png, read_rgb, write_file
 from segcore.export.pool import run_jobs
@@ -157,34 +151,18 @@ def export_voc(root: str | os.PathLike, out: str | os.PathLike, *,
     ``strict`` any problem raises :class:`ExportError` before anything is written. A non-empty
     ``out`` is refused unless ``overwrite``; no file is ever deleted.
     """
-    items, unlabelled, scan_problems = labelled_items(root)
-    cl = resolve_classes(items, classes)
-    report = ExportReport(Path(out), "VOC", unlabelled=unlabelled, classes=list(cl.names))
-    report.problems.extend(scan_problems)
-    report.skipped.extend(Skipped(p.path, None, f"not exported: {p.message}") for p in scan_problems)
-    refuse_empty(root, items, report)
-    if strict:
-        strict_check(items, cl, report, area_only=False, workers=workers, progress=progress, cancel=cancel)
-    out = prepare_out(out, overwrite, root=root)
-    report.out = out
+    plan = plan_export(root, out, "VOC", classes=classes, val_ratio=val_ratio, seed=seed,
+                       split_from_flags=split_from_flags, overwrite=overwrite, strict=strict, area_only=False,
+                       workers=workers, progress=progress, cancel=cancel)
+    report, out, cl = plan.report, plan.out, plan.classes
     for d in SUBDIRS + ("ImageSets/Segmentation",) + ((VIS_DIR,) if overlays else ()):
         (out / d).mkdir(parents=True, exist_ok=True)
-    splits = assign_splits(items, val_ratio=val_ratio, seed=seed, from_flags=split_from_flags)
-    stems = unique_stems(items)
-    jobs = [_Job(it, st, out, list(cl.names), cl.has_ignore, overlays) for it, st in zip(items, stems)]
+    jobs = [_Job(it, st, out, list(cl.names), cl.has_ignore, overlays) for it, st in zip(plan.items, plan.stems)]
     results = run_jobs(_voc_job, jobs, workers=workers, progress=progress, cancel=cancel, desc="VOC export")
     lists: dict[str, list[str]] = {"train": [], "val": []}
-    for res, split in zip(results, splits):
-        report.problems.extend(res.problems)
-        report.skipped.extend(res.skipped)
-        if not res.ok:
-            continue
-        report.images += 1
+    for _, res, split in accepted_results(plan, results, strict=strict):
         report.instances.update(res.instances)
-        report.written.extend(res.written)
         lists.setdefault(split, []).append(res.stem)
-    if strict and report.problems:  # a file changed between the check and the export
-        raise ExportError(f"{len(report.problems)} problems found (strict)", report)
     lists["trainval"] = lists["train"] + lists["val"]
     for name, stems_ in lists.items():
         p = out / "ImageSets" / "Segmentation" / f"{name}.txt"
