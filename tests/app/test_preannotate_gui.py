@@ -8,15 +8,13 @@ import time
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from app.features.model_feature import ACCEPT_KEY
 from segcore import annotation as sa
-from segcore.checkpoint import save_checkpoint
-from segcore.models.registry import build_model
+from tests.box_model import train_box_unet
 
 from .gui_helpers import make_labelme, open_window, polygon, wait_image
 
@@ -26,28 +24,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory):
     """A tiny U-Net trained a few steps (plain torch loop) to call bright rectangles 'box'."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors: one thread is faster, and immune to a busy machine
-    torch.manual_seed(0)
-    model = build_model("unet", 2, depth=1, base_channels=4)
-    opt = torch.optim.Adam(model.parameters(), lr=0.02)
-    g = torch.Generator().manual_seed(0)
-    x = -torch.ones(8, 3, 32, 32)
-    y = torch.zeros(8, 32, 32, dtype=torch.long)
-    for i in range(8):
-        a, b = torch.randint(0, 16, (2,), generator=g).tolist()
-        x[i, :, a:a + 12, b:b + 14] = 1
-        y[i, a:a + 12, b:b + 14] = 1
-    model.train()
-    for _ in range(25):
-        opt.zero_grad()
-        torch.nn.functional.cross_entropy(model(x), y).backward()
-        opt.step()
-    torch.set_num_threads(threads)
-    path = tmp_path_factory.mktemp("ck") / "boxes.pt"
-    save_checkpoint(path, model.eval(), arch="unet", arch_kwargs={"depth": 1, "base_channels": 4},
-                    class_names=["_background_", "box"], mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))
-    return path
+    return train_box_unet(tmp_path_factory.mktemp("ck") / "boxes.pt", ["_background_", "box"])
 
 
 def _image(path, boxes):

@@ -9,13 +9,11 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from segcore.annotation import Annotation, Shape, load, save
-from segcore.checkpoint import save_checkpoint
 from segcore.cli import main
-from segcore.models.registry import build_model
+from tests.box_model import train_box_unet
 
 NAMES = ["_background_", "thing"]
 
@@ -23,28 +21,7 @@ NAMES = ["_background_", "thing"]
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory):
     """A tiny U-Net trained for a few steps (plain torch loop) to call bright rectangles 'thing'."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors: one thread is faster, and immune to a busy machine
-    torch.manual_seed(0)
-    model = build_model("unet", 2, depth=1, base_channels=4)
-    opt = torch.optim.Adam(model.parameters(), lr=0.02)
-    g = torch.Generator().manual_seed(0)
-    x = -torch.ones(8, 3, 32, 32)  # normalised: (0/255 - 0.5) / 0.5
-    y = torch.zeros(8, 32, 32, dtype=torch.long)
-    for i in range(8):
-        a, b = torch.randint(0, 16, (2,), generator=g).tolist()
-        x[i, :, a:a + 12, b:b + 14] = 1
-        y[i, a:a + 12, b:b + 14] = 1
-    model.train()
-    for _ in range(25):
-        opt.zero_grad()
-        torch.nn.functional.cross_entropy(model(x), y).backward()
-        opt.step()
-    torch.set_num_threads(threads)
-    path = tmp_path_factory.mktemp("ck") / "model.pt"
-    save_checkpoint(path, model.eval(), arch="unet", arch_kwargs={"depth": 1, "base_channels": 4},
-                    class_names=NAMES, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))
-    return path
+    return train_box_unet(tmp_path_factory.mktemp("ck") / "model.pt", NAMES)
 
 
 def _image(path, bright=True):
