@@ -11,9 +11,9 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
+from segcore.augment import IMAGENET_MEAN, IMAGENET_STD
 from segcore.metrics import nan_to_none
 from segcore.train_config import TrainConfig, TrainingError
-from segcore.train_data import IMAGENET_MEAN, IMAGENET_STD
 from segcore.train_loop import rng_state
 
 

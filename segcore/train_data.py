@@ -5,7 +5,8 @@
   (stable hash split, or a split file).
 - :class:`SegDataset` reads an image and its cached class map and applies the augmentation
   (random scale, rotation, crop with ignore padding, horizontal flip, colour jitter) in train
-  mode; in val mode it only resizes the image and keeps the label at its original size.
+  mode (see :mod:`segcore.augment`); in val mode it only resizes the image and keeps the
+  label at its original size.
 - :func:`collate_eval` pads a validation batch to a common size (multiple of 32).
 """
 
@@ -25,9 +26,20 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-IGNORE_INDEX = 255
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+from segcore.augment import (
+    IGNORE_INDEX,
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    AugmentConfig,
+    augment,
+    normalise,
+    resize_long,
+)
+
+__all__ = ["IGNORE_INDEX", "IMAGENET_MEAN", "IMAGENET_STD", "AugmentConfig", "DataError", "PreparedData",
+           "SegDataset", "Sample", "TensorSegDataset", "RepeatDataset", "augment", "cache_key", "collate_eval",
+           "normalise", "prepare_folder", "resize_long", "training_readiness"]
+
 CACHE_VERSION = "2"  # 2: unreviewed model proposals are ignore pixels, not labels
 
 
@@ -59,19 +71,6 @@ class PreparedData:
     unlabelled: int = 0
     instances: dict[str, int] = field(default_factory=dict)
     """Shapes a person made per class over the used images (a group_id joins shapes into one)."""
-
-
-@dataclass
-class AugmentConfig:
-    """Training augmentation; every probability/amount can be set to 0 to disable it."""
-
-    scale_min: float = 0.5
-    scale_max: float = 2.0
-    rotation_deg: float = 10.0
-    hflip: bool = True
-    brightness: float = 0.25
-    contrast: float = 0.25
-    saturation: float = 0.25
 
 
 def default_cache_dir() -> Path:
@@ -344,65 +343,6 @@ def training_readiness(root: str | os.PathLike, *, min_images: int = 10, min_ins
     return {"labelled": summary.labelled, "unlabelled": summary.unlabelled, "classes": classes,
             "sizes": sorted(sizes)[:10], "problems": [str(p) for p in summary.problems[:50]],
             "warnings": warnings}
-
-
-def resize_long(image: np.ndarray, long_side: int | None, interp: int) -> np.ndarray:
-    """Resize so the longer side is ``long_side`` (None: unchanged)."""
-    if not long_side:
-        return image
-    h, w = image.shape[:2]
-    s = long_side / max(h, w)
-    if abs(s - 1.0) < 1e-6:
-        return image
-    return cv2.resize(image, (max(1, round(w * s)), max(1, round(h * s))), interpolation=interp)
-
-
-def normalise(image: np.ndarray, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
-    """uint8 HWC RGB -> float32 CHW tensor normalised with ``mean``/``std``."""
-    x = image.astype(np.float32) * (1.0 / 255.0)
-    x = (x - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
-    return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))
-
-
-def augment(
-    image: np.ndarray, label: np.ndarray, crop: int | None, aug: AugmentConfig, rng: random.Random
-) -> tuple[np.ndarray, np.ndarray]:
-    """Random scale, rotation, crop (padding with ignore), flip and colour jitter."""
-    if aug.scale_max > aug.scale_min or aug.scale_min != 1.0:
-        s = rng.uniform(aug.scale_min, aug.scale_max)
-        h, w = label.shape
-        nh, nw = max(8, round(h * s)), max(8, round(w * s))
-        image = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_LINEAR)
-        label = cv2.resize(label, (nw, nh), interpolation=cv2.INTER_NEAREST)
-    if aug.rotation_deg > 0:
-        angle = rng.uniform(-aug.rotation_deg, aug.rotation_deg)
-        h, w = label.shape
-        m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-        image = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
-        label = cv2.warpAffine(label, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=IGNORE_INDEX)
-    if crop:
-        h, w = label.shape
-        ph, pw = max(0, crop - h), max(0, crop - w)
-        if ph or pw:
-            image = cv2.copyMakeBorder(image, 0, ph, 0, pw, cv2.BORDER_CONSTANT, value=(124, 116, 104))
-            label = cv2.copyMakeBorder(label, 0, ph, 0, pw, cv2.BORDER_CONSTANT, value=IGNORE_INDEX)
-            h, w = label.shape
-        y, x = rng.randint(0, h - crop), rng.randint(0, w - crop)
-        image, label = image[y : y + crop, x : x + crop], label[y : y + crop, x : x + crop]
-    if aug.hflip and rng.random() < 0.5:
-        image, label = image[:, ::-1], label[:, ::-1]
-    if aug.brightness or aug.contrast or aug.saturation:
-        img = image.astype(np.float32)
-        b = 1 + rng.uniform(-aug.brightness, aug.brightness)
-        c = 1 + rng.uniform(-aug.contrast, aug.contrast)
-        sat = 1 + rng.uniform(-aug.saturation, aug.saturation)
-        gray = img @ np.array([0.299, 0.587, 0.114], np.float32)
-        img = img * b
-        img = (img - gray.mean() * b) * c + gray.mean() * b
-        g2 = (img @ np.array([0.299, 0.587, 0.114], np.float32))[..., None]
-        img = (img - g2) * sat + g2
-        image = np.clip(img, 0, 255).astype(np.uint8)
-    return np.ascontiguousarray(image), np.ascontiguousarray(label)
 
 
 class SegDataset(Dataset):
