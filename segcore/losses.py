@@ -133,13 +133,20 @@ class SegLoss(nn.Module):
         return self._one(output, target)
 
 
+CLASS_WEIGHT_POWERS = {"median": 1.0, "sqrt": 0.5}
+"""``TrainConfig.class_weights`` modes -> the power applied to median-frequency weights."""
+
+
 def median_frequency_weights(
-    label_maps: Iterable[np.ndarray], num_classes: int, ignore_index: int = IGNORE_INDEX, max_weight: float = 50.0
+    label_maps: Iterable[np.ndarray], num_classes: int, ignore_index: int = IGNORE_INDEX, max_weight: float = 50.0,
+    power: float = 1.0,
 ) -> np.ndarray:
-    """Median-frequency balancing (Eigen & Fergus; SegNet): w_c = median(f) / f_c.
+    """Median-frequency balancing (Eigen & Fergus; SegNet): w_c = (median(f) / f_c) ** power.
 
     f_c = pixels of class c / total pixels of the images where c appears. Classes that never
     appear get weight 0 (they contribute nothing anyway); weights are clipped to ``max_weight``.
+    ``power=0.5`` (square-root balancing) tempers the weights: rare classes still count, large
+    ones are not drowned (full balancing can leave a big class like a building at 20% accuracy).
     """
     class_pixels = np.zeros(num_classes, dtype=np.float64)
     image_pixels = np.zeros(num_classes, dtype=np.float64)
@@ -154,5 +161,5 @@ def median_frequency_weights(
     if not present.any():
         return weights.astype(np.float32)
     freq = class_pixels[present] / image_pixels[present]
-    weights[present] = np.median(freq) / freq
+    weights[present] = (np.median(freq) / freq) ** power
     return np.minimum(weights, max_weight).astype(np.float32)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from segcore.train_data import AugmentConfig
+from segcore.augment import AugmentConfig
 
 Callback = Callable[[dict], None]
 
@@ -39,7 +39,7 @@ class TrainConfig:
     momentum: float = 0.9
     warmup_steps: int = 20
     poly_power: float = 0.9
-    class_weights: str = "median"  # median | none
+    class_weights: str = "median"  # median | sqrt (square-root balancing) | none
     extra_loss: str | None = None  # dice | focal | tversky
     extra_loss_weight: float = 1.0
     aux_weight: float = 0.4
@@ -54,7 +54,7 @@ class TrainConfig:
     seed: int = 0
     deterministic: bool = False
     amp: bool = True  # CUDA only
-    channels_last: bool = True  # CUDA only
+    channels_last: bool = True  # CPU and CUDA
     accum_steps: int = 1
     patience: int = 0  # epochs without a better val mIoU before stopping (0: never)
     bn_momentum_floor: float = 0.1

@@ -7,7 +7,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from segcore.losses import SegLoss, dice_loss, focal_loss, median_frequency_weights, tversky_loss
+from segcore.losses import (
+    CLASS_WEIGHT_POWERS,
+    SegLoss,
+    dice_loss,
+    focal_loss,
+    median_frequency_weights,
+    tversky_loss,
+)
 
 
 def _logits_from_probs(p: torch.Tensor) -> torch.Tensor:
@@ -94,3 +101,14 @@ def test_median_frequency_weights_hand_computed():
     assert w[3] == 0.0  # never present
     weighted = SegLoss(class_weights=torch.from_numpy(w))
     assert weighted.class_weights.dtype == torch.float32
+
+
+def test_square_root_balancing_tempers_the_weights():
+    a = np.array([[0, 0, 0, 0, 0, 0, 0, 1]], dtype=np.uint8)  # class 0 dominant, class 1 rare
+    b = np.array([[0, 0, 0, 2, 2, 2, 2, 2]], dtype=np.uint8)
+    full = median_frequency_weights([a, b], 4)
+    root = median_frequency_weights([a, b], 4, power=CLASS_WEIGHT_POWERS["sqrt"])
+    np.testing.assert_allclose(root[:3], np.sqrt(full[:3]), rtol=1e-6)
+    assert root[3] == 0.0
+    # the rare class still outweighs the dominant one, by less
+    assert root[1] > root[0] and root[1] / root[0] < full[1] / full[0]
