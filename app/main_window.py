@@ -14,25 +14,21 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
     QStyle,
-    QTableWidget,
-    QTableWidgetItem,
     QToolBar,
-    QVBoxLayout,
 )
 
 from app import edit_ops
-from app.actions import ACTIONS, ICONS, MENU_TITLES, shortcut_rows
+from app.actions import ACTIONS, ICONS, MENU_TITLES
 from app.autosave import Saver
 from app.canvas import Canvas
 from app.dialogs.brightness_contrast import BrightnessContrastDialog
 from app.dialogs.label_dialog import LabelChoice, LabelDialog, read_labels_file
+from app.dialogs.shortcuts import shortcuts_dialog
 from app.docks.file_list import FileListDock
 from app.docks.label_list import FlagsDock, LabelListDock
 from app.docks.shape_list import ShapeListDock
@@ -455,25 +451,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ Help menu
     def act_shortcuts(self) -> None:
-        self.shortcuts_dialog().open()
-
-    def shortcuts_dialog(self) -> QDialog:
-        """A dialog listing every shortcut (from the same table as the menus)."""
-        dialog = QDialog(self)
-        dialog.setObjectName("shortcuts_dialog")
-        dialog.setWindowTitle("Shortcuts")
-        rows = shortcut_rows()
-        table = QTableWidget(len(rows), 2, dialog)
-        table.setObjectName("shortcuts_table")
-        table.setHorizontalHeaderLabels(["Keys", "Action"])
-        for r, (keys, text) in enumerate(rows):
-            table.setItem(r, 0, QTableWidgetItem(keys))
-            table.setItem(r, 1, QTableWidgetItem(text))
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        QVBoxLayout(dialog).addWidget(table)
-        dialog.resize(520, 600)
-        return dialog
+        shortcuts_dialog(self).open()
 
     def act_about(self) -> None:
         QMessageBox.about(self, APP_NAME, f"{APP_NAME}: LabelMe-compatible annotation with undo/redo, "
