@@ -49,8 +49,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base-size", type=int, default=d.base_size,
                    help="resize images so the long side is this many pixels (0: native size)")
     p.add_argument("--crop-size", type=int, default=d.crop_size, help="square training crop (0: no crop)")
-    p.add_argument("--class-weights", choices=("median", "sqrt", "none"), default=d.class_weights,
-                   help="median-frequency class weights, their square root (milder), or none")
+    p.add_argument("--class-weights", choices=("sqrt", "median", "none"), default=d.class_weights,
+                   help="sqrt: square root of the median-frequency weights (default, milder); median: the full weights; none")
     p.add_argument("--extra-loss", choices=("dice", "focal", "tversky"), help="added to cross-entropy")
     p.add_argument("--extra-loss-weight", type=float, default=d.extra_loss_weight)
     p.add_argument("--no-augment", action="store_true", help="no scale/rotation/flip/colour augmentation")
