@@ -48,16 +48,20 @@ def _data(n: int, size: int, classes: int, seed: int = 0):
     return images, labels
 
 
-def bare_loop(model_name: str, images, labels, classes: int, batch: int, steps: int, device) -> float:
-    """Images/s of the plainest correct loop: slice a batch, forward, CE, backward, step."""
+def bare_loop(model_name: str, images, labels, classes: int, batch: int, steps: int, device,
+              channels_last: bool = False) -> float:
+    """Images/s of the plainest correct loop: slice a batch, forward, CE, backward, step (in the
+    Trainer's memory format when ``channels_last``, so the ratio measures overhead, not layout)."""
     torch.manual_seed(0)
     model = build_model(model_name, classes).to(device).train()
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    model = model.to(memory_format=fmt)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
     n = len(images)
     t0 = time.perf_counter()
     for s in range(steps):
         i = (s * batch) % (n - batch + 1)
-        x, y = images[i : i + batch].to(device), labels[i : i + batch].to(device)
+        x, y = images[i : i + batch].to(device).contiguous(memory_format=fmt), labels[i : i + batch].to(device)
         loss = F.cross_entropy(main_output(model(x)), y, ignore_index=255)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -98,11 +102,12 @@ def part_speed(args) -> dict:
     device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     classes = 6
     images, labels = _data(args.steps * args.batch, args.size, classes)
-    bare_loop(args.model, images, labels, classes, args.batch, 2, device)  # warm-up (allocator, kernels)
+    cl = TrainConfig().channels_last  # the Trainer's default memory format, also used by the bare loop
+    bare_loop(args.model, images, labels, classes, args.batch, 2, device, cl)  # warm-up (allocator, kernels)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
-            b = bare_loop(args.model, images, labels, classes, args.batch, args.steps, device)
+            b = bare_loop(args.model, images, labels, classes, args.batch, args.steps, device, cl)
             t, w = trainer_run(args.model, images, labels, classes, args.batch, args.steps, device,
                                Path(tmp) / f"r{r}")
             rows.append((b, t, w))
@@ -111,9 +116,9 @@ def part_speed(args) -> dict:
     ratio = statistics.median(t / b for b, t, _ in rows)
     whole = statistics.median(w / b for b, _, w in rows)
     print(f"(a) {args.model} batch {args.batch} size {args.size} on {device}, {args.steps} steps x {args.rounds} "
-          f"rounds: median Trainer/bare ratio = {ratio:.3f} (target >= 0.9); whole fit() incl. build, "
+          f"rounds, channels_last {cl}: median Trainer/bare ratio = {ratio:.3f} (target >= 0.9); whole fit() incl. build, "
           f"validation and 2 checkpoints: {whole:.3f}")
-    return {"rows": rows, "ratio": ratio, "whole_fit_ratio": whole, "device": str(device)}
+    return {"rows": rows, "ratio": ratio, "whole_fit_ratio": whole, "device": str(device), "channels_last": cl}
 
 
 # --------------------------------------------------------------------------- (b) CamVid
