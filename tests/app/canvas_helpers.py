@@ -60,3 +60,15 @@ def key(qtbot, canvas, k, mods=Qt.KeyboardModifier.NoModifier):
 
 def poly(label: str = "a", pts=((10, 10), (60, 10), (60, 50), (10, 50)), **kw) -> Shape:
     return Shape(label=label, points=[(float(x), float(y)) for x, y in pts], **kw)
+
+
+SQUARE = ((10, 10), (60, 10), (60, 50), (10, 50))
+
+
+def two_shapes(qtbot, **kw):
+    """An edit-mode canvas holding square ``a`` and rectangle ``b``, apart from each other."""
+    a = poly("a", SQUARE)
+    b = poly("b", ((100, 60), (150, 60), (150, 100), (100, 100)))
+    canvas, doc = make_canvas(qtbot, [a, b], **kw)
+    canvas.set_tool("edit")
+    return canvas, doc
