@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from app.canvas.image_layer import read_full
 from app.commands import AddShapes
 from app.document import Document
+from app.kept_documents import KeptDocuments
 from app.workers import run_in_thread
 from segcore import annotation as sa
 
@@ -40,6 +41,7 @@ class Session(QObject):
         self.w = window
         self.document: Document | None = None
         self.view_states: dict[str, tuple] = {}
+        self.kept = KeptDocuments()  # recently left images, with their undo history
         self.previous_shapes: list[sa.Shape] = []
         self.shown_path: str | None = None  # the image on the canvas now
         # Answer used instead of asking Save/Discard/Cancel (tests, scripted use).
@@ -95,6 +97,7 @@ class Session(QObject):
         folder = Path(folder).resolve()
         self.w.settings.last_path = str(folder)
         self.close_document(force=True)
+        self.kept.clear()
         self.w.file_dock.model.scan(folder, on_first=lambda first: self.document is None and self.load_image(first))
         self.w.statusBar().showMessage(f"Opening {folder}...", 3000)
         return True
@@ -106,12 +109,7 @@ class Session(QObject):
         if not self.leave_current():
             return False
         try:
-            ann = self.w.annotation_cache.take(sa.json_path_for(image_path)) if json_path is None else None
-            if ann is not None:  # parsed in the background while the previous image was open
-                doc = Document(ann, image_path=image_path, json_path=sa.json_path_for(image_path),
-                               colours=self.w.colours)
-            else:
-                doc = Document.load(image_path, json_path, colours=self.w.colours)
+            doc = self._document_for(image_path, json_path)
         except (sa.AnnotationError, ImageReadError, OSError, ValueError) as exc:
             self.w.report_error(str(exc))
             return False
@@ -122,7 +120,7 @@ class Session(QObject):
         self.document = doc
         self.w.set_document(doc)
         if old is not None:
-            old.deleteLater()
+            self.kept.keep(old)  # clean after leave_current, or dropped
         if self.w.settings.keep_previous and not doc.shapes and self.previous_shapes:
             doc.push(AddShapes(doc, [s.copy() for s in self.previous_shapes], text="Keep previous annotation"))
         self.w.settings.last_path = image_path
@@ -135,6 +133,22 @@ class Session(QObject):
         self._prefetch_neighbours(image_path)
         self.documentChanged.emit(doc)
         return True
+
+    def _document_for(self, image_path: str, json_path: str | os.PathLike | None) -> Document:
+        """The document to show: the kept one (with its undo history) when its label file is
+        unchanged since we left it, else the file parsed in the background, else read now."""
+        if json_path is not None:
+            self.kept.forget(image_path)
+            return Document.load(image_path, json_path, colours=self.w.colours)
+        kept = self.kept.take(image_path)
+        if kept is not None:
+            self.w.annotation_cache.take(kept.json_path)  # a parse of the same file, not needed
+            return kept
+        ann = self.w.annotation_cache.take(sa.json_path_for(image_path))
+        if ann is not None:
+            return Document(ann, image_path=image_path, json_path=sa.json_path_for(image_path),
+                            colours=self.w.colours)
+        return Document.load(image_path, json_path, colours=self.w.colours)
 
     def _image_ready(self, path: str, rgb, full_size) -> None:
         doc = self.document
@@ -176,7 +190,8 @@ class Session(QObject):
         prv = self.w.file_dock.neighbour(path, -1)
         self.w.image_cache.prefetch([p for p in (nxt, prv) if p])
         model = self.w.file_dock.model
-        self.w.annotation_cache.prefetch([str(sa.json_path_for(p)) for p in (nxt, prv) if p and model.is_labelled(p)])
+        self.w.annotation_cache.prefetch([str(sa.json_path_for(p)) for p in (nxt, prv)
+                                          if p and model.is_labelled(p) and p not in self.kept])
 
     def _remember_view(self) -> None:
         doc = self.document

@@ -280,6 +280,7 @@ def test_neighbours_are_prefetched(qtbot, tmp_path, folder):
 
 def test_label_files_are_prefetched_but_never_stale(qtbot, tmp_path, folder):
     w = open_window(qtbot, tmp_path)
+    w.session.kept.max_documents = 0  # no image left is kept: every visit reads its file
     w.open_path(folder)
     wait_image(qtbot, w, "im1.png")
     jp = str(folder / "im2.json")
@@ -336,3 +337,70 @@ def test_real_label_dialog_after_drawing(qtbot, tmp_path, folder):
     click_scene(qtbot, w, 60, 10)
     click_scene(qtbot, w, 90, 40)
     assert len(w.document) == 1  # cancelled: the second rectangle is dropped
+
+
+def _draw_triangle(qtbot, w) -> None:
+    qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    for x, y in [(10, 10), (60, 12), (40, 50)]:
+        click_scene(qtbot, w, x, y)
+    qtbot.keyClick(w.canvas.viewport(), Qt.Key.Key_Return)
+
+
+def test_going_back_to_an_image_brings_its_undo_history_back(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.saver.timer.setInterval(10)
+    w.open_path(folder)
+    wait_image(qtbot, w, "im1.png")
+    _draw_triangle(qtbot, w)
+    qtbot.waitUntil(lambda: not w.isWindowModified(), timeout=5000)  # autosaved
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "im2.png")
+    qtbot.keyClick(w, Qt.Key.Key_A)
+    wait_image(qtbot, w, "im1.png")
+    assert [s.label for s in w.document.shapes] == ["cat"]
+    qtbot.keyClick(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the drawing made before leaving
+    assert w.document.shapes == []
+    qtbot.waitUntil(lambda: sa.load(folder / "im1.json").shapes == [], timeout=5000)  # and autosaved
+    qtbot.keyClick(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert [s.label for s in w.document.shapes] == ["cat"]
+    qtbot.waitUntil(lambda: len(sa.load(folder / "im1.json").shapes) == 1, timeout=5000)
+
+
+def test_a_label_file_changed_elsewhere_is_read_again_and_never_overwritten(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.saver.timer.setInterval(10)
+    w.open_path(folder)
+    wait_image(qtbot, w, "im1.png")
+    _draw_triangle(qtbot, w)
+    qtbot.waitUntil(lambda: not w.isWindowModified(), timeout=5000)
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "im2.png")
+    # LabelMe (or a script) rewrites im1.json while we look at im2, within the same clock tick
+    before = os.stat(folder / "im1.json")
+    make_labelme(folder / "im1.png", [polygon("horse", [(1, 1), (30, 1), (15, 20)])])
+    os.utime(folder / "im1.json", ns=(before.st_atime_ns, before.st_mtime_ns))
+    qtbot.keyClick(w, Qt.Key.Key_A)
+    wait_image(qtbot, w, "im1.png")
+    assert [s.label for s in w.document.shapes] == ["horse"]  # the file as it is now
+    assert w.document.undo_stack.count() == 0  # the stale history is gone
+    qtbot.keyClick(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [s.label for s in sa.load(folder / "im1.json").shapes] == ["horse"]
+
+
+def test_changes_discarded_on_leaving_are_not_kept(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.actions["autosave"].setChecked(False)
+    w.open_path(folder)
+    wait_image(qtbot, w, "im1.png")
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "im2.png")
+    qtbot.keyClick(w, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # select all
+    qtbot.keyClick(w.canvas.viewport(), Qt.Key.Key_Delete)
+    assert w.document.shapes == [] and w.isWindowModified()
+    w.session.leave_answer = QMessageBox.StandardButton.Discard
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "im10.png")
+    assert "im2.png" not in w.session.kept
+    qtbot.keyClick(w, Qt.Key.Key_A)
+    wait_image(qtbot, w, "im2.png")
+    assert [s.label for s in w.document.shapes] == ["dog"] and w.document.undo_stack.count() == 0
