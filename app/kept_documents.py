@@ -27,6 +27,10 @@ def content_digest(path: str | os.PathLike) -> bytes | None:
         return None
 
 
+def _key(image_path: str | os.PathLike) -> str:
+    return os.fspath(Path(image_path))
+
+
 class KeptDocuments:
     """Least-recently-left documents by image path, each with the digest of its label file."""
 
@@ -37,8 +41,8 @@ class KeptDocuments:
     def __len__(self) -> int:
         return len(self._docs)
 
-    def __contains__(self, image_path: object) -> bool:
-        return isinstance(image_path, (str, os.PathLike)) and os.fspath(Path(image_path)) in self._docs
+    def __contains__(self, image_path: str | os.PathLike) -> bool:
+        return _key(image_path) in self._docs
 
     def keep(self, doc: Document) -> bool:
         """Keep ``doc`` (just left, its edits on disk). False (and ``doc`` deleted) when it
@@ -47,10 +51,9 @@ class KeptDocuments:
         if image is None or doc.is_dirty() or doc.json_path != sa.json_path_for(image):
             doc.deleteLater()
             return False
-        key = os.fspath(image)
-        self._drop(key)
+        self.forget(image)
         doc.clear_selection()
-        self._docs[key] = (doc, content_digest(doc.json_path))
+        self._docs[_key(image)] = (doc, content_digest(doc.json_path))
         while len(self._docs) > self.max_documents:
             _, (old, _digest) = self._docs.popitem(last=False)
             old.deleteLater()
@@ -58,26 +61,23 @@ class KeptDocuments:
 
     def take(self, image_path: str | os.PathLike) -> Document | None:
         """The kept document of ``image_path`` when its label file is unchanged since, else None."""
-        entry = self._docs.pop(os.fspath(Path(image_path)), None)
+        entry = self._docs.pop(_key(image_path), None)
         if entry is None:
             return None
         doc, digest = entry
-        if doc.json_path is None or content_digest(doc.json_path) != digest:
+        if content_digest(doc.json_path) != digest:  # changed elsewhere, or deleted
             doc.deleteLater()
             return None
         return doc
 
     def forget(self, image_path: str | os.PathLike) -> None:
         """Drop what is kept for ``image_path`` (its label file is about to change)."""
-        self._drop(os.fspath(Path(image_path)))
+        entry = self._docs.pop(_key(image_path), None)
+        if entry is not None:
+            entry[0].deleteLater()
 
     def clear(self) -> None:
-        """Drop everything (another folder, or the window closes the image)."""
+        """Drop everything (another folder is opened)."""
         for doc, _digest in self._docs.values():
             doc.deleteLater()
         self._docs.clear()
-
-    def _drop(self, key: str) -> None:
-        entry = self._docs.pop(key, None)
-        if entry is not None:
-            entry[0].deleteLater()

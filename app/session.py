@@ -137,18 +137,17 @@ class Session(QObject):
     def _document_for(self, image_path: str, json_path: str | os.PathLike | None) -> Document:
         """The document to show: the kept one (with its undo history) when its label file is
         unchanged since we left it, else the file parsed in the background, else read now."""
-        if json_path is not None:
+        if json_path is not None:  # an explicit label file: read it, whatever was kept
             self.kept.forget(image_path)
             return Document.load(image_path, json_path, colours=self.w.colours)
+        own_json = sa.json_path_for(image_path)
         kept = self.kept.take(image_path)
+        ann = self.w.annotation_cache.take(own_json)  # taken either way: a kept document needs no parse
         if kept is not None:
-            self.w.annotation_cache.take(kept.json_path)  # a parse of the same file, not needed
             return kept
-        ann = self.w.annotation_cache.take(sa.json_path_for(image_path))
         if ann is not None:
-            return Document(ann, image_path=image_path, json_path=sa.json_path_for(image_path),
-                            colours=self.w.colours)
-        return Document.load(image_path, json_path, colours=self.w.colours)
+            return Document(ann, image_path=image_path, json_path=own_json, colours=self.w.colours)
+        return Document.load(image_path, colours=self.w.colours)
 
     def _image_ready(self, path: str, rgb, full_size) -> None:
         doc = self.document

@@ -339,22 +339,24 @@ def test_real_label_dialog_after_drawing(qtbot, tmp_path, folder):
     assert len(w.document) == 1  # cancelled: the second rectangle is dropped
 
 
-def _draw_triangle(qtbot, w) -> None:
-    qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    for x, y in [(10, 10), (60, 12), (40, 50)]:
-        click_scene(qtbot, w, x, y)
-    qtbot.keyClick(w.canvas.viewport(), Qt.Key.Key_Return)
-
-
-def test_going_back_to_an_image_brings_its_undo_history_back(qtbot, tmp_path, folder):
+def _draw_on_im1_then_open_im2(qtbot, tmp_path, folder):
+    """A window that drew a triangle on im1 (autosaved), then went on to im2 with D."""
     w = open_window(qtbot, tmp_path)
     w.saver.timer.setInterval(10)
     w.open_path(folder)
     wait_image(qtbot, w, "im1.png")
-    _draw_triangle(qtbot, w)
+    qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    for x, y in [(10, 10), (60, 12), (40, 50)]:
+        click_scene(qtbot, w, x, y)
+    qtbot.keyClick(w.canvas.viewport(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not w.isWindowModified(), timeout=5000)  # autosaved
     qtbot.keyClick(w, Qt.Key.Key_D)
     wait_image(qtbot, w, "im2.png")
+    return w
+
+
+def test_going_back_to_an_image_brings_its_undo_history_back(qtbot, tmp_path, folder):
+    w = _draw_on_im1_then_open_im2(qtbot, tmp_path, folder)
     qtbot.keyClick(w, Qt.Key.Key_A)
     wait_image(qtbot, w, "im1.png")
     assert [s.label for s in w.document.shapes] == ["cat"]
@@ -367,14 +369,7 @@ def test_going_back_to_an_image_brings_its_undo_history_back(qtbot, tmp_path, fo
 
 
 def test_a_label_file_changed_elsewhere_is_read_again_and_never_overwritten(qtbot, tmp_path, folder):
-    w = open_window(qtbot, tmp_path)
-    w.saver.timer.setInterval(10)
-    w.open_path(folder)
-    wait_image(qtbot, w, "im1.png")
-    _draw_triangle(qtbot, w)
-    qtbot.waitUntil(lambda: not w.isWindowModified(), timeout=5000)
-    qtbot.keyClick(w, Qt.Key.Key_D)
-    wait_image(qtbot, w, "im2.png")
+    w = _draw_on_im1_then_open_im2(qtbot, tmp_path, folder)
     # LabelMe (or a script) rewrites im1.json while we look at im2, within the same clock tick
     before = os.stat(folder / "im1.json")
     make_labelme(folder / "im1.png", [polygon("horse", [(1, 1), (30, 1), (15, 20)])])
