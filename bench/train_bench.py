@@ -34,6 +34,7 @@ sys.path.insert(0, str(REPO))
 
 from segcore.models.registry import build_model, main_output  # noqa: E402
 from segcore.train import TrainConfig, Trainer  # noqa: E402
+from segcore.train_config import CLASS_WEIGHT_MODES  # noqa: E402
 from segcore.train_data import TensorSegDataset  # noqa: E402
 
 CAMVID = REPO.parent / "shared" / "datasets" / "camvid"
@@ -194,7 +195,7 @@ def main() -> int:
     ap.add_argument("--crop", type=int, default=320, help="(b) training crop side")
     ap.add_argument("--scale", type=float, nargs=2, default=(0.75, 1.5), metavar=("MIN", "MAX"),
                     help="(b) random scale range (a wide range pads small scales with ignore pixels)")
-    ap.add_argument("--class-weights", choices=("median", "sqrt", "none"), default="sqrt", help="(b)")
+    ap.add_argument("--class-weights", choices=CLASS_WEIGHT_MODES, default="sqrt", help="(b)")
     ap.add_argument("--tolerance", type=float, default=0.0,
                     help="(b) polygon tolerance of the CamVid import (0: exact, the JSON reproduces every "
                          "label pixel; 1 leaves thin _background_ gaps between neighbouring classes)")

@@ -12,6 +12,7 @@ from pathlib import Path
 from segcore.augment import AugmentConfig
 
 Callback = Callable[[dict], None]
+CLASS_WEIGHT_MODES = ("sqrt", "median", "none")  # powers of the median-frequency weights: losses.CLASS_WEIGHT_POWERS
 
 
 class TrainingError(RuntimeError):

@@ -24,7 +24,7 @@ def _kv(text: str) -> tuple[str, object]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from segcore.train_config import TrainConfig
+    from segcore.train_config import CLASS_WEIGHT_MODES, TrainConfig
 
     d = TrainConfig()
     p.add_argument("folder", help="labelled folder (images + LabelMe JSON)")
@@ -49,7 +49,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base-size", type=int, default=d.base_size,
                    help="resize images so the long side is this many pixels (0: native size)")
     p.add_argument("--crop-size", type=int, default=d.crop_size, help="square training crop (0: no crop)")
-    p.add_argument("--class-weights", choices=("sqrt", "median", "none"), default=d.class_weights,
+    p.add_argument("--class-weights", choices=CLASS_WEIGHT_MODES, default=d.class_weights,
                    help="sqrt: square root of the median-frequency weights (default, milder); median: the full weights; none")
     p.add_argument("--extra-loss", choices=("dice", "focal", "tversky"), help="added to cross-entropy")
     p.add_argument("--extra-loss-weight", type=float, default=d.extra_loss_weight)

@@ -112,3 +112,7 @@ def test_square_root_balancing_tempers_the_weights():
     assert root[3] == 0.0
     # the rare class still outweighs the dominant one, by less
     assert root[1] > root[0] and root[1] / root[0] < full[1] / full[0]
+    # every mode the CLI and the config offer has a power, or is "none"
+    from segcore.train_config import CLASS_WEIGHT_MODES
+
+    assert set(CLASS_WEIGHT_MODES) == {*CLASS_WEIGHT_POWERS, "none"}
