@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QProgressDialog, QSlider, QToolBar
+from PySide6.QtWidgets import QFileDialog, QLabel, QProgressDialog
 
 from app import commands as cmd
 from app.document import Document
 from app.features.confidence_overlay import ConfidenceOverlay
+from app.features.model_toolbar import ModelToolbar
 from app.workers import Job, run_in_thread
 from segcore.annotation import Shape
 
@@ -107,20 +107,22 @@ class ModelFeature:
         self.overlay = ConfidenceOverlay(window.canvas)
         self.actions: dict[str, QAction] = {}
         menu = window.menus["model"]
-        for name, text, keys, handler, tip in (
-            ("load_checkpoint", "&Load Checkpoint...", "Ctrl+Shift+M", self.ask_checkpoint,
+        for name, text, short, keys, handler, tip in (
+            ("load_checkpoint", "&Load Checkpoint...", "", "Ctrl+Shift+M", self.ask_checkpoint,
              "Load a model trained with segcore (.pt checkpoint)"),
-            ("preannotate_image", "&Pre-annotate This Image", "Ctrl+M", self.preannotate_image,
+            ("preannotate_image", "&Pre-annotate This Image", "Pre-annotate", "Ctrl+M", self.preannotate_image,
              "Let the model propose shapes for this image (replaces earlier proposals)"),
-            ("preannotate_all", "Pre-annotate All &Unlabelled Images", "", self.preannotate_unlabelled,
+            ("preannotate_all", "Pre-annotate All &Unlabelled Images", "", "", self.preannotate_unlabelled,
              "Write the model's proposals into every image of the folder without a person's shapes"),
-            ("accept_proposals", "&Accept Proposals", ACCEPT_KEY, self.accept,
+            ("accept_proposals", "&Accept Proposals", f"Accept ({ACCEPT_KEY})", ACCEPT_KEY, self.accept,
              "Accept the proposals at or above the confidence threshold; discard the others"),
-            ("confidence_overlay", "Show &Confidence Overlay", "", self.overlay.set_visible,
+            ("confidence_overlay", "Show &Confidence Overlay", "Overlay", "", self.overlay.set_visible,
              "Tint the image where the model is unsure"),
         ):
             act = QAction(text, window)
             act.setObjectName(f"action_{name}")
+            if short:
+                act.setIconText(short)  # the toolbar's button text; menus show the full text
             if keys:
                 act.setShortcut(QKeySequence(keys))
             act.setStatusTip(tip)
@@ -142,24 +144,10 @@ class ModelFeature:
         self._update_actions()
 
     def _build_toolbar(self) -> None:
-        tb = QToolBar("Model", self.window)
-        tb.setObjectName("model_toolbar")
-        tb.addWidget(QLabel(" Min. confidence ", tb))
-        self.slider = QSlider(Qt.Orientation.Horizontal, tb)
-        self.slider.setObjectName("confidence_threshold")
-        self.slider.setRange(0, 100)
-        self.slider.setValue(int(round(self.threshold * 100)))
-        self.slider.setMaximumWidth(140)
-        self.slider.setToolTip("Hide proposals whose confidence is below this")
-        self.slider.valueChanged.connect(self._threshold_changed)
-        tb.addWidget(self.slider)
-        self.threshold_label = QLabel(f" {self.threshold:.2f}", tb)
-        tb.addWidget(self.threshold_label)
-        tb.addAction(self.actions["preannotate_image"])
-        tb.addAction(self.actions["accept_proposals"])
-        tb.addAction(self.actions["confidence_overlay"])
-        self.toolbar = tb
-        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+        tb = ModelToolbar(self.window, [self.actions[n] for n in ("preannotate_image", "accept_proposals",
+                                                                 "confidence_overlay")], self.threshold)
+        tb.thresholdChanged.connect(self._threshold_changed)
+        self.toolbar, self.slider, self.threshold_label = tb, tb.slider, tb.value_label
 
     # ------------------------------------------------------------------ state
     def _update_actions(self) -> None:
@@ -185,9 +173,8 @@ class ModelFeature:
             self.apply_filter()
         self._update_actions()
 
-    def _threshold_changed(self, value: int) -> None:
-        self.threshold = value / 100.0
-        self.threshold_label.setText(f" {self.threshold:.2f}")
+    def _threshold_changed(self, threshold: float) -> None:
+        self.threshold = threshold
         self.apply_filter()
 
     def apply_filter(self) -> None:
