@@ -1,13 +1,18 @@
 """The label dialog LabelMe users know: label text with completion, the label list, group id
 (digits only), description and per-shape flags. An optional labels file restricts the choice.
+
+One Enter accepts, also while the completion list is open: the highlighted completion, else
+the typed text when it is a known label, else the first completion (Esc closes the list to
+keep a new label that starts like a known one). The dialog opens near the mouse, beside the
+shape being labelled rather than over it where the screen allows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QRegularExpression, QStringListModel, Qt
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRegularExpression, QSize, QStringListModel, Qt
+from PySide6.QtGui import QCursor, QGuiApplication, QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QCompleter,
@@ -41,6 +46,39 @@ def read_labels_file(path: str) -> list[str]:
     return [n for n in ClassList.from_file(path).names if n != BACKGROUND_LABEL]
 
 
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def placement(size: QSize, cursor: QPoint, keep_clear: QRect | None, screen: QRect, margin: int = 12) -> QPoint:
+    """Top-left of a dialog of ``size``: just below-right of ``cursor`` when that leaves
+    ``keep_clear`` (the shape being labelled, screen pixels) uncovered, else the nearest spot
+    beside, below or above it that does; always inside ``screen`` (covering the shape only when
+    no such spot fits)."""
+    w, h = size.width(), size.height()
+
+    def inside(p: QPoint) -> QPoint:
+        x = min(max(p.x(), screen.left()), max(screen.left(), screen.right() - w + 1))
+        y = min(max(p.y(), screen.top()), max(screen.top(), screen.bottom() - h + 1))
+        return QPoint(x, y)
+
+    at_cursor = inside(QPoint(cursor.x() + margin, cursor.y() + margin))
+    if keep_clear is None or not keep_clear.isValid() or not QRect(at_cursor, size).intersects(keep_clear):
+        return at_cursor
+    k = keep_clear
+    candidates = [QPoint(k.right() + margin, cursor.y() - h // 2),  # right of the shape
+                  QPoint(k.left() - margin - w, cursor.y() - h // 2),  # left
+                  QPoint(cursor.x() - w // 2, k.bottom() + margin),  # below
+                  QPoint(cursor.x() - w // 2, k.top() - margin - h)]  # above
+    clear = [p for p in map(inside, candidates) if not QRect(p, size).intersects(k)]
+    if not clear:
+        return at_cursor
+
+    def distance(p: QPoint) -> int:
+        return (QRect(p, size).center() - cursor).manhattanLength()
+
+    return min(clear, key=distance)
+
+
 class LabelDialog(QDialog):
     """Ask for a label. ``restrict_to`` (from a labels file) limits the accepted labels."""
 
@@ -69,6 +107,8 @@ class LabelDialog(QDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.edit.setCompleter(completer)
+        completer.popup().installEventFilter(self)  # runs before the completer's own filter
+        self._keep_clear: QRect | None = None
         self.edit.textChanged.connect(self._validate)
         self.edit.textChanged.connect(self._update_flags_for_label)
 
@@ -156,6 +196,32 @@ class LabelDialog(QDialog):
         self.error.setText(problem if problem and self.edit.text().strip() else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(problem is None)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter in the open completion list takes a completion and accepts at once."""
+        popup = self.edit.completer().popup()
+        if (watched is popup and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in _ENTER_KEYS and popup.isVisible()):
+            label = self._completion()
+            popup.hide()
+            if label is not None:
+                self.edit.setText(label)
+            self.accept()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _completion(self) -> str | None:
+        """What Enter in the completion list means: the highlighted row, else the typed text when
+        it is a known label, else the first completion."""
+        completer = self.edit.completer()
+        current = completer.popup().currentIndex()
+        if current.isValid():
+            return str(current.data())
+        text = self.edit.text().strip()
+        if text in self._labels:
+            return text
+        model = completer.completionModel()
+        return str(model.index(0, 0).data()) if model.rowCount() else None
+
     def accept(self) -> None:
         """Close only when the input is acceptable."""
         problem = self.problem()
@@ -189,9 +255,22 @@ class LabelDialog(QDialog):
             box.setChecked(bool(choice.flags.get(name, False)))
         self._validate()
 
+    def keep_clear(self, rect: QRect | None) -> None:
+        """Screen rectangle the next :meth:`ask` should not cover (the shape being labelled)."""
+        self._keep_clear = rect
+
+    def _place(self) -> None:
+        self.adjustSize()
+        cursor = QCursor.pos()
+        screen = QGuiApplication.screenAt(cursor) or self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        self.move(placement(self.frameGeometry().size(), cursor, self._keep_clear, screen.availableGeometry()))
+
     def ask(self, choice: LabelChoice | None = None) -> LabelChoice | None:
-        """Show the dialog modally; the choice, or None when cancelled."""
+        """Show the dialog modally near the mouse; the choice, or None when cancelled."""
         self.prefill(choice)
+        self._place()
         self.edit.setFocus()
         if self.exec() != QDialog.DialogCode.Accepted:
             return None

@@ -1,13 +1,14 @@
-"""The label dialog: completion from known labels, labels-file restriction, digits-only group
-id, description and flags, driven with real key and mouse events."""
+"""The label dialog: completion from known labels (one Enter accepts), labels-file restriction,
+digits-only group id, description and flags, placement beside the shape, driven with real key
+and mouse events."""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import QDialogButtonBox
 
-from app.dialogs.label_dialog import LabelChoice, LabelDialog, read_labels_file
+from app.dialogs.label_dialog import LabelChoice, LabelDialog, placement, read_labels_file
 
 pytestmark = pytest.mark.gui
 
@@ -94,3 +95,89 @@ def test_label_flags_follow_the_label(qtbot):
     dlg._flag_boxes["difficult"].setChecked(True)
     dlg.edit.setText("car")
     assert list(dlg._flag_boxes) == ["difficult"] and dlg._flag_boxes["difficult"].isChecked()
+
+
+def _press_enter(qtbot, dlg):
+    """Return as the platform delivers it: to the dialog's window, which hands it to the
+    completion popup while that is open."""
+    qtbot.keyClick(dlg.windowHandle(), Qt.Key.Key_Return)
+
+
+def _ask_with(qtbot, dlg, keys, choice=None):
+    """Run ``dlg.ask`` while ``keys`` types into it; the popup's visibility when Enter came."""
+    seen = {}
+
+    def run():
+        keys()
+        seen["popup"] = dlg.edit.completer().popup().isVisible()
+        _press_enter(qtbot, dlg)
+        if dlg.isVisible():  # not accepted: close it so the test goes on
+            QTimer.singleShot(0, dlg.reject)
+
+    QTimer.singleShot(50, run)
+    return dlg.ask(choice), seen
+
+
+@pytest.mark.parametrize("typed", ["pers", "person", "PERS", "rso"])
+def test_one_enter_accepts_a_known_label_from_the_completion(qtbot, typed):
+    dlg = LabelDialog(known_labels=["car", "person", "bicycle"])
+    qtbot.addWidget(dlg)
+    got, seen = _ask_with(qtbot, dlg, lambda: qtbot.keyClicks(dlg.edit, typed))
+    assert seen["popup"]  # the completion list was open when Enter came
+    assert got is not None and got.label == "person"
+    assert not dlg.edit.completer().popup().isVisible()
+
+
+def test_one_enter_takes_the_highlighted_completion(qtbot):
+    dlg = LabelDialog(known_labels=["car", "cart", "person"])
+    qtbot.addWidget(dlg)
+
+    def keys():
+        qtbot.keyClicks(dlg.edit, "ca")
+        qtbot.keyClick(dlg.windowHandle(), Qt.Key.Key_Down)
+        qtbot.keyClick(dlg.windowHandle(), Qt.Key.Key_Down)
+
+    got, seen = _ask_with(qtbot, dlg, keys)
+    assert seen["popup"] and got is not None and got.label == "cart"
+
+
+def test_one_enter_keeps_an_exactly_typed_known_label(qtbot):
+    dlg = LabelDialog(known_labels=["scar", "car"])
+    qtbot.addWidget(dlg)
+    got, seen = _ask_with(qtbot, dlg, lambda: qtbot.keyClicks(dlg.edit, "car"))
+    assert seen["popup"] and got is not None and got.label == "car"
+
+
+def test_one_enter_accepts_the_preselected_default_and_a_new_label(qtbot):
+    dlg = LabelDialog(known_labels=["car", "person"])
+    qtbot.addWidget(dlg)
+    got, seen = _ask_with(qtbot, dlg, lambda: None, LabelChoice("person"))
+    assert not seen["popup"] and got is not None and got.label == "person"
+    got, seen = _ask_with(qtbot, dlg, lambda: qtbot.keyClicks(dlg.edit, "zebra"))
+    assert not seen["popup"] and got is not None and got.label == "zebra"
+
+
+SCREEN = QRect(0, 0, 1600, 1000)
+SIZE = QSize(300, 250)
+
+
+def test_dialog_opens_at_the_cursor_when_that_leaves_the_shape_clear():
+    assert placement(SIZE, QPoint(100, 100), QRect(400, 400, 100, 100), SCREEN) == QPoint(112, 112)
+    assert placement(SIZE, QPoint(100, 100), None, SCREEN) == QPoint(112, 112)
+
+
+@pytest.mark.parametrize("cursor, shape", [
+    (QPoint(500, 500), QRect(400, 400, 200, 200)),  # closed on a vertex inside the shape
+    (QPoint(1550, 500), QRect(1200, 300, 390, 400)),  # shape at the right edge of the screen
+    (QPoint(800, 950), QRect(100, 700, 1400, 290)),  # wide shape at the bottom
+])
+def test_dialog_sits_beside_the_shape_inside_the_screen(cursor, shape):
+    top_left = placement(SIZE, cursor, shape, SCREEN)
+    rect = QRect(top_left, SIZE)
+    assert SCREEN.contains(rect)
+    assert not rect.intersects(shape)
+
+
+def test_dialog_stays_on_screen_when_the_shape_fills_it():
+    top_left = placement(SIZE, QPoint(1590, 990), QRect(0, 0, 1600, 1000), SCREEN)
+    assert SCREEN.contains(QRect(top_left, SIZE))
