@@ -395,3 +395,82 @@ def _raw_is_rotated(path: Path) -> bool:
             return _orientation(im, path) in (5, 6, 7, 8)
     except ImageReadError:
         return False
+
+
+# ----------------------------------------------------------------------------- decode check
+
+_JPEG_TAIL = 4096
+"""How many trailing bytes of a JPEG are searched for its end-of-image marker."""
+
+
+def _png_is_complete(path: Path) -> str | None:
+    """Why a PNG's chunk list is cut short (no IEND chunk, a chunk running past the end of the
+    file), or None. Walks the chunk headers only; no pixel data is decoded."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        if f.read(8) != b"\x89PNG\r\n\x1a\n":
+            return None  # not a PNG after all: the decode decides
+        pos = 8
+        while True:
+            head = f.read(8)
+            if len(head) < 8:
+                return f"the file is truncated (it ends after {size:,} bytes, before the PNG's IEND chunk)"
+            length, kind = struct.unpack(">I4s", head)
+            pos += 12 + length
+            if pos > size:
+                return (f"the file is truncated (its {kind.decode('latin-1')!r} chunk runs past the end of "
+                        f"the file at {size:,} bytes)")
+            if kind == b"IEND":
+                return None
+            f.seek(pos)
+
+
+def _jpeg_has_end(path: Path) -> bool:
+    """True when the JPEG's end-of-image marker (FF D9) is among its last bytes."""
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        f.seek(max(0, f.tell() - _JPEG_TAIL))
+        return b"\xff\xd9" in f.read()
+
+
+def _decode_small(im: Image.Image) -> None:
+    """Decode every byte of the image data, as cheaply as the format allows (a JPEG at 1/8
+    scale through libjpeg's DCT scaling); raises what Pillow raises for bad data."""
+    if im.format in ("JPEG", "MPO"):
+        im.draft("L", (max(1, im.size[0] // 8), max(1, im.size[1] // 8)))
+    im.load()
+
+
+def verify_image(path: str | os.PathLike, *, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> tuple[int, int, int]:
+    """``(width, height, orientation)`` as :func:`image_header`, after checking that the image
+    data decodes, not only the header: a JPEG cut short, a PNG without its end, a file whose
+    pixels are garbage raise :class:`ImageReadError` (``kind="corrupt"``) naming the problem.
+
+    Cheap: a JPEG whose end-of-image marker is in place and a PNG whose chunks are all there
+    are accepted without decoding (a chunk walk reads only headers); anything else is decoded
+    once, JPEGs at 1/8 scale. The one check behind ``info``, export and training.
+    """
+    p = Path(path)
+    header = image_header(p, max_pixels=max_pixels)
+    try:
+        with _open(p, max_pixels) as im:
+            fmt = im.format
+            if fmt == "PNG":
+                problem = _png_is_complete(p)
+                if problem is None:
+                    return header
+                raise ImageReadError(p, problem)
+            if fmt in ("JPEG", "MPO") and _jpeg_has_end(p):
+                return header
+            _decode_small(im)
+    except ImageReadError as exc:
+        if exc.kind == "corrupt" and _is_tiff(p) and _read_with_opencv(p, max_pixels) is not None:
+            return header
+        raise
+    except OSError as exc:
+        if _is_tiff(p) and _read_with_opencv(p, max_pixels) is not None:
+            return header
+        raise ImageReadError(p, _describe(exc), kind=_kind(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - decoding errors of every kind become one error
+        raise ImageReadError(p, _describe(exc), kind=_kind(exc)) from None
+    return header

@@ -349,3 +349,43 @@ def test_check_size_rotated_jpeg(tmp_path: Path) -> None:
     assert I.check_size(Annotation(image_width=48, image_height=64), p) is None
     msg = I.check_size(Annotation(image_width=64, image_height=48), p)
     assert msg is not None and "EXIF" in msg
+
+
+# ----------------------------------------------------------------------------- verify_image
+
+
+def _noise(h: int = 120, w: int = 160) -> np.ndarray:
+    return np.random.default_rng(3).integers(0, 255, (h, w, 3), dtype=np.uint8)
+
+
+@pytest.mark.parametrize("ext", [".jpg", ".png", ".bmp", ".tif", ".webp"])
+def test_verify_image_accepts_whole_images(ext: str, tmp_path: Path) -> None:
+    p = tmp_path / f"ok{ext}"
+    cv2.imwrite(str(p), _noise())
+    assert I.verify_image(p) == (160, 120, 1)
+
+
+@pytest.mark.parametrize("ext", [".jpg", ".png", ".bmp", ".tif", ".webp"])
+@pytest.mark.parametrize("keep", [0.3, 0.6, 0.95])
+def test_verify_image_refuses_a_cut_file_whose_header_reads(ext: str, keep: float, tmp_path: Path) -> None:
+    whole = tmp_path / f"whole{ext}"
+    cv2.imwrite(str(whole), _noise())
+    data = whole.read_bytes()
+    cut = tmp_path / f"cut{ext}"
+    cut.write_bytes(data[: int(len(data) * keep)])
+    if ext in (".jpg", ".png"):
+        assert I.image_header(cut)[:2] == (160, 120)  # the header alone says nothing is wrong
+    with pytest.raises(ImageReadError) as info:
+        I.verify_image(cut)
+    assert info.value.path == cut and info.value.kind == "corrupt"
+    assert any(w in info.value.reason for w in ("truncated", "cannot decode", "not a readable image"))
+
+
+def test_verify_image_jpeg_with_trailing_bytes_and_exif_rotation(tmp_path: Path) -> None:
+    p = tmp_path / "rot.jpg"
+    Image.fromarray(blocks()).save(p, exif=exif_bytes(6), quality=95)
+    assert I.verify_image(p) == (48, 64, 6)
+    p.write_bytes(p.read_bytes() + b"\0" * 100)  # padding after the end marker some cameras add
+    assert I.verify_image(p) == (48, 64, 6)
+    with pytest.raises(ImageReadError, match="too many pixels|over the limit"):
+        I.verify_image(p, max_pixels=100)
