@@ -33,6 +33,7 @@ import torch
 from torch import nn
 
 from .annotation import atomic_write_bytes
+from .checkpoint_schema import SchemaError, validate_meta, validate_state_dict
 
 FORMAT = "segstudio-checkpoint"
 FORMAT_VERSION = 1
@@ -127,8 +128,7 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, *, arch: str, arc
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "torch_version": str(torch.__version__),
     }
-    if any(v <= 0 for v in meta["std"]):
-        raise ValueError(f"std must be positive, got {std!r}")
+    meta = validate_meta(meta)  # the same schema the loader checks: never write what it would refuse
     for key in ("arch_kwargs", "input_policy", "metrics", "training_state"):
         _check_plain(meta[key], key)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
@@ -187,6 +187,13 @@ def read_checkpoint_dict(path: str | os.PathLike) -> dict[str, Any]:
     missing = [k for k in ("arch", "class_names", "mean", "std", "state_dict") if k not in data]
     if missing:
         raise CheckpointError(p, f"is a damaged segstudio checkpoint: missing {', '.join(missing)}")
+    try:
+        state = data["state_dict"]
+        validate_state_dict(state)
+        data = validate_meta(data)
+    except SchemaError as exc:
+        raise CheckpointError(p, f"is a damaged segstudio checkpoint: {exc}") from None
+    data["state_dict"] = state
     return data
 
 
@@ -202,24 +209,18 @@ def _kind(head: bytes) -> str:
 
 def load_checkpoint(path: str | os.PathLike, *, device: str | torch.device = "cpu", build: bool = True) -> LoadedCheckpoint:
     """Read ``path`` safely (``weights_only=True``) and rebuild the model in eval mode on ``device``."""
-    from .models.registry import MODEL_NAMES, build_model
+    from .models.registry import build_model
 
     p = Path(path)
     data = read_checkpoint_dict(p)
     state = data.pop("state_dict")
     training_state = data.pop("training_state", None)
     meta = data
-    meta.setdefault("arch_kwargs", {})
-    meta.setdefault("input_policy", {})
-    meta.setdefault("metrics", {})
-    meta.setdefault("colours", None)
-    if meta["arch"] not in MODEL_NAMES:
-        raise CheckpointError(p, f"uses architecture {meta['arch']!r}, which this segstudio does not know "
-                                 f"(known: {', '.join(MODEL_NAMES)})")
     model = None
     if build:
-        try:
-            model = build_model(meta["arch"], len(meta["class_names"]), **meta["arch_kwargs"])
+        try:  # never pretrained: the weights come from the file, and loading never downloads
+            model = build_model(meta["arch"], len(meta["class_names"]), pretrained_backbone=False,
+                                **meta["arch_kwargs"])
         except (ValueError, TypeError) as exc:
             raise CheckpointError(p, f"cannot rebuild {meta['arch']}: {exc}") from None
         try:
