@@ -21,12 +21,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-check", action="store_true", help="skip the onnxruntime comparison")
 
 
+ONNX_EXTRA = "pip install 'segstudio[onnx]'  (or: pip install onnx onnxscript onnxruntime)"
+
+
+class OnnxUnavailable(RuntimeError):
+    """The optional ONNX packages are not installed; the message says what to install."""
+
+
+def _require_onnx() -> None:
+    if not _found("onnx"):
+        raise OnnxUnavailable(f"exporting to ONNX needs the optional 'onnx' package, which is not installed: "
+                              f"{ONNX_EXTRA}")
+
+
 def export_onnx(checkpoint: str | Path, out: str | Path | None = None, *, size: int | None = None,
                 opset: int = 18, check: bool = True) -> tuple[Path, str, dict | None]:
     """Export; returns (path, exporter used, check) where check (None when not checked) has
     ``max_abs`` (max |onnxruntime - torch| on the logits), ``rel`` (that over the largest
     |logit|, at least 1) and ``agreement`` (fraction of pixels with the same arg-max class)."""
-    import importlib.util
     import tempfile
 
     import torch
@@ -36,6 +48,7 @@ def export_onnx(checkpoint: str | Path, out: str | Path | None = None, *, size: 
     from segcore.models.registry import main_output
 
     ck = load_checkpoint(checkpoint, device="cpu")
+    _require_onnx()
     out = Path(out) if out else Path(checkpoint).with_suffix(".onnx")
     policy = ck.meta.get("input_policy") or {}
     side = size or policy.get("crop_size") or 256
@@ -55,7 +68,7 @@ def export_onnx(checkpoint: str | Path, out: str | Path | None = None, *, size: 
     with tempfile.TemporaryDirectory(dir=out.parent if out.parent.exists() else None) as tmp:
         tmp_path = Path(tmp) / "model.onnx"
         errors = []
-        if importlib.util.find_spec("onnxscript") is not None:
+        if _found("onnxscript"):
             try:
                 from torch.export import Dim
 
@@ -77,7 +90,7 @@ def export_onnx(checkpoint: str | Path, out: str | Path | None = None, *, size: 
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, data)
     diff = None
-    if check and importlib.util.find_spec("onnxruntime") is not None:
+    if check and _found("onnxruntime"):
         import numpy as np
         import onnxruntime as ort
 
@@ -95,13 +108,22 @@ def export_onnx(checkpoint: str | Path, out: str | Path | None = None, *, size: 
     return out, used, diff
 
 
+def _found(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
     from segcore.checkpoint import CheckpointError
 
     try:
         out, used, diff = export_onnx(args.checkpoint, args.out, size=args.size, opset=args.opset,
                                       check=not args.no_check)
-    except (CheckpointError, FileNotFoundError) as exc:
+    except (CheckpointError, FileNotFoundError, OnnxUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # an unwritable or full output folder
