@@ -31,6 +31,7 @@ from app.workers import Job, run_in_thread
 from segcore.annotation import Shape
 
 ACCEPT_KEY = "Y"
+MODEL_SETTING = "model/checkpoint"  # the pre-annotation model, loaded again at the next start
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -82,12 +83,13 @@ def _predict_image(predictor, image_path: str, *, progress=None, cancel=None):
 
 
 def _predict_files(predictor, paths: list[str], *, progress=None, cancel=None):
-    """Worker: pre-annotate the files; returns (written paths, proposals, error messages)."""
+    """Worker: pre-annotate the files; returns ((path, review state) written, proposals, errors)."""
     from segcore.preannotate import preannotate_many
+    from segcore.review import review_state
 
-    written: list[str] = []
-    _n, added, errors = preannotate_many(predictor, paths, only_unlabelled=True, progress=progress,
-                                         cancel=cancel, on_done=lambda p, _a: written.append(str(p)))
+    written: list[tuple[str, str]] = []  # (image path, review state of what was written)
+    _n, added, errors = preannotate_many(predictor, paths, only_unlabelled=True, progress=progress, cancel=cancel,
+                                         on_done=lambda p, a: written.append((str(p), review_state(a))))
     return written, added, [str(e) for e in errors]
 
 
@@ -97,6 +99,7 @@ class ModelFeature:
     def __init__(self, window) -> None:
         self.window = window
         self.predictor = None
+        self.model_path: str | None = None  # the file the predictor came from
         self.job: Job | None = None  # the latest job (kept after it ends)
         self._busy = False
         self._cancelled = lambda: None
@@ -142,6 +145,7 @@ class ModelFeature:
         window.documentChanged.connect(self._document_changed)
         self._document_changed(window.document)
         self._update_actions()
+        self.reload_saved_model()
 
     def _build_toolbar(self) -> None:
         tb = ModelToolbar(self.window, [self.actions[n] for n in ("preannotate_image", "accept_proposals",
@@ -168,6 +172,7 @@ class ModelFeature:
         self._filtered = set()
         if self.overlay.image_path is not None and (doc is None or str(doc.image_path) != self.overlay.image_path):
             self.overlay.clear()
+        self.overlay.set_document(doc)
         if doc is not None:
             doc.shapesChanged.connect(self.apply_filter)
             self.apply_filter()
@@ -200,21 +205,45 @@ class ModelFeature:
             self.load_checkpoint(path)
 
     def load_checkpoint(self, path: str) -> Job:
-        """Load ``path`` in a worker; the status bar then shows model, classes and device."""
+        """Load ``path`` in a worker; the status bar then shows its name, model, classes and
+        device, and the settings remember it for the next start."""
+        return self._load(path, lambda exc: self.window.report_error(f"Cannot load the checkpoint: {exc}"))
+
+    def reload_saved_model(self) -> Job | None:
+        """Start-up: load the model the settings remember, in a worker. A missing or broken file
+        is named in the status bar (no message box) and forgotten."""
+        path = str(self.window.settings.value(MODEL_SETTING, "") or "")
+        if not path:
+            return None
+
+        def failed(exc: BaseException) -> None:
+            self.window.settings.set_value(MODEL_SETTING, "")
+            self.window.statusBar().showMessage(f"Pre-annotation model not reloaded: {exc}", 30000)
+
+        return self._load(path, failed)
+
+    def _model_text(self) -> str:
+        if self.predictor is None:
+            return "No model"
+        return f"Model: {Path(self.model_path or '').name} | {self.predictor.describe()}"
+
+    def _load(self, path: str, on_failure) -> Job:
         from segcore.predict import Predictor
 
-        self.status.setText(f"Loading {Path(path).name}...")
+        name = Path(path).name
+        self.status.setText(f"Loading {name}...")
 
         def done(predictor) -> None:
-            self.predictor = predictor
-            self.status.setText(f"Model: {predictor.describe()}")
+            self.predictor, self.model_path = predictor, str(path)
+            self.status.setText(self._model_text())
             self.status.setToolTip(str(path))
-            self.window.statusBar().showMessage(f"Loaded {Path(path).name}", 4000)
+            self.window.settings.set_value(MODEL_SETTING, str(Path(path).absolute()))
+            self.window.statusBar().showMessage(f"Loaded {name}", 4000)
             self._update_actions()
 
         def failed(exc: BaseException) -> None:
-            self.status.setText("No model" if self.predictor is None else f"Model: {self.predictor.describe()}")
-            self.window.report_error(f"Cannot load the checkpoint: {exc}")
+            self.status.setText(self._model_text())
+            on_failure(exc)
             self._update_actions()
 
         return self._start(Predictor, path, done=done, failed=failed, title=None)
@@ -320,8 +349,8 @@ class ModelFeature:
 
         def done(result) -> None:
             written, added, errors = result
-            for p in written:
-                self.window.file_dock.model.set_labelled(p, True)
+            for p, state in written:
+                self.window.file_dock.model.set_state(p, state)
             msg = f"Pre-annotated {len(written)} images ({added} proposals)"
             if errors:
                 self.window.report_error(msg + f"; {len(errors)} failed:\n" + "\n".join(errors[:10]))

@@ -26,14 +26,17 @@ def current_folder(window) -> Path | None:
 def use_as_preannotation_model(window, path: str) -> bool:
     """Make ``path`` the window's pre-annotation model through the model feature
     (``window.model_feature.load_checkpoint(path)``); True when it took it. Without the model
-    feature the path is remembered in the settings (``model/checkpoint``)."""
+    feature the path is remembered in the settings (``MODEL_SETTING``), which the model feature
+    loads at the next start."""
     feature = getattr(window, "model_feature", None)
     if feature is not None and callable(getattr(feature, "load_checkpoint", None)):
         feature.load_checkpoint(str(path))
         return True
     settings = getattr(window, "settings", None)
     if settings is not None and hasattr(settings, "set_value"):
-        settings.set_value("model/checkpoint", str(path))
+        from app.features.model_feature import MODEL_SETTING
+
+        settings.set_value(MODEL_SETTING, str(path))
     window.statusBar().showMessage(f"Model saved as the pre-annotation model: {path}", 10000)
     return False
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from app.features.model_feature import ACCEPT_KEY
 from segcore import annotation as sa
@@ -176,3 +176,65 @@ def test_bad_checkpoint_is_reported(qtbot, tmp_path, folder):
     qtbot.waitUntil(lambda: bool(errors), timeout=10000)
     assert "notes.pt" in errors[0] and "text file" in errors[0]
     assert w.model_feature.predictor is None and w.model_feature.status.text() == "No model"
+
+
+def _new_window(qtbot, tmp_path):
+    """A window on ``tmp_path/settings.ini`` (as the next start of the app would make it)."""
+    from app.main_window import MainWindow
+    from app.settings import Settings
+
+    window = MainWindow(settings=Settings(str(tmp_path / "settings.ini")))
+    qtbot.addWidget(window)
+    return window
+
+
+def test_model_is_reloaded_at_the_next_start(qtbot, tmp_path, checkpoint):
+    w = open_window(qtbot, tmp_path)
+    w.model_feature.load_checkpoint(str(checkpoint))
+    qtbot.waitUntil(lambda: w.model_feature.predictor is not None, timeout=20000)
+    assert checkpoint.name in w.model_feature.status.text()
+    w.close()
+
+    w2 = _new_window(qtbot, tmp_path)
+    feature = w2.model_feature
+    # loaded in a worker: the window is up before the model is
+    assert feature.predictor is None and feature.job is not None
+    assert checkpoint.name in feature.status.text()  # "Loading boxes.pt..."
+    qtbot.waitUntil(lambda: feature.predictor is not None, timeout=20000)
+    assert checkpoint.name in feature.status.text() and "unet" in feature.status.text()
+    assert checkpoint.name in w2.statusBar().currentMessage()
+    w2.show()
+    w2.open_path(_image(tmp_path / "fresh.png", [(10, 10, 50, 40)]))
+    wait_image(qtbot, w2, "fresh.png")
+    assert feature.actions["preannotate_image"].isEnabled()
+
+
+@pytest.mark.parametrize("damage", ["deleted", "broken"])
+def test_lost_model_is_named_in_the_status_bar_at_start(qtbot, tmp_path, checkpoint, damage):
+    model = tmp_path / "my_model.pt"
+    model.write_bytes(checkpoint.read_bytes())
+    w = open_window(qtbot, tmp_path)
+    w.model_feature.load_checkpoint(str(model))
+    qtbot.waitUntil(lambda: w.model_feature.predictor is not None, timeout=20000)
+    w.close()
+    if damage == "deleted":
+        model.unlink()
+    else:
+        model.write_text("not a model")
+
+    w2 = _new_window(qtbot, tmp_path)
+    errors = []
+    w2.report_error = errors.append  # a message box at start-up would be wrong
+    w2.show()
+    feature = w2.model_feature
+    qtbot.waitUntil(lambda: feature.job is not None and feature.job.finished, timeout=20000)
+    message = w2.statusBar().currentMessage()
+    assert str(model) in message and ("no such file" in message if damage == "deleted" else "text file" in message)
+    assert not errors and w2.findChild(QMessageBox, "error_dialog") is None
+    assert feature.predictor is None and feature.status.text() == "No model"
+    assert not feature.actions["preannotate_image"].isEnabled()
+    assert feature.actions["load_checkpoint"].isEnabled()
+    w2.close()
+    # forgotten: the start after that is quiet
+    w3 = _new_window(qtbot, tmp_path)
+    assert w3.model_feature.job is None and w3.model_feature.status.text() == "No model"
