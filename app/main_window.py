@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -26,6 +26,7 @@ from app import edit_ops
 from app.actions import ACTIONS, ICONS, MENU_TITLES
 from app.autosave import Saver
 from app.canvas import Canvas
+from app.canvas.geometry import bbox as shape_bbox
 from app.dialogs.brightness_contrast import BrightnessContrastDialog
 from app.dialogs.label_dialog import LabelChoice, LabelDialog, read_labels_file
 from app.dialogs.shortcuts import shortcuts_dialog
@@ -153,7 +154,7 @@ class MainWindow(QMainWindow):
         self.label_dock.labelChosen.connect(self._choose_label)
         self.saver.failed.connect(lambda _p, msg: self.statusBar().showMessage(f"Save failed: {msg}", 15000))
         self.saver.saved.connect(lambda p: self.statusBar().showMessage(f"Saved {Path(p).name}", 2000))
-        self.saver.imageLabelled.connect(lambda image: self.file_dock.model.set_labelled(image, True))
+        self.saver.reviewStateSaved.connect(self.file_dock.model.set_state)
         self.session.documentChanged.connect(self.documentChanged.emit)
         self.canvas.label_provider = self.label_new_shape
         self.canvas.shapeDoubleClicked.connect(lambda _i: self.act_edit_label())
@@ -235,8 +236,15 @@ class MainWindow(QMainWindow):
         self.label_dock.add_known(names)
 
     def label_new_shape(self, shape: Shape) -> Shape | None:
-        """The canvas's label provider: ask for the label of a drawn shape (None discards it)."""
-        choice = self.ask_label(LabelChoice(self._last_label) if self._last_label else None)
+        """The canvas's label provider: ask for the label of a drawn shape (None discards it);
+        the dialog opens beside the shape, which stays drawn meanwhile."""
+        x0, y0, x1, y1 = shape_bbox(shape)
+        on_view = self.canvas.mapFromScene(QRectF(x0, y0, x1 - x0, y1 - y0)).boundingRect()
+        self.label_dialog.keep_clear(QRect(self.canvas.viewport().mapToGlobal(on_view.topLeft()), on_view.size()))
+        try:
+            choice = self.ask_label(LabelChoice(self._last_label) if self._last_label else None)
+        finally:
+            self.label_dialog.keep_clear(None)
         if choice is None:
             return None
         shape.label, shape.group_id = choice.label, choice.group_id

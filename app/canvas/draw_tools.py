@@ -9,6 +9,9 @@
 - point: one click.
 
 Points are clamped into the image (``[0, w-1] x [0, h-1]``, as LabelMe does).
+
+A finished shape's outline stays painted while its label is asked (the label dialog is modal)
+and goes away once the shape is added or the dialog is cancelled.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import QGraphicsPathItem
 
 from segcore.annotation import Shape
 
+from .geometry import shape_path
 from .tools import Tool, ToolEvent, register_tool
 
 _FINISH_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
@@ -35,6 +39,26 @@ def _preview_pen() -> QPen:
 
 def _is_undo_key(ev: QKeyEvent) -> bool:
     return ev.key() == Qt.Key.Key_Z and bool(ev.modifiers() & Qt.KeyboardModifier.ControlModifier)
+
+
+def _label_and_add(tool: Tool, shape: Shape, item: QGraphicsPathItem | None = None) -> None:
+    """Hand ``shape`` to the canvas (which asks its label) with its outline shown meanwhile in
+    ``item`` (or a new preview item); the outline goes when the canvas is done."""
+    if item is None or item.scene() is None:
+        item = QGraphicsPathItem()
+        item.setPen(_preview_pen())
+        tool.add_preview(item)
+    if shape.shape_type == "point":  # a ring, as a bare point would hardly show
+        r = 4.0 / max(tool.canvas.zoom(), 1e-9)
+        path = QPainterPath()
+        path.addEllipse(QPointF(*shape.points[0]), r, r)
+        item.setPath(path)
+    else:
+        item.setPath(shape_path(shape))
+    try:
+        tool.canvas.finish_shape(shape)
+    finally:
+        tool.cancel()
 
 
 class _PathTool(Tool):
@@ -90,8 +114,9 @@ class _PathTool(Tool):
 
     def finish(self, points: list[QPointF] | None = None) -> None:
         pts = [(p.x(), p.y()) for p in (points if points is not None else self.points)]
-        self.cancel()
-        self.canvas.finish_shape(Shape(label="", points=pts, shape_type=self.shape_type))
+        item = self._item
+        self.points, self.cursor_pos, self._item = [], None, None  # no longer drawing
+        _label_and_add(self, Shape(label="", points=pts, shape_type=self.shape_type), item)
 
     def _pop_last(self) -> None:
         if self.points:
@@ -302,7 +327,7 @@ class PointTool(Tool):
         if ev.button != Qt.MouseButton.LeftButton:
             return False
         p = self.canvas.clamp_to_image(ev.pos)
-        self.canvas.finish_shape(Shape(label="", points=[(p.x(), p.y())], shape_type="point"))
+        _label_and_add(self, Shape(label="", points=[(p.x(), p.y())], shape_type="point"))
         return True
 
 

@@ -51,9 +51,8 @@ _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 def placement(size: QSize, cursor: QPoint, keep_clear: QRect | None, screen: QRect, margin: int = 12) -> QPoint:
     """Top-left of a dialog of ``size``: just below-right of ``cursor`` when that leaves
-    ``keep_clear`` (the shape being labelled, screen pixels) uncovered, else the nearest spot
-    beside, below or above it that does; always inside ``screen`` (covering the shape only when
-    no such spot fits)."""
+    ``keep_clear`` (the shape being labelled, screen pixels) uncovered, else the spot beside,
+    below or above it that covers least of it, nearest the cursor; always inside ``screen``."""
     w, h = size.width(), size.height()
 
     def inside(p: QPoint) -> QPoint:
@@ -65,18 +64,18 @@ def placement(size: QSize, cursor: QPoint, keep_clear: QRect | None, screen: QRe
     if keep_clear is None or not keep_clear.isValid() or not QRect(at_cursor, size).intersects(keep_clear):
         return at_cursor
     k = keep_clear
-    candidates = [QPoint(k.right() + margin, cursor.y() - h // 2),  # right of the shape
+    candidates = [at_cursor,
+                  QPoint(k.right() + margin, cursor.y() - h // 2),  # right of the shape
                   QPoint(k.left() - margin - w, cursor.y() - h // 2),  # left
                   QPoint(cursor.x() - w // 2, k.bottom() + margin),  # below
                   QPoint(cursor.x() - w // 2, k.top() - margin - h)]  # above
-    clear = [p for p in map(inside, candidates) if not QRect(p, size).intersects(k)]
-    if not clear:
-        return at_cursor
 
-    def distance(p: QPoint) -> int:
-        return (QRect(p, size).center() - cursor).manhattanLength()
+    def cost(p: QPoint) -> tuple[int, int]:
+        covered = QRect(p, size).intersected(k)
+        area = covered.width() * covered.height() if covered.isValid() else 0
+        return area, (QRect(p, size).center() - cursor).manhattanLength()
 
-    return min(clear, key=distance)
+    return min(map(inside, candidates), key=cost)
 
 
 class LabelDialog(QDialog):

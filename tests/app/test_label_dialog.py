@@ -178,6 +178,60 @@ def test_dialog_sits_beside_the_shape_inside_the_screen(cursor, shape):
     assert not rect.intersects(shape)
 
 
-def test_dialog_stays_on_screen_when_the_shape_fills_it():
+def test_dialog_stays_on_screen_and_covers_least_when_the_shape_is_big():
     top_left = placement(SIZE, QPoint(1590, 990), QRect(0, 0, 1600, 1000), SCREEN)
     assert SCREEN.contains(QRect(top_left, SIZE))
+    shape = QRect(200, 100, 1200, 800)  # leaves 200 px free at the left and right
+    top_left = placement(SIZE, QPoint(1300, 500), shape, SCREEN)
+    assert SCREEN.contains(QRect(top_left, SIZE))
+    covered = QRect(top_left, SIZE).intersected(shape)
+    assert covered.width() == 100  # the 300 px dialog pushed against the right screen edge
+
+
+@pytest.mark.parametrize("tool", ["polygon", "point"])
+def test_drawn_shape_stays_visible_beside_the_dialog(qtbot, tmp_path, tool):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QCursor
+    from PySide6.QtWidgets import QGraphicsPathItem
+
+    from app.main_window import MainWindow
+    from tests.app.gui_helpers import click_scene, make_image, open_window, wait_image
+
+    img = make_image(tmp_path / "a.png", size=(200, 150))
+    w = open_window(qtbot, tmp_path)
+    w.ask_label = MainWindow.ask_label.__get__(w)  # the real dialog
+    w.open_path(img)
+    wait_image(qtbot, w, "a.png")
+    w.canvas.set_tool(tool)
+    pts = [(130, 50), (105, 90), (80, 50)] if tool == "polygon" else [(100, 75)]
+    seen = {}
+
+    def inspect():
+        dlg = w.label_dialog
+        seen["dialog"] = dlg.isVisible()
+        outlines = [it for it in w.canvas.scene().items()
+                    if isinstance(it, QGraphicsPathItem) and it.isVisible() and not it.path().isEmpty()]
+        seen["outline"] = [it.sceneBoundingRect() for it in outlines]
+        on_view = w.canvas.mapFromScene(outlines[0].sceneBoundingRect()).boundingRect() if outlines else None
+        seen["covered"] = on_view is not None and dlg.frameGeometry().intersects(
+            on_view.translated(w.canvas.viewport().mapToGlobal(on_view.topLeft()) - on_view.topLeft()))
+        dlg.edit.clear()
+        qtbot.keyClicks(dlg.edit, "zebra")
+        qtbot.keyClick(dlg.windowHandle(), Qt.Key.Key_Return)
+
+    for x, y in pts:
+        QCursor.setPos(w.canvas.viewport().mapToGlobal(w.canvas.mapFromScene(QPointF(x, y))))
+        if (x, y) == pts[-1] and tool == "point":
+            QTimer.singleShot(100, inspect)
+        click_scene(qtbot, w, x, y)
+    if tool == "polygon":
+        QTimer.singleShot(100, inspect)
+        qtbot.keyClick(w.canvas.viewport(), Qt.Key.Key_Return)  # finish the polygon
+    assert seen["dialog"]
+    assert len(seen["outline"]) == 1  # the drawn shape, painted while the dialog is up
+    box = seen["outline"][0]
+    for x, y in pts:
+        assert box.adjusted(-6, -6, 6, 6).contains(QPointF(x, y))
+    assert not seen["covered"]
+    assert [s.label for s in w.document.shapes] == ["zebra"]
+    assert not [it for it in w.canvas.tool._preview if it.scene() is not None]  # gone once added
