@@ -17,6 +17,7 @@ from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from segcore.annotation import Shape
+from segcore.interactive.cleanup import drop_small_parts
 from segcore.interactive.region import RegionMask
 from segcore.polygons import geometry_to_shapes, shape_to_geometry
 
@@ -94,11 +95,16 @@ def _carry(template: Shape | None, shapes: list[Shape]) -> list[Shape]:
     return shapes
 
 
-def _to_shapes(geom: BaseGeometry, template: Shape | None, label: str, tolerance: float) -> list[Shape]:
+def _to_shapes(
+    geom: BaseGeometry, template: Shape | None, label: str, tolerance: float,
+    min_area: float = 0.0, keep_largest: bool = False,
+) -> list[Shape]:
     if tolerance > 0 and not geom.is_empty:
         geom = _area(geom.simplify(tolerance, preserve_topology=True), 0.0)
     group_id = template.group_id if template is not None else None
     geom = shapely.set_precision(geom, 0.01) if not geom.is_empty else geom
+    if min_area > 0:
+        geom = drop_small_parts(geom, min_area, keep_largest=keep_largest)
     return _carry(template, geometry_to_shapes(geom, label, group_id=group_id))
 
 
@@ -111,17 +117,22 @@ def brush_shapes(
     label: str | None = None,
     bounds: tuple[float, float] | None = None,
     tolerance: float = 0.25,
+    min_area: float = 0.0,
 ) -> list[Shape]:
     """Apply a brush/eraser stroke to ``shape`` and return the resulting shapes.
 
     With ``shape`` None the stroke makes a new shape labelled ``label``. Erasing can return
-    several shapes (the shape was cut in two) or none (all erased).
+    several shapes (the shape was cut in two) or none (all erased). Parts of the result with
+    less than ``min_area`` square pixels are dropped (a stroke that leaves the image and comes
+    back leaves a sliver; an eraser leaves scraps); painting keeps the largest part whatever
+    its size (see :mod:`segcore.interactive.cleanup`).
     """
     if shape is None and label is None:
         raise ValueError("brush on no shape needs a label for the new shape")
     geom = None if shape is None else shape_to_geometry(shape)
     out = brush(geom, stroke_xy, radius, erase=erase, bounds=bounds)
-    return _to_shapes(out, shape, shape.label if shape is not None else label, tolerance)
+    label = shape.label if shape is not None else label
+    return _to_shapes(out, shape, label, tolerance, min_area=min_area, keep_largest=not erase)
 
 
 def merge(shapes: Sequence[Shape], *, tolerance: float = 0.0) -> list[Shape]:

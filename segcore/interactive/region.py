@@ -15,6 +15,7 @@ import shapely
 from shapely import affinity
 from shapely.geometry.base import BaseGeometry
 
+from segcore.interactive.cleanup import drop_small_components, drop_small_parts
 from segcore.polygons import mask_to_polygons
 
 
@@ -66,15 +67,25 @@ class RegionMask:
             out[r.y0 - y0 : r.y0 - y0 + h, r.x0 - x0 : r.x0 - x0 + w] |= r.mask
         return RegionMask(out, x0, y0)
 
+    def without_small_components(self, min_area: float, *, keep_largest: bool = False) -> RegionMask:
+        """This region less its connected components of fewer than ``min_area`` pixels (see
+        :func:`segcore.interactive.cleanup.drop_small_components`)."""
+        return RegionMask(drop_small_components(self.mask, min_area, keep_largest=keep_largest), self.x0, self.y0)
+
     def geometry(
-        self, *, tolerance: float = 1.0, min_area: float = 0.0, max_pixels: int | None = None
+        self, *, tolerance: float = 1.0, min_area: float = 0.0, max_pixels: int | None = None,
+        keep_largest: bool = False,
     ) -> BaseGeometry:
         """The selected pixels as a (Multi)Polygon in image coordinates (vertices on pixel centres).
 
         Goes through :func:`segcore.polygons.mask_to_polygons` (one polygon per 8-connected
-        component, holes kept); empty geometry when nothing is selected. With ``max_pixels``, a
-        crop larger than that is traced on a shrunk copy (area-averaged, so the outline moves
-        by under one shrunk pixel) and scaled back: a preview of a huge region stays fast.
+        component, holes kept); empty geometry when nothing is selected. Components of fewer
+        than ``min_area`` pixels, and traced polygons of less than ``min_area`` square pixels
+        (specks joined by one pixel corner come out of tracing as polygons of their own), are
+        dropped; ``keep_largest`` keeps the largest whatever its size (see
+        :mod:`segcore.interactive.cleanup`). With ``max_pixels``, a crop larger than that is
+        traced on a shrunk copy (area-averaged, so the outline moves by under one shrunk pixel)
+        and scaled back: a preview of a huge region stays fast.
         """
         mask, f = self.mask, 1.0
         if max_pixels is not None and mask.size > max_pixels:
@@ -82,10 +93,16 @@ class RegionMask:
             h, w = mask.shape
             size = (max(1, round(w * f)), max(1, round(h * f)))
             mask = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA) >= 0.5
-        polys = mask_to_polygons(mask, tolerance=tolerance, min_area=min_area * f * f)
+        if min_area > 0:
+            mask = drop_small_components(mask, min_area * f * f, keep_largest=keep_largest)
+        polys = mask_to_polygons(mask, tolerance=tolerance)
         if not polys:
             return shapely.Polygon()
         geom = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+        if min_area > 0:
+            geom = drop_small_parts(geom, min_area * f * f, keep_largest=keep_largest)
+            if geom.is_empty:
+                return geom
         if f != 1.0:  # pixel centre i of the shrunk crop covers full pixels (i+0.5)/f - 0.5
             sx, sy = self.mask.shape[1] / mask.shape[1], self.mask.shape[0] / mask.shape[0]
             geom = affinity.affine_transform(geom, [sx, 0, 0, sy, (sx - 1) / 2, (sy - 1) / 2])
