@@ -32,6 +32,7 @@ from segcore.rasterize import (
     natural_key,
     shape_crop,
 )
+from segcore.review import is_ground_truth
 
 __all__ = [
     "PROBLEM_KINDS", "ClassStats", "DatasetError", "DatasetSummary", "Item", "Problem",
@@ -272,6 +273,9 @@ class DatasetSummary:
     proposed: int = 0
     """Unreviewed model proposals (``proposed`` shapes): listed in ``image_labels``, not counted."""
     proposal_images: int = 0
+    """Images holding at least one unreviewed proposal (their review state is "proposals")."""
+    proposals_only: int = 0
+    """Images holding nothing but unreviewed proposals: not ground truth, not training images."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of the whole summary."""
@@ -283,6 +287,7 @@ class DatasetSummary:
             "unlabelled": self.unlabelled,
             "broken": self.broken,
             "proposed": self.proposed,
+            "proposals_only": self.proposals_only,
             "classes": self.classes.to_lines(),
             "class_stats": {
                 name: {"images": s.images, "instances": s.instances, "pixels": s.pixels,
@@ -370,7 +375,7 @@ def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, chec
     stats = {name: ClassStats() for name in classes.names}
     ignore = ClassStats()
     image_labels: dict[str, list[str]] = {}
-    total_pixels = proposed = proposal_images = 0
+    total_pixels = proposed = proposal_images = proposals_only = 0
     for n, (it, ann) in enumerate(loaded):
         check_cancel(cancel)
         if progress is not None:
@@ -381,6 +386,7 @@ def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, chec
         if len(shapes) < len(ann.shapes):
             proposed += len(ann.shapes) - len(shapes)
             proposal_images += 1
+            proposals_only += not is_ground_truth(ann)
         for i, s in enumerate(ann.shapes):
             if s.proposed:
                 continue
@@ -417,6 +423,7 @@ def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, chec
         root=sc.root, items=items, classes=classes, class_stats=stats, problems=problems,
         labelled=len(loaded), unlabelled=sum(it.json is None for it in items), broken=broken,
         total_pixels=total_pixels, image_labels=image_labels, proposed=proposed, proposal_images=proposal_images,
+        proposals_only=proposals_only,
     )
 
 

@@ -188,6 +188,7 @@ def prepare_folder(
     from segcore.annotation import AnnotationError, load, resolve_image_path
     from segcore.dataset import scan_with_problems, split_items
     from segcore.rasterize import ClassList, UnknownLabelError
+    from segcore.review import is_ground_truth
 
     root = Path(root)
     if not root.is_dir():
@@ -209,7 +210,7 @@ def prepare_folder(
         except AnnotationError as exc:
             warnings.append(f"skipped: {exc}")
             continue
-        if ann.shapes and all(s.proposed for s in ann.shapes):
+        if not is_ground_truth(ann):
             only_proposals += 1  # nothing a person confirmed: not ground truth
             continue
         anns[it.key] = ann
@@ -306,7 +307,9 @@ def _count_instances(anns: list, names: list[str]) -> dict[str, int]:
 def training_readiness(root: str | os.PathLike, *, min_images: int = 10, min_instances: int = 3) -> dict:
     """What a "Train" dialog shows before starting: counts, classes and warnings.
 
-    Returns ``labelled``, ``unlabelled``, ``classes`` ({name: {"images", "instances"}}),
+    Returns ``labelled`` (images training will use: a person made or accepted their shapes),
+    ``to_review`` (images holding only unreviewed model proposals: not used), ``unlabelled``,
+    ``classes`` ({name: {"images", "instances"}}, proposals not counted),
     ``sizes`` (distinct (width, height) of the labelled images, at most 10), ``problems``
     (strings) and ``warnings`` (too few labelled images, a class with fewer than
     ``min_instances`` instances, unlabelled images, mixed image sizes, only one class).
@@ -314,6 +317,7 @@ def training_readiness(root: str | os.PathLike, *, min_images: int = 10, min_ins
     from segcore.dataset import summarize
 
     summary = summarize(root, check_images=False)
+    labelled = summary.labelled - summary.proposals_only
     sizes: set[tuple[int, int]] = set()
     for it in summary.items:
         if it.json is None:
@@ -326,22 +330,25 @@ def training_readiness(root: str | os.PathLike, *, min_images: int = 10, min_ins
     classes = {name: {"images": st.images, "instances": st.instances}
                for name, st in summary.class_stats.items() if name not in ("_background_", "__ignore__")}
     warnings: list[str] = []
-    if summary.labelled == 0:
+    if labelled == 0:
         warnings.append("no labelled images: label some images first")
-    elif summary.labelled < min_images:
-        warnings.append(f"only {summary.labelled} labelled images: a model trained on fewer than {min_images} "
+    elif labelled < min_images:
+        warnings.append(f"only {labelled} labelled images: a model trained on fewer than {min_images} "
                         "is weak (it can still help pre-annotate)")
-    if summary.labelled and not classes:
+    if labelled and not classes:
         warnings.append("no labelled shapes: only the background class")
     for name, st in sorted(classes.items()):
         if st["instances"] < min_instances:
             warnings.append(f"class '{name}' has only {st['instances']} instance(s): label at least {min_instances}")
+    if summary.proposals_only:
+        warnings.append(f"{summary.proposals_only} images hold only unreviewed model proposals and will not be "
+                        "used: accept or edit the proposals to use them")
     if summary.unlabelled:
         warnings.append(f"{summary.unlabelled} images have no annotation and will not be used")
     if len(sizes) > 1:
         warnings.append(f"images of {len(sizes)} different sizes: they are resized to the chosen image size")
-    return {"labelled": summary.labelled, "unlabelled": summary.unlabelled, "classes": classes,
-            "sizes": sorted(sizes)[:10], "problems": [str(p) for p in summary.problems[:50]],
+    return {"labelled": labelled, "to_review": summary.proposals_only, "unlabelled": summary.unlabelled,
+            "classes": classes, "sizes": sorted(sizes)[:10], "problems": [str(p) for p in summary.problems[:50]],
             "warnings": warnings}
 
 
