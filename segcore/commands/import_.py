@@ -6,6 +6,12 @@ Examples::
     python -m segcore import coco annotations/instances_train.json --images images/
     python -m segcore import voc VOC_ROOT [--labels class_names.txt]
     python -m segcore import masks IMAGES_DIR --masks MASKS_DIR --labels class_names.txt --ignore-value 11
+
+Exit codes: 0 when every image with something to import got its label file and nothing was
+wrong; 1 when some were not written (refused for a problem, or an existing label file kept
+without --overwrite) or a problem was found: the report says "wrote N of M images" and names
+each problem; 2 when the import cannot start (bad arguments, not a COCO file, no such folder).
+Label files are only ever written inside the images folder.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import sys
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of the import command."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = __doc__.split("Examples::", 1)[1]
+    parser.epilog = __doc__.split("Examples::", 1)[1].strip("\n")
     parser.add_argument("format", choices=("coco", "voc", "masks"), help="what to import")
     parser.add_argument("source", help="coco: the instances JSON; voc: the VOC folder; masks: the images folder")
     parser.add_argument("--images", help="coco: folder the file_name entries are relative to")
@@ -35,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the import; exit code 0 on success, 2 on bad input."""
+    """Run the import; exit code 0 when complete, 1 when not everything was written or a
+    problem was found, 2 when it cannot start."""
     from segcore.export import importers
     from segcore.export.common import ExportError
     from segcore.progress import cli_progress
@@ -61,4 +68,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(report.to_json(), indent=2) if args.json else report.to_text())
-    return 0
+    return 0 if report.complete else 1

@@ -87,26 +87,29 @@ def test_coco_import_polygons_rle_and_problems(tmp_path):
     root = tmp_path / "imgs"
     root.mkdir()
     write_image(root / "one.jpg", 40, 30)
+    write_image(root / "two.jpg", 40, 30)
     m = np.zeros((30, 40), np.uint8)
     m[5:20, 5:25] = 1
     m[10:14, 10:14] = 0  # a hole
     rle = mask_utils.encode(np.asfortranarray(m))
     doc = {
         "images": [{"id": 7, "file_name": "one.jpg", "width": 40, "height": 30},
-                   {"id": 8, "file_name": "gone.jpg", "width": 40, "height": 30}],
+                   {"id": 8, "file_name": "gone.jpg", "width": 40, "height": 30},
+                   {"id": 9, "file_name": "two.jpg", "width": 40, "height": 30}],
         "categories": [{"id": 3, "name": "cat"}, {"id": 4, "name": "dog"}],
         "annotations": [
             {"id": 1, "image_id": 7, "category_id": 3, "segmentation": [[1, 1, 10, 1, 5, 8], [30, 20, 38, 20, 34, 28]]},
             {"id": 2, "image_id": 7, "category_id": 4, "segmentation": {"size": [30, 40], "counts": rle["counts"].decode()}},
-            {"id": 3, "image_id": 7, "category_id": 4, "segmentation": [[1, 2]]},
+            {"id": 3, "image_id": 9, "category_id": 4, "segmentation": [[1, 2]]},
             {"id": 4, "image_id": 8, "category_id": 3, "segmentation": [[1, 1, 10, 1, 5, 8]]},
         ],
     }
     src = tmp_path / "inst.json"
     src.write_text(json.dumps(doc))
     report = import_coco(src, root, tolerance=1.0, workers=1)
-    assert report.images == 1
+    assert report.images == 1 and report.requested == 3 and report.refused == 2 and not report.complete
     assert any("annotation 3" in p.message for p in report.problems)
+    assert not (root / "two.json").exists()  # an image with a bad annotation gets no label file
     assert any(p.kind == "missing_image" for p in report.problems)
     ann = load(root / "one.json")
     cats = [s for s in ann.shapes if s.label == "cat"]
