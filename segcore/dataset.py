@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from segcore import annotation
-from segcore.annotation import Annotation, AnnotationError, Shape
-from segcore.imageio import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, ImageReadError, check_size, image_size
+from segcore.annotation import Annotation, AnnotationError
+from segcore.imageio import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, ImageReadError, check_size, verify_image
 from segcore.progress import CancelToken, check_cancel
 from segcore.rasterize import (
     BACKGROUND_LABEL,
@@ -30,13 +30,13 @@ from segcore.rasterize import (
     class_map,
     instances_of,
     natural_key,
-    shape_crop,
 )
 from segcore.review import is_ground_truth
+from segcore.shape_checks import degenerate_reason, shape_issue
 
 __all__ = [
     "PROBLEM_KINDS", "ClassStats", "DatasetError", "DatasetSummary", "Item", "Problem",
-    "natural_key", "scan", "split_items", "split_of", "summarize",
+    "degenerate_reason", "natural_key", "scan", "split_items", "split_of", "summarize",
 ]
 
 
@@ -303,40 +303,6 @@ class DatasetSummary:
         }
 
 
-def _collinear(points: list[tuple[float, float]]) -> bool:
-    """True when all points lie on one line (or coincide): the polygon encloses no area.
-
-    (A shoelace area would also be 0 for a symmetric bow-tie, which does enclose area.)
-    """
-    a = np.asarray(points, dtype=np.float64)
-    a = a - a[0]
-    d = a[int(np.argmax(np.hypot(a[:, 0], a[:, 1])))]
-    scale = float(np.hypot(*d))
-    if scale == 0.0:
-        return True
-    cross = a[:, 0] * d[1] - a[:, 1] * d[0]
-    return bool(np.all(np.abs(cross) <= 1e-9 * scale * scale))
-
-
-def degenerate_reason(shape: Shape, height: int, width: int) -> str | None:
-    """Why a shape marks no meaningful region (zero area, empty, outside the image), or None."""
-    t, pts = shape.shape_type, shape.points
-    reason = None
-    if t in ("polygon", "oriented_rectangle") and _collinear(pts):
-        reason = f"{t} has zero area (its points lie on one line)"
-    elif t == "rectangle" and (pts[0][0] == pts[1][0] or pts[0][1] == pts[1][1]):
-        reason = "rectangle has zero width or height"
-    elif t == "circle" and pts[0] == pts[1]:
-        reason = "circle has zero radius"
-    elif t in ("line", "linestrip") and len(set(pts)) == 1:
-        reason = f"{t} has zero length"
-    elif t == "mask" and (shape.mask is None or not shape.mask.any()):
-        reason = "mask is empty"
-    if reason is None and shape_crop(shape, height, width) is None:
-        reason = f"{t} lies entirely outside the {width}x{height} image"
-    return reason
-
-
 def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, check_images: bool = True,
               progress: Callable[[int, int, str], None] | None = None,
               cancel: CancelToken | None = None) -> DatasetSummary:
@@ -344,7 +310,9 @@ def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, chec
 
     With ``classes`` given, labels outside it are reported (``unknown_label``) and left out of
     the counts; without, the class list is collected from the labels. ``check_images`` reads
-    each image's header to compare its size with the JSON's. Raises :class:`DatasetError`
+    each image's header to compare its size with the JSON's and checks that its data decodes
+    (:func:`segcore.imageio.verify_image`). Shapes are checked by the rule the exports use
+    (:func:`segcore.shape_checks.shape_issue`). Raises :class:`DatasetError`
     only when ``root`` itself cannot be read (and ``Cancelled`` when ``cancel`` is set);
     everything else becomes a :class:`Problem`.
     """
@@ -392,10 +360,10 @@ def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, chec
                 continue
             if s.label not in classes:
                 problems.append(Problem(it.json, "unknown_label", f"label {s.label!r} is not in the class list", i))
-            elif size is not None:
-                reason = degenerate_reason(s, size[1], size[0])
-                if reason is not None:
-                    problems.append(Problem(it.json, "degenerate_shape", reason, i))
+            elif size is not None:  # the rule the exports apply (segcore.shape_checks)
+                issue = shape_issue(s, size[0], size[1])
+                if issue is not None:
+                    problems.append(Problem(it.json, "degenerate_shape", issue.message, i))
         present = {s.label for s in shapes if s.label in classes}
         for label in present - {IGNORE_LABEL}:
             stats[label].images += 1
@@ -438,7 +406,8 @@ def _size_for(it: Item, ann: Annotation, check_images: bool, problems: list[Prob
             return None
         return json_size
     try:
-        real = image_size(it.image, max_pixels=DEFAULT_MAX_PIXELS)
+        w, h, _ = verify_image(it.image, max_pixels=DEFAULT_MAX_PIXELS)  # the header and the data
+        real = (w, h)
     except (ImageReadError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
         problems.append(Problem(it.image, "unreadable_image", f"cannot read the image ({reason})"))

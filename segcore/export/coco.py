@@ -7,7 +7,8 @@ out/annotations/instances_<split>.json        one per split (train, val, and tes
 Polygons stay polygons (one list per member shape of a grouped instance; rectangles become
 4-corner polygons); masks, circles and instances with holes become RLE. ``area`` and ``bbox``
 come from the instance's own rasterised mask (the union of its shapes, not cut by shapes drawn
-over it). Points and lines are not areas: skipped with a warning.
+over it). Points and lines are not areas: skipped with a warning. Every polygon written covers
+at least one pixel for a COCO reader: slivers are left out by :mod:`segcore.shape_checks`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from segcore.annotation import Shape
 from segcore.dataset import Item
 from segcore.export.common import (
     ExportReport,
@@ -37,8 +37,8 @@ from segcore.export.files import IMAGE_ERRORS, export_image, write_file
 from segcore.export.pool import run_jobs
 from segcore.progress import CancelToken, ProgressCallback
 from segcore.rasterize import ClassList, instance_crops
+from segcore.shape_checks import POLYGON_TYPES, polygon_coords
 
-POLYGON_TYPES = frozenset({"polygon", "rectangle", "oriented_rectangle"})
 IMAGES_DIR = "images"
 ANNOTATIONS_DIR = "annotations"
 
@@ -62,17 +62,6 @@ class _Result:
     height: int = 0
     annotations: list[dict[str, Any]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
-
-
-def polygon_coords(shape: Shape) -> list[float]:
-    """A COCO polygon ``[x1, y1, x2, y2, ...]`` for a polygon-like shape."""
-    if shape.shape_type == "rectangle":
-        (xa, ya), (xb, yb) = shape.points
-        x1, x2, y1, y2 = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
-        pts = [(x1, y1), (x2, y1), (x2, y2), (x1, y2)]
-    else:
-        pts = shape.points
-    return [float(v) for p in pts for v in p]
 
 
 def rle_encode(crop: np.ndarray, x0: int = 0, y0: int = 0, height: int | None = None,

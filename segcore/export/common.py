@@ -17,11 +17,13 @@ import numpy as np
 from PIL import Image
 
 from segcore.annotation import Annotation, AnnotationError, Shape, load
-from segcore.dataset import Item, Problem, degenerate_reason, scan_with_problems, split_items
-from segcore.export.files import IMAGE_ERRORS, image_header
+from segcore.dataset import Item, Problem, scan_with_problems, split_items
+from segcore.export.files import IMAGE_ERRORS
 from segcore.export.pool import run_jobs
+from segcore.imageio import DEFAULT_MAX_PIXELS, verify_image
 from segcore.progress import CancelToken, ProgressCallback
 from segcore.rasterize import ClassList
+from segcore.shape_checks import shape_issue
 
 SPLIT_FLAGS = ("train", "val", "test")
 
@@ -164,48 +166,14 @@ class Checked:
         return self.annotation is not None
 
 
-def _zero_area(shape: Shape) -> str | None:
-    """Why a shape inside the image has no area, or None (the cheap part of
-    :func:`segcore.dataset.degenerate_reason`, which also rasterises to test shapes that reach
-    outside the image and is used for those)."""
-    t, pts = shape.shape_type, shape.points
-    if t in ("polygon", "oriented_rectangle"):
-        a = sum(pts[i - 1][0] * pts[i][1] - pts[i][0] * pts[i - 1][1] for i in range(len(pts)))
-        return f"{t} has zero area (its points lie on one line)" if abs(a) < 2e-9 else None
-    if t == "rectangle" and (pts[0][0] == pts[1][0] or pts[0][1] == pts[1][1]):
-        return "rectangle has zero width or height"
-    if t == "circle" and pts[0] == pts[1]:
-        return "circle has zero radius"
-    if t in ("line", "linestrip") and len(set(pts)) == 1:
-        return f"{t} has zero length"
-    if t == "mask" and (shape.mask is None or not shape.mask.any()):
-        return "mask is empty"
-    return None
-
-
-def _outside(shape: Shape, width: int, height: int) -> str | None:
-    """'partly' / 'entirely' outside the image (pixels 0..w-1, 0..h-1 with their extent), else None."""
-    if shape.shape_type == "mask":
-        (x1, y1), _ = shape.points
-        h, w = shape.mask.shape if shape.mask is not None else (0, 0)
-        xs, ys = [x1, x1 + w - 1], [y1, y1 + h - 1]
-    else:
-        xs = [p[0] for p in shape.points]
-        ys = [p[1] for p in shape.points]
-    if max(xs) < -0.5 or max(ys) < -0.5 or min(xs) > width - 0.5 or min(ys) > height - 0.5:
-        return "entirely"
-    if min(xs) < -0.5 or min(ys) < -0.5 or max(xs) > width - 0.5 or max(ys) > height - 0.5:
-        return "partly"
-    return None
-
-
 def check_item(item: Item, classes: ClassList, *, area_only: bool = False) -> Checked:
     """Load one item's JSON and image header and check each shape.
 
-    Left out (with a problem and a skip naming file and shape index): unknown labels,
-    zero-area shapes, shapes entirely outside the image; with ``area_only`` also points and
-    lines (skip only). A shape partly outside the image is reported and kept (clipped). A
-    corrupt JSON or a missing/unreadable image leaves the whole image out.
+    Left out (with a problem and a skip naming file and shape index): unknown labels and
+    what :func:`segcore.shape_checks.shape_issue` leaves out (zero area, entirely outside the
+    image, fragments covering no pixel); with ``area_only`` also points and lines (skip
+    only). A shape partly outside the image is reported and kept (clipped). A corrupt JSON or
+    a missing image, or one whose data does not decode, leaves the whole image out.
     """
     jp = item.json
     assert jp is not None
@@ -222,7 +190,7 @@ def check_item(item: Item, classes: ClassList, *, area_only: bool = False) -> Ch
         return Checked(None, problems=[Problem(jp, "missing_image", msg, None)],
                        skipped=[Skipped(jp, None, f"not exported: {msg}")])
     try:
-        width, height, _ = image_header(item.image)
+        width, height, _ = verify_image(item.image, max_pixels=DEFAULT_MAX_PIXELS)  # header and data
     except (*IMAGE_ERRORS, Image.DecompressionBombError) as exc:
         msg = f"cannot read image {item.image}: {getattr(exc, 'reason', exc)}"
         return Checked(None, problems=[Problem(item.image, "unreadable_image", msg, None)],
@@ -252,13 +220,12 @@ def check_item(item: Item, classes: ClassList, *, area_only: bool = False) -> Ch
         reason = kind = None
         if s.label not in classes:
             kind, reason = "unknown_label", f"unknown label {s.label!r} (not in the class list)"
-        else:
-            kind = "degenerate_shape"
-            where = _outside(s, width, height)
-            reason = _zero_area(s) if where is None else degenerate_reason(s, height, width)
-            if reason is None and where == "partly":
-                res.problems.append(Problem(jp, "degenerate_shape",
-                                            f"{s.shape_type} lies partly outside the {width}x{height} image (clipped)", i))
+        else:  # the rule `info` applies too
+            issue = shape_issue(s, width, height)
+            if issue is not None and not issue.left_out:
+                res.problems.append(Problem(jp, "degenerate_shape", issue.message, i))
+            elif issue is not None:
+                kind, reason = "degenerate_shape", issue.message
         if reason is not None:
             res.problems.append(Problem(jp, kind, reason, i))
             res.skipped.append(Skipped(jp, i, reason))

@@ -114,6 +114,12 @@ def _voc_job(job: _Job) -> _Result:
     if unsure is not None:  # pixels only a model proposal covers: neither its class nor background
         unsure &= cmap == 0
         cmap[unsure] = obj[unsure] = IGNORE_INDEX
+    present = np.bincount(obj.ravel(), minlength=256)
+    hidden = [inst for inst in instances if inst.id <= MAX_INSTANCES and not present[inst.id]]
+    for inst in hidden:  # an instance with 0 pixels is not written, nor counted
+        res.skipped.append(Skipped(job.item.json, chk.indices[inst.shape_indices[0]],
+                                   f"instance {inst.label!r} is covered entirely by shapes drawn after it "
+                                   "(0 pixels left): not in SegmentationObject"))
     if len(instances) > MAX_INSTANCES:
         res.skipped.append(Skipped(job.item.json, None, f"{len(instances)} instances do not fit a VOC object PNG "
                                    f"(at most {MAX_INSTANCES}); SegmentationObject keeps the first {MAX_INSTANCES}"))
@@ -131,7 +137,7 @@ def _voc_job(job: _Job) -> _Result:
         paths.append(out / sub / f"{job.stem}.png")
         write_file(paths[-1], palette_png(arr, pal))
     res.ok = True
-    res.instances = Counter(inst.label for inst in instances)
+    res.instances = Counter(inst.label for inst in instances if inst not in hidden)
     res.written = paths
     return res
 

@@ -39,8 +39,9 @@ def test_labelme_example_matches_expected_voc(labelme_example, tmp_path):
     sets = out / "ImageSets" / "Segmentation"
     train, val, trainval = ((sets / f"{n}.txt").read_text().split() for n in ("train", "val", "trainval"))
     assert sorted(trainval) == sorted(train + val) == ["2011_000003", "2011_000006", "2011_000025"]
-    # partly-outside polygons in the example are reported with file and shape index
-    assert any(p.shape_index is not None and "partly outside" in p.message for p in report.problems)
+    # two example polygons end less than a pixel past the border: a click on the edge, not a
+    # problem (as `info` says of the same folder)
+    assert report.problems == []
 
 
 @pytest.mark.slow

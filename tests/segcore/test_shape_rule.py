@@ -1,0 +1,131 @@
+"""One rule for bad shapes: `info` and both exports name the same shapes with the same words,
+and no export writes an annotation that covers 0 pixels (smart-tool slivers)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from segcore.annotation import Shape
+from segcore.cli import main
+from segcore.shape_checks import coco_pixels, shape_issue
+from tests.segcore.export_fixtures import write_labelme
+
+pycoco = pytest.importorskip("pycocotools.coco")
+
+BIG = Shape("cat", [(4.0, 4.0), (40.0, 4.0), (30.0, 30.0)])
+PARTLY = Shape("dog", [(50.0, 20.0), (90.0, 20.0), (55.0, 40.0)])  # 64 wide: reaches x=90
+SLIVERS = [  # what a wand or a brush stroke can leave: area > 0, yet no pixel centre inside
+    Shape("cat", [(10.0, 40.0), (11.0, 40.0), (10.0, 41.0)]),
+    Shape("cat", [(20.1, 40.1), (20.9, 40.1), (20.5, 40.2)]),
+    Shape("dog", [(30.2, 40.2), (30.4, 40.2), (30.4, 40.4), (30.2, 40.4)], shape_type="polygon"),
+]
+
+
+def _folder(root):
+    write_labelme(root, "a", [BIG, PARTLY])
+    write_labelme(root, "b", [BIG, *SLIVERS], seed=1)
+    grouped = [Shape("dog", BIG.points, group_id=7), Shape("dog", SLIVERS[0].points, group_id=7),
+               Shape("cat", SLIVERS[1].points, group_id=8), Shape("cat", SLIVERS[2].points, group_id=8)]
+    write_labelme(root, "c", grouped, seed=2)
+    return root
+
+
+def _shape_lines(text: str) -> set[str]:
+    """The "<file>: shape <i>: <message>" lines, without any prefix before the file name."""
+    found = set()
+    for line in text.splitlines():
+        if ": shape " in line and ".json" in line:
+            found.add(line[line.index("/"):].strip())
+    return found
+
+
+def test_info_and_exports_name_the_same_shapes_the_same_way(tmp_path, capsys):
+    root = _folder(tmp_path / "data")
+    assert main(["info", str(root)]) == 0
+    info = _shape_lines(capsys.readouterr().out)
+    expected = {
+        f"{root / 'a.json'}: shape 1: polygon lies partly outside the 64x48 image (clipped)",
+        *(f"{root / 'b.json'}: shape {i}: polygon covers no pixel centre (a fragment smaller than a pixel: "
+          "it rasterises to 0 pixels)" for i in (1, 2, 3)),
+        *(f"{root / 'c.json'}: shape {i}: polygon covers no pixel centre (a fragment smaller than a pixel: "
+          "it rasterises to 0 pixels)" for i in (1, 2, 3)),
+    }
+    assert info == expected
+    for fmt in ("voc", "coco"):
+        rc = main(["export", str(root), "--format", fmt, "--out", str(tmp_path / fmt), "--quiet", "--workers", "1",
+                   "--json"])
+        assert rc == 0
+        report = json.loads(capsys.readouterr().out)
+        assert set(report["problems"]) == expected, fmt
+
+
+def test_coco_export_never_writes_an_annotation_without_pixels(tmp_path, capsys):
+    root = _folder(tmp_path / "data")
+    out = tmp_path / "coco"
+    assert main(["export", str(root), "--format", "coco", "--out", str(out), "--quiet", "--workers", "1",
+                 "--val", "0"]) == 0
+    text = capsys.readouterr().out
+    assert "b.json: shape 2" in text and "rasterises to 0 pixels" in text
+    with contextlib.redirect_stdout(io.StringIO()):
+        coco = pycoco.COCO(str(out / "annotations" / "instances_train.json"))
+    anns = coco.loadAnns(coco.getAnnIds())
+    assert len(anns) == 4  # a: cat, dog; b: cat; c: the dog group (its sliver left out); group 8 is gone
+    for ann in anns:
+        assert ann["area"] > 0
+        assert coco.annToMask(ann).sum() > 0, ann
+        for poly in ann["segmentation"] if isinstance(ann["segmentation"], list) else []:
+            img = coco.imgs[ann["image_id"]]
+            assert coco_pixels(Shape("x", list(zip(poly[0::2], poly[1::2]))), img["width"], img["height"]) > 0
+
+
+def test_voc_export_leaves_slivers_out_and_counts_only_instances_with_pixels(tmp_path, capsys):
+    root = _folder(tmp_path / "data")
+    out = tmp_path / "voc"
+    assert main(["export", str(root), "--format", "voc", "--out", str(out), "--quiet", "--workers", "1",
+                 "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    total = 0
+    for stem in ("a", "b", "c"):
+        obj = np.array(Image.open(out / "SegmentationObject" / f"{stem}.png"))
+        ids = set(np.unique(obj).tolist()) - {0, 255}
+        total += len(ids)
+        assert ids == set(range(1, len(ids) + 1))
+    assert total == sum(report["instances"].values()) == 4
+    cls = np.array(Image.open(out / "SegmentationClass" / "b.png"))
+    assert cls[40, 10] == 0 and cls[40, 20] == 0  # the slivers are not painted
+
+
+def test_voc_instance_hidden_under_later_shapes_is_not_counted(tmp_path, capsys):
+    root = tmp_path / "data"
+    small = Shape("dog", [(10.0, 10.0), (14.0, 10.0), (12.0, 14.0)])
+    write_labelme(root, "a", [small, Shape("cat", [(2.0, 2.0), (40.0, 2.0), (20.0, 40.0)])])
+    assert main(["export", str(root), "--format", "voc", "--out", str(tmp_path / "voc"), "--quiet",
+                 "--workers", "1", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["instances"] == {"cat": 1}
+    assert any("a.json: shape 0" in s and "covered" in s for s in report["skipped"])
+
+
+coord = st.floats(min_value=-5.0, max_value=70.0, allow_nan=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(coord, coord), min_size=3, max_size=6))
+def test_the_rule_leaves_out_exactly_what_coco_readers_see_as_empty(points):
+    from pycocotools import mask as mask_utils
+
+    shape = Shape("cat", points)
+    issue = shape_issue(shape, 64, 48)
+    full = mask_utils.area(mask_utils.frPyObjects([[v for p in points for v in p]], 48, 64)).sum()
+    if issue is None or not issue.left_out:
+        assert full > 0  # whatever is exported covers pixels for a COCO reader
+    elif "no pixel" in issue.message:
+        assert full == 0
