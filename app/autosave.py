@@ -7,6 +7,13 @@ older snapshot can never overwrite a newer one. The GUI thread only takes a snap
 (a shallow copy of each shape's attributes, see :meth:`Saver._prepare`). A failed save keeps the old file (atomic
 write) and the user is told: ``failed(path, message)``, a status-bar message and one dialog per
 file until a save of it succeeds again.
+
+A label file is never overwritten when it no longer holds the bytes the document last read or
+wrote (another program changed it): right before the atomic replace the save thread compares
+the file's digest with the document's :class:`app.document.DiskVersion` and refuses with
+:class:`segcore.annotation.ConflictError`. ``conflict_handler`` (the session's
+:class:`app.conflicts.ConflictResolver`) then decides what happens; without one the refusal is
+reported as a failed save.
 """
 
 from __future__ import annotations
@@ -16,17 +23,20 @@ import io
 import json
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.document import Document
+from app.document import DiskVersion, Document
 from app.workers import run_in_thread
 from segcore import annotation as sa
+from segcore.review import shapes_state
 
 AUTOSAVE_DELAY_MS = 250
 _Capture = dict
+ConflictHandler = Callable[[Document, Path, bool], bool]
 
 
 def serialise(ann: sa.Annotation, path: Path | None = None) -> bytes:
@@ -77,6 +87,7 @@ class Saver(QObject):
 
     saved = Signal(str)
     imageLabelled = Signal(str)  # image path whose standard <stem>.json was just written
+    reviewStateSaved = Signal(str, str)  # that image path, segcore.review state of what was written
     failed = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None, *, autosave: bool = True,
@@ -98,6 +109,9 @@ class Saver(QObject):
         # doc id -> generation last written successfully (written by the save thread)
         self._written: dict[tuple[int, str], int] = {}
         self._dialog: QMessageBox | None = None
+        # (document, label file, blocking) -> True when the conflict was resolved and nothing
+        # is left unsaved; blocking is True for the synchronous saves (Ctrl+S, flush).
+        self.conflict_handler: ConflictHandler | None = None
 
     # wiring ---------------------------------------------------------------------
     def attach(self, doc: Document | None) -> None:
@@ -143,8 +157,11 @@ class Saver(QObject):
             top["image_path"] = sa.relative_image_path(doc.image_path, path)
         return top
 
-    def _write(self, capture: _Capture, path: Path, key: tuple[int, str], gen: int) -> None:
-        """Runs in the save thread.
+    def _write(self, capture: _Capture, path: Path, key: tuple[int, str], gen: int,
+               version: DiskVersion | None = None, check: bool = True) -> None:
+        """Runs in the save thread. With ``version`` (the document's own label file) the file
+        must still hold the bytes of ``version.digest`` (when ``check``), and afterwards
+        ``version`` holds the digest of what was written.
 
         The cyclic garbage collector is paused meanwhile: serialising builds ~10^5 small
         objects, which would trigger full collections that hold the GIL (and so the GUI
@@ -160,11 +177,15 @@ class Saver(QObject):
             sys.setswitchinterval(interval)
             if was_enabled:
                 gc.enable()
+        if version is not None and check:
+            sa.check_unchanged(path, version.digest)
         try:
             sa.atomic_write_bytes(path, data)
         except OSError as exc:
             raise sa.AnnotationError(
                 path, f"cannot save ({exc.strerror or exc}); the previous file is unchanged") from None
+        if version is not None:
+            version.digest = sa.content_digest(data)
         with self._lock:
             self._written[key] = max(gen, self._written.get(key, -1))
 
@@ -176,25 +197,34 @@ class Saver(QObject):
         capture = self._prepare(doc, target)
         gen = _generation(doc)
         key = (id(doc), str(target))
+        version = doc.disk if target == doc.json_path else None
 
         def done(_r: object) -> None:
             self._on_saved(doc, target, gen)
 
         def error(exc: BaseException) -> None:
-            self._on_failed(target, exc)
+            if isinstance(exc, sa.ConflictError):
+                self._on_conflict(doc, target, exc, blocking=False)
+            else:
+                self._on_failed(target, exc)
 
-        run_in_thread(self._write, capture, target, key, gen, on_done=done, on_error=error, pool=self.pool)
+        run_in_thread(self._write, capture, target, key, gen, version,
+                      on_done=done, on_error=error, pool=self.pool)
 
-    def save_now(self, doc: Document, path: str | Path | None = None) -> bool:
-        """Save synchronously (after the queued saves); True on success."""
+    def save_now(self, doc: Document, path: str | Path | None = None, *, check: bool = True) -> bool:
+        """Save synchronously (after the queued saves); True on success. ``check=False``
+        overwrites whatever the file holds (Save As onto a file the user chose)."""
         self.timer.stop()
         self.pool.waitForDone()
         target = Path(path) if path is not None else doc.json_path
         if target is None:
             return False
         gen = _generation(doc)
+        version = doc.disk if target == doc.json_path else None
         try:
-            self._write(self._prepare(doc, target), target, (id(doc), str(target)), gen)
+            self._write(self._prepare(doc, target), target, (id(doc), str(target)), gen, version, check)
+        except sa.ConflictError as exc:
+            return self._on_conflict(doc, target, exc, blocking=True)
         except Exception as exc:  # noqa: BLE001 - every failure is shown to the user
             self._on_failed(target, exc)
             return False
@@ -232,6 +262,14 @@ class Saver(QObject):
         image = getattr(doc, "image_path", None)
         if image is not None and sa.json_path_for(image) == path:
             self.imageLabelled.emit(str(image))
+            if _generation(doc) == gen:  # the document still holds exactly what was written
+                self.reviewStateSaved.emit(str(image), shapes_state(doc.annotation.shapes))
+
+    def _on_conflict(self, doc: Document, path: Path, exc: sa.ConflictError, *, blocking: bool) -> bool:
+        if self.conflict_handler is None:
+            self._on_failed(path, exc)
+            return False
+        return self.conflict_handler(doc, path, blocking)
 
     def _on_failed(self, path: Path, exc: BaseException) -> None:
         message = str(exc) if isinstance(exc, sa.AnnotationError) else f"{path}: cannot save ({exc})"

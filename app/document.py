@@ -97,8 +97,26 @@ class LabelColours(QObject):
         return c
 
 
+class DiskVersion:
+    """What the label file held when its document last read or wrote it: the digest of those
+    bytes (:func:`segcore.annotation.content_digest`), None for a file that did not exist.
+
+    The document owns it; the save thread updates it after each write (one attribute
+    assignment), so saves queued one after another each compare with the bytes just written.
+    """
+
+    __slots__ = ("digest",)
+
+    def __init__(self, digest: bytes | None = None) -> None:
+        self.digest = digest
+
+
 class Document(QObject):
-    """One open image: annotation + paths + undo stack + selection + visibility."""
+    """One open image: annotation + paths + undo stack + selection + visibility.
+
+    ``disk`` is the :class:`DiskVersion` of ``json_path``: saves refuse to overwrite a file that
+    no longer holds those bytes (another program changed it).
+    """
 
     shapesChanged = Signal()
     shapeChanged = Signal(int)
@@ -116,11 +134,13 @@ class Document(QObject):
         json_path: str | Path | None = None,
         colours: LabelColours | None = None,
         parent: QObject | None = None,
+        disk_digest: bytes | None = None,
     ):
         super().__init__(parent)
         self.annotation: sa.Annotation = annotation if annotation is not None else sa.Annotation()
         self.image_path: Path | None = Path(image_path) if image_path is not None else None
         self.json_path: Path | None = Path(json_path) if json_path is not None else None
+        self.disk = DiskVersion(disk_digest)
         self.colours: LabelColours = colours if colours is not None else LabelColours(parent=self)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
@@ -142,15 +162,17 @@ class Document(QObject):
 
         When the label file does not exist an empty annotation is made (image size read from
         the header). Raises :class:`segcore.annotation.AnnotationError` for a bad label file.
+        The digest of the bytes parsed becomes :attr:`disk`.
         """
         image_path = Path(image_path)
         jp = Path(json_path) if json_path is not None else sa.json_path_for(image_path)
+        digest = None
         if jp.exists():
-            ann = sa.load(jp)
+            ann, digest = sa.load_with_digest(jp)
         else:
             w, h = _image_size(image_path)
             ann = sa.new_annotation(image_path, jp, w, h)
-        return cls(ann, image_path=image_path, json_path=jp, colours=colours, parent=parent)
+        return cls(ann, image_path=image_path, json_path=jp, colours=colours, parent=parent, disk_digest=digest)
 
     @classmethod
     def from_annotation(
@@ -225,6 +247,19 @@ class Document(QObject):
     def set_clean(self) -> None:
         """Mark the current state as saved."""
         self.undo_stack.setClean()
+
+    def replace_from_disk(self, annotation: sa.Annotation, digest: bytes | None) -> None:
+        """Show what the label file holds now (``annotation``, read from bytes of ``digest``):
+        edits and undo history are dropped, the document is clean."""
+        self.undo_stack.clear()
+        self.annotation = annotation
+        self.disk = DiskVersion(digest)  # saves queued before this compare with the old one
+        self._selection = []
+        self._hidden.clear()
+        self.undo_stack.setClean()
+        self.imageFlagsChanged.emit()
+        self.visibilityChanged.emit()
+        self._structure_changed(selection_may_change=True)
 
     # ------------------------------------------------------------------ selection
     def selected_shapes(self) -> list[sa.Shape]:

@@ -1,15 +1,15 @@
 """The documents of recently left images, kept with their undo history.
 
 Going back to an image brings its undo/redo stack back, as long as its label file holds exactly
-the bytes we left (compared by digest, so a coarse file-system clock cannot hide a change): a
-file changed by another program, or deleted, is read again and the kept history is dropped, so
-nothing on disk is ever overwritten by a stale copy. Only saved (clean) documents are kept; the
-number is bounded.
+the bytes the document last read or wrote (its :class:`app.document.DiskVersion`, compared by
+digest, so neither a coarse file-system clock nor ``cp -p`` can hide a change): a file changed by
+another program, even while the image was still open, or deleted, is read again and the kept
+history is dropped, so nothing on disk is ever overwritten by a stale copy. Only saved (clean)
+documents are kept; the number is bounded.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import OrderedDict
 from pathlib import Path
@@ -18,13 +18,12 @@ from app.document import Document
 from segcore import annotation as sa
 
 
-def content_digest(path: str | os.PathLike) -> bytes | None:
-    """A digest of the file's bytes, None when it does not exist or cannot be read."""
+def _unchanged(doc: Document) -> bool:
+    """True when ``doc``'s label file still holds the bytes the document last read or wrote."""
     try:
-        with open(path, "rb") as f:
-            return hashlib.file_digest(f, "blake2b").digest()
-    except OSError:
-        return None
+        return doc.json_path is not None and sa.file_digest(doc.json_path) == doc.disk.digest
+    except OSError:  # unreadable now: read it again (and report) rather than trust the copy
+        return False
 
 
 def _key(image_path: str | os.PathLike) -> str:
@@ -32,11 +31,11 @@ def _key(image_path: str | os.PathLike) -> str:
 
 
 class KeptDocuments:
-    """Least-recently-left documents by image path, each with the digest of its label file."""
+    """Least-recently-left documents by image path."""
 
     def __init__(self, max_documents: int = 16) -> None:
         self.max_documents = max_documents
-        self._docs: OrderedDict[str, tuple[Document, bytes | None]] = OrderedDict()
+        self._docs: OrderedDict[str, Document] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -53,31 +52,31 @@ class KeptDocuments:
             return False
         self.forget(image)
         doc.clear_selection()
-        self._docs[_key(image)] = (doc, content_digest(doc.json_path))
+        self._docs[_key(image)] = doc
         while len(self._docs) > self.max_documents:
-            _, (old, _digest) = self._docs.popitem(last=False)
+            _, old = self._docs.popitem(last=False)
             old.deleteLater()
         return True
 
     def take(self, image_path: str | os.PathLike) -> Document | None:
-        """The kept document of ``image_path`` when its label file is unchanged since, else None."""
-        entry = self._docs.pop(_key(image_path), None)
-        if entry is None:
+        """The kept document of ``image_path`` when its label file still holds what the document
+        last read or wrote, else None (changed elsewhere, or deleted)."""
+        doc = self._docs.pop(_key(image_path), None)
+        if doc is None:
             return None
-        doc, digest = entry
-        if content_digest(doc.json_path) != digest:  # changed elsewhere, or deleted
+        if not _unchanged(doc):
             doc.deleteLater()
             return None
         return doc
 
     def forget(self, image_path: str | os.PathLike) -> None:
         """Drop what is kept for ``image_path`` (its label file is about to change)."""
-        entry = self._docs.pop(_key(image_path), None)
-        if entry is not None:
-            entry[0].deleteLater()
+        doc = self._docs.pop(_key(image_path), None)
+        if doc is not None:
+            doc.deleteLater()
 
     def clear(self) -> None:
         """Drop everything (another folder is opened)."""
-        for doc, _digest in self._docs.values():
+        for doc in self._docs.values():
             doc.deleteLater()
         self._docs.clear()

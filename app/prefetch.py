@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThreadPool
 
 from app.workers import Job, run_in_thread
+from segcore import annotation as sa
 
 Decoded = tuple[np.ndarray, tuple[int, int]]
 Callback = Callable[[str, np.ndarray, tuple[int, int]], None]
@@ -105,32 +106,25 @@ class ImageCache(QObject):
                 err(key, exc)
 
 
-def _stamp(path: str) -> tuple[int, int] | None:
+def _unchanged(path: str, digest: bytes) -> bool:
     try:
-        st = os.stat(path)
+        return sa.file_digest(path) == digest
     except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size
-
-
-def _load_annotation(path: str):
-    from segcore import annotation as sa
-
-    stamp = _stamp(path)
-    return stamp, sa.load(path)
+        return False
 
 
 class AnnotationCache(QObject):
     """Label files of the neighbouring images parsed in the background (a 2,000-polygon file
     takes a few hundred ms to parse). ``take(path)`` hands a parsed annotation over only when
-    the file is unchanged since (same mtime and size), else None: the caller reads it itself."""
+    the file still holds the bytes that were parsed (compared by digest: an edit that kept the
+    file's size and time, as ``cp -p`` makes, is seen), else None: the caller reads it itself."""
 
     def __init__(self, parent: QObject | None = None, *, max_entries: int = 4) -> None:
         super().__init__(parent)
         self.max_entries = max_entries
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
-        self._cache: OrderedDict[str, tuple] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[sa.Annotation, bytes]] = OrderedDict()
         self._jobs: dict[str, Job] = {}
 
     def prefetch(self, paths: list[str]) -> None:
@@ -138,7 +132,7 @@ class AnnotationCache(QObject):
         for p in (os.fspath(x) for x in paths):
             if p in self._cache or p in self._jobs or not os.path.exists(p):
                 continue
-            self._jobs[p] = run_in_thread(_load_annotation, p, pool=self.pool,
+            self._jobs[p] = run_in_thread(sa.load_with_digest, p, pool=self.pool,
                                           on_done=lambda r, k=p: self._done(k, r),
                                           on_error=lambda _e, k=p: self._jobs.pop(k, None))
 
@@ -148,11 +142,15 @@ class AnnotationCache(QObject):
         while len(self._cache) > self.max_entries:
             self._cache.popitem(last=False)
 
-    def take(self, path: str | os.PathLike):
-        """The parsed annotation of ``path`` if prefetched and unchanged on disk, else None."""
+    def holds(self, path: str | os.PathLike) -> bool:
+        """True when ``path`` has been parsed and not yet taken."""
+        return os.fspath(path) in self._cache
+
+    def take(self, path: str | os.PathLike) -> tuple[sa.Annotation, bytes] | None:
+        """``(annotation, digest of the bytes parsed)`` of ``path`` if prefetched and still what
+        the file holds, else None."""
         key = os.fspath(path)
         entry = self._cache.pop(key, None)
         if entry is None:
             return None
-        stamp, ann = entry
-        return ann if stamp is not None and stamp == _stamp(key) else None
+        return entry if _unchanged(key, entry[1]) else None

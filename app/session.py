@@ -5,6 +5,10 @@ opens a path (image, LabelMe JSON or folder), moves to the next/previous image, 
 zoom and scroll of every image, applies "keep previous annotation", and makes sure leaving an
 image or quitting never drops an edit (autosave flush, or Save / Discard / Cancel when autosave
 is off). The window only wires actions to these methods.
+
+A label file changed by another program is never overwritten silently: saves refuse (see
+:mod:`app.autosave`) and :class:`app.conflicts.ConflictResolver` asks; a clean document is read
+again when the window is activated or the image is returned to.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.canvas.image_layer import read_full
 from app.commands import AddShapes
+from app.conflicts import ConflictResolver
 from app.document import Document
 from app.kept_documents import KeptDocuments
 from app.workers import run_in_thread
@@ -46,6 +51,9 @@ class Session(QObject):
         self.shown_path: str | None = None  # the image on the canvas now
         # Answer used instead of asking Save/Discard/Cancel (tests, scripted use).
         self.leave_answer: QMessageBox.StandardButton | None = None
+        self.conflicts = ConflictResolver(self)
+        window.saver.conflict_handler = self.conflicts.handle
+        window.installEventFilter(self)  # activation: was the open label file changed elsewhere?
 
     # ------------------------------------------------------------------ opening
     def open_path(self, path: str | os.PathLike) -> bool:
@@ -142,11 +150,13 @@ class Session(QObject):
             return Document.load(image_path, json_path, colours=self.w.colours)
         own_json = sa.json_path_for(image_path)
         kept = self.kept.take(image_path)
-        ann = self.w.annotation_cache.take(own_json)  # taken either way: a kept document needs no parse
+        parsed = self.w.annotation_cache.take(own_json)  # taken either way: a kept document needs no parse
         if kept is not None:
             return kept
-        if ann is not None:
-            return Document(ann, image_path=image_path, json_path=own_json, colours=self.w.colours)
+        if parsed is not None:
+            ann, digest = parsed
+            return Document(ann, image_path=image_path, json_path=own_json, colours=self.w.colours,
+                            disk_digest=digest)
         return Document.load(image_path, colours=self.w.colours)
 
     def _image_ready(self, path: str, rgb, full_size) -> None:
@@ -196,6 +206,29 @@ class Session(QObject):
         doc = self.document
         if doc is not None and doc.image_path is not None:
             self.view_states[str(doc.image_path)] = self.w.canvas_view_state()
+
+    # ------------------------------------------------------------------ changes made elsewhere
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.w and event.type() == QEvent.Type.WindowActivate:
+            self.check_disk()
+        return False
+
+    def check_disk(self) -> None:
+        """Read the open label file again, in the background, when another program changed it
+        and the document has no unsaved edits (unsaved edits are checked when they are saved)."""
+        doc = self.document
+        if doc is None or doc.json_path is None or doc.is_dirty():
+            return
+        path, expected = doc.json_path, doc.disk
+
+        def compare() -> bool:
+            return sa.file_digest(path) != expected.digest
+
+        def done(changed: bool) -> None:
+            if changed and doc is self.document and doc.disk is expected and not doc.is_dirty():
+                self.conflicts.reload(doc, path)
+
+        run_in_thread(compare, on_done=done, on_error=lambda _exc: None)
 
     # ------------------------------------------------------------------ navigation
     def step(self, delta: int, carry: bool = False) -> bool:
@@ -294,7 +327,7 @@ class Session(QObject):
             target = target.with_suffix(".json")
         old = doc.json_path
         doc.json_path = target
-        if not self.w.saver.save_now(doc, target):
+        if not self.w.saver.save_now(doc, target, check=False):  # the user chose to overwrite it
             doc.json_path = old
             return False
         if doc.image_path is not None:

@@ -18,6 +18,7 @@ The shape type and its dict live in :mod:`segcore.shape`, the atomic write in
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import numbers
 import os
@@ -48,15 +49,20 @@ __all__ = [
     "SHAPE_TYPES",
     "Annotation",
     "AnnotationError",
+    "ConflictError",
     "Shape",
     "atomic_write_bytes",
+    "check_unchanged",
+    "content_digest",
     "decode_mask",
     "dumps",
     "dumps_checked",
     "encode_mask",
+    "file_digest",
     "from_dict",
     "json_path_for",
     "load",
+    "load_with_digest",
     "loads",
     "new_annotation",
     "relative_image_path",
@@ -221,12 +227,56 @@ def loads(text: str | bytes, path: str | os.PathLike | None = None) -> Annotatio
 
 def load(path: str | os.PathLike) -> Annotation:
     """Read a LabelMe JSON file."""
+    return load_with_digest(path)[0]
+
+
+def load_with_digest(path: str | os.PathLike) -> tuple[Annotation, bytes]:
+    """Read a LabelMe JSON file once: the annotation and the :func:`content_digest` of the exact
+    bytes parsed (what :func:`check_unchanged` later compares the file with)."""
     p = Path(path)
     try:
         raw = p.read_bytes()
     except OSError as exc:
         raise AnnotationError(p, f"cannot read the file ({exc.strerror or exc})") from None
-    return loads(raw, p)
+    return loads(raw, p), content_digest(raw)
+
+
+# ----------------------------------------------------------------------------- changes on disk
+
+
+class ConflictError(AnnotationError):
+    """The file no longer holds the bytes it was last read or written with: another program
+    changed it, so writing now would lose that program's work."""
+
+
+def content_digest(data: bytes) -> bytes:
+    """The digest that identifies a label file's content (BLAKE2b of its bytes)."""
+    return hashlib.blake2b(data).digest()
+
+
+def file_digest(path: str | os.PathLike) -> bytes | None:
+    """:func:`content_digest` of the file at ``path``; None when it does not exist. Other read
+    errors raise :class:`OSError`."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "blake2b").digest()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def check_unchanged(path: str | os.PathLike, expected: bytes | None) -> None:
+    """Raise :class:`ConflictError` unless ``path`` still holds the bytes of digest ``expected``
+    (None: the file did not exist). A file deleted since is not a conflict: writing it again
+    loses nothing."""
+    p = Path(path)
+    try:
+        current = file_digest(p)
+    except OSError as exc:
+        raise AnnotationError(p, f"cannot read the file to check it ({exc.strerror or exc})") from None
+    if current is not None and current != expected:
+        what = "was created" if expected is None else "changed"
+        raise ConflictError(p, f"{what} on disk since it was last read or saved here (by another program?); "
+                               "it was not overwritten")
 
 
 # ----------------------------------------------------------------------------- writing
