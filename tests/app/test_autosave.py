@@ -160,3 +160,79 @@ def test_streamed_serialisation_is_segcore_text(tmp_path):
     assert serialise(ann) == sa.dumps(ann).encode("utf-8")
     with pytest.raises(sa.AnnotationError, match="bad.json"):
         serialise(sa.Annotation(shapes=[sa.Shape("x", [(1.0, 1.0)])]), tmp_path / "bad.json")
+
+
+def _changed_elsewhere(path):
+    """Another program adds a shape to the label file."""
+    ann = sa.load(path)
+    ann.shapes.append(_tri("horse", 30))
+    sa.save(ann, path)
+
+
+def test_autosave_never_overwrites_a_file_changed_elsewhere(qtbot, tmp_path, saver):
+    img = _image(tmp_path)
+    doc = Document.load(img)
+    doc.push(AddShapes(doc, [_tri()]))
+    assert saver.save_now(doc)
+    saver.attach(doc)
+    _changed_elsewhere(doc.json_path)
+    theirs = doc.json_path.read_bytes()
+    failures = []
+    saver.failed.connect(lambda p, m: failures.append(m))
+    doc.push(AddShapes(doc, [_tri("dog", 5)]))
+    qtbot.waitUntil(lambda: bool(failures), timeout=5000)
+    assert doc.json_path.read_bytes() == theirs  # the other program's shape is still there
+    assert "changed on disk" in failures[0] and str(doc.json_path) in failures[0]
+    assert doc.is_dirty()
+    assert not saver.save_now(doc)  # Ctrl+S checks too
+    assert not saver.flush(doc)  # and so does leaving
+    assert doc.json_path.read_bytes() == theirs
+
+
+def test_synchronous_saves_hand_conflicts_to_the_handler(qtbot, tmp_path, saver):
+    doc = Document.load(_image(tmp_path))
+    doc.push(AddShapes(doc, [_tri()]))
+    assert saver.save_now(doc)
+    _changed_elsewhere(doc.json_path)
+    asked = []
+    saver.conflict_handler = lambda d, p, blocking: asked.append((d, p, blocking)) or False
+    doc.push(AddShapes(doc, [_tri("dog", 5)]))
+    assert not saver.save_now(doc)
+    assert asked == [(doc, doc.json_path, True)]
+    assert [s.label for s in sa.load(doc.json_path).shapes] == ["cat", "horse"]
+
+
+def test_a_label_file_created_elsewhere_is_not_overwritten(qtbot, tmp_path, saver):
+    doc = Document.load(_image(tmp_path))  # no label file yet
+    sa.save(sa.Annotation(shapes=[_tri("horse")], image_path="img.png", image_width=64, image_height=48),
+            doc.json_path)
+    doc.push(AddShapes(doc, [_tri()]))
+    assert not saver.save_now(doc)
+    assert [s.label for s in sa.load(doc.json_path).shapes] == ["horse"]
+
+
+def test_a_label_file_deleted_elsewhere_is_written_again(qtbot, tmp_path, saver):
+    doc = Document.load(_image(tmp_path))
+    doc.push(AddShapes(doc, [_tri()]))
+    assert saver.save_now(doc)
+    doc.json_path.unlink()
+    doc.push(AddShapes(doc, [_tri("dog", 5)]))
+    assert saver.save_now(doc)  # nothing on disk to lose
+    assert [s.label for s in sa.load(doc.json_path).shapes] == ["cat", "dog"]
+
+
+def test_queued_saves_compare_with_the_bytes_just_written(qtbot, tmp_path, saver):
+    saver.autosave = False  # the saves below are the only ones
+    doc = Document.load(_image(tmp_path))
+    saver.attach(doc)
+    failures = []
+    saver.failed.connect(lambda p, m: failures.append(m))
+    for k in range(5):  # each queued before the previous one has written
+        doc.push(AddShapes(doc, [_tri(f"s{k}", k)]))
+        saver.save_async(doc)
+    qtbot.waitUntil(lambda: not doc.is_dirty(), timeout=5000)
+    assert failures == []
+    assert [s.label for s in sa.load(doc.json_path).shapes] == [f"s{k}" for k in range(5)]
+    assert doc.disk.digest == sa.file_digest(doc.json_path)
+    doc.push(AddShapes(doc, [_tri("last")]))
+    assert saver.save_now(doc)

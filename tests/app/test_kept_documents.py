@@ -46,3 +46,12 @@ def test_a_changed_or_deleted_file_is_not_answered(qtbot, tmp_path):
     b.json_path.unlink()
     assert kept.take(a.image_path) is None and kept.take(b.image_path) is None
     assert len(kept) == 0
+
+
+def test_a_file_changed_while_its_image_was_still_open_is_not_answered(qtbot, tmp_path):
+    kept = KeptDocuments()
+    a = _doc(tmp_path, "a")
+    text = a.json_path.read_text()
+    a.json_path.write_text(text.replace('"cat"', '"cow"'))  # before the image is left
+    assert kept.keep(a)
+    assert kept.take(a.image_path) is None
