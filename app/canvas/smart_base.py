@@ -1,7 +1,7 @@
 """Shared parts of the smart tools (box to polygon, scissors, magic wand, brush/eraser).
 
 - :data:`OPTIONS`: the settings the toolbar controls edit (wand tolerance and connectivity,
-  brush radius, polygon tolerance); tools read them when they run.
+  brush radius, polygon tolerance, smallest part kept); tools read them when they run.
 - :func:`tool_image`: the pixels the tools work on and their scale. The canvas may hold a
   reduced copy of a huge image; the tools then work on that copy and scale results back, so
   a tool's cost stays bounded (GrabCut and scissors also work on a window only).
@@ -22,7 +22,7 @@ from shapely import affinity
 from shapely.geometry.base import BaseGeometry
 
 from segcore.annotation import Shape
-from segcore.interactive import RegionMask
+from segcore.interactive import DEFAULT_MIN_AREA, RegionMask
 
 from .. import commands as cmd
 from .tools import Tool
@@ -37,6 +37,7 @@ class SmartOptions:
     radius: float = 8.0  # brush/eraser radius in image pixels
     polygon_tolerance: float = 1.0  # outline simplification of tool results (pixels)
     simplify_tolerance: float = 2.0  # the Simplify action
+    min_area: float = DEFAULT_MIN_AREA  # parts of a tool result below this many square pixels are dropped
 
 
 OPTIONS = SmartOptions()

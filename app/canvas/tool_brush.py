@@ -6,13 +6,18 @@
 - press-drag-release is one stroke: the result is previewed while dragging and committed on
   release as ONE undoable command; the shape keeps its label, becomes a ``mask`` shape where it
   has holes and is split into several shapes when erasing cuts it apart.
-- ``[`` / ``]`` shrink / grow the radius (``OPTIONS.radius``); Esc abandons a stroke.
+- A circle of the brush's size follows the pointer. The radius is ``OPTIONS.radius`` (the
+  window's ``[`` / ``]`` and the toolbar's Radius box change it); Esc abandons a stroke.
+- Parts of the result smaller than ``OPTIONS.min_area`` are dropped (a stroke that leaves the
+  image and comes back in would leave a sliver; an eraser leaves scraps), see
+  :mod:`segcore.interactive.cleanup`.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QKeyEvent, QPen
+from PySide6.QtWidgets import QGraphicsEllipseItem
 from shapely import union_all
 
 from segcore.interactive import brush, brush_shapes, stroke_geometry
@@ -23,9 +28,22 @@ from .smart_base import OPTIONS, SmartTool
 from .tools import ToolEvent, register_tool
 
 
-class BrushTool(SmartTool):
-    """The ``brush`` tool (``erase = True``: the ``eraser``)."""
+def _ring_pen(colour: QColor, width: float) -> QPen:
+    pen = QPen(colour)
+    pen.setCosmetic(True)
+    pen.setWidthF(width)
+    return pen
 
+
+class BrushTool(SmartTool):
+    """The ``brush`` tool (``erase = True``: the ``eraser``); ``cursor_item`` is the circle that
+    shows the brush under the pointer (None until the pointer moved over the canvas)."""
+
+    title = "Brush"
+    keys = (
+        ("Drag", "Paint onto the selected shape (none selected: a new shape)"),
+        ("Esc", "Abandon the stroke"),
+    )
     erase = False
 
     def __init__(self, canvas):
@@ -33,6 +51,34 @@ class BrushTool(SmartTool):
         self.stroke: list[tuple[float, float]] = []
         self.targets: list[int] = []
         self._base = None
+        self.cursor_item: QGraphicsEllipseItem | None = None
+
+    def deactivate(self) -> None:
+        if self.cursor_item is not None and self.cursor_item.scene() is not None:
+            self.cursor_item.scene().removeItem(self.cursor_item)
+        self.cursor_item = None
+        super().deactivate()
+
+    def options_changed(self) -> None:
+        if self.cursor_item is not None:
+            self._place_cursor(self.cursor_item.rect().center())
+
+    def _place_cursor(self, p: QPointF) -> None:
+        """Centre the brush circle (image pixels, radius ``OPTIONS.radius``) on ``p``."""
+        if self.cursor_item is None:
+            item = QGraphicsEllipseItem()
+            item.setPen(_ring_pen(QColor(0, 0, 0, 170), 3.0))
+            inner = QGraphicsEllipseItem(item)
+            inner.setPen(_ring_pen(QColor(255, 255, 255), 1.2))
+            item.setZValue(1e9 + 1)
+            item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            self.canvas.scene().addItem(item)
+            self.cursor_item = item
+        r = OPTIONS.radius
+        rect = QRectF(p.x() - r, p.y() - r, 2 * r, 2 * r)
+        self.cursor_item.setRect(rect)
+        for child in self.cursor_item.childItems():
+            child.setRect(rect)
 
     def is_busy(self) -> bool:
         return bool(self.stroke)
@@ -73,6 +119,7 @@ class BrushTool(SmartTool):
         return True
 
     def move(self, ev: ToolEvent) -> bool:
+        self._place_cursor(ev.pos)
         if not self.stroke:
             return False
         p = (ev.pos.x(), ev.pos.y())
@@ -91,21 +138,13 @@ class BrushTool(SmartTool):
         return True
 
     def key_press(self, ev: QKeyEvent) -> bool:
-        if ev.key() == Qt.Key.Key_BracketLeft:
-            OPTIONS.radius = max(1.0, OPTIONS.radius / 1.25)
-            return True
-        if ev.key() == Qt.Key.Key_BracketRight:
-            OPTIONS.radius = min(500.0, OPTIONS.radius * 1.25)
-            return True
         if self.stroke and ev.key() == Qt.Key.Key_Escape:
             self.cancel()
             return True
         return False
 
     def wants_key(self, ev: QKeyEvent) -> bool:
-        return ev.key() in (Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight) or (
-            bool(self.stroke) and ev.key() == Qt.Key.Key_Escape
-        )
+        return bool(self.stroke) and ev.key() == Qt.Key.Key_Escape
 
     # ------------------------------------------------------------------ work
     def _show_stroke(self) -> None:
@@ -122,9 +161,9 @@ class BrushTool(SmartTool):
         self.cancel()
         if not stroke:
             return []
-        radius, bounds = OPTIONS.radius, self._bounds()
+        radius, bounds, min_area = OPTIONS.radius, self._bounds(), OPTIONS.min_area
         if not targets and not self.erase:
-            new = brush_shapes(None, stroke, radius, label="", bounds=bounds)
+            new = brush_shapes(None, stroke, radius, label="", bounds=bounds, min_area=min_area)
             return self.commit_new(new, "Brush") if new else []
         if self.erase:  # leave shapes the stroke does not touch as they are
             swept = stroke_geometry(stroke, radius)
@@ -135,9 +174,10 @@ class BrushTool(SmartTool):
                 return []
         shapes = [doc.shapes[i] for i in targets]
         if len(shapes) == 1:
-            result = brush_shapes(shapes[0], stroke, radius, erase=self.erase, bounds=bounds)
+            result = brush_shapes(shapes[0], stroke, radius, erase=self.erase, bounds=bounds, min_area=min_area)
         else:  # eraser over several selected shapes: each keeps its own label
-            result = [r for s in shapes for r in brush_shapes(s, stroke, radius, erase=True, bounds=bounds)]
+            result = [r for s in shapes
+                      for r in brush_shapes(s, stroke, radius, erase=True, bounds=bounds, min_area=min_area)]
         self.commit_replace(targets, result, "Erase" if self.erase else "Brush")
         return [doc.index_of(s) for s in result]
 
@@ -145,6 +185,11 @@ class BrushTool(SmartTool):
 class EraserTool(BrushTool):
     """The ``eraser`` tool."""
 
+    title = "Eraser"
+    keys = (
+        ("Drag", "Erase from the selected shapes (none selected: every shape the stroke touches)"),
+        ("Esc", "Abandon the stroke"),
+    )
     erase = True
 
 

@@ -6,7 +6,8 @@
   result (:class:`segcore.interactive.GrabCutSession`) and updates the preview; strokes are as
   wide as the brush (``OPTIONS.radius``).
 - Enter, Space or a double-click: commit (label dialog, one undoable command; several parts
-  become several shapes of one label, parts with holes ``mask`` shapes). Esc: discard.
+  become several shapes of one label, parts with holes ``mask`` shapes; parts smaller than
+  ``OPTIONS.min_area`` are dropped, in the preview too, the largest always stays). Esc: discard.
 GrabCut runs on a window around the box shrunk to at most 170 px a side, so a release costs
 about a tenth of a second whatever the image size.
 """
@@ -30,11 +31,19 @@ _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
 class GrabCutTool(SmartTool):
     """The ``grabcut`` tool."""
 
+    title = "Box to polygon"
+    keys = (
+        ("Drag", "Box around the object; then drag: more of the object"),
+        ("Shift+drag", "Background stroke: this is not the object"),
+        ("Enter, Space, double-click", "Make the outline a shape"),
+        ("Esc", "Drop the outline"),
+    )
     DRAG_PX = 4.0
 
     def __init__(self, canvas):
         super().__init__(canvas)
         self.session: GrabCutSession | None = None
+        self._region = None
         self._scale = 1.0
         self._start: QPointF | None = None
         self._stroke: list[QPointF] = []
@@ -44,7 +53,7 @@ class GrabCutTool(SmartTool):
         return self.session is not None or self._start is not None
 
     def cancel(self) -> None:
-        self.session = None
+        self.session = self._region = None
         self._start = None
         self._stroke = []
         super().cancel()
@@ -138,8 +147,15 @@ class GrabCutTool(SmartTool):
         self.show_line(QPainterPath())
 
     def _show(self, region) -> None:
-        geom = to_full(region.geometry(tolerance=OPTIONS.polygon_tolerance), self._scale)
-        self.show_area(geom)
+        self._region = region
+        s = self._scale
+        geom = region.geometry(tolerance=OPTIONS.polygon_tolerance, min_area=OPTIONS.min_area * s * s,
+                               keep_largest=True)
+        self.show_area(to_full(geom, s))
+
+    def options_changed(self) -> None:
+        if self._region is not None:
+            self._show(self._region)
 
     def commit(self) -> list[int]:
         """Turn the previewed region into shapes (nothing when it is empty)."""

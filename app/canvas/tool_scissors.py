@@ -4,7 +4,8 @@
 - moving the mouse previews the snapped path from the last anchor (one path look-up while the
   pointer stays in the current window, see :class:`segcore.interactive.IntelligentScissors`).
 - clicking near the first anchor, Enter or a double-click closes the outline into a polygon
-  (simplified by the polygon tolerance; label dialog; one undoable command).
+  (simplified by the polygon tolerance; label dialog; one undoable command). An outline that
+  crosses itself becomes its valid parts; loops smaller than ``OPTIONS.min_area`` are dropped.
 - Backspace removes the last segment; Esc discards.
 """
 
@@ -17,7 +18,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QPainterPath
 
 from segcore.annotation import Shape
-from segcore.interactive import IntelligentScissors, scissors_polygon
+from segcore.interactive import IntelligentScissors, drop_small_parts, scissors_polygon
+from segcore.polygons import geometry_to_shapes, shape_to_geometry
 
 from .smart_base import OPTIONS, SmartTool, points_path, tool_image
 from .tools import ToolEvent, register_tool
@@ -27,6 +29,14 @@ _FINISH_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 class ScissorsTool(SmartTool):
     """The ``scissors`` tool."""
+
+    title = "Intelligent scissors"
+    keys = (
+        ("Click", "Fix the path snapped to the edge, start the next one"),
+        ("Click the first point, Enter, double-click", "Close the outline into a polygon"),
+        ("Backspace", "Remove the last segment"),
+        ("Esc", "Drop the outline"),
+    )
 
     def __init__(self, canvas):
         super().__init__(canvas)
@@ -135,8 +145,9 @@ class ScissorsTool(SmartTool):
         self.cancel()
         if len(ring) < 3:
             return []
-        shape = Shape(label="", points=[(float(x), float(y)) for x, y in ring])
-        return self.commit_new([shape], "Scissors polygon")
+        outline = shape_to_geometry(Shape(label="", points=[(float(x), float(y)) for x, y in ring]))
+        shapes = geometry_to_shapes(drop_small_parts(outline, OPTIONS.min_area, keep_largest=True), "")
+        return self.commit_new(shapes, "Scissors polygon")
 
 
 register_tool("scissors", ScissorsTool)

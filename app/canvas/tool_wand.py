@@ -6,7 +6,10 @@ polygons.
   see :mod:`segcore.interactive.wand`). Shift+click adds a region to the preview, Ctrl+click
   takes one away.
 - Enter, Space or a double-click commits (label dialog, one undoable command): one polygon per
-  part, ``mask`` shapes where a part has holes. Esc discards.
+  part, ``mask`` shapes where a part has holes. Parts smaller than ``OPTIONS.min_area`` are
+  dropped, in the preview too (specks of the clicked colour joined by one pixel corner would
+  otherwise become polygons of their own; see :mod:`segcore.interactive.cleanup`); the largest
+  part always stays. Esc discards.
 The preview is the fill's mask drawn as an overlay (no tracing), so a click costs the flood fill
 only; tracing happens once, on commit, on at most :data:`MAX_PIXELS` pixels (a larger region is
 traced on a shrunk copy).
@@ -28,7 +31,17 @@ MAX_PIXELS = 1_000_000
 
 
 class WandTool(SmartTool):
-    """The ``wand`` tool; ``region`` is the previewed selection (held-image pixels)."""
+    """The ``wand`` tool; ``region`` is the selection (held-image pixels) before its small
+    parts are dropped."""
+
+    title = "Magic wand"
+    keys = (
+        ("Click", "Select the region of similar colour"),
+        ("Shift+Click", "Add a region to the selection"),
+        ("Ctrl+Click", "Take a region away from the selection"),
+        ("Enter, Space, double-click", "Make the selection shapes"),
+        ("Esc", "Drop the selection"),
+    )
 
     def __init__(self, canvas):
         super().__init__(canvas)
@@ -58,8 +71,18 @@ class WandTool(SmartTool):
         elif self.region is not None and ev.ctrl:
             region = self.region.combine(region, "subtract")
         self.region, self._scale = region, scale
-        self.show_mask(region, scale)
+        self.show_mask(self._kept(), scale)
         return True
+
+    def _kept(self) -> RegionMask | None:
+        """The selection less its parts below the minimum area (held-image pixels)."""
+        if self.region is None:
+            return None
+        return self.region.without_small_components(OPTIONS.min_area * self._scale**2, keep_largest=True)
+
+    def options_changed(self) -> None:
+        if self.region is not None:
+            self.show_mask(self._kept(), self._scale)
 
     def double_click(self, ev: ToolEvent) -> bool:
         if self.region is not None:
@@ -87,7 +110,8 @@ class WandTool(SmartTool):
         self.cancel()
         if region is None or not region.mask.any():
             return []
-        geom = region.geometry(tolerance=OPTIONS.polygon_tolerance, max_pixels=MAX_PIXELS)
+        geom = region.geometry(tolerance=OPTIONS.polygon_tolerance, max_pixels=MAX_PIXELS,
+                               min_area=OPTIONS.min_area * scale**2, keep_largest=True)
         return self.commit_new(geometry_to_shapes(to_full(geom, scale), ""), "Magic wand")
 
 

@@ -5,6 +5,9 @@ turns them into commands on ``canvas.document``. Tools are chosen by name from
 :data:`TOOLS` (``canvas.set_tool("polygon")``); a later module adds its own with
 :func:`register_tool` (e.g. ``register_tool("brush", BrushTool)``).
 
+Each tool class names the keys and mouse modifiers it handles in ``keys`` ((keys, what it does)
+pairs, under its ``title``): Help > Shortcuts lists them from there.
+
 Handlers return True when they consumed the event. ``wants_key(event)`` lets a tool claim a
 key that a window shortcut would otherwise take (e.g. Ctrl+Z while drawing a polygon).
 Temporary drawing is shown with *preview items* added through :meth:`Tool.add_preview` and
@@ -54,6 +57,8 @@ class Tool:
     """Base class: override the handlers you need."""
 
     name = ""
+    title = ""  # shown in Help > Shortcuts
+    keys: tuple[tuple[str, str], ...] = ()  # (keys, what they do) while this tool is active
     cursor = Qt.CursorShape.ArrowCursor
     creates_shapes = False
 
@@ -78,6 +83,9 @@ class Tool:
     def cancel(self) -> None:
         """Abandon the shape being drawn (Esc)."""
         self.clear_preview()
+
+    def options_changed(self) -> None:
+        """Called when a tool setting (e.g. the brush radius) changed: refresh what shows it."""
 
     def is_busy(self) -> bool:
         """True while a shape is being drawn (Space then goes to the tool, not panning)."""

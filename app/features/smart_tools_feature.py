@@ -1,6 +1,10 @@
 """Smart tools plug-in: box to polygon, intelligent scissors, magic wand, brush, eraser and the
 polygon operations (merge, subtract, simplify), in Tools menu and a "Smart tools" toolbar with
-the wand tolerance / connectivity, brush radius and simplify tolerance controls.
+the wand tolerance / connectivity, brush radius, smallest part and simplify tolerance controls.
+
+Each tool has a one-key shortcut (G, L, W, B, E: none is taken by the window's actions); ``[``
+and ``]`` shrink and grow the brush while the brush or eraser is the tool. The controls'
+values are remembered in the window's settings (``smart_tools/<option>``).
 
 The operations are thin: :mod:`segcore.interactive` computes, one command per operation makes
 it undoable. Subtract: of two selected shapes, the upper one (drawn later) is cut out of the
@@ -9,24 +13,29 @@ lower one and stays as it is.
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QSlider, QSpinBox, QToolBar
 
 from app import commands as cmd
 from app.canvas import tool_brush, tool_grabcut, tool_scissors, tool_wand  # noqa: F401 - register tools
 from app.canvas.shape_item import AREA_TYPES
-from app.canvas.smart_base import OPTIONS
+from app.canvas.smart_base import OPTIONS, SmartOptions
 from app.document import Document
 from segcore import interactive
 
-TOOL_ACTIONS = (
-    ("grabcut", "Box to &Polygon", "Drag a box around an object; GrabCut outlines it (then strokes refine, Enter)"),
-    ("scissors", "Intelligent &Scissors", "Click along an edge; the path snaps to it; close to make a polygon"),
-    ("wand", "Magic &Wand", "Click a region of similar colour (Shift adds, Ctrl removes; Enter)"),
-    ("brush", "&Brush", "Paint onto the selected shape, or a new one ([ and ] change the radius)"),
-    ("eraser", "&Eraser", "Erase from the selected shapes or the shape under the pointer"),
+TOOL_ACTIONS = (  # (tool, menu text, shortcut, tip)
+    ("grabcut", "Box to &Polygon", "G", "Drag a box around an object; GrabCut outlines it (then strokes refine, Enter)"),
+    ("scissors", "Intelligent &Scissors", "L", "Click along an edge; the path snaps to it; close to make a polygon"),
+    ("wand", "Magic &Wand", "W", "Click a region of similar colour (Shift adds, Ctrl removes; Enter)"),
+    ("brush", "&Brush", "B", "Paint onto the selected shape, or a new one ([ and ] change the radius)"),
+    ("eraser", "&Eraser", "E", "Erase from the selected shapes or the shape under the pointer"),
 )
+RADIUS_STEP = 1.25  # [ and ] divide / multiply the brush radius by this
+RADIUS_RANGE = (1.0, 500.0)
+RADIUS_TOOLS = ("brush", "eraser")
 
 
 def _area_selection(doc: Document) -> list[int]:
@@ -79,17 +88,20 @@ class SmartToolsFeature:
         self.toolbar.setObjectName("smart_tools_toolbar")
         group = QActionGroup(window)
         group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
-        for name, text, tip in TOOL_ACTIONS:
-            act = QAction(text, window)
-            act.setObjectName(f"action_tool_{name}")
+        for name, text, keys, tip in TOOL_ACTIONS:
+            act = self._action(name, text, keys, tip, f"action_tool_{name}")
             act.setCheckable(True)
-            act.setStatusTip(tip)
-            act.setToolTip(tip)
             act.triggered.connect(lambda _c=False, n=name: self.use_tool(n))
             group.addAction(act)
             menu.addAction(act)
             self.toolbar.addAction(act)
-            self.actions[name] = act
+        menu.addSeparator()
+        for name, text, keys, factor in (("smaller_brush", "Smaller Brush", "[", 1 / RADIUS_STEP),
+                                         ("larger_brush", "Larger Brush", "]", RADIUS_STEP)):
+            act = self._action(name, text, keys, f"{text} (brush and eraser)", f"action_{name}")
+            act.setEnabled(False)  # while the brush or eraser is the tool
+            act.triggered.connect(lambda _c=False, f=factor: self.scale_radius(f))
+            menu.addAction(act)
         menu.addSeparator()
         self.toolbar.addSeparator()
         for name, text, handler in (
@@ -103,9 +115,52 @@ class SmartToolsFeature:
             menu.addAction(act)
             self.toolbar.addAction(act)
             self.actions[name] = act
+        self._load_options()
         self._build_controls()
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         window.canvas.toolChanged.connect(self._tool_changed)
+
+    def _action(self, name: str, text: str, keys: str, tip: str, object_name: str) -> QAction:
+        """A window action (its shortcut works with the menu bar hidden too)."""
+        act = QAction(text, self.window)
+        act.setObjectName(object_name)
+        act.setShortcut(QKeySequence(keys))
+        act.setStatusTip(tip)
+        act.setToolTip(f"{tip} ({keys})")
+        self.window.addAction(act)
+        self.actions[name] = act
+        return act
+
+    # ------------------------------------------------------------------ options
+    def _settings(self):
+        settings = getattr(self.window, "settings", None)
+        return settings if settings is not None and hasattr(settings, "set_value") else None
+
+    def _load_options(self) -> None:
+        """Every option from the settings (its default where none is stored or it is unreadable)."""
+        settings = self._settings()
+        for f in fields(SmartOptions):
+            value = f.default
+            stored = settings.value(f"smart_tools/{f.name}") if settings is not None else None
+            if stored is not None:
+                try:
+                    value = type(f.default)(float(stored))
+                except (TypeError, ValueError):
+                    pass
+            setattr(OPTIONS, f.name, value)
+
+    def set_option(self, name: str, value) -> None:
+        """Set one smart-tool option: remembered in the settings, shown by the current tool."""
+        setattr(OPTIONS, name, value)
+        settings = self._settings()
+        if settings is not None:
+            settings.set_value(f"smart_tools/{name}", value)
+        self.window.canvas.tool.options_changed()
+
+    def scale_radius(self, factor: float) -> None:
+        """``[`` / ``]``: the brush radius times ``factor``, within the Radius box's range."""
+        lo, hi = RADIUS_RANGE
+        self.radius.setValue(min(hi, max(lo, OPTIONS.radius * factor)))
 
     def _build_controls(self) -> None:
         tb = self.toolbar
@@ -116,21 +171,31 @@ class SmartToolsFeature:
         self.tolerance.setRange(0, 255)
         self.tolerance.setValue(OPTIONS.tolerance)
         self.tolerance.setToolTip("Magic wand: largest per-channel colour difference from the clicked pixel")
-        self.tolerance.valueChanged.connect(lambda v: setattr(OPTIONS, "tolerance", int(v)))
+        self.tolerance.valueChanged.connect(lambda v: self.set_option("tolerance", int(v)))
         tb.addWidget(self.tolerance)
         self.eight = QCheckBox("8-connected", tb)
         self.eight.setObjectName("wand_connectivity")
         self.eight.setChecked(OPTIONS.connectivity == 8)
-        self.eight.toggled.connect(lambda on: setattr(OPTIONS, "connectivity", 8 if on else 4))
+        self.eight.toggled.connect(lambda on: self.set_option("connectivity", 8 if on else 4))
         tb.addWidget(self.eight)
         tb.addWidget(QLabel(" Radius ", tb))
         self.radius = QDoubleSpinBox(tb)
         self.radius.setObjectName("brush_radius")
-        self.radius.setRange(1.0, 500.0)
+        self.radius.setRange(*RADIUS_RANGE)
         self.radius.setValue(OPTIONS.radius)
-        self.radius.setToolTip("Brush and eraser radius in image pixels ([ and ] on the canvas)")
-        self.radius.valueChanged.connect(lambda v: setattr(OPTIONS, "radius", float(v)))
+        self.radius.setToolTip("Brush and eraser radius in image pixels ([ and ] shrink and grow it)")
+        self.radius.valueChanged.connect(lambda v: self.set_option("radius", float(v)))
         tb.addWidget(self.radius)
+        tb.addWidget(QLabel(" Min. part ", tb))
+        self.min_area = QSpinBox(tb)
+        self.min_area.setObjectName("min_area")
+        self.min_area.setRange(0, 1_000_000)
+        self.min_area.setSuffix(" px")
+        self.min_area.setValue(int(round(OPTIONS.min_area)))
+        self.min_area.setToolTip("Smart tools drop parts of their result smaller than this many square pixels "
+                                 "(the largest part always stays; the eraser drops every small scrap)")
+        self.min_area.valueChanged.connect(lambda v: self.set_option("min_area", float(v)))
+        tb.addWidget(self.min_area)
         tb.addWidget(QLabel(" Simplify ", tb))
         self.simplify_slider = QSlider(Qt.Orientation.Horizontal, tb)
         self.simplify_slider.setObjectName("simplify_tolerance")
@@ -138,7 +203,7 @@ class SmartToolsFeature:
         self.simplify_slider.setValue(int(round(OPTIONS.simplify_tolerance * 10)))
         self.simplify_slider.setMaximumWidth(120)
         self.simplify_slider.setToolTip("Simplify tolerance (0.1 to 10 px)")
-        self.simplify_slider.valueChanged.connect(lambda v: setattr(OPTIONS, "simplify_tolerance", v / 10))
+        self.simplify_slider.valueChanged.connect(lambda v: self.set_option("simplify_tolerance", v / 10))
         tb.addWidget(self.simplify_slider)
 
     # ------------------------------------------------------------------ handlers
@@ -149,6 +214,8 @@ class SmartToolsFeature:
         for tool, act in self.actions.items():
             if act.isCheckable():
                 act.setChecked(tool == name)
+        for act in (self.actions["smaller_brush"], self.actions["larger_brush"]):
+            act.setEnabled(name in RADIUS_TOOLS)
 
     def _run(self, fn, *args) -> None:
         doc = self.window.document

@@ -14,7 +14,7 @@ from segcore.annotation import Shape
 from segcore.polygons import shape_to_geometry
 from segcore.rasterize import shape_mask
 
-from .canvas_helpers import H, W, click, drag, key, make_canvas, poly
+from .canvas_helpers import H, W, click, drag, key, make_canvas, poly, vp
 
 pytestmark = pytest.mark.gui
 NO = Qt.KeyboardModifier.NoModifier
@@ -330,3 +330,105 @@ def test_feature_actions_edit_the_open_document(qtbot, tmp_path):
     w.smart_tools.simplify_slider.setValue(20)
     w.smart_tools.actions["simplify"].trigger()
     assert len(doc) == 3 and doc.undo_stack.undoText() == "Simplify shapes"
+
+
+def specks_image():
+    """A block with specks of its colour joined to it by single pixel corners."""
+    img = np.full((H, W, 3), 200, np.uint8)
+    c = (90, 140, 220)
+    img[20:100, 30:150] = c
+    img[100:102, 150:152] = c
+    img[100, 29] = img[101, 28] = img[101, 27] = img[102, 27] = c
+    img[60, 150] = img[61, 151] = img[61, 152] = img[62, 152] = c
+    img[50:53, 153:155] = c
+    img[53, 152] = img[54, 151] = img[55, 150] = c
+    block = np.zeros((H, W), bool)
+    block[20:100, 30:150] = True
+    return img, block
+
+
+def test_magic_wand_commit_leaves_no_specks(qtbot):
+    canvas, doc = make_canvas(qtbot)
+    img, block = specks_image()
+    canvas.set_image(img)
+    canvas.set_tool("wand")
+    OPTIONS.tolerance = 10
+    click(qtbot, canvas, 60, 60)
+    key(qtbot, canvas, Qt.Key.Key_Return)
+    assert len(doc) == 1 and doc.shapes[0].shape_type == "polygon"
+    assert np.array_equal(painted(doc.shapes), block)
+    check_undo_redo(qtbot, doc, [])
+    OPTIONS.min_area = 0  # the setting off: every traced part is a shape
+    click(qtbot, canvas, 60, 60)
+    key(qtbot, canvas, Qt.Key.Key_Return)
+    assert len(doc) > 2
+
+
+def test_magic_wand_drops_small_added_regions_but_keeps_a_small_pick(qtbot):
+    canvas, doc = make_canvas(qtbot)
+    img, _ = specks_image()
+    img[130:134, 170:175] = (90, 140, 220)  # a 20 px patch of the colour, apart from the block
+    canvas.set_image(img)
+    canvas.set_tool("wand")
+    OPTIONS.tolerance = 10
+    click(qtbot, canvas, 60, 60)
+    click(qtbot, canvas, 172, 131, SHIFT)  # added to the selection, but below the minimum area
+    region, preview = canvas.tool.region, canvas.tool._mask_item.pixmap().toImage()
+    assert region.full(H, W)[131, 172]  # selected, but the preview shows it dropped
+    assert preview.pixelColor(172 - region.x0, 131 - region.y0).alpha() == 0
+    assert preview.pixelColor(60 - region.x0, 60 - region.y0).alpha() > 0
+    key(qtbot, canvas, Qt.Key.Key_Return)
+    assert len(doc) == 1 and not painted(doc.shapes)[131, 172]
+    click(qtbot, canvas, 172, 131)  # the patch alone: what the user picked stays
+    key(qtbot, canvas, Qt.Key.Key_Return)
+    assert len(doc) == 2 and painted(doc.shapes[1:])[131, 172]
+
+
+def test_brush_stroke_through_the_image_edge_leaves_no_fragment(qtbot):
+    canvas, doc = make_canvas(qtbot, size=(520, 420))  # the view shows 30 px around the image
+    OPTIONS.radius = 8
+    canvas.set_tool("brush")
+    w = canvas.viewport()
+    stroke = [(40, 30), (40, 10), (40, -20), (20, -20), (3, -20), (-1.5, -9), (-6, 2)]
+    qtbot.mousePress(w, Qt.MouseButton.LeftButton, NO, vp(canvas, *stroke[0]))
+    for p in stroke[1:]:
+        qtbot.mouseMove(w, vp(canvas, *p))
+    qtbot.mouseRelease(w, Qt.MouseButton.LeftButton, NO, vp(canvas, *stroke[-1]))
+    assert len(doc) == 1  # no sliver where the stroke came back in at the corner
+    assert shape_to_geometry(doc.shapes[0]).area > 500 and not painted(doc.shapes)[3, 1]
+
+
+def test_brush_circle_follows_the_pointer(qtbot):
+    canvas, doc = make_canvas(qtbot)
+    OPTIONS.radius = 6
+    canvas.set_tool("eraser")
+    qtbot.mouseMove(canvas.viewport(), vp(canvas, 60, 40))
+    item = canvas.tool.cursor_item
+    assert item is not None and item.isVisible() and item.scene() is canvas.scene()
+    assert (item.rect().center().x(), item.rect().center().y(), item.rect().width()) == (60, 40, 12)
+    qtbot.mouseMove(canvas.viewport(), vp(canvas, 100.5, 70))
+    assert (item.rect().center().x(), item.rect().center().y()) == (100.5, 70)
+    OPTIONS.radius = 10
+    canvas.tool.options_changed()
+    assert item.rect().width() == 20 and item.rect().center().x() == 100.5
+    canvas.set_tool("edit")
+    assert item.scene() is None  # gone with the tool
+
+
+def test_min_area_control_is_remembered(qtbot, tmp_path):
+    from app.main_window import MainWindow
+    from app.settings import Settings
+
+    from .gui_helpers import open_window
+
+    w = open_window(qtbot, tmp_path)
+    assert w.smart_tools.min_area.value() == 30 and OPTIONS.min_area == 30
+    w.smart_tools.min_area.setValue(75)
+    w.smart_tools.radius.setValue(14)
+    assert OPTIONS.min_area == 75
+    w.settings.sync()
+    OPTIONS.min_area, OPTIONS.radius = 30, 8.0
+    again = MainWindow(settings=Settings(str(tmp_path / "settings.ini")))
+    qtbot.addWidget(again)
+    assert again.smart_tools.min_area.value() == 75 and OPTIONS.min_area == 75
+    assert again.smart_tools.radius.value() == 14 and OPTIONS.radius == 14
