@@ -1,7 +1,8 @@
 """The one table of menu actions and their shortcuts (LabelMe's defaults).
 
-MainWindow builds its QActions from :data:`ACTIONS`; Help > Shortcuts lists the same table, so
-the two can never disagree. Canvas keys that are not menu actions are in :data:`CANVAS_KEYS`.
+MainWindow builds its QActions from :data:`ACTIONS`; Help > Shortcuts lists the window's actual
+QActions (these and those the plug-ins add), so it can never disagree with them. Canvas keys
+that are not menu actions are in :data:`CANVAS_KEYS`; each tool lists its own (``Tool.keys``).
 """
 
 from __future__ import annotations
@@ -113,12 +114,6 @@ def spec(name: str) -> ActionSpec:
         if a.name == name:
             return a
     raise KeyError(name)
-
-
-def shortcut_rows() -> list[tuple[str, str]]:
-    """(keys, what it does) for every shortcut: the menu actions, then the canvas keys."""
-    rows = [(", ".join(a.shortcuts), a.text.replace("&", "").rstrip(".")) for a in ACTIONS if a.shortcuts]
-    return rows + list(CANVAS_KEYS)
 
 
 def duplicate_shortcuts() -> list[str]:

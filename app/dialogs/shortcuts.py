@@ -1,26 +1,97 @@
-"""Help > Keyboard shortcuts: a read-only table built from the same action table as the menus."""
+"""Help > Shortcuts: a read-only table of every key the window answers to.
+
+Built when it opens from what the window really has, so it cannot fall behind: every QAction of
+the window that has a shortcut (the menus' actions and those the plug-ins add), then the canvas
+keys (:data:`app.actions.CANVAS_KEYS`), then the keys and mouse modifiers of each tool
+(``Tool.keys`` of the tools in :data:`app.canvas.tools.TOOLS`).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QHeaderView,
+    QMainWindow,
+    QMenu,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.actions import shortcut_rows
+from app.actions import CANVAS_KEYS
+from app.canvas.tools import TOOLS
+
+Row = tuple[str, str, str]  # (keys, what they do, where)
+
+
+def _plain(text: str) -> str:
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip(".").strip()
+
+
+def _menu_titles(window: QWidget) -> dict[int, str]:
+    """id(action) -> title of the menu it is in."""
+    titles: dict[int, str] = {}
+    bar = window.menuBar() if isinstance(window, QMainWindow) else None
+    menus = [a.menu() for a in bar.actions()] if bar is not None else []
+    while menus:
+        menu = menus.pop()
+        if not isinstance(menu, QMenu):
+            continue
+        for act in menu.actions():
+            titles.setdefault(id(act), _plain(menu.title()))
+            if act.menu() is not None:
+                menus.append(act.menu())
+    return titles
+
+
+def window_shortcut_actions(window: QWidget) -> list[QAction]:
+    """The window's QActions that have a shortcut (each once, in creation order)."""
+    seen: set[int] = set()
+    out = []
+    for act in [*QWidget.actions(window), *window.findChildren(QAction)]:  # MainWindow.actions is a dict
+        if id(act) not in seen and any(not s.isEmpty() for s in act.shortcuts()):
+            seen.add(id(act))
+            out.append(act)
+    return out
+
+
+def key_text(act: QAction) -> str:
+    """The action's shortcuts as shown in the table ("Ctrl+Shift+Z, Ctrl+Y")."""
+    return ", ".join(s.toString(QKeySequence.SequenceFormat.PortableText) for s in act.shortcuts() if not s.isEmpty())
+
+
+def shortcut_rows(window: QWidget) -> list[Row]:
+    """Every shortcut of ``window``: its actions, the canvas keys, each tool's keys."""
+    titles = _menu_titles(window)
+    rows: list[Row] = [(key_text(a), _plain(a.text()), titles.get(id(a), "Window"))
+                       for a in window_shortcut_actions(window)]
+    rows += [(keys, text, "Canvas") for keys, text in CANVAS_KEYS]
+    for name, cls in TOOLS.items():
+        rows += [(keys, text, f"{cls.title or name} tool") for keys, text in cls.keys]
+    return rows
 
 
 def shortcuts_dialog(parent: QWidget) -> QDialog:
-    """A dialog listing every shortcut with what it does."""
+    """A dialog listing every shortcut of ``parent`` (the main window) with what it does."""
     dialog = QDialog(parent)
     dialog.setObjectName("shortcuts_dialog")
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.setWindowTitle("Shortcuts")
-    rows = shortcut_rows()
-    table = QTableWidget(len(rows), 2, dialog)
+    rows = shortcut_rows(parent)
+    table = QTableWidget(len(rows), 3, dialog)
     table.setObjectName("shortcuts_table")
-    table.setHorizontalHeaderLabels(["Keys", "Action"])
-    for r, (keys, text) in enumerate(rows):
-        table.setItem(r, 0, QTableWidgetItem(keys))
-        table.setItem(r, 1, QTableWidgetItem(text))
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    table.setHorizontalHeaderLabels(["Keys", "Action", "Where"])
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(text))
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().setVisible(False)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     QVBoxLayout(dialog).addWidget(table)
-    dialog.resize(520, 600)
+    dialog.resize(720, 640)
     return dialog

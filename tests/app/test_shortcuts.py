@@ -1,14 +1,15 @@
-"""LabelMe's default shortcuts, from one table, driven with real key events; Help > Shortcuts
-lists them all."""
+"""LabelMe's default shortcuts, from one table, driven with real key events; the smart tools'
+keys; Help > Shortcuts lists every key the window answers to, and no two actions share one."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QTableWidget
 
-from app.actions import ACTIONS, CANVAS_KEYS, duplicate_shortcuts, shortcut_rows
+from app.actions import ACTIONS, CANVAS_KEYS, duplicate_shortcuts
+from app.canvas.smart_base import OPTIONS
 from app.dialogs.label_dialog import LabelChoice
 
 from .gui_helpers import make_image, make_labelme, open_window, polygon, wait_image
@@ -44,20 +45,85 @@ def test_window_actions_carry_the_table(qtbot, tmp_path):
         assert w.actions[spec.name] in w.menus[spec.menu].actions()
 
 
+def window_actions_with_keys(w) -> list[QAction]:
+    return [a for a in w.findChildren(QAction) if any(not k.isEmpty() for k in a.shortcuts())]
+
+
+def shown_rows(w) -> list[tuple[str, str, str]]:
+    qtbot_dialog = w.findChild(QDialog, "shortcuts_dialog")
+    table = qtbot_dialog.findChild(QTableWidget, "shortcuts_table")
+    return [tuple(table.item(r, c).text() for c in range(3)) for r in range(table.rowCount())]
+
+
 def test_help_lists_every_shortcut(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path)
     qtbot.keyClick(w, Qt.Key.Key_F1)
     dialog = w.findChild(QDialog, "shortcuts_dialog")
     assert dialog is not None and dialog.isVisible()
-    table = dialog.findChild(QTableWidget, "shortcuts_table")
-    shown = {(table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount())}
-    assert shown == set(shortcut_rows())
-    keys_shown = " ".join(k for k, _ in shown)
+    rows = shown_rows(w)
+    by_text = {text: keys for keys, text, _ in rows}
+    actions = window_actions_with_keys(w)
+    assert len(actions) >= len([a for a in ACTIONS if a.shortcuts]) + 2 + 5 + 2  # the model's and the tools' too
+    for act in actions:  # every action that has a key, with its own name and every key it has
+        text = act.text().replace("&", "").rstrip(".")
+        assert text in by_text, text
+        for k in act.shortcuts():
+            assert k.toString() in by_text[text].split(", "), (text, k.toString())
     for spec in ACTIONS:
         for s in spec.shortcuts:
-            assert s in keys_shown
+            assert QKeySequence(s).toString() in by_text[spec.text.replace("&", "").rstrip(".")]
+    keys_shown = [k for k, _, _ in rows]
     for key, _ in CANVAS_KEYS:
         assert key in keys_shown
+    assert by_text["Accept Proposals"] == "Y" and by_text["Pre-annotate This Image"] == "Ctrl+M"
+    assert (by_text["Smaller Brush"], by_text["Larger Brush"]) == ("[", "]")
+    assert {by_text[t] for t in ("Box to Polygon", "Intelligent Scissors", "Magic Wand", "Brush", "Eraser")} == \
+        {"G", "L", "W", "B", "E"}
+    wand = {keys: text for keys, text, where in rows if where == "Magic wand tool"}
+    assert "Shift+Click" in wand and "Ctrl+Click" in wand
+    dialog.close()
+
+
+def test_no_two_window_actions_share_a_key(qtbot, tmp_path):
+    w = open_window(qtbot, tmp_path)
+    owner: dict[str, str] = {}
+    for act in window_actions_with_keys(w):
+        for k in act.shortcuts():
+            assert k.toString() not in owner, (k.toString(), owner.get(k.toString()), act.objectName())
+            owner[k.toString()] = act.objectName()
+    assert {"Y", "Ctrl+M", "[", "]", "W", "B", "E", "G", "L", "D", "A", "T"} <= set(owner)
+
+
+def test_smart_tool_keys_choose_the_tools(qtbot, window_with_shapes):
+    w = window_with_shapes
+    canvas, st = w.canvas, w.smart_tools
+    for k, name in ((Qt.Key.Key_W, "wand"), (Qt.Key.Key_G, "grabcut"), (Qt.Key.Key_L, "scissors"),
+                    (Qt.Key.Key_E, "eraser"), (Qt.Key.Key_B, "brush")):
+        qtbot.keyClick(canvas, k)
+        assert canvas.tool_name == name and st.actions[name].isChecked()
+    qtbot.keyClick(canvas, Qt.Key.Key_J, CTRL)
+    assert canvas.tool_name == "edit"
+
+
+def test_brackets_change_the_brush_radius_and_its_circle(qtbot, window_with_shapes):
+    w = window_with_shapes
+    canvas, st = w.canvas, w.smart_tools
+    st.actions["brush"].trigger()
+    assert canvas.tool_name == "brush" and st.radius.value() == 8
+    for _ in range(4):
+        qtbot.keyClick(canvas, Qt.Key.Key_BracketRight)
+    assert st.radius.value() == pytest.approx(8 * 1.25**4, abs=0.01) and OPTIONS.radius == st.radius.value()
+    qtbot.mouseMove(canvas.viewport(), canvas.mapFromScene(40, 30))
+    circle = canvas.tool.cursor_item
+    assert circle is not None and circle.isVisible()
+    assert circle.rect().width() == pytest.approx(2 * OPTIONS.radius)
+    for _ in range(4):
+        qtbot.keyClick(canvas, Qt.Key.Key_BracketLeft)
+    assert st.radius.value() == pytest.approx(8, abs=0.01)
+    assert circle.rect().width() == pytest.approx(16)  # the circle follows at once
+    qtbot.keyClick(canvas, Qt.Key.Key_J, CTRL)  # another tool: [ and ] leave the radius alone
+    qtbot.keyClick(canvas, Qt.Key.Key_BracketRight)
+    assert canvas.tool_name == "edit" and st.radius.value() == pytest.approx(8, abs=0.01)
 
 
 @pytest.fixture
