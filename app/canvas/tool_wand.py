@@ -47,6 +47,7 @@ class WandTool(SmartTool):
         super().__init__(canvas)
         self.region: RegionMask | None = None
         self._scale = 1.0
+        self._parts = False  # the selection combines several clicks: it may have several parts
 
     def is_busy(self) -> bool:
         return self.region is not None
@@ -66,18 +67,21 @@ class WandTool(SmartTool):
         hy, hx = image.shape[:2]
         seed = (min(int(x * scale), hx - 1), min(int(y * scale), hy - 1))
         region = magic_wand_region(image, seed, OPTIONS.tolerance, connectivity=OPTIONS.connectivity)
-        if self.region is not None and ev.shift:
+        combined = self.region is not None and (ev.shift or ev.ctrl)
+        if combined and ev.shift:
             region = self.region.combine(region, "add")
-        elif self.region is not None and ev.ctrl:
+        elif combined:
             region = self.region.combine(region, "subtract")
+        self._parts = combined
         self.region, self._scale = region, scale
         self.show_mask(self._kept(), scale)
         return True
 
     def _kept(self) -> RegionMask | None:
-        """The selection less its parts below the minimum area (held-image pixels)."""
-        if self.region is None:
-            return None
+        """The selection less its parts below the minimum area (held-image pixels); one flood
+        fill is one connected part, kept as it is."""
+        if self.region is None or not self._parts:
+            return self.region
         return self.region.without_small_components(OPTIONS.min_area * self._scale**2, keep_largest=True)
 
     def options_changed(self) -> None:
