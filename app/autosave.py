@@ -9,7 +9,7 @@ write) and the user is told: ``failed(path, message)``, a status-bar message and
 file until a save of it succeeds again.
 
 A label file is never overwritten when it no longer holds the bytes the document last read or
-wrote (another program changed it): right before the atomic replace the save thread compares
+wrote (another program changed it): right before the atomic rename the save thread compares
 the file's digest with the document's :class:`app.document.DiskVersion` and refuses with
 :class:`segcore.annotation.ConflictError`. ``conflict_handler`` (the session's
 :class:`app.conflicts.ConflictResolver`) then decides what happens; without one the refusal is
@@ -177,10 +177,12 @@ class Saver(QObject):
             sys.setswitchinterval(interval)
             if was_enabled:
                 gc.enable()
-        if version is not None and check:
-            sa.check_unchanged(path, version.digest)
+        def unchanged() -> None:  # right before the rename: the file must still be what we last saw
+            if version is not None and check:
+                sa.check_unchanged(path, version.digest)
+
         try:
-            sa.atomic_write_bytes(path, data)
+            sa.atomic_write_bytes(path, data, before_replace=unchanged)
         except OSError as exc:
             raise sa.AnnotationError(
                 path, f"cannot save ({exc.strerror or exc}); the previous file is unchanged") from None

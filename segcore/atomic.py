@@ -14,6 +14,7 @@ import re
 import socket
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 _TEMP_RE = re.compile(r"^\.(?P<target>.+)\.(?P<pid>\d+)-(?P<host>[0-9a-f]{6})-[A-Za-z0-9_]+\.tmp$")
@@ -78,8 +79,10 @@ def remove_stale_temps(folder: str | os.PathLike, target_name: str | None = None
     return removed
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, *,
+                       before_replace: Callable[[], None] | None = None) -> None:
     """Write ``data`` to ``path`` atomically: temp file in the same folder, fsync, rename.
+    ``before_replace`` runs just before the rename; what it raises cancels the write.
 
     A symlink is followed (its target is replaced, the link kept). A read-only existing file
     raises :class:`PermissionError` rather than being replaced. On any failure the previous
@@ -105,6 +108,8 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, p)
     except BaseException:
         try:

@@ -236,3 +236,24 @@ def test_queued_saves_compare_with_the_bytes_just_written(qtbot, tmp_path, saver
     assert doc.disk.digest == sa.file_digest(doc.json_path)
     doc.push(AddShapes(doc, [_tri("last")]))
     assert saver.save_now(doc)
+
+
+def test_a_change_made_while_the_save_is_writing_is_not_overwritten(qtbot, tmp_path, saver, monkeypatch):
+    doc = Document.load(_image(tmp_path))
+    doc.push(AddShapes(doc, [_tri()]))
+    assert saver.save_now(doc)
+    real_fsync = os.fsync
+    raced = []
+
+    def other_program_writes_meanwhile(fd):  # while our temp file reaches the disk
+        if not raced:
+            raced.append(True)
+            _changed_elsewhere(doc.json_path)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", other_program_writes_meanwhile)
+    doc.push(AddShapes(doc, [_tri("dog", 5)]))
+    assert not saver.save_now(doc)
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert [s.label for s in sa.load(doc.json_path).shapes] == ["cat", "horse"]
+    assert [f.name for f in tmp_path.iterdir() if f.name.endswith(".tmp")] == []
