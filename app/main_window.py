@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from app import edit_ops
+from app import edit_ops, window_layout
 from app.actions import ACTIONS, ICONS, MENU_TITLES
 from app.autosave import Saver
 from app.canvas import Canvas
@@ -90,14 +90,8 @@ class MainWindow(QMainWindow):
         self.set_labels_file(labels_file or self.settings.labels_file or None)
         self.label_dock.add_known(list(self.config.get("labels") or []))
         self.set_document(None)
-        geometry, state = self.settings.geometry(), self.settings.state()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
-        if state is not None:
-            self.restoreState(state)
         self._install_features()
+        window_layout.restore_layout(self, self.settings)  # once every toolbar and dock exists
 
     # ------------------------------------------------------------------ building
     def _build_actions(self) -> None:
@@ -127,8 +121,7 @@ class MainWindow(QMainWindow):
         self.actions["keep_previous"].setChecked(self.settings.keep_previous)
         self.actions["crosshair"].setChecked(str(self.settings.value("crosshair", "false")).lower() == "true")
         self.menus["view"].addSeparator()
-        for dock in (self.file_dock, self.label_dock, self.shape_dock, self.flags_dock):
-            self.menus["view"].addAction(dock.toggleViewAction())
+        self.layout_menus = window_layout.LayoutMenus(self, self.menus["view"])
         self.toolbar = QToolBar("Tools", self)
         self.toolbar.setObjectName("main_toolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
@@ -483,7 +476,9 @@ class MainWindow(QMainWindow):
         if not self.session.leave_current():
             event.ignore()
             return
-        self.saver.flush(self.document)
-        self.settings.save_layout(self.saveGeometry(), self.saveState())
+        # leave_current saved the edits or the user discarded them: only wait for the saves
+        # already running (flushing the document here would write a discarded edit)
+        self.saver.flush(None)
+        window_layout.save_layout(self, self.settings)
         self.settings.sync()
         event.accept()

@@ -19,6 +19,17 @@ def _as_bool(value: object, default: bool) -> bool:
     return str(value).lower() in ("1", "true", "yes", "on")
 
 
+def _as_str_list(value: object) -> list[str] | None:
+    """A list of strings as QSettings gives it back (None, one string, or a list)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return None
+
+
 class Settings:
     """Typed access to the application's QSettings.
 
@@ -91,7 +102,13 @@ class Settings:
         v = self._q.value("window/state")
         return v if isinstance(v, QByteArray) and not v.isEmpty() else None
 
-    def save_layout(self, geometry: QByteArray, state: QByteArray) -> None:
-        """Remember the window geometry and dock/toolbar state."""
+    def layout_names(self) -> list[str] | None:
+        """Object names of the toolbars and docks the saved state knows (None: not recorded)."""
+        return _as_str_list(self._q.value("window/names"))
+
+    def save_layout(self, geometry: QByteArray, state: QByteArray, names: list[str] | None = None) -> None:
+        """Remember the window geometry and dock/toolbar state (and the toolbars and docks it knows)."""
         self._q.setValue("window/geometry", geometry)
         self._q.setValue("window/state", state)
+        if names is not None:
+            self._q.setValue("window/names", list(names))

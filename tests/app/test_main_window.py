@@ -399,3 +399,36 @@ def test_changes_discarded_on_leaving_are_not_kept(qtbot, tmp_path, folder):
     qtbot.keyClick(w, Qt.Key.Key_A)
     wait_image(qtbot, w, "im2.png")
     assert [s.label for s in w.document.shapes] == ["dog"] and w.document.undo_stack.count() == 0
+
+
+def _edit_with_autosave_off(qtbot, tmp_path, folder):
+    """A window with autosave off and an unsaved triangle drawn on im2 (title shows *)."""
+    w = open_window(qtbot, tmp_path)
+    w.actions["autosave"].setChecked(False)
+    w.open_path(folder / "im2.png")
+    wait_image(qtbot, w, "im2.png")
+    qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    for x, y in [(60, 10), (100, 12), (80, 50)]:
+        click_scene(qtbot, w, x, y)
+    qtbot.keyClick(w.canvas.viewport(), Qt.Key.Key_Return)
+    assert w.isWindowModified() and "[*]" in w.windowTitle()
+    return w
+
+
+def test_discard_on_closing_the_window_never_writes(qtbot, tmp_path, folder):
+    before = (folder / "im2.json").read_bytes()
+    w = _edit_with_autosave_off(qtbot, tmp_path, folder)
+    w.session.leave_answer = QMessageBox.StandardButton.Cancel
+    assert not w.close()
+    assert w.isVisible() and len(w.document) == 2  # cancelled: the window and the edit stay
+    w.session.leave_answer = QMessageBox.StandardButton.Discard
+    assert w.close()
+    assert (folder / "im2.json").read_bytes() == before
+    assert not (folder / "im1.json").exists()
+
+
+def test_save_on_closing_the_window_writes(qtbot, tmp_path, folder):
+    w = _edit_with_autosave_off(qtbot, tmp_path, folder)
+    w.session.leave_answer = QMessageBox.StandardButton.Save
+    assert w.close()
+    assert [s.label for s in sa.load(folder / "im2.json").shapes] == ["dog", "cat"]
