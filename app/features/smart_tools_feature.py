@@ -26,12 +26,19 @@ from app.canvas.smart_base import OPTIONS, SmartOptions
 from app.document import Document
 from segcore import interactive
 
-TOOL_ACTIONS = (  # (tool, menu text, shortcut, tip)
-    ("grabcut", "Box to &Polygon", "G", "Drag a box around an object; GrabCut outlines it (then strokes refine, Enter)"),
-    ("scissors", "Intelligent &Scissors", "L", "Click along an edge; the path snaps to it; close to make a polygon"),
-    ("wand", "Magic &Wand", "W", "Click a region of similar colour (Shift adds, Ctrl removes; Enter)"),
-    ("brush", "&Brush", "B", "Paint onto the selected shape, or a new one ([ and ] change the radius)"),
-    ("eraser", "&Eraser", "E", "Erase from the selected shapes or the shape under the pointer"),
+TOOL_ACTIONS = (  # (tool, menu text, toolbar text, shortcut, tip)
+    ("grabcut", "Box to &Polygon", "Box", "G",
+     "Drag a box around an object; GrabCut outlines it (then strokes refine, Enter)"),
+    ("scissors", "Intelligent &Scissors", "Scissors", "L",
+     "Click along an edge; the path snaps to it; close to make a polygon"),
+    ("wand", "Magic &Wand", "Wand", "W", "Click a region of similar colour (Shift adds, Ctrl removes; Enter)"),
+    ("brush", "&Brush", "Brush", "B", "Paint onto the selected shape, or a new one ([ and ] change the radius)"),
+    ("eraser", "&Eraser", "Eraser", "E", "Erase from the selected shapes or the shape under the pointer"),
+)
+OPERATIONS = (  # (name, menu text, toolbar text)
+    ("merge", "&Merge Selected Shapes", "Merge"),
+    ("subtract", "S&ubtract Upper Shape", "Subtract"),
+    ("simplify", "Simp&lify Selected Shapes", "Simplify"),
 )
 RADIUS_STEP = 1.25  # [ and ] divide / multiply the brush radius by this
 RADIUS_RANGE = (1.0, 500.0)
@@ -88,8 +95,9 @@ class SmartToolsFeature:
         self.toolbar.setObjectName("smart_tools_toolbar")
         group = QActionGroup(window)
         group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
-        for name, text, keys, tip in TOOL_ACTIONS:
+        for name, text, short, keys, tip in TOOL_ACTIONS:
             act = self._action(name, text, keys, tip, f"action_tool_{name}")
+            act.setIconText(short)  # the toolbar's button text; the menu shows the full text
             act.setCheckable(True)
             act.triggered.connect(lambda _c=False, n=name: self.use_tool(n))
             group.addAction(act)
@@ -104,12 +112,11 @@ class SmartToolsFeature:
             menu.addAction(act)
         menu.addSeparator()
         self.toolbar.addSeparator()
-        for name, text, handler in (
-            ("merge", "&Merge Selected Shapes", self.merge),
-            ("subtract", "S&ubtract Upper Shape", self.subtract),
-            ("simplify", "Simp&lify Selected Shapes", self.simplify),
-        ):
+        for name, text, short in OPERATIONS:
+            handler = getattr(self, name)
             act = QAction(text, window)
+            act.setIconText(short)
+            act.setToolTip(text.replace("&", ""))
             act.setObjectName(f"action_{name}")
             act.triggered.connect(lambda _c=False, h=handler: h())
             menu.addAction(act)
@@ -189,8 +196,8 @@ class SmartToolsFeature:
         tb.addWidget(QLabel(" Min. part ", tb))
         self.min_area = QSpinBox(tb)
         self.min_area.setObjectName("min_area")
-        self.min_area.setRange(0, 1_000_000)
-        self.min_area.setSuffix(" px")
+        self.min_area.setRange(0, 100_000)
+        self.min_area.setSuffix(" px²")
         self.min_area.setValue(int(round(OPTIONS.min_area)))
         self.min_area.setToolTip("Smart tools drop parts of their result smaller than this many square pixels "
                                  "(the largest part always stays; the eraser drops every small scrap)")
