@@ -120,6 +120,8 @@ class Canvas(ImageMixin, NavigationMixin, QGraphicsView):
         self._zoom_settle = QTimer(self)
         self._zoom_settle.setSingleShot(True)
         self._zoom_settle.timeout.connect(self._zoom_settled)
+        self.zoomChanged.connect(self._update_scroll_bars)
+        self._update_scroll_bars()
         self.tool: Tool = TOOLS["edit"](self)
         self.tool_name = "edit"
 
@@ -250,6 +252,23 @@ class Canvas(ImageMixin, NavigationMixin, QGraphicsView):
         self.setSceneRect(QRectF(-pad, -pad, w + 2 * pad, h + 2 * pad))
         if self._fit_mode:
             self._apply_fit()
+        self._update_scroll_bars()
+
+    def _update_scroll_bars(self, *_args) -> None:
+        """Scroll bars only while the image does not fit in the view. The scene's margin around
+        the image (room to pan past the edges) is no reason to show them."""
+        size = self.image_size()
+        room = self.maximumViewportSize()  # the viewport without scroll bars
+        z = self.zoom()
+        fits = size is None or (size[0] * z <= room.width() + 0.5 and size[1] * z <= room.height() + 0.5)
+        policy = Qt.ScrollBarPolicy.ScrollBarAlwaysOff if fits else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        if self.horizontalScrollBarPolicy() != policy or self.verticalScrollBarPolicy() != policy:
+            self.setHorizontalScrollBarPolicy(policy)
+            self.setVerticalScrollBarPolicy(policy)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._update_scroll_bars()
 
     def paintEvent(self, event) -> None:
         region = event.region()

@@ -432,3 +432,22 @@ def test_save_on_closing_the_window_writes(qtbot, tmp_path, folder):
     w.session.leave_answer = QMessageBox.StandardButton.Save
     assert w.close()
     assert [s.label for s in sa.load(folder / "im2.json").shapes] == ["dog", "cat"]
+
+
+def test_scroll_bars_only_when_the_image_does_not_fit(qtbot, tmp_path, folder):
+    w = open_window(qtbot, tmp_path)
+    w.open_path(folder / "im1.png")
+    wait_image(qtbot, w, "im1.png")
+    bars = (w.canvas.horizontalScrollBar(), w.canvas.verticalScrollBar())
+    qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not any(b.isVisible() for b in bars), timeout=2000)
+    shown = w.canvas.mapFromScene(QPointF(0, 0)), w.canvas.mapFromScene(QPointF(120, 90))
+    assert w.canvas.viewport().rect().adjusted(-1, -1, 1, 1).contains(shown[0])  # the whole image in view
+    assert w.canvas.viewport().rect().adjusted(-1, -1, 1, 1).contains(shown[1])
+    w.canvas.set_zoom(3 * w.canvas.zoom())  # larger than the window: scroll bars to reach the rest
+    qtbot.waitUntil(lambda: all(b.isVisible() for b in bars), timeout=2000)
+    qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not any(b.isVisible() for b in bars), timeout=2000)
+    w.resize(700, 500)  # still fitted after a resize
+    qtbot.waitUntil(lambda: w.canvas.viewport().width() < 600, timeout=2000)
+    assert not any(b.isVisible() for b in bars)
