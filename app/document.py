@@ -34,67 +34,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QColor, QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from app.label_colours import LabelColours  # re-exported: Document and views share one
 from segcore import annotation as sa
-from segcore.palette import voc_colour
-
-
-class LabelColours(QObject):
-    """Label -> colour, the same colours the VOC export uses (``segcore.palette``).
-
-    With a class list (``set_names(["_background_", "cat", ...])``, as in labels.txt) a label's
-    colour is ``voc_colour(its index)``. Labels not in the list get the next free indices in
-    the order they are first asked for, so a label keeps its colour for the session.
-    ``changed`` fires when the mapping is reset.
-    """
-
-    changed = Signal()
-
-    def __init__(self, names: Sequence[str] | None = None, parent: QObject | None = None):
-        super().__init__(parent)
-        self._index: dict[str, int] = {}
-        self._cache: dict[str, QColor] = {}
-        self.set_names(names or ["_background_"])
-
-    def set_names(self, names: Sequence[str]) -> None:
-        """Fix the class list (index = class id); other labels are appended after it."""
-        self._index = {}
-        for name in names:
-            self._index.setdefault(name, len(self._index))
-        if "_background_" not in self._index:
-            # keep id 0 (black) for the background even when the list omits it
-            self._index = {"_background_": 0, **{k: v + 1 for k, v in self._index.items()}}
-        self._cache.clear()
-        self.changed.emit()
-
-    def index_of(self, label: str) -> int:
-        """Class id used for ``label``'s colour (255 for ``__ignore__``)."""
-        if label == "__ignore__":
-            return 255
-        if label not in self._index:
-            used = set(self._index.values())
-            i = 1
-            while i in used:
-                i += 1
-            self._index[label] = i
-        return self._index[label]
-
-    def rgb(self, label: str) -> tuple[int, int, int]:
-        """The ``(r, g, b)`` of ``label``."""
-        if label == "__ignore__":
-            from segcore.palette import IGNORE_COLOUR
-
-            return IGNORE_COLOUR
-        return voc_colour(self.index_of(label))
-
-    def colour(self, label: str) -> QColor:
-        """The ``QColor`` of ``label`` (cached)."""
-        c = self._cache.get(label)
-        if c is None:
-            c = QColor(*self.rgb(label))
-            self._cache[label] = c
-        return c
 
 
 class DiskVersion:

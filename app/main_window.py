@@ -228,6 +228,14 @@ class MainWindow(QMainWindow):
         self.label_dialog.set_restriction(names)
         self.label_dock.add_known(names)
 
+    def reset_known_labels(self) -> None:
+        """Another folder is opened: forget the labels of the previous one (the labels file's
+        and the configured labels stay; the new folder's come with its scan)."""
+        self.colours.set_class_ids([])
+        self.label_dock.known = list(dict.fromkeys([*(self.restricted_labels or []),
+                                                    *(self.config.get("labels") or [])]))
+        self.label_dock.schedule_refresh()
+
     def label_new_shape(self, shape: Shape) -> Shape | None:
         """The canvas's label provider: ask for the label of a drawn shape (None discards it);
         the dialog opens beside the shape, which stays drawn meanwhile."""
@@ -258,16 +266,18 @@ class MainWindow(QMainWindow):
         self._collect_folder_labels()
 
     def _collect_folder_labels(self) -> None:
-        """Give labels the class ids (colours) the VOC export will use for this folder."""
+        """Give labels the class ids the VOC export will use for this folder (not colours: those
+        depend on the name, or on the labels file)."""
         if self.restricted_labels is not None:
             return
         model = self.file_dock.model
         images = [p for p in model.paths() if model.is_labelled(p)]
         jsons = (os.path.splitext(p)[0] + ".json" for p in images)  # made in the worker
+        root = model.root
 
         def done(names: list[str]) -> None:
-            if self.restricted_labels is None:
-                self.colours.set_names(names)
+            if self.restricted_labels is None and self.file_dock.model.root == root:  # not a left folder
+                self.colours.set_class_ids(names)  # ids only: colours depend on the name alone
                 self.label_dock.add_known([n for n in names[1:]])
 
         run_in_thread(folder_labels, jsons, on_done=done)

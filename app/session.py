@@ -106,6 +106,7 @@ class Session(QObject):
         self.w.settings.last_path = str(folder)
         self.close_document(force=True)
         self.kept.clear()
+        self.w.reset_known_labels()  # the label list shows this folder's labels only
         self.w.file_dock.model.scan(folder, on_first=lambda first: self.document is None and self.load_image(first))
         self.w.statusBar().showMessage(f"Opening {folder}...", 3000)
         return True

@@ -1,10 +1,19 @@
-"""The VOC colour palette: one colour per class id, shared by the GUI and the exporters."""
+"""Label colours: the VOC palette (one colour per class id, shared by the GUI and the
+exporters) and :func:`label_colour`, a colour that depends on a label's name alone."""
 
 from __future__ import annotations
+
+import colorsys
+import zlib
 
 import numpy as np
 
 IGNORE_COLOUR = (224, 224, 192)
+
+# label_colour's palette: 24 hues 15 degrees apart, each in three saturation / value steps,
+# all bright enough to read on a photo and far from the black of the background
+_HUES = 24
+_TONES = ((1.0, 1.0), (0.6, 1.0), (1.0, 0.7))
 
 
 def voc_colour(index: int) -> tuple[int, int, int]:
@@ -27,3 +36,14 @@ def voc_palette(n: int = 256) -> np.ndarray:
 def palette_bytes() -> bytes:
     """The 768-byte palette for a mode "P" PNG (PIL ``putpalette``)."""
     return voc_palette(256).tobytes()
+
+
+def label_colour(name: str) -> tuple[int, int, int]:
+    """The colour of the label ``name`` when no labels file fixes it: chosen from 72 distinct
+    colours by the CRC-32 of the UTF-8 name, so it is the same in every folder, on every run
+    and whatever other labels exist."""
+    code = zlib.crc32(name.encode("utf-8"))
+    hue = (code % _HUES) / _HUES
+    sat, val = _TONES[(code // _HUES) % len(_TONES)]
+    r, g, b = colorsys.hsv_to_rgb(hue, sat, val)
+    return round(r * 255), round(g * 255), round(b * 255)

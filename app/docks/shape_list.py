@@ -64,7 +64,7 @@ class ShapeListModel(QAbstractListModel):
     def _connections(self):
         d = self.document
         return [(d.shapesChanged, self._reset), (d.shapeChanged, self._row_changed),
-                (d.visibilityChanged, self._all_changed)]
+                (d.visibilityChanged, self._all_changed), (d.colours.changed, self._colours_changed)]
 
     def _reset(self) -> None:
         self.beginResetModel()
@@ -127,6 +127,12 @@ class ShapeListModel(QAbstractListModel):
 
     def mimeTypes(self) -> list[str]:
         return [MIME]
+
+    def _colours_changed(self) -> None:
+        """The swatches follow ``document.colours`` (the colours the canvas draws with)."""
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0), self.index(self.rowCount() - 1),
+                                  [Qt.ItemDataRole.DecorationRole])
 
     def mimeData(self, indexes) -> QMimeData:
         data = QMimeData()

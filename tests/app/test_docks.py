@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from app.dialogs.label_dialog import LabelChoice
-from segcore.palette import voc_colour
+from segcore.palette import label_colour
 
 from .gui_helpers import make_image, make_labelme, open_window, polygon, wait_image
 
@@ -75,9 +75,9 @@ def test_label_list_colours_counts_and_hiding(qtbot, window):
     cat = texts["cat"]
     cid = w.colours.index_of("cat")
     assert cat.text() == f"{cid}: cat  (2)"
-    assert w.colours.rgb("cat") == voc_colour(cid)
+    assert w.colours.rgb("cat") == label_colour("cat")  # no labels file: the colour of the name
     icon_colour = QColor(cat.icon().pixmap(14, 14).toImage().pixel(7, 7))
-    assert (icon_colour.red(), icon_colour.green(), icon_colour.blue()) == voc_colour(cid)
+    assert (icon_colour.red(), icon_colour.green(), icon_colour.blue()) == label_colour("cat")
     cat.setCheckState(Qt.CheckState.Unchecked)
     assert not w.document.is_visible(0) and not w.document.is_visible(2) and w.document.is_visible(1)
 
