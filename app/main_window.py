@@ -36,6 +36,7 @@ from app.docks.shape_list import ShapeListDock
 from app.document import Document, LabelColours
 from app.label_index import folder_labels
 from app.prefetch import AnnotationCache, ImageCache
+from app.recent_files import RecentMenu, start_folder
 from app.session import Session
 from app.settings import Settings
 from app.workers import run_in_thread
@@ -122,6 +123,8 @@ class MainWindow(QMainWindow):
         self.actions["crosshair"].setChecked(str(self.settings.value("crosshair", "false")).lower() == "true")
         self.menus["view"].addSeparator()
         self.layout_menus = window_layout.LayoutMenus(self, self.menus["view"])
+        self.recent = RecentMenu(self.settings, self.menus["file"], self.actions["next_image"], self.open_path,
+                                 self.report_error, self)
         self.toolbar = QToolBar("Tools", self)
         self.toolbar.setObjectName("main_toolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
@@ -310,8 +313,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ open / save (File menu)
     def open_path(self, path: str | os.PathLike) -> bool:
-        """Open a file or folder (command line, drop, Open)."""
-        return self.session.open_path(path)
+        """Open a file or folder (command line, drop, Open, Open Recent)."""
+        if not self.session.open_path(path):
+            return False
+        self.recent.remember(path)
+        return True
 
     def restore_last(self) -> None:
         """Reopen what was open last time."""
@@ -322,12 +328,12 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open image or label file", start,
                                               "Images and labels (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp *.json)")
         if path:
-            self.session.open_path(path)
+            self.open_path(path)
 
     def act_open_dir(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open folder", self.settings.last_path or str(Path.home()))
-        if folder:
-            self.session.open_dir(folder)
+        folder = QFileDialog.getExistingDirectory(self, "Open folder", start_folder(self.settings.last_path))
+        if folder and self.session.open_dir(folder):
+            self.recent.remember(folder)
 
     def act_next_image(self) -> None:
         self.session.step(1)

@@ -92,6 +92,15 @@ class Settings:
     def labels_file(self, value: str) -> None:
         self._q.setValue("labels_file", str(value))
 
+    @property
+    def recent_paths(self) -> list[str]:
+        """Recently opened files and folders, most recent first (File > Open Recent)."""
+        return _as_str_list(self._q.value("recent_paths")) or []
+
+    @recent_paths.setter
+    def recent_paths(self, value: list[str]) -> None:
+        self._q.setValue("recent_paths", [str(v) for v in value])
+
     def geometry(self) -> QByteArray | None:
         """The saved window geometry, if any."""
         v = self._q.value("window/geometry")
