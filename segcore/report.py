@@ -1,5 +1,10 @@
 """Run reports: ``metrics.json``, a readable ``report.md`` and the training curve as PNG.
 
+A run has one score: the validation mIoU of its best checkpoint (``best.pt``) with that
+epoch, worded by :func:`best_miou_text` wherever it is shown (report.md, the training dialog).
+The report's tables hold that checkpoint's validation scores; ``metrics.json`` keeps them under
+``best`` and the last validation under ``final``.
+
 The curve is drawn with Pillow (no matplotlib): training loss and validation mIoU per epoch,
 side by side. All files are written atomically.
 """
@@ -76,18 +81,30 @@ def _pct(v) -> str:
     return f"{100 * v:.2f}" if _finite(v) else "-"
 
 
+def best_miou_text(miou: float | None, epoch: int | None) -> str:
+    """The run's score in words, e.g. ``best val mIoU 49.00% (epoch 3)``: the validation mIoU
+    of the best checkpoint and its epoch (the same text in report.md and in the GUI)."""
+    if not _finite(miou) or epoch is None or epoch < 0:
+        return "best val mIoU - (no validation yet)"
+    return f"best val mIoU {_pct(miou)}% (epoch {epoch})"
+
+
 def report_markdown(config: dict, metrics: dict, history: list[dict], warnings: list[str], *,
-                    best_epoch: int = -1, reason: str = "") -> str:
-    """The text of ``report.md``: summary, per-class table, worst images, curve, warnings."""
+                    best_epoch: int = -1, best_miou: float | None = None, reason: str = "") -> str:
+    """The text of ``report.md``: the run's score, the best checkpoint's per-class table, worst
+    images, curve, warnings. ``metrics`` are the best checkpoint's validation scores."""
     names = metrics.get("class_names") or [str(i) for i in range(len(metrics["iou"]))]
+    score = best_miou_text(metrics.get("miou") if best_miou is None else best_miou, best_epoch)
     lines = [
         f"# Training report: {config.get('model')}",
         "",
-        f"Data: `{config.get('folder')}`. Stopped: {reason or 'completed'} after {len(history)} epochs; "
-        f"best validation epoch: {best_epoch}.",
+        f"Score: **{score}**, the model in `best.pt`.",
         "",
-        "Scores are computed from one confusion matrix over the whole validation split (ignore "
-        "pixels excluded); a class absent from both truth and prediction shows `-`.",
+        f"Data: `{config.get('folder')}`. Stopped: {reason or 'completed'} after {len(history)} epochs.",
+        "",
+        f"Validation scores of `best.pt` (epoch {best_epoch}), computed from one confusion matrix over the "
+        "whole validation split (ignore pixels excluded); a class absent from both truth and prediction "
+        "shows `-`. The table at the end has every epoch's validation mIoU.",
         "",
         "| metric | value (%) |",
         "|---|---|",
@@ -117,14 +134,21 @@ def report_markdown(config: dict, metrics: dict, history: list[dict], warnings: 
 
 
 def write_report(out: str | Path, config: dict, metrics: dict, history: list[dict], warnings: list[str], *,
-                 best_epoch: int = -1, reason: str = "") -> dict[str, Path]:
-    """Write ``metrics.json``, ``report.md`` and ``curve.png`` into ``out``; returns their paths."""
+                 best_epoch: int = -1, best_miou: float | None = None, final: dict | None = None,
+                 reason: str = "") -> dict[str, Path]:
+    """Write ``metrics.json``, ``report.md`` and ``curve.png`` into ``out``; returns their paths.
+
+    ``metrics``: the best checkpoint's validation scores (epoch ``best_epoch``); ``final``: the
+    last validation's, when it differs."""
     out = Path(out)
     paths = {"metrics": out / "metrics.json", "report": out / "report.md", "curve": out / "curve.png"}
-    doc = {"config": config, "final": metrics, "best_epoch": best_epoch, "reason": reason,
+    best_miou = metrics.get("miou") if best_miou is None else best_miou
+    doc = {"config": config, "best": metrics, "best_epoch": best_epoch, "best_miou": best_miou,
+           "final": final if final is not None else metrics, "reason": reason,
            "history": history, "warnings": warnings}
     atomic_write_bytes(paths["metrics"], json.dumps(nan_to_none(doc), indent=1, default=str).encode())
-    text = report_markdown(config, metrics, history, warnings, best_epoch=best_epoch, reason=reason)
+    text = report_markdown(config, metrics, history, warnings, best_epoch=best_epoch, best_miou=best_miou,
+                           reason=reason)
     atomic_write_bytes(paths["report"], text.encode())
     atomic_write_bytes(paths["curve"], curve_png(history))
     return paths

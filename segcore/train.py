@@ -13,9 +13,10 @@ GUI reads them; callbacks receive the same dicts). NaN values are written as ``n
 - ``{"event": "step", "epoch", "step", "steps", "loss", "lr", "images_per_s", "elapsed_s",
   "progress", "eta_s"}`` at most about once a second; ``progress`` in [0, 1]
 - ``{"event": "epoch", "epoch", "train_loss", "val": {"miou", "pixel_acc", "mean_acc", "fw_iou",
-  "mean_dice", "iou": [...per class...]}, "best_miou", "is_best", "elapsed_s", "progress", "eta_s"}``
+  "mean_dice", "iou": [...per class...]}, "best_miou", "best_epoch", "is_best", "elapsed_s", "progress",
+  "eta_s"}``
 - ``{"event": "checkpoint", "kind": "best" | "last", "path"}``
-- ``{"event": "done", "best_checkpoint", "last_checkpoint", "best_miou", "epochs", "reason"}``
+- ``{"event": "done", "best_checkpoint", "last_checkpoint", "best_miou", "best_epoch", "epochs", "reason"}``
   with reason one of "completed", "time_budget", "early_stopping", "stopped"
 - ``{"event": "error", "message"}`` then a non-zero exit.
 
@@ -194,6 +195,7 @@ class Trainer(DataSetupMixin, CheckpointMixin):
         self.scheduler = PolyWarmup(self.optimizer, cfg.warmup_steps, cfg.poly_power)
         self.batch_size, self.accum = cfg.batch_size, max(1, cfg.accum_steps)
         self.global_step, self.best_miou, self.best_epoch = 0, float("nan"), -1
+        self.best_metrics: dict | None = None  # the validation scores saved in best.pt
         self.history: list[dict] = []
         self._elapsed_before = 0.0
         start_epoch = 0
@@ -206,6 +208,7 @@ class Trainer(DataSetupMixin, CheckpointMixin):
             self.global_step, start_epoch = state["global_step"], state["epoch"]
             self.best_miou = state["best_miou"] if state["best_miou"] is not None else float("nan")
             self.best_epoch, self.history = state["best_epoch"], list(state["history"])
+            self.best_metrics = state.get("best_metrics")
             self._elapsed_before = float(state["elapsed_s"])
             set_rng_state(state["rng"])
         self._t0 = time.monotonic()
@@ -255,6 +258,7 @@ class Trainer(DataSetupMixin, CheckpointMixin):
                 is_best = not math.isnan(miou) and (math.isnan(self.best_miou) or miou > self.best_miou)
                 if is_best:
                     self.best_miou, self.best_epoch = miou, epoch
+                    self.best_metrics = {**last_metrics, "epoch": epoch}
             else:
                 miou, is_best = float("nan"), False
             eval_cost = time.monotonic() - t_eval if do_eval else eval_cost
@@ -263,13 +267,14 @@ class Trainer(DataSetupMixin, CheckpointMixin):
                                  "lr": self.scheduler.lr(), "elapsed_s": self.elapsed()})
             if self.info.is_main:
                 if is_best:
-                    self._save(best_path, {**last_metrics, "epoch": epoch}, None)
+                    self._save(best_path, self.best_metrics, None)
                 self._save(last_path, last_metrics, self._training_state(epoch))
             ddp.barrier(self.info)
             self.emit({"event": "epoch", "epoch": epoch, "train_loss": train_loss,
                        "val": {k: last_metrics[k] for k in ("miou", "pixel_acc", "mean_acc", "fw_iou", "mean_dice", "iou")}
                        if do_eval else None,
-                       "best_miou": self.best_miou, "is_best": is_best, "elapsed_s": self.elapsed(),
+                       "best_miou": self.best_miou, "best_epoch": self.best_epoch, "is_best": is_best,
+                       "elapsed_s": self.elapsed(),
                        "progress": self._progress(epoch * len(loader), max_epochs, len(loader), budget),
                        "eta_s": self._eta(epoch * len(loader), max_epochs, len(loader), budget)})
             if stop is not None:
@@ -286,7 +291,7 @@ class Trainer(DataSetupMixin, CheckpointMixin):
             self._write_report(result)
         self.emit({"event": "done", "best_checkpoint": str(result.best_checkpoint) if result.best_checkpoint else None,
                    "last_checkpoint": str(result.last_checkpoint) if result.last_checkpoint else None,
-                   "best_miou": self.best_miou, "epochs": epoch, "reason": reason})
+                   "best_miou": self.best_miou, "best_epoch": self.best_epoch, "epochs": epoch, "reason": reason})
         return result
 
     def _progress(self, step_in_run: int, max_epochs: int, steps: int, budget: float | None) -> float:
@@ -393,8 +398,9 @@ class Trainer(DataSetupMixin, CheckpointMixin):
         try:
             from segcore.report import write_report
 
-            write_report(self.out, self.cfg.to_dict(), result.metrics, self.history, self.warnings,
-                         best_epoch=self.best_epoch, reason=result.reason)
+            write_report(self.out, self.cfg.to_dict(), self.best_metrics or result.metrics, self.history,
+                         self.warnings, best_epoch=self.best_epoch, best_miou=self.best_miou,
+                         final=result.metrics, reason=result.reason)
         except OSError as exc:
             self.warn(f"could not write the report in {self.out}: {exc}")
 

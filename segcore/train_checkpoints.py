@@ -56,6 +56,7 @@ class CheckpointMixin:
             "elapsed_s": self.elapsed(),
             "best_miou": self.best_miou,
             "best_epoch": self.best_epoch,
+            "best_metrics": self.best_metrics,
             "history": self.history,
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),

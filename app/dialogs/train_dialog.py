@@ -2,6 +2,9 @@
 warnings, then live progress of the training subprocess (progress bar with ETA, loss and mIoU
 curves, per-class IoU table), Stop, and a button making the new model the pre-annotation model.
 
+The run's score is shown as :func:`segcore.report.best_miou_text` words it, from the trainer's
+events (the best checkpoint's validation mIoU and epoch): the same text as in the run's report.md.
+
 All the work is in segcore (``training_readiness``, ``segcore train``); this is only the view.
 """
 
@@ -16,6 +19,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.training_process import TrainingProcess, TrainRequest
 from app.workers import run_in_thread
+from segcore.report import best_miou_text
 
 DEFAULT_MODEL = "deeplabv3plus_mobilenet_v3_large"
 
@@ -54,10 +59,14 @@ def available_devices() -> list[tuple[str, str]]:
     return out
 
 
+def run_name(model: str) -> str:
+    """``MODEL-YYYYmmdd-HHMMSS``: the name of a new run folder."""
+    return f"{model}-{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
 def default_run_folder(folder: str | Path, model: str) -> Path:
     """``FOLDER/.segstudio/runs/MODEL-YYYYmmdd-HHMMSS`` (hidden: never scanned as images)."""
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path(folder) / ".segstudio" / "runs" / f"{model}-{stamp}"
+    return Path(folder) / ".segstudio" / "runs" / run_name(model)
 
 
 def _fmt_eta(seconds) -> str:
@@ -122,8 +131,6 @@ class TrainDialog(QDialog):
         for dev, text in available_devices():
             self.device_combo.addItem(text, dev)
         form.addRow("Device", self.device_combo)
-        self.out_edit = QLineEdit(str(default_run_folder(self.folder, DEFAULT_MODEL)))
-        form.addRow("Output", self.out_edit)
         if self.device_combo.currentData() == "cpu":
             self.size_spin.setValue(384)
             self.batch_spin.setValue(4)
@@ -141,13 +148,19 @@ class TrainDialog(QDialog):
         s.addStretch(1)
         top.addWidget(summary, 1)
         layout.addLayout(top)
+        layout.addLayout(self._build_output_row())
 
         bar = QHBoxLayout()
         self.progress_bar = QProgressBar(minimum=0, maximum=1000, value=0)
         self.progress_bar.setFormat("%p%")
         self.eta_label = QLabel("ETA -")
+        self.best_label = QLabel("")
+        self.best_label.setObjectName("best_miou")
+        self.best_label.setToolTip("validation mIoU of the best checkpoint (best.pt), as in the run's report.md")
         bar.addWidget(self.progress_bar, 1)
         bar.addWidget(self.eta_label)
+        bar.addSpacing(16)
+        bar.addWidget(self.best_label)
         layout.addLayout(bar)
         self.status_label = QLabel("Ready.")
         self.status_label.setWordWrap(True)
@@ -187,13 +200,49 @@ class TrainDialog(QDialog):
         buttons.addWidget(self.close_button)
         layout.addLayout(buttons)
 
+    def _build_output_row(self) -> QHBoxLayout:
+        """The run folder, full width (the whole path shows; tooltip too), with Browse..."""
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Output folder"))
+        self.out_edit = QLineEdit()
+        self.out_edit.setObjectName("output_folder")
+        self.out_edit.textChanged.connect(self.out_edit.setToolTip)
+        self._default_out = str(default_run_folder(self.folder, DEFAULT_MODEL))
+        self.out_edit.setText(self._default_out)
+        self.out_edit.setCursorPosition(0)
+        row.addWidget(self.out_edit, 1)
+        self.browse_button = QPushButton("Browse...")
+        self.browse_button.setToolTip("Choose the folder the run writes best.pt, last.pt and report.md into")
+        row.addWidget(self.browse_button)
+        return row
+
+    def _model_changed(self, model: str) -> None:
+        """A new default run name, unless the user chose or typed the output folder."""
+        if self.out_edit.text() == self._default_out:
+            self._default_out = str(default_run_folder(self.folder, model))
+            self.out_edit.setText(self._default_out)
+            self.out_edit.setCursorPosition(0)
+
+    def browse_output(self) -> None:
+        """Choose the run folder; one that already holds files gets a new run folder inside it."""
+        current = Path(self.out_edit.text().strip() or self._default_out)
+        start = next((p for p in (current, *current.parents) if p.is_dir()), self.folder)
+        chosen = QFileDialog.getExistingDirectory(self, "Output folder for the run", str(start))
+        if not chosen:
+            return
+        out = Path(chosen)
+        if out.is_dir() and any(out.iterdir()):
+            out = out / run_name(self.model_combo.currentText())
+        self.out_edit.setText(str(out))
+        self.out_edit.setCursorPosition(0)
+
     def _connect(self) -> None:
         self.start_button.clicked.connect(self.start)
         self.stop_button.clicked.connect(self.stop)
         self.use_button.clicked.connect(self._use_model)
         self.close_button.clicked.connect(self.close)
-        self.model_combo.currentTextChanged.connect(
-            lambda m: self.out_edit.setText(str(default_run_folder(self.folder, m))))
+        self.browse_button.clicked.connect(self.browse_output)
+        self.model_combo.currentTextChanged.connect(self._model_changed)
         p = self.process
         p.started.connect(self._on_start)
         p.step.connect(self._on_step)
@@ -214,7 +263,8 @@ class TrainDialog(QDialog):
         self.readiness = r
         classes = ", ".join(f"{n} ({c['instances']})" for n, c in sorted(r["classes"].items())) or "none"
         sizes = ", ".join(f"{w}x{h}" for w, h in r["sizes"][:3]) + (" ..." if len(r["sizes"]) > 3 else "")
-        self.summary_label.setText(f"{r['labelled']} labelled images, {r['unlabelled']} without labels.\n"
+        review = f", {r['to_review']} with only proposals to review" if r.get("to_review") else ""
+        self.summary_label.setText(f"{r['labelled']} labelled images{review}, {r['unlabelled']} without labels.\n"
                                    f"Classes (instances): {classes}\nImage sizes: {sizes or '-'}")
         self.warnings_label.setText("\n".join(f"\u26a0 {w}" for w in r["warnings"]))
         if r["labelled"] == 0 or not r["classes"]:
@@ -236,10 +286,14 @@ class TrainDialog(QDialog):
         if self.process.is_running():
             return
         req = self.request()
+        if not req.out:
+            self._status("Choose an output folder for the run (Browse...).", error=True)
+            return
         self._loss_x, self._loss_y, self._miou_x, self._miou_y = [], [], [], []
         self.loss_curve.setData([], [])
         self.miou_curve.setData([], [])
         self.progress_bar.setValue(0)
+        self.best_label.setText("")
         self.best_checkpoint = None
         self.use_button.setEnabled(False)
         try:
@@ -293,18 +347,19 @@ class TrainDialog(QDialog):
         for i, v in enumerate(val.get("iou") or []):
             if i < self.iou_table.rowCount():
                 self.iou_table.setItem(i, 1, QTableWidgetItem("-" if v is None else f"{100 * v:.1f}"))
-        best, miou = e.get("best_miou"), val.get("miou")
-        miou_text = "-" if miou is None else f"{100 * miou:.1f}%"
-        best_text = "" if best is None else f" (best {100 * best:.1f}%)"
-        self._status(f"Epoch {e['epoch']}: loss {e.get('train_loss') or 0:.4f}, val mIoU {miou_text}{best_text}")
+        miou = val.get("miou")
+        best = best_miou_text(e.get("best_miou"), e.get("best_epoch"))
+        self.best_label.setText(best)
+        miou_text = "-" if miou is None else f"{100 * miou:.2f}%"
+        self._status(f"Epoch {e['epoch']}: loss {e.get('train_loss') or 0:.4f}, val mIoU {miou_text}; {best}")
 
     def _on_done(self, e: dict) -> None:
         self.best_checkpoint = e.get("best_checkpoint")
         if e.get("reason") == "completed":
             self.progress_bar.setValue(1000)
-        best = e.get("best_miou")
-        self._status(f"Finished ({e.get('reason')}). Best validation mIoU "
-                     f"{'-' if best is None else f'{100 * best:.1f}%'}; model: {self.best_checkpoint}")
+        best = best_miou_text(e.get("best_miou"), e.get("best_epoch"))
+        self.best_label.setText(best)
+        self._status(f"Finished ({e.get('reason')}): {best}; model: {self.best_checkpoint}")
 
     def _on_finished(self, code: int) -> None:
         self.start_button.setEnabled(True)

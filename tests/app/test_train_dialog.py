@@ -128,3 +128,66 @@ def test_train_menu_opens_the_dialog_for_the_open_folder(qtbot, tmp_path, monkey
     else:
         assert window.settings.value("model/checkpoint") == str(best)
     dlg.close()
+
+
+def test_output_folder_is_shown_whole_and_chosen_with_browse(qtbot, dialog, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    edit = dialog.out_edit
+    qtbot.waitUntil(lambda: edit.width() > 100, timeout=3000)
+    default = edit.text()
+    assert edit.toolTip() == default
+    dialog.model_combo.setCurrentText("lraspp_mobilenet_v3_large")  # the default run name follows the model
+    assert Path(edit.text()).name.startswith("lraspp_mobilenet_v3_large-") and edit.toolTip() == edit.text()
+    dialog.model_combo.setCurrentText("unet")
+    default = edit.text()
+    assert edit.width() >= edit.fontMetrics().horizontalAdvance(default) + 8  # the whole default path fits
+    # Browse: an empty folder is used as it is
+    chosen = tmp_path / "my runs" / "first"
+    chosen.mkdir(parents=True)
+    asked = []
+
+    def pick(parent, caption, start, *args):
+        asked.append(start)
+        return str(chosen)
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", pick)
+    qtbot.mouseClick(dialog.browse_button, Qt.MouseButton.LeftButton)
+    assert asked and edit.text() == str(chosen) and edit.toolTip() == str(chosen)
+    dialog.model_combo.setCurrentText("segnet_vgg16")  # another model keeps the chosen folder
+    assert dialog.model_combo.currentText() == "segnet_vgg16" and edit.text() == str(chosen)
+    assert dialog.request().out == str(chosen)
+    # a folder that already holds files gets a new run folder inside it (nothing is overwritten)
+    (chosen / "best.pt").write_bytes(b"an earlier run")
+    qtbot.mouseClick(dialog.browse_button, Qt.MouseButton.LeftButton)
+    assert Path(edit.text()).parent == chosen and Path(edit.text()).name.startswith("segnet_vgg16-")
+    # Cancel in the folder dialog changes nothing
+    before = edit.text()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")
+    qtbot.mouseClick(dialog.browse_button, Qt.MouseButton.LeftButton)
+    assert edit.text() == before
+
+
+def test_dialog_and_report_give_the_same_best_miou(qtbot, dialog, tmp_path, monkeypatch):
+    """A two-epoch run into a folder chosen with Browse: the dialog's score is the report's, word
+    for word, and it is the best checkpoint's validation mIoU."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from segcore.checkpoint import load_checkpoint
+    from segcore.report import best_miou_text
+
+    out = tmp_path / "chosen"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
+    qtbot.mouseClick(dialog.browse_button, Qt.MouseButton.LeftButton)
+    dialog.epochs_radio.setChecked(True)
+    dialog.epochs_spin.setValue(2)
+    with qtbot.waitSignal(dialog.process.finished, timeout=180000) as finished:
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert finished.args == [0], dialog.process.stderr_tail()[-2000:]
+    assert (out / "best.pt").is_file() and (out / "report.md").is_file()  # the run wrote where chosen
+    shown = dialog.best_label.text()
+    assert shown.startswith("best val mIoU ") and "(epoch " in shown
+    assert shown in (out / "report.md").read_text()
+    assert shown in dialog.status_label.text()
+    meta = load_checkpoint(out / "best.pt", build=False).meta["metrics"]
+    assert shown == best_miou_text(meta["miou"], meta["epoch"])
