@@ -22,13 +22,14 @@ _LEGACY_AGE_S = 60.0
 """Temp files of the older naming (no pid) are removed once this old, for the same target."""
 
 
-def _host_tag() -> str:
+def host_tag() -> str:
+    """A short tag of this machine's name for temp file names (a pid means nothing elsewhere)."""
     return hashlib.blake2b(socket.gethostname().encode(), digest_size=3).hexdigest()
 
 
 def temp_prefix(target: Path) -> str:
     """The name prefix of this process's temp files for ``target`` (``mkstemp`` adds the rest)."""
-    return f".{target.name}.{os.getpid()}-{_host_tag()}-"
+    return f".{target.name}.{os.getpid()}-{host_tag()}-"
 
 
 def pid_running(pid: int) -> bool:
@@ -52,7 +53,7 @@ def remove_stale_temps(folder: str | os.PathLike, target_name: str | None = None
     unnamed-writer temps (``.<target>.<random>.tmp``) over a minute old. Returns what was
     removed; errors are ignored (cleanup never makes a save fail)."""
     removed: list[Path] = []
-    host = _host_tag()
+    host = host_tag()
     legacy = (re.compile(rf"^\.{re.escape(target_name)}\.[A-Za-z0-9_]{{8}}\.tmp$") if target_name else None)
     try:
         entries = list(os.scandir(folder))

@@ -109,7 +109,7 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, MemoryError):
         return "not enough memory to decode it"
     text = str(exc) or type(exc).__name__
-    if "truncated" in text:
+    if "truncated" in text.lower():
         return f"the file is truncated or corrupt ({text})"
     return f"cannot decode ({text})"
 

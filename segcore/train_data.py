@@ -120,13 +120,14 @@ def read_label_png(path: Path) -> np.ndarray:
 
 def _size_problem(ann, image_path: Path) -> tuple[str | None, tuple[int, int] | None]:
     """``(problem, (width, height))``: why the image cannot be paired with its annotation
-    (unreadable, over the pixel limit, another size than the JSON says) or None, and the image's
-    size. Read from the header only, before anything is allocated at that size."""
-    from segcore.imageio import DEFAULT_MAX_PIXELS, ImageReadError, check_size, image_size
+    (unreadable, its data cut short or undecodable, over the pixel limit, another size than the
+    JSON says) or None, and the image's size. The size comes from the header, before anything
+    is allocated at that size; :func:`segcore.imageio.verify_image` checks the data cheaply."""
+    from segcore.imageio import DEFAULT_MAX_PIXELS, ImageReadError, check_size, verify_image
 
     try:
-        size = image_size(image_path, max_pixels=DEFAULT_MAX_PIXELS)
-        return check_size(ann, image_path), size
+        w, h, _ = verify_image(image_path, max_pixels=DEFAULT_MAX_PIXELS)
+        return check_size(ann, image_path), (w, h)
     except ImageReadError as exc:
         return str(exc), None
 
@@ -180,7 +181,8 @@ def prepare_folder(
 
     The class list comes from ``class_names``, else ``labels_file``, else ``root/labels.txt``,
     else it is collected from the labels in use. Files that cannot be used (corrupt JSON,
-    unknown label, image size disagreeing with the JSON) are skipped with a warning. Model
+    unknown label, an image whose data is cut short or does not decode, image size disagreeing
+    with the JSON) are skipped with a warning naming them. Model
     proposals nobody reviewed (``proposed`` shapes) are not ground truth: their pixels are
     ignored, and a file holding nothing else counts as unlabelled.
     Raises :class:`DataError` when nothing usable is left or only one class exists.

@@ -312,17 +312,42 @@ def test_unwritable_outputs_say_so(read_only, checkpoint, cache, capsys, tmp_pat
     assert list(ro.iterdir()) == []
 
 
-def test_truncated_image_with_a_good_header(checkpoint, cache, capsys, tmp_path):
-    root = make_folder(tmp_path / "data", labelled=4, unlabelled=0)
+def test_truncated_images_with_a_good_header_are_named_and_skipped(checkpoint, cache, capsys, tmp_path):
+    """A PNG and a real JPEG cut short: their headers read, their pixels do not. info names
+    them, export leaves them out (not copied byte for byte), train and eval go on without them."""
+    import cv2
+
+    root = make_folder(tmp_path / "data", labelled=5, unlabelled=0)
     broken = root / "img_01.png"
-    broken.write_bytes(broken.read_bytes()[:200])  # the header reads, the pixels do not
+    broken.write_bytes(broken.read_bytes()[:200])
+    cut_jpeg = root / "img_02.jpg"
+    cv2.imwrite(str(cut_jpeg), cv2.imread(str(root / "img_02.png")), [cv2.IMWRITE_JPEG_QUALITY, 95])
+    (root / "img_02.png").unlink()
+    cut_jpeg.write_bytes(cut_jpeg.read_bytes()[:-400])  # the tail, with its end marker, is gone
     before = snapshot(root)
-    for argv in (["train", root, "--out", tmp_path / "run", *TINY], ["eval", checkpoint, root]):
-        rc, out, err = cli(capsys, *argv)
-        assert rc == 2 and "img_01.png" in err and "truncated" in err, (argv, err)
-    assert not (tmp_path / "run").exists()
-    rc, out, err = cli(capsys, "export", root, "--format", "voc", "--out", tmp_path / "voc", "--quiet", "--workers", "1")
-    assert rc == 0 and "img_01.png" in out and "truncated" in out
+
+    rc, out, err = cli(capsys, "info", root)
+    assert rc == 0 and "No problems found" not in out
+    for name in ("img_01.png", "img_02.jpg"):
+        assert any(name in ln and "[unreadable_image]" in ln and "truncated" in ln for ln in out.splitlines()), out
+
+    for fmt, images in (("voc", "JPEGImages"), ("coco", "images")):
+        rc, out, err = cli(capsys, "export", root, "--format", fmt, "--out", tmp_path / fmt, "--quiet",
+                           "--workers", "1")
+        assert rc == 0 and "3 of 5 labelled images" in out, out
+        assert "img_01.png" in out and "img_02.jpg" in out and "truncated" in out
+        assert sorted(p.stem for p in (tmp_path / fmt / images).iterdir()) == ["img_00", "img_03", "img_04"]
+    rc, out, err = cli(capsys, "export", root, "--format", "voc", "--out", tmp_path / "strict", "--quiet",
+                       "--workers", "1", "--strict")
+    assert rc == 1 and "img_02.jpg" in err and not (tmp_path / "strict").exists()
+
+    rc, out, err = cli(capsys, "train", root, "--out", tmp_path / "run", *TINY)
+    assert rc == 0, err
+    for name in ("img_01.png", "img_02.jpg"):
+        assert any(name in ln and "truncated" in ln for ln in err.splitlines()), err
+    assert (tmp_path / "run" / "best.pt").is_file()
+    rc, out, err = cli(capsys, "eval", checkpoint, root)
+    assert rc == 0 and "3 images" in out and "img_01.png" in err and "img_02.jpg" in err
     rc, out, err = cli(capsys, "predict", checkpoint, broken, "--quiet")
     assert rc == 1 and "img_01.png" in err and "truncated" in err
     assert snapshot(root) == before

@@ -1,7 +1,9 @@
 """File > Export dataset...: format, split, classes and output folder; runs
 :func:`segcore.export.voc.export_voc` / :func:`segcore.export.coco.export_coco` in a worker with
 a progress bar and Cancel and ends with the summary (images, instances per class, every
-problem and skipped shape with its file and reason)."""
+problem and skipped shape with its file and reason). The engine writes the export to a
+temporary folder and replaces the output folder's content only once it is complete, so a
+failed or cancelled export leaves it as it was; the summary says so."""
 
 from __future__ import annotations
 
@@ -45,7 +47,9 @@ class ExportDialog(JobDialog):
         self.flags_check.toggled.connect(lambda on: (self.val_spin.setEnabled(not on), self.seed_spin.setEnabled(not on)))
         self.out = PathField("dir", "Output folder", parent=self)
         self.overlays_check = QCheckBox("Also write overlay images to look at (VOC)", self)
-        self.overwrite_check = QCheckBox("Write into a non-empty output folder (nothing is deleted)", self)
+        self.overwrite_check = QCheckBox(
+            "Replace the export in a non-empty output folder, once the new one is complete "
+            "(other files there are kept)", self)
         self.strict_check = QCheckBox("Strict: any problem stops the export before anything is written", self)
         self.format_combo.currentIndexChanged.connect(
             lambda _i: self.overlays_check.setEnabled(self.format_combo.currentData() == "voc"))
@@ -59,6 +63,16 @@ class ExportDialog(JobDialog):
         form.addRow("", self.overlays_check)
         form.addRow("", self.overwrite_check)
         form.addRow("", self.strict_check)
+
+    def _done(self, report) -> None:
+        super()._done(report)
+        if report.left_out:
+            self.status.setText(f"Done: {report.images} of {report.labelled} labelled images exported; "
+                                f"{report.left_out} left out (see the problems below).")
+
+    def _cancelled(self) -> None:
+        super()._cancelled()
+        self.status.setText("Cancelled: nothing was written; the output folder is as it was.")
 
     def make_call(self):
         source = required_path(self.source, "labelled folder")

@@ -21,7 +21,8 @@ def open_export_dialog(window):
     labels = getattr(getattr(window, "settings", None), "labels_file", None) or None
     dialog = ExportDialog(_current_folder(window), labels, window)
     dialog.finished_report.connect(
-        lambda r: window.statusBar().showMessage(f"Exported {r.images} images to {r.out}", 10000))
+        lambda r: window.statusBar().showMessage(
+            f"Exported {r.images} images to {r.out}" + (f" ({r.left_out} left out)" if r.left_out else ""), 10000))
     window._export_dialog = dialog  # keep it alive while it runs
     dialog.show()
     return dialog

@@ -20,7 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="split by the image flags train/val/test instead of --val/--seed")
     parser.add_argument("--overlays", action="store_true", help="VOC: also write overlay images to look at")
     parser.add_argument("--overwrite", action="store_true",
-                        help="write into a non-empty OUT (files there are replaced, never deleted)")
+                        help="replace the export in a non-empty OUT, once the new one is complete "
+                             "(files the export does not write are kept)")
     parser.add_argument("--strict", action="store_true", help="any problem is fatal; nothing is written")
     parser.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -28,7 +29,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the export; exit code 0 on success, 1 when refused or strict problems, 2 on bad input."""
+    """Run the export; returns the exit code.
+
+    0: the export is complete (problems in the labelled folder, such as an image that does not
+    decode, are listed, and those images or shapes left out; ``--strict`` makes them fatal).
+    1: refused, strict problems, or a write failed (a full disk): nothing in OUT changed, and
+    the message says how many images had been written. 2: bad input (folder, labels file).
+    """
     from segcore.dataset import DatasetError
     from segcore.export.common import ExportError
     from segcore.progress import cli_progress
@@ -52,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     except (DatasetError, ClassListError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:  # e.g. the disk filled up or a folder became read-only mid-export
+    except OSError as exc:  # reading the labelled folder failed (writes are ExportErrors)
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(report.to_json(), indent=2) if args.json else report.to_text())

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from segcore.dataset import Item
+from segcore.export import files
 from segcore.export.common import (
     ExportReport,
     Skipped,
@@ -32,8 +33,9 @@ from segcore.export.common import (
     check_item,
     image_failed,
     plan_export,
+    staged_writes,
 )
-from segcore.export.files import IMAGE_ERRORS, export_image, write_file
+from segcore.export.files import SOURCE_ERRORS, export_image
 from segcore.export.pool import run_jobs
 from segcore.progress import CancelToken, ProgressCallback
 from segcore.rasterize import ClassList, instance_crops
@@ -104,7 +106,7 @@ def _coco_job(job: _Job) -> _Result:
     res.width, res.height = w, h
     try:
         res.written = [export_image(job.item.image, job.out / IMAGES_DIR, job.stem)]
-    except IMAGE_ERRORS as exc:
+    except SOURCE_ERRORS as exc:  # a failed write (OSError) stops the whole export
         return image_failed(res, job.item, exc)
     res.ok = True
     return res
@@ -138,7 +140,8 @@ def export_coco(root: str | os.PathLike, out: str | os.PathLike, *,
                 cancel: CancelToken | None = None) -> ExportReport:
     """Export the labelled images under ``root`` to COCO instances JSON per split under ``out``.
 
-    Arguments as :func:`segcore.export.voc.export_voc` (``overlays`` is accepted and ignored).
+    Arguments and the all-or-nothing replacement of ``out`` as
+    :func:`segcore.export.voc.export_voc` (``overlays`` is accepted and ignored).
     Category ids are the class ids (``_background_`` = 0 is not a category).
     """
     del overlays
@@ -146,18 +149,19 @@ def export_coco(root: str | os.PathLike, out: str | os.PathLike, *,
                        split_from_flags=split_from_flags, overwrite=overwrite, strict=strict, area_only=True,
                        workers=workers, progress=progress, cancel=cancel)
     report, out, cl = plan.report, plan.out, plan.classes
-    (out / IMAGES_DIR).mkdir(exist_ok=True)
-    (out / ANNOTATIONS_DIR).mkdir(exist_ok=True)
-    jobs = [_Job(it, st, out, list(cl.names), cl.has_ignore) for it, st in zip(plan.items, plan.stems)]
-    results = run_jobs(_coco_job, jobs, workers=workers, progress=progress, cancel=cancel, desc="COCO export")
-    by_split: dict[str, list[tuple[_Result, int]]] = {"train": [], "val": []}
-    for i, res, split in accepted_results(plan, results, strict=strict):
-        report.instances.update(Counter(a["_label"] for a in res.annotations))
-        by_split.setdefault(split, []).append((res, i + 1))  # image ids 1..N in scan order
-    for split, pairs in by_split.items():
-        doc = coco_document([r for r, _ in pairs], [i for _, i in pairs], cl, f"{Path(root).name} ({split})")
-        p = out / ANNOTATIONS_DIR / f"instances_{split}.json"
-        write_file(p, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
-        report.written.append(p)
-        report.splits[split] = len(pairs)
+    with staged_writes(plan) as done:
+        (out / IMAGES_DIR).mkdir(exist_ok=True)
+        (out / ANNOTATIONS_DIR).mkdir(exist_ok=True)
+        jobs = [_Job(it, st, out, list(cl.names), cl.has_ignore) for it, st in zip(plan.items, plan.stems)]
+        results = run_jobs(_coco_job, jobs, workers=workers, progress=done, cancel=cancel, desc="COCO export")
+        by_split: dict[str, list[tuple[_Result, int]]] = {"train": [], "val": []}
+        for i, res, split in accepted_results(plan, results, strict=strict):
+            report.instances.update(Counter(a["_label"] for a in res.annotations))
+            by_split.setdefault(split, []).append((res, i + 1))  # image ids 1..N in scan order
+        for split, pairs in by_split.items():
+            doc = coco_document([r for r, _ in pairs], [i for _, i in pairs], cl, f"{Path(root).name} ({split})")
+            p = out / ANNOTATIONS_DIR / f"instances_{split}.json"
+            files.write_file(p, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+            report.written.append(p)
+            report.splits[split] = len(pairs)
     return report

@@ -4,11 +4,12 @@ the process pool: :mod:`segcore.export.pool`."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,10 @@ from PIL import Image
 
 from segcore.annotation import Annotation, AnnotationError, Shape, load
 from segcore.dataset import Item, Problem, scan_with_problems, split_items
+from segcore.export import staging
 from segcore.export.files import IMAGE_ERRORS
 from segcore.export.pool import run_jobs
+from segcore.export.staging import Staging
 from segcore.imageio import DEFAULT_MAX_PIXELS, verify_image
 from segcore.progress import CancelToken, ProgressCallback
 from segcore.rasterize import ClassList
@@ -65,10 +68,19 @@ class ExportReport:
     written: list[Path] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
     action: str = "export"
+    labelled: int = 0
+    """Images with a label file the export was asked for (0 when not counted)."""
+
+    @property
+    def left_out(self) -> int:
+        """Labelled images not exported (their label file or image could not be used)."""
+        return max(0, self.labelled - self.images)
 
     def to_text(self) -> str:
         """A human summary: counts, instances per class, every problem and skipped shape."""
-        lines = [f"{self.format} {self.action} {'to' if self.action == 'export' else 'into'} {self.out}: {self.images} images"
+        count = (f"{self.images} of {self.labelled} labelled images ({self.left_out} left out: see the problems)"
+                 if self.left_out else f"{self.images} images")
+        lines = [f"{self.format} {self.action} {'to' if self.action == 'export' else 'into'} {self.out}: {count}"
                  + (" (" + ", ".join(f"{k} {v}" for k, v in self.splits.items()) + ")" if self.splits else "")]
         if self.unlabelled:
             lines.append(f"{self.unlabelled} images without a label file were left out"
@@ -87,7 +99,8 @@ class ExportReport:
     def to_json(self) -> dict[str, Any]:
         """A JSON-able dict of the report."""
         return {
-            "out": str(self.out), "format": self.format, "images": self.images, "splits": self.splits,
+            "out": str(self.out), "format": self.format, "images": self.images, "labelled": self.labelled,
+            "splits": self.splits,
             "instances": dict(self.instances), "unlabelled": self.unlabelled,
             "problems": [str(p) for p in self.problems], "skipped": [str(s) for s in self.skipped],
         }
@@ -96,23 +109,64 @@ class ExportReport:
 # ----------------------------------------------------------------------------- output folder
 
 
-def prepare_out(out: str | os.PathLike, overwrite: bool, *, root: str | os.PathLike | None = None) -> Path:
+def prepare_out(out: str | os.PathLike, overwrite: bool, *, root: str | os.PathLike | None = None) -> Staging:
     """Refuse a non-empty ``out`` unless ``overwrite``, and ``out`` being the labelled folder
-    ``root`` itself; create it. Nothing is ever deleted."""
+    ``root`` itself; create the temporary folder the export is written into
+    (:mod:`segcore.export.staging`). Nothing in ``out`` changes until :func:`staged_writes`
+    commits a complete export."""
     out = Path(out)
     if root is not None and out.resolve() == Path(root).resolve():
         raise ExportError(f"{out}: is the labelled folder itself; choose another output folder")
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out}: exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise ExportError(f"{out}: the output folder is not empty (pass overwrite / --overwrite to write into it)")
+        raise ExportError(f"{out}: the output folder is not empty (pass overwrite / --overwrite to replace "
+                          "the export in it)")
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):  # a read-only folder is refused before any work
-            pass
+        if out.is_dir():
+            with tempfile.TemporaryFile(dir=out):  # a read-only folder is refused before any work
+                pass
+        return staging.begin(out)
     except OSError as exc:
-        raise ExportError(f"{out}: cannot write into the output folder ({exc.strerror or exc})") from None
-    return out
+        raise ExportError(f"{out}: cannot write the export there ({exc.strerror or exc})") from None
+
+
+class _Done:
+    """A progress callback that remembers how many images were exported."""
+
+    def __init__(self, progress: ProgressCallback | None):
+        self.progress = progress
+        self.count = 0
+
+    def __call__(self, done: int, total: int, message: str = "") -> None:
+        self.count = done
+        if self.progress is not None:
+            self.progress(done, total, message)
+
+
+@contextlib.contextmanager
+def staged_writes(plan: ExportPlan) -> Iterator[_Done]:
+    """Run the writing part of an export: yields the progress callback to give the image jobs
+    (it counts them). On success the export replaces ``plan.report.out``'s earlier one (the
+    written paths are moved to it too); on any failure ``out`` is left as it was, the
+    temporary folder removed, and a write failure becomes :class:`ExportError` saying how many
+    images had been written and what was kept."""
+    done = _Done(plan.progress)
+    out, tmp = plan.report.out, plan.staging.path
+    earlier = out.is_dir() and any(out.iterdir())
+    try:
+        yield done
+        staging.commit(plan.staging)
+    except BaseException as exc:
+        staging.discard(plan.staging)
+        if not isinstance(exc, OSError):
+            raise
+        kept = (f"{out} still holds the earlier export, unchanged" if earlier
+                else f"nothing was written to {out}")
+        raise ExportError(f"{out}: the export failed after {done.count} of {len(plan.items)} images "
+                          f"({exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}); "
+                          f"{kept}") from None
+    plan.report.written = [out / p.relative_to(tmp) if p.is_relative_to(tmp) else p for p in plan.report.written]
 
 
 def refuse_empty(root: str | os.PathLike, items: Sequence[Item], report: ExportReport) -> None:
@@ -329,8 +383,11 @@ class ExportPlan:
     classes: ClassList
     report: ExportReport
     out: Path
+    """Where the files go: the temporary folder (``report.out`` is the output folder)."""
     splits: list[str]
     stems: list[str]
+    staging: Staging
+    progress: ProgressCallback | None = None
 
 
 def plan_export(root: str | os.PathLike, out: str | os.PathLike, fmt: str, *,
@@ -339,18 +396,19 @@ def plan_export(root: str | os.PathLike, out: str | os.PathLike, fmt: str, *,
                 workers: int | None, progress: ProgressCallback | None,
                 cancel: CancelToken | None) -> ExportPlan:
     """Scan ``root``, resolve the classes, refuse an empty dataset, run the ``strict`` check
-    (before anything is written) and prepare ``out``; scan problems go into the report."""
+    (before anything is written) and prepare ``out`` (the files go to a temporary folder
+    until :func:`staged_writes` commits them); scan problems go into the report."""
     items, unlabelled, scan_problems = labelled_items(root)
     cl = resolve_classes(items, classes)
-    report = ExportReport(Path(out), fmt, unlabelled=unlabelled, classes=list(cl.names))
+    report = ExportReport(Path(out), fmt, unlabelled=unlabelled, classes=list(cl.names), labelled=len(items))
     report.problems.extend(scan_problems)
     report.skipped.extend(Skipped(p.path, None, f"not exported: {p.message}") for p in scan_problems)
     refuse_empty(root, items, report)
     if strict:
         strict_check(items, cl, report, area_only=area_only, workers=workers, progress=progress, cancel=cancel)
-    report.out = prepare_out(out, overwrite, root=root)
     splits = assign_splits(items, val_ratio=val_ratio, seed=seed, from_flags=split_from_flags)
-    return ExportPlan(items, cl, report, report.out, splits, unique_stems(items))
+    stage = prepare_out(out, overwrite, root=root)
+    return ExportPlan(items, cl, report, stage.path, splits, unique_stems(items), stage, progress)
 
 
 def accepted_results(plan: ExportPlan, results: Sequence[Any], *, strict: bool) -> list[tuple[int, Any, str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import struct
 import zlib
 from pathlib import Path
@@ -21,10 +20,13 @@ JPEG_SUFFIXES = frozenset({".jpg", ".jpeg"})
 IMAGE_ERRORS = (OSError, ValueError, ImageReadError)
 """What reading, encoding or copying one image may raise."""
 
+SOURCE_ERRORS = (ValueError, ImageReadError)
+"""What reading or encoding a source image may raise (a failed write is an :class:`OSError`)."""
+
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write a derived output file: a temporary file in the same folder, then a rename, so a
-    reader never sees half a file. No fsync: these files are re-creatable from the user's
+    """Write a derived output file (every file an export writes goes through here): a
+    temporary file in the same folder, then a rename, so a reader never sees half a file. No fsync: these files are re-creatable from the user's
     labels (which :func:`segcore.annotation.save` writes with fsync), and one fsync per file
     would cost more than encoding it."""
     tmp = path.with_name(f".{path.name}.part{os.getpid()}")
@@ -38,14 +40,13 @@ def write_file(path: Path, data: bytes) -> None:
 
 
 def copy_file(src: Path, dst: Path) -> None:
-    """Copy ``src`` byte for byte to ``dst`` through a temporary file + rename."""
-    tmp = dst.with_name(f".{dst.name}.part{os.getpid()}")
+    """Copy ``src`` byte for byte to ``dst`` (through :func:`write_file`). A source that cannot
+    be read raises :class:`ImageReadError`; a failed write raises :class:`OSError`."""
     try:
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dst)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        data = Path(src).read_bytes()
+    except OSError as exc:
+        raise ImageReadError(src, f"cannot read it ({exc.strerror or exc})") from None
+    write_file(dst, data)
 
 
 def image_header(path: Path) -> tuple[int, int, int]:
@@ -119,7 +120,8 @@ def _grey_to_indexed(png: bytes, palette: bytes) -> bytes:
 
 def export_image(src: Path, dst_dir: Path, stem: str) -> Path:
     """Put the image under ``dst_dir`` as ``<stem>.jpg``: JPEGs without a rotating EXIF
-    orientation are copied byte for byte, anything else is decoded and encoded once."""
+    orientation are copied byte for byte, anything else is decoded and encoded once. A source
+    that cannot be read raises one of :data:`SOURCE_ERRORS`; a failed write :class:`OSError`."""
     dst = dst_dir / f"{stem}.jpg"
     if src.suffix.lower() in JPEG_SUFFIXES and image_header(src)[2] in (0, 1):
         copy_file(src, dst)

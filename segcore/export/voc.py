@@ -23,6 +23,7 @@ import numpy as np
 
 from segcore.annotation import Shape
 from segcore.dataset import Item
+from segcore.export import files
 from segcore.export.common import (
     ExportReport,
     Skipped,
@@ -30,8 +31,9 @@ from segcore.export.common import (
     check_item,
     image_failed,
     plan_export,
+    staged_writes,
 )
-from segcore.export.files import IMAGE_ERRORS, encode_jpeg, export_image, palette_png, read_rgb, write_file
+from segcore.export.files import SOURCE_ERRORS, encode_jpeg, export_image, palette_png, read_rgb
 from segcore.export.pool import run_jobs
 from segcore.palette import palette_bytes, voc_palette
 from segcore.progress import CancelToken, ProgressCallback
@@ -129,13 +131,13 @@ def _voc_job(job: _Job) -> _Result:
         paths = [export_image(job.item.image, out / "JPEGImages", job.stem)]
         if job.overlays:
             vis = out / VIS_DIR / f"{job.stem}.jpg"
-            write_file(vis, encode_jpeg(overlay(read_rgb(job.item.image), cmap), quality=90))
+            files.write_file(vis, encode_jpeg(overlay(read_rgb(job.item.image), cmap), quality=90))
             paths.append(vis)
-    except IMAGE_ERRORS as exc:
+    except SOURCE_ERRORS as exc:  # a failed write (OSError) stops the whole export
         return image_failed(res, job.item, exc)
     for sub, arr in (("SegmentationClass", cmap), ("SegmentationObject", obj)):
         paths.append(out / sub / f"{job.stem}.png")
-        write_file(paths[-1], palette_png(arr, pal))
+        files.write_file(paths[-1], palette_png(arr, pal))
     res.ok = True
     res.instances = Counter(inst.label for inst in instances if inst not in hidden)
     res.written = paths
@@ -155,27 +157,31 @@ def export_voc(root: str | os.PathLike, out: str | os.PathLike, *,
     ``split_from_flags``, by the image flags ``train``/``val``/``test``. Bad shapes and files
     are reported (``report.problems``/``report.skipped``) and the rest exports; with
     ``strict`` any problem raises :class:`ExportError` before anything is written. A non-empty
-    ``out`` is refused unless ``overwrite``; no file is ever deleted.
+    ``out`` is refused unless ``overwrite``. The export is written to a temporary folder and
+    replaces an earlier one in ``out`` only once complete (:mod:`segcore.export.staging`);
+    when a write fails (a full disk) :class:`ExportError` says how many images were written
+    and ``out`` is left as it was; files in ``out`` the export does not write are kept.
     """
     plan = plan_export(root, out, "VOC", classes=classes, val_ratio=val_ratio, seed=seed,
                        split_from_flags=split_from_flags, overwrite=overwrite, strict=strict, area_only=False,
                        workers=workers, progress=progress, cancel=cancel)
     report, out, cl = plan.report, plan.out, plan.classes
-    for d in SUBDIRS + ("ImageSets/Segmentation",) + ((VIS_DIR,) if overlays else ()):
-        (out / d).mkdir(parents=True, exist_ok=True)
-    jobs = [_Job(it, st, out, list(cl.names), cl.has_ignore, overlays) for it, st in zip(plan.items, plan.stems)]
-    results = run_jobs(_voc_job, jobs, workers=workers, progress=progress, cancel=cancel, desc="VOC export")
-    lists: dict[str, list[str]] = {"train": [], "val": []}
-    for _, res, split in accepted_results(plan, results, strict=strict):
-        report.instances.update(res.instances)
-        lists.setdefault(split, []).append(res.stem)
-    lists["trainval"] = lists["train"] + lists["val"]
-    for name, stems_ in lists.items():
-        p = out / "ImageSets" / "Segmentation" / f"{name}.txt"
-        write_file(p, "".join(f"{s}\n" for s in stems_).encode())
-        report.written.append(p)
-        if name != "trainval":
-            report.splits[name] = len(stems_)
-    write_file(out / "class_names.txt", "".join(f"{n}\n" for n in cl.names).encode())
-    report.written.append(out / "class_names.txt")
+    with staged_writes(plan) as done:
+        for d in SUBDIRS + ("ImageSets/Segmentation",) + ((VIS_DIR,) if overlays else ()):
+            (out / d).mkdir(parents=True, exist_ok=True)
+        jobs = [_Job(it, st, out, list(cl.names), cl.has_ignore, overlays) for it, st in zip(plan.items, plan.stems)]
+        results = run_jobs(_voc_job, jobs, workers=workers, progress=done, cancel=cancel, desc="VOC export")
+        lists: dict[str, list[str]] = {"train": [], "val": []}
+        for _, res, split in accepted_results(plan, results, strict=strict):
+            report.instances.update(res.instances)
+            lists.setdefault(split, []).append(res.stem)
+        lists["trainval"] = lists["train"] + lists["val"]
+        for name, stems_ in lists.items():
+            p = out / "ImageSets" / "Segmentation" / f"{name}.txt"
+            files.write_file(p, "".join(f"{s}\n" for s in stems_).encode())
+            report.written.append(p)
+            if name != "trainval":
+                report.splits[name] = len(stems_)
+        files.write_file(out / "class_names.txt", "".join(f"{n}\n" for n in cl.names).encode())
+        report.written.append(out / "class_names.txt")
     return report

@@ -88,8 +88,58 @@ def test_cancel_stops_the_export(qtbot, tmp_path, monkeypatch):
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.job.finished, timeout=10000)
     assert "Cancelled" in dialog.status.text() and dialog.report is None
-    assert len(list((out / "SegmentationClass").iterdir())) < 20
+    assert "nothing was written" in dialog.status.text()
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
     assert dialog.run_button.isEnabled()
+
+
+def test_full_disk_says_it_failed_and_keeps_the_earlier_export(qtbot, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from segcore.export import files
+    from segcore.export.voc import export_voc
+
+    data = _folder(tmp_path / "data", n=4)
+    out = tmp_path / "out"
+    export_voc(data, out, workers=1)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    real, count = files.write_file, []
+
+    def write(path, payload):
+        if len(count) >= 4:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        count.append(path)
+        real(path, payload)
+
+    monkeypatch.setattr(files, "write_file", write)
+    window = open_window(qtbot, tmp_path)
+    window.session.open_dir(data)
+    dialog = _export_dialog(qtbot, window)
+    dialog.out.setText(str(out))
+    dialog.overwrite_check.setChecked(True)
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error is not None or dialog.report is not None, timeout=20000)
+    assert dialog.report is None
+    text = dialog.summary.toPlainText()
+    assert "failed after 1 of 4 images" in text and "No space left on device" in text
+    assert "still holds the earlier export" in text and dialog.status.text().startswith("Failed")
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_an_image_that_does_not_decode_is_left_out_and_named(qtbot, tmp_path):
+    data = _folder(tmp_path / "data", n=3)
+    broken = data / "im1.jpg"
+    broken.write_bytes(broken.read_bytes()[:300])
+    window = open_window(qtbot, tmp_path)
+    window.session.open_dir(data)
+    dialog = _export_dialog(qtbot, window)
+    dialog.out.setText(str(tmp_path / "out"))
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error is not None or dialog.report is not None, timeout=20000)
+    assert "2 of 3 labelled images exported" in dialog.status.text()
+    assert "im1.jpg" in dialog.summary.toPlainText() and "truncated" in dialog.summary.toPlainText()
+    assert sorted(p.name for p in (tmp_path / "out" / "JPEGImages").iterdir()) == ["im0.jpg", "im2.jpg"]
 
 
 def test_strict_export_shows_every_problem_and_writes_nothing(qtbot, tmp_path):

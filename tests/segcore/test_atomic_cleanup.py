@@ -9,7 +9,7 @@ import sys
 import time
 
 from segcore.annotation import Annotation, Shape, save
-from segcore.atomic import _host_tag, atomic_write_bytes
+from segcore.atomic import atomic_write_bytes, host_tag
 
 
 def _dead_pid() -> int:
@@ -19,7 +19,7 @@ def _dead_pid() -> int:
 
 
 def _temp(folder, target: str, pid: int, tag: str = "abcd1234", size: int = 1000):
-    p = folder / f".{target}.{pid}-{_host_tag()}-{tag}.tmp"
+    p = folder / f".{target}.{pid}-{host_tag()}-{tag}.tmp"
     p.write_bytes(b"x" * size)
     return p
 

@@ -160,7 +160,9 @@ def test_process_pool_output_equals_serial_and_cancel(labelme_example, tmp_path)
 
     with pytest.raises(Cancelled):
         export_voc(src, tmp_path / "three", classes=labels, workers=1, progress=progress, cancel=token)
-    assert len(list((tmp_path / "three" / "SegmentationClass").iterdir())) < 3
+    # a cancelled export leaves nothing: no output folder, no temporary folder beside it
+    assert not (tmp_path / "three").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
 def test_rotated_jpeg_reencoded_and_subfolder_stems(tmp_path):
