@@ -200,6 +200,10 @@ class Saver(QObject):
         gen = _generation(doc)
         key = (id(doc), str(target))
         version = doc.disk if target == doc.json_path else None
+        if target == doc.json_path:
+            # Until this save is done no state is "saved": undoing back to the state of the
+            # previous save must not look clean while the disk is about to hold this one.
+            doc.undo_stack.resetClean()
 
         def done(_r: object) -> None:
             self._on_saved(doc, target, gen)

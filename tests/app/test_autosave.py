@@ -257,3 +257,17 @@ def test_a_change_made_while_the_save_is_writing_is_not_overwritten(qtbot, tmp_p
     monkeypatch.setattr(os, "fsync", real_fsync)
     assert [s.label for s in sa.load(doc.json_path).shapes] == ["cat", "horse"]
     assert [f.name for f in tmp_path.iterdir() if f.name.endswith(".tmp")] == []
+
+
+def test_undoing_to_the_saved_state_while_a_save_runs_is_saved_too(qtbot, tmp_path, saver):
+    doc = Document.load(_image(tmp_path))
+    saver.attach(doc)
+    doc.push(AddShapes(doc, [_tri()]))
+    qtbot.waitUntil(lambda: not doc.is_dirty() and not saver.pending(), timeout=5000)  # "cat" saved
+    doc.push(AddShapes(doc, [_tri("dog", 5)]))
+    saver.timer.stop()
+    saver.save_async(doc)  # writes cat + dog in the background
+    doc.undo_stack.undo()  # back to the saved state before that save is done
+    assert doc.is_dirty()  # the disk is about to hold cat + dog, not what is shown
+    qtbot.waitUntil(lambda: not doc.is_dirty() and not saver.pending(), timeout=5000)
+    assert [s.label for s in sa.load(doc.json_path).shapes] == ["cat"]
