@@ -1,5 +1,6 @@
-"""The labels used across an opened folder, collected in the background so the label list and
-the shape colours match what the VOC export will use (``ClassList.collect`` order)."""
+"""The labels used across an opened folder, collected in the background so the label list
+knows them and shows the class ids the VOC export will use (``ClassList.collect`` order).
+Colours do not come from here: they depend on the label's name (see :mod:`app.label_colours`)."""
 
 from __future__ import annotations
 

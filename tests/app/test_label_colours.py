@@ -14,11 +14,19 @@ from app.commands import AddShapes
 from app.label_colours import LabelColours
 from app.main_window import MainWindow
 from app.settings import Settings
+from app.workers import active_jobs
 from segcore.annotation import Shape
 from segcore.palette import IGNORE_COLOUR, label_colour, voc_colour
 from tests.app.gui_helpers import make_image, make_labelme, open_window, polygon, wait_image
 
 pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def _no_job_left(qtbot):
+    """Each test ends once the folder label collection it started has answered."""
+    yield
+    qtbot.waitUntil(lambda: active_jobs() == 0, timeout=5000)
 
 TRI = [(5, 5), (50, 5), (30, 40)]
 TRI2 = [(60, 50), (100, 50), (80, 80)]

@@ -195,6 +195,7 @@ def test_drawn_shape_stays_visible_beside_the_dialog(qtbot, tmp_path, tool):
     from PySide6.QtWidgets import QGraphicsPathItem
 
     from app.main_window import MainWindow
+    from app.workers import active_jobs
     from tests.app.gui_helpers import click_scene, make_image, open_window, wait_image
 
     img = make_image(tmp_path / "a.png", size=(200, 150))
@@ -235,3 +236,4 @@ def test_drawn_shape_stays_visible_beside_the_dialog(qtbot, tmp_path, tool):
     assert not seen["covered"]
     assert [s.label for s in w.document.shapes] == ["zebra"]
     assert not [it for it in w.canvas.tool._preview if it.scene() is not None]  # gone once added
+    qtbot.waitUntil(lambda: active_jobs() == 0, timeout=5000)  # nothing left to answer a closed window
