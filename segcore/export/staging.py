@@ -62,7 +62,7 @@ def remove_stale(parent: Path) -> list[Path]:
 def begin(out: Path) -> Staging:
     """Create the temporary folder for an export to ``out`` (and the folders above ``out``
     that are missing). Raises :class:`OSError` when that is not possible."""
-    out = Path(os.path.abspath(out))
+    out = Path(os.path.realpath(out))  # a linked output folder: work beside its target (one file system)
     created = None
     for up in [out.parent, *out.parent.parents]:
         if up.exists():

@@ -72,3 +72,21 @@ def test_info_runs_as_a_module(labelme_example):
     assert data["images"] == 3 and [it["key"] for it in data["items"]] == [
         "2011_000003", "2011_000006", "2011_000025"]
     assert data["problems"] == []
+
+
+def test_info_names_a_truncated_jpeg_whose_header_reads(labelme_example, tmp_path, capsys):
+    """A real JPEG cut short keeps a valid header; info decodes enough of it to say so."""
+    import cv2
+
+    folder = tmp_path / "data"
+    shutil.copytree(labelme_example / "data_annotated", folder)
+    photo = folder / "2011_000006.jpg"
+    cv2.imwrite(str(photo), cv2.imread(str(photo)), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    photo.write_bytes(photo.read_bytes()[: photo.stat().st_size * 2 // 3])
+    assert main(["info", str(folder), "--json"]) == 0
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert [(p["path"], p["kind"]) for p in problems] == [(str(photo), "unreadable_image")]
+    assert "truncated" in problems[0]["message"]
+    # --no-image-check trusts the JSON and reads no image
+    assert main(["info", str(folder), "--no-image-check", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["problems"] == []

@@ -135,3 +135,35 @@ def test_temporary_folders_of_killed_exports_are_removed_by_the_next_one(tmp_pat
         (d / "JPEGImages" / "x.jpg").write_bytes(b"x" * 1000)
     assert _export("voc", src, tmp_path / "out") == 0
     assert not dead.exists() and live.exists() and mine.exists()
+
+
+def test_full_disk_in_worker_processes_leaves_the_earlier_export(monkeypatch, tmp_path, capsys):
+    """The same with a process pool: a worker's failed write stops the export."""
+    src = _folder(tmp_path / "data", n=6)
+    out = tmp_path / "out"
+    assert _export("coco", src, out) == 0
+    before = _tree(out)
+    from segcore.export import pool
+
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("needs forked workers to share the simulated full disk")
+    monkeypatch.setattr(pool, "_start_method", lambda: "fork")
+    _disk_fills_after(monkeypatch, 0)  # the workers are forked with the full disk
+    rc = main(["export", str(src), "--format", "coco", "--out", str(out), "--quiet", "--workers", "2", "--overwrite"])
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "still holds the earlier export" in err
+    assert "after 0 of 6 images" in err  # the first worker write failed (forked workers share the full disk)
+    assert _tree(out) == before
+
+
+def test_an_output_folder_that_is_a_link_is_replaced_through_it(tmp_path, capsys):
+    src = _folder(tmp_path / "data", n=2)
+    real = tmp_path / "disk" / "exports"
+    real.mkdir(parents=True)
+    link = tmp_path / "out"
+    link.symlink_to(real, target_is_directory=True)
+    assert _export("voc", src, link) == 0
+    assert _export("voc", src, link, "--overwrite") == 0
+    assert link.is_symlink() and sorted(p.name for p in (real / "JPEGImages").iterdir()) == ["im00.jpg", "im01.jpg"]
+    assert sorted(p.name for p in (tmp_path / "disk").iterdir()) == ["exports"]
