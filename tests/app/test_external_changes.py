@@ -174,3 +174,12 @@ def test_ctrl_s_and_leaving_check_the_file_too(qtbot, tmp_path, folder):
     qtbot.keyClick(w, Qt.Key.Key_A)
     wait_image(qtbot, w, "a.png")
     assert [s.label for s in w.document.shapes] == ["cat", "horse", "zebra"]
+
+
+def test_ctrl_s_with_nothing_unsaved_reads_theirs_instead_of_overwriting(qtbot, tmp_path, folder):
+    w = _open_a(qtbot, tmp_path, folder)
+    _script_adds_shape(folder / "a.json")
+    qtbot.keyClick(w, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert _labels_on_disk(folder / "a.json") == ["cat", "horse"]
+    assert [s.label for s in w.document.shapes] == ["cat", "horse"] and not w.document.is_dirty()
+    assert w.findChild(QMessageBox, "conflict_dialog") is None  # nothing to ask
