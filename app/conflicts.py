@@ -59,7 +59,7 @@ class ConflictResolver(QObject):
     """Resolves save conflicts of the session's open document (installed as the saver's
     ``conflict_handler``)."""
 
-    resolved = Signal(str, str)  # label file, Choice value ("reloaded" for a clean document)
+    resolved = Signal(str, str)  # label file, the Choice value carried out
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
