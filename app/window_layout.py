@@ -42,9 +42,10 @@ def save_layout(window: QMainWindow, settings: Settings) -> None:
 def restore_layout(window: QMainWindow, settings: Settings, default_size: tuple[int, int] = (1280, 800)) -> None:
     """Put the window, its toolbars and docks where they were last time. Call it once every
     toolbar and dock exists, before the window is shown."""
-    unnamed = [w for w in (*toolbars(window), *docks(window)) if not w.objectName()]
-    if unnamed:
-        raise ValueError(f"toolbars and docks need an object name to be remembered: {unnamed}")
+    for w in (*toolbars(window), *docks(window)):
+        if not w.objectName():  # a plug-in forgot it: Qt can only place named ones
+            kind = "toolbar" if isinstance(w, QToolBar) else "dock"
+            w.setObjectName(f"{kind}_{w.windowTitle() or type(w).__name__}".lower().replace(" ", "_"))
     geometry, state = settings.geometry(), settings.state()
     if geometry is None or not window.restoreGeometry(geometry):
         window.resize(*default_size)

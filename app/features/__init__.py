@@ -2,6 +2,9 @@
 adds its menu actions (``window.menus["model"]`` ...) and docks. MainWindow calls them in
 order at start-up; a feature that fails to install is reported in the status bar and skipped.
 
+A toolbar or dock a feature adds needs a stable ``objectName`` (the window remembers where the
+user put it); the window restores its stored layout after every feature is installed.
+
 To add one: write ``app/features/<name>.py`` with ``def install(window) -> None`` and add one
 line below.
 """

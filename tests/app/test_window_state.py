@@ -130,10 +130,23 @@ def test_a_layout_from_another_layout_version_is_ignored(qtbot, tmp_path):
     assert_toolbars_in_place(w)
 
 
-def test_every_toolbar_and_dock_has_an_object_name(qtbot, tmp_path):
-    w = start(qtbot, tmp_path / "settings.ini")
+def test_every_toolbar_and_dock_has_an_object_name(qtbot, tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QToolBar
+
+    def install(window):  # a plug-in that forgets to name its toolbar
+        window.addToolBar(Qt.ToolBarArea.BottomToolBarArea, QToolBar("Extra Tools", window))
+
+    monkeypatch.setattr(features, "FEATURES", [*features.FEATURES, SimpleNamespace(install=install, __name__="x")])
+    ini = tmp_path / "settings.ini"
+    w = start(qtbot, ini)
     names = window_layout.layout_names(w)
     assert all(names) and len(set(names)) == len(names)
+    assert "toolbar_extra_tools" in names
+    w.findChild(QToolBar, "toolbar_extra_tools").toggleViewAction().trigger()
+    w = restart(qtbot, w, ini)
+    assert w.findChild(QToolBar, "toolbar_extra_tools").isHidden()  # remembered like the others
 
 
 # ----------------------------------------------------------------------------- a real X11 window
