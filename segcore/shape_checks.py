@@ -44,8 +44,9 @@ def _collinear(points: list[tuple[float, float]]) -> bool:
     scale = float(np.hypot(*d))
     if scale == 0.0:
         return True
-    cross = a[:, 0] * d[1] - a[:, 1] * d[0]
-    return bool(np.all(np.abs(cross) <= 1e-9 * scale * scale))
+    u, v = a / scale, d / scale  # unit scale: huge coordinates do not overflow
+    cross = u[:, 0] * v[1] - u[:, 1] * v[0]
+    return bool(np.all(np.abs(cross) <= 1e-9))
 
 
 def zero_area_reason(shape: Shape) -> str | None:
@@ -97,6 +98,33 @@ def polygon_coords(shape: Shape) -> list[float]:
     return [float(v) for p in pts for v in p]
 
 
+def clip_polygon(coords: list[float], x0: float, y0: float, x1: float, y1: float) -> list[float]:
+    """``[x1, y1, x2, y2, ...]`` clipped to the box ``[x0, x1] x [y0, y1]`` (Sutherland-Hodgman):
+    the same pixels inside the box, and no coordinate far outside it (a reader's rasteriser
+    walks every edge, so a point at 1e300 would never finish). May return fewer than 3 points."""
+    pts = list(zip(coords[0::2], coords[1::2]))
+    for axis, bound, keep_above in ((0, x0, True), (0, x1, False), (1, y0, True), (1, y1, False)):
+        if not pts:
+            break
+        def inside(p: tuple[float, float], a: int = axis, b: float = bound, k: bool = keep_above) -> bool:
+            return p[a] >= b if k else p[a] <= b
+
+        out: list[tuple[float, float]] = []
+        prev = pts[-1]
+        for cur in pts:
+            if inside(cur) != inside(prev):
+                t = (bound - prev[axis]) / (cur[axis] - prev[axis])
+                if axis == 0:
+                    out.append((bound, prev[1] + t * (cur[1] - prev[1])))
+                else:
+                    out.append((prev[0] + t * (cur[0] - prev[0]), bound))
+            if inside(cur):
+                out.append(cur)
+            prev = cur
+        pts = out
+    return [float(v) for p in pts for v in p]
+
+
 def coco_pixels(shape: Shape, width: int, height: int) -> int:
     """How many pixels a COCO reader (pycocotools) rasterises a polygon-like shape to on a
     ``width`` x ``height`` image. Computed on the shape's own box, so it costs what the shape
@@ -111,7 +139,10 @@ def coco_pixels(shape: Shape, width: int, height: int) -> int:
     y1 = min(height, math.ceil(max(ys)) + 2)
     if x1 <= x0 or y1 <= y0:
         return 0
-    moved = [v - (x0 if k % 2 == 0 else y0) for k, v in enumerate(coords)]
+    clipped = clip_polygon(coords, x0, y0, x1, y1)
+    if len(clipped) < 6:
+        return 0
+    moved = [v - (x0 if k % 2 == 0 else y0) for k, v in enumerate(clipped)]
     rles = mask_utils.frPyObjects([moved], y1 - y0, x1 - x0)
     return int(mask_utils.area(rles).sum())
 

@@ -5,10 +5,11 @@ out/images/<stem>.jpg                         JPEG sources copied byte for byte,
 out/annotations/instances_<split>.json        one per split (train, val, and test when flags name it)
 ```
 Polygons stay polygons (one list per member shape of a grouped instance; rectangles become
-4-corner polygons); masks, circles and instances with holes become RLE. ``area`` and ``bbox``
-come from the instance's own rasterised mask (the union of its shapes, not cut by shapes drawn
-over it). Points and lines are not areas: skipped with a warning. Every polygon written covers
-at least one pixel for a COCO reader: slivers are left out by :mod:`segcore.shape_checks`.
+4-corner polygons; a shape reaching outside the image is clipped to it); masks, circles and
+instances with holes become RLE. ``area`` and ``bbox`` come from the instance's own rasterised
+mask (the union of its shapes, not cut by shapes drawn over it). Points and lines are not
+areas: skipped with a warning. Every polygon written covers at least one pixel for a COCO
+reader: slivers are left out by :mod:`segcore.shape_checks`.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from segcore.export.files import SOURCE_ERRORS, export_image
 from segcore.export.pool import run_jobs
 from segcore.progress import CancelToken, ProgressCallback
 from segcore.rasterize import ClassList, instance_crops
-from segcore.shape_checks import POLYGON_TYPES, polygon_coords
+from segcore.shape_checks import POLYGON_TYPES, clip_polygon, polygon_coords
 
 IMAGES_DIR = "images"
 ANNOTATIONS_DIR = "annotations"
@@ -96,7 +97,7 @@ def _coco_job(job: _Job) -> _Result:
                                        f"instance {inst.label!r} covers no pixel of the image"))
             continue
         if all(s.shape_type in POLYGON_TYPES for s in members):
-            seg: Any = [polygon_coords(s) for s in members]
+            seg: Any = [clip_polygon(polygon_coords(s), 0, 0, w, h) for s in members]  # inside the image
         else:
             seg = rle_encode(crop, x0, y0, h, w)
         res.annotations.append({

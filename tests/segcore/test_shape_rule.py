@@ -129,3 +129,51 @@ def test_the_rule_leaves_out_exactly_what_coco_readers_see_as_empty(points):
         assert full > 0  # whatever is exported covers pixels for a COCO reader
     elif "no pixel" in issue.message:
         assert full == 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.floats(-40.0, 110.0), st.floats(-40.0, 90.0)), min_size=3, max_size=7))
+def test_clipping_to_the_image_keeps_the_pixels_a_coco_reader_sees(points):
+    from pycocotools import mask as mask_utils
+
+    from segcore.shape_checks import clip_polygon
+
+    coords = [v for p in points for v in p]
+    clipped = clip_polygon(coords, 0, 0, 64, 48)
+    assert all(0 <= x <= 64 for x in clipped[0::2]) and all(0 <= y <= 48 for y in clipped[1::2])
+
+    def raster(c):  # on a canvas holding the whole polygon (no reader-side clipping), then cropped
+        if len(c) < 6:
+            return np.zeros((48, 64), np.uint8)
+        moved = [v + 50 for v in c]
+        return mask_utils.decode(mask_utils.frPyObjects([moved], 200, 220))[50:98, 50:114, 0]
+
+    ys, xs = np.nonzero(raster(coords) != raster(clipped))
+    # pixels may differ only where an edge passes (the reader rounds each edge on its own)
+    pts = np.asarray(points, dtype=float)
+    a, b = pts, np.roll(pts, -1, axis=0)
+    for x, y in zip(xs, ys):
+        for c in ((x, y), (x + 0.5, y + 0.5)):  # either pixel-centre convention
+            ab, ap = b - a, np.asarray(c) - a
+            t = np.clip((ap * ab).sum(1) / np.maximum((ab * ab).sum(1), 1e-12), 0, 1)
+            if (np.hypot(*(ap - t[:, None] * ab).T) <= 1.5).any():
+                break
+        else:
+            raise AssertionError(f"pixel {(x, y)} differs away from every edge")
+
+
+def test_a_shape_reaching_far_outside_is_reported_and_exported_clipped(tmp_path, capsys):
+    root = tmp_path / "data"
+    far = Shape("cat", [(2.0, 2.0), (1e300, 2.0), (2.0, 1e300)])  # a real triangle, not a line
+    write_labelme(root, "a", [far])
+    assert main(["info", str(root)]) == 0
+    assert f"{root / 'a.json'}: shape 0: polygon lies partly outside the 64x48 image (clipped)" in capsys.readouterr().out
+    out = tmp_path / "coco"
+    assert main(["export", str(root), "--format", "coco", "--out", str(out), "--quiet", "--workers", "1",
+                 "--val", "0"]) == 0
+    doc = json.loads((out / "annotations" / "instances_train.json").read_text())
+    (poly,) = doc["annotations"][0]["segmentation"]
+    assert all(0 <= x <= 64 for x in poly[0::2]) and all(0 <= y <= 48 for y in poly[1::2])
+    with contextlib.redirect_stdout(io.StringIO()):
+        coco = pycoco.COCO(str(out / "annotations" / "instances_train.json"))
+    assert coco.annToMask(coco.loadAnns(coco.getAnnIds())[0]).sum() > 2000
