@@ -20,6 +20,10 @@ from pathlib import Path
 _TEMP_RE = re.compile(r"^\.(?P<target>.+)\.(?P<pid>\d+)-(?P<host>[0-9a-f]{6})-[A-Za-z0-9_]+\.tmp$")
 _LEGACY_AGE_S = 60.0
 """Temp files of the older naming (no pid) are removed once this old, for the same target."""
+_RESCAN_S = 60.0
+"""A folder is searched for stale temp files at most this often per process (a training cache
+written thousands of times must not be listed at every write)."""
+_last_scan: dict[str, float] = {}
 
 
 def host_tag() -> str:
@@ -88,12 +92,16 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *,
     A symlink is followed (its target is replaced, the link kept). A read-only existing file
     raises :class:`PermissionError` rather than being replaced. On any failure the previous
     file (if any) is left untouched and the temp file removed. Temp files of killed earlier
-    writers in that folder are removed first (:func:`remove_stale_temps`).
+    writers in that folder are removed first (:func:`remove_stale_temps`, at most once a
+    minute per folder).
     """
     p = Path(os.path.realpath(path))
     if p.exists() and not os.access(p, os.W_OK):
         raise PermissionError(13, "the file is read-only", str(p))
-    remove_stale_temps(p.parent, p.name)
+    now = time.monotonic()
+    if now - _last_scan.get(str(p.parent), -_RESCAN_S) >= _RESCAN_S:
+        _last_scan[str(p.parent)] = now
+        remove_stale_temps(p.parent, p.name)
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(p), suffix=".tmp", dir=p.parent)
     try:
         with os.fdopen(fd, "wb") as f:
