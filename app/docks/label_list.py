@@ -1,11 +1,10 @@
 """The label list dock: every known label with its class id, colour (the VOC export's colour,
-from ``Document.colours`` / :mod:`segcore.palette`) and its count in the open image; the
+from ``Document.colours`` / :mod:`segcore.palette`) and its count in the open image (shapes a
+person made or accepted; unreviewed model proposals shown apart, "car  (3 +2 proposed)"); the
 checkbox hides or shows the whole label (display only). Also the image-level flags dock.
 """
 
 from __future__ import annotations
-
-from collections import Counter
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QWidget
 
 from app.commands import SetImageFlags
 from app.document import Document, LabelColours
+from segcore.review import label_counts
 
 
 def _swatch(rgb: tuple[int, int, int]) -> QIcon:
@@ -75,14 +75,15 @@ class LabelListDock(QDockWidget):
     def refresh(self) -> None:
         """Rebuild the rows (cheap: one row per distinct label)."""
         doc = self.document
-        counts = Counter(s.label for s in doc.shapes) if doc is not None else Counter()
-        labels = list(dict.fromkeys([*self.known, *counts]))
+        counts, proposed = label_counts(doc.shapes) if doc is not None else ({}, {})
+        labels = list(dict.fromkeys([*self.known, *counts, *proposed]))
         labels.sort(key=lambda lab: self.colours.index_of(lab))
         self._updating = True
         try:
             self.list.clear()
             for lab in labels:
-                item = QListWidgetItem(f"{self.colours.index_of(lab)}: {lab}  ({counts.get(lab, 0)})")
+                extra = f" +{proposed[lab]} proposed" if lab in proposed else ""
+                item = QListWidgetItem(f"{self.colours.index_of(lab)}: {lab}  ({counts.get(lab, 0)}{extra})")
                 item.setData(Qt.ItemDataRole.UserRole, lab)
                 item.setIcon(_swatch(self.colours.rgb(lab)))
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

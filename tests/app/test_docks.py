@@ -74,7 +74,7 @@ def test_label_list_colours_counts_and_hiding(qtbot, window):
     texts = {dock.list.item(i).data(Qt.ItemDataRole.UserRole): dock.list.item(i) for i in range(dock.list.count())}
     cat = texts["cat"]
     cid = w.colours.index_of("cat")
-    assert cat.text() == f"{cid}: cat  (2)"
+    assert cat.text() == f"{cid}: cat  (1 +1 proposed)"  # the proposal is not counted as a label
     assert w.colours.rgb("cat") == label_colour("cat")  # no labels file: the colour of the name
     icon_colour = QColor(cat.icon().pixmap(14, 14).toImage().pixel(7, 7))
     assert (icon_colour.red(), icon_colour.green(), icon_colour.blue()) == label_colour("cat")
