@@ -34,7 +34,7 @@ def test_menus_and_open_folder(qtbot, tmp_path, folder):
     assert w.open_path(folder)
     wait_image(qtbot, w, "im1.png")
     assert w.file_dock.model.rowCount() == 3
-    assert "3 images, 1 labelled" in w.file_dock.count.text()
+    assert w.file_dock.count.text() == "3 images: 1 reviewed, 0 to review, 2 unlabelled"
     assert "im1.png" in w.windowTitle()
     assert not w.isWindowModified()
 
