@@ -91,6 +91,10 @@ class ConfidenceOverlay:
         if self.source == "model" and self.image_path == path and path is not None:
             return  # the model's own per-pixel map of this image is better
         self._request += 1
+        if not self.visible:  # made when the overlay is turned on
+            if self.source == "proposals":
+                self.clear()
+            return
         size = doc.image_size() if doc is not None else None
         shapes = [s.copy() for s in scored_proposals(doc.shapes)] if doc is not None and size else []
         if not shapes:
@@ -134,9 +138,12 @@ class ConfidenceOverlay:
         self.source = source
 
     def set_visible(self, on: bool) -> None:
+        """Show or hide the overlay (the proposals' map is made only while it is shown)."""
         self.visible = bool(on)
         if self.item is not None:
             self.item.setVisible(self.visible)
+        elif self.visible:
+            self._update_from_proposals()
 
     def clear(self) -> None:
         if self.item is not None:

@@ -102,8 +102,12 @@ def test_confidence_overlay_shows_for_an_image_preannotated_elsewhere(qtbot, tmp
     assert unsure > sure > 0 and outside == 0
     _click_row(qtbot, w, "c.png")  # no proposals: no overlay
     qtbot.waitUntil(lambda: overlay.item is None, timeout=5000)
+    feature.actions["confidence_overlay"].setChecked(False)
     _click_row(qtbot, w, "b.png")
-    qtbot.waitUntil(lambda: overlay.item is not None, timeout=5000)
+    assert overlay.item is None  # made only while shown
+    feature.actions["confidence_overlay"].setChecked(True)
+    qtbot.waitUntil(lambda: overlay.item is not None and overlay.item.isVisible(), timeout=5000)
+    assert overlay.pixel_alpha(30, 25) == unsure
     feature.slider.setValue(0)
     feature.accept()  # nothing left to review: the overlay goes
     qtbot.waitUntil(lambda: overlay.item is None, timeout=5000)
