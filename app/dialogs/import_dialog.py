@@ -1,6 +1,7 @@
 """File > Import...: COCO instances, a VOC folder, or a folder of index masks into LabelMe JSON
 next to the images (:mod:`segcore.export.importers`), in a worker with progress, Cancel and a
-summary."""
+summary. The summary is the engine's report, word for word what ``segcore import`` prints; the
+status line says "Done" only when everything asked for was written, else how much was."""
 
 from __future__ import annotations
 
@@ -69,6 +70,13 @@ class ImportDialog(JobDialog):
             label = self.form.labelForField(widget)
             if label is not None:
                 label.setVisible(on)
+
+    def _done(self, report) -> None:
+        super()._done(report)
+        if report.complete:
+            self.status.setText(f"Done: {report.counts()}.")
+        else:
+            self.status.setText(f"Not everything was imported: {report.counts()}. The problems are listed below.")
 
     @property
     def folder(self):

@@ -38,8 +38,12 @@ class ImportReport(ExportReport):
         return self.images == self.requested and not self.problems
 
     def headline(self) -> str:
-        """One line: "wrote 3 of 5 images; 2 refused" (and kept / problems when there are any)."""
-        line = f"{self.format} import into {self.out}: wrote {self.images} of {self.requested} images"
+        """One line: "COCO import into DIR: wrote 3 of 5 images; 2 refused ..." (see :meth:`counts`)."""
+        return f"{self.format} import into {self.out}: {self.counts()}"
+
+    def counts(self) -> str:
+        """How much was done: "wrote 3 of 5 images; 2 refused" (and kept / problems when any)."""
+        line = f"wrote {self.images} of {self.requested} images"
         if self.refused:
             line += f"; {self.refused} refused (nothing written for {'it' if self.refused == 1 else 'them'})"
         if self.kept:
