@@ -178,10 +178,6 @@ def _annotation(a: dict, entry: _Entry, cats: dict[int, str | None]) -> _Ann:
     seg = a["segmentation"]
     if isinstance(seg, list):
         out.polygons = read_polygons(seg, entry.width, entry.height)
-        for k, pts in enumerate(out.polygons):
-            reason = degenerate_reason(Shape(out.label, pts), entry.height, entry.width)
-            if reason is not None:
-                raise BadEntry(f"polygon {k}: {reason}")
     elif isinstance(seg, dict):
         out.rle = read_rle(seg, entry.width, entry.height)
     else:
@@ -223,8 +219,15 @@ def _check_entry(entry: _Entry, cats: dict[int, str | None]) -> None:
 
 
 def _shapes(a: _Ann, width: int, height: int, tolerance: float) -> list[Shape]:
+    """The shapes of one checked annotation; :class:`BadEntry` for one that marks no region
+    (the rule ``info`` applies: :func:`segcore.dataset.degenerate_reason`)."""
     if a.polygons is not None:
-        return [Shape(a.label, pts, description=a.description) for pts in a.polygons]
+        shapes = [Shape(a.label, pts, description=a.description) for pts in a.polygons]
+        for k, s in enumerate(shapes):
+            reason = degenerate_reason(s, height, width)
+            if reason is not None:
+                raise BadEntry(f"polygon {k}: {reason}")
+        return shapes
     mask = rle_decode(a.rle, height, width)
     shapes = mask_to_shapes(mask, a.label, tolerance=tolerance) if tolerance > 0 else []
     if not shapes:  # lossless: one mask shape, so a re-export writes the very same RLE

@@ -200,7 +200,7 @@ def test_crowd_regions_import_as_ignore(tmp_path, project):
     m = np.zeros((48, 64), bool)
     m[10:30, 20:50] = True
     crowd = mask_utils.frPyObjects  # uncompressed RLE, as COCO writes crowd regions
-    r = {"size": [48, 64], "counts": [int(c) for c in _runs(m)]}
+    r = {"size": [48, 64], "counts": _runs(m)}
     assert mask_utils.decode(crowd(r, 48, 64)).astype(bool).sum() == m.sum()
     src = coco(tmp_path, [entry(1, "a.png")], [ann(10, 1, [TRI]), ann(11, 1, r, iscrowd=1)])
     report = import_coco(src, images, tolerance=0, workers=1)
@@ -216,7 +216,7 @@ def _runs(mask: np.ndarray) -> list[int]:
     flat = mask.T.ravel().astype(np.int8)
     edges = np.flatnonzero(np.diff(flat)) + 1
     bounds = np.concatenate([[0], edges, [flat.size]])
-    runs = list(np.diff(bounds))
+    runs = [int(v) for v in np.diff(bounds)]
     return ([0] + runs) if flat[0] else runs
 
 
@@ -265,3 +265,35 @@ def test_import_of_a_file_that_is_not_coco_exits_2(tmp_path, project, capsys):
     bad.write_text('{"images": "nope", "categories": []}')
     rc = main(["import", "coco", str(bad), "--images", str(images), "--quiet"])
     assert rc == 2 and "bad.json" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- RLE decoding
+
+
+def test_rle_import_is_pixel_exact_for_pycocotools_encodings(tmp_path, project):
+    """The importer's own RLE reader (it never hands a count to a C decoder unchecked) gives
+    the very pixels pycocotools encoded, compressed or not."""
+    from segcore.rasterize import ClassList, class_map
+
+    images, _ = project
+    rng = np.random.default_rng(3)
+    masks = []
+    for k in range(6):
+        m = rng.random((48, 64)) < (0.05 + 0.15 * k)  # scattered pixels: many runs, long numbers
+        m[k, :] = True
+        masks.append(m)
+    anns = [ann(10 + k, 1, rle(m) if k % 2 else {"size": [48, 64], "counts": _runs(m)}) for k, m in enumerate(masks)]
+    src = coco(tmp_path, [entry(1, "a.png")], anns, [{"id": 1, "name": "cat"}])
+    for k in range(len(masks)):
+        doc = json.loads(src.read_text())
+        doc["annotations"] = [anns[k]]
+        src.write_text(json.dumps(doc))
+        seg = anns[k]["segmentation"]
+        coded = mask_utils.frPyObjects(seg, 48, 64) if isinstance(seg["counts"], list) else \
+            {"size": seg["size"], "counts": seg["counts"].encode("ascii")}
+        assert np.array_equal(mask_utils.decode(coded).astype(bool), masks[k])  # what pycocotools reads
+        report = import_coco(src, images, tolerance=0, overwrite=True, workers=1)
+        assert report.complete, report.to_text()
+        shapes = load(images / "a.json").shapes
+        got = class_map(shapes, 48, 64, ClassList.from_names(["_background_", "cat"])) == 1
+        assert np.array_equal(got, masks[k])
