@@ -9,8 +9,9 @@ Examples::
 
 Exit codes: 0 when every image with something to import got its label file and nothing was
 wrong; 1 when some were not written (refused for a problem, or an existing label file kept
-without --overwrite) or a problem was found: the report says "wrote N of M images" and names
-each problem; 2 when the import cannot start (bad arguments, not a COCO file, no such folder).
+without --overwrite), a problem was found, or there was nothing to import: the report says
+"wrote N of M images" and names each problem; 2 when the import cannot start (bad arguments,
+not a COCO file, no such folder).
 Label files are only ever written inside the images folder. COCO crowd regions (iscrowd 1)
 become __ignore__ shapes whose description names their category.
 """

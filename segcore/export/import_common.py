@@ -24,8 +24,8 @@ class ImportReport(ExportReport):
     """What an import did. ``requested``: images that had something to import; ``images``:
     label files written; ``refused``: images left out for a problem (nothing written for
     them; each problem names the image); ``kept``: images whose existing label file was left
-    alone. The import is :attr:`complete` when every requested image was written and nothing
-    was wrong."""
+    alone. The import is :attr:`complete` when there was something to import, every requested
+    image was written, and nothing was wrong."""
 
     action: str = "import"
     requested: int = 0
@@ -34,8 +34,9 @@ class ImportReport(ExportReport):
 
     @property
     def complete(self) -> bool:
-        """True when everything asked for was written and no problem was found."""
-        return self.images == self.requested and not self.problems
+        """True when something was imported, everything asked for was written and no problem
+        was found (an import that found nothing to import is not complete: a wrong folder?)."""
+        return 0 < self.images == self.requested and not self.problems
 
     def headline(self) -> str:
         """One line: "COCO import into DIR: wrote 3 of 5 images; 2 refused ..." (see :meth:`counts`)."""

@@ -297,3 +297,16 @@ def test_rle_import_is_pixel_exact_for_pycocotools_encodings(tmp_path, project):
         shapes = load(images / "a.json").shapes
         got = class_map(shapes, 48, 64, ClassList.from_names(["_background_", "cat"])) == 1
         assert np.array_equal(got, masks[k])
+
+
+def test_import_with_nothing_to_import_exits_1(tmp_path, project, capsys):
+    images, _ = project
+    masks = tmp_path / "masks"  # a masks folder whose names match no image: a wrong folder?
+    masks.mkdir()
+    Image.fromarray(np.ones((48, 64), np.uint8)).save(masks / "zzz.png")
+    names = tmp_path / "names.txt"
+    names.write_text("_background_\ncat\n")
+    rc = main(["import", "masks", str(images), "--masks", str(masks), "--labels", str(names), "--quiet",
+               "--workers", "1"])
+    out = capsys.readouterr().out
+    assert rc == 1 and "wrote 0 of 0 images (nothing to import)" in out and "no mask a.png" in out
