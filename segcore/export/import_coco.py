@@ -159,15 +159,15 @@ def _entries(raw: list, folder: Path, src: Path, problems: list[Problem]) -> dic
     return by_id
 
 
-def _annotation(a: dict, entry: _Entry, cats: dict[int, str | None]) -> _Ann:
+def _annotation(ann_id: str, a: dict, entry: _Entry, cats: dict[int, str | None]) -> _Ann:
     """One annotation of an image checked against the image's COCO size."""
-    ann_id = show(a["id"]) if "id" in a else "(no id)"
     cid = integer(a.get("category_id"), "its category_id")
     if cid not in cats:
-        raise BadEntry(f"category_id {cid} is not in 'categories'")
+        raise BadEntry(f"category_id {cid} is not in 'categories'", "unknown_label")
     name = cats[cid]
     if name is None:
-        raise BadEntry(f"category_id {cid} is defined more than once in 'categories' with different names")
+        raise BadEntry(f"category_id {cid} is defined more than once in 'categories' with different names",
+                       "unknown_label")
     crowd = a.get("iscrowd", 0)
     if crowd not in (0, 1):
         raise BadEntry(f"iscrowd must be 0 or 1, got {show(crowd)}")
@@ -209,10 +209,9 @@ def _check_entry(entry: _Entry, cats: dict[int, str | None]) -> None:
         return
     for ann_id, a in entry.raw:
         try:
-            entry.anns.append(_annotation(a, entry, cats))
+            entry.anns.append(_annotation(ann_id, a, entry, cats))
         except BadEntry as exc:
-            kind = "unknown_label" if "category" in str(exc) else "degenerate_shape"
-            entry.errors.append((kind, f"annotation {ann_id}: {exc}"))
+            entry.errors.append((exc.kind, f"annotation {ann_id}: {exc}"))
 
 
 # ----------------------------------------------------------------------------- one image
@@ -226,7 +225,7 @@ def _shapes(a: _Ann, width: int, height: int, tolerance: float) -> list[Shape]:
         for k, s in enumerate(shapes):
             reason = degenerate_reason(s, height, width)
             if reason is not None:
-                raise BadEntry(f"polygon {k}: {reason}")
+                raise BadEntry(f"polygon {k}: {reason}", "degenerate_shape")
         return shapes
     mask = rle_decode(a.rle, height, width)
     shapes = mask_to_shapes(mask, a.label, tolerance=tolerance) if tolerance > 0 else []
@@ -239,7 +238,8 @@ def _shapes(a: _Ann, width: int, height: int, tolerance: float) -> list[Shape]:
         s.description = a.description
         reason = degenerate_reason(s, height, width)
         if reason is not None:
-            raise BadEntry(f"its RLE mask traces to an unusable shape ({reason}); try tolerance 0")
+            raise BadEntry(f"its RLE mask traces to an unusable shape ({reason}); try tolerance 0",
+                           "degenerate_shape")
     return shapes
 
 
@@ -264,7 +264,7 @@ def _coco_job(job: _CocoJob) -> Result:
         try:
             parts = _shapes(a, width, height, job.tolerance)
         except BadEntry as exc:
-            res.refuse(job.source, "degenerate_shape", f"{job.where}, annotation {a.ann_id}: {exc}")
+            res.refuse(job.source, exc.kind, f"{job.where}: annotation {a.ann_id}: {exc}")
             continue
         if len(parts) > 1:
             for s in parts:

@@ -31,7 +31,12 @@ MAX_RLE_DIGITS = 13
 
 
 class BadEntry(ValueError):
-    """One entry of a COCO file that cannot be imported; the message says why."""
+    """One entry of a COCO file that cannot be imported; the message says why and ``kind``
+    is the problem kind (:data:`segcore.dataset.PROBLEM_KINDS`) it is reported as."""
+
+    def __init__(self, message: str, kind: str = "corrupt_json"):
+        super().__init__(message)
+        self.kind = kind
 
 
 def read_document(src: Path) -> dict[str, Any]:
@@ -107,7 +112,8 @@ def read_polygons(seg: list, width: int, height: int) -> list[list[tuple[float, 
         points = []
         for x, y in zip(values[0::2], values[1::2]):
             if not (-EDGE_SLACK <= x <= width + EDGE_SLACK and -EDGE_SLACK <= y <= height + EDGE_SLACK):
-                raise BadEntry(f"polygon {k}: point ({x:g}, {y:g}) lies outside the {width}x{height} image")
+                raise BadEntry(f"polygon {k}: point ({x:g}, {y:g}) lies outside the {width}x{height} image",
+                               "degenerate_shape")
             points.append((x, y))
         polygons.append(points)
     return polygons
@@ -150,7 +156,8 @@ def read_rle(seg: dict, width: int, height: int) -> list[int]:
         raise BadEntry(f"the RLE 'size' must be [height, width], got {show(size)}")
     h, w = (integer(v, "the RLE 'size'", minimum=1) for v in size)
     if (w, h) != (width, height):
-        raise BadEntry(f"the RLE size is {w}x{h} (width x height) but the image is {width}x{height}")
+        raise BadEntry(f"the RLE size is {w}x{h} (width x height) but the image is {width}x{height}",
+                       "size_mismatch")
     raw = seg.get("counts")
     if isinstance(raw, str):
         counts = rle_counts_from_string(raw)
@@ -164,7 +171,7 @@ def read_rle(seg: dict, width: int, height: int) -> list[int]:
     if total != w * h:
         raise BadEntry(f"the RLE runs cover {total} pixels but the {w}x{h} image has {w * h}")
     if not any(counts[1::2]):
-        raise BadEntry("the RLE mask is empty (no pixel set)")
+        raise BadEntry("the RLE mask is empty (no pixel set)", "degenerate_shape")
     return counts
 
 
