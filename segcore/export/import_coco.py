@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image
 
 from segcore.annotation import Shape
-from segcore.dataset import Problem, degenerate_reason
+from segcore.dataset import Problem
 from segcore.export.common import ExportError
 from segcore.export.files import IMAGE_ERRORS, image_header
 from segcore.export.import_coco_checks import (
@@ -42,6 +42,7 @@ from segcore.imageio import DEFAULT_MAX_PIXELS
 from segcore.polygons import mask_to_shapes
 from segcore.progress import CancelToken, ProgressCallback
 from segcore.rasterize import BACKGROUND_LABEL, IGNORE_LABEL
+from segcore.shape_checks import shape_issue
 
 
 @dataclass
@@ -218,14 +219,15 @@ def _check_entry(entry: _Entry, cats: dict[int, str | None]) -> None:
 
 
 def _shapes(a: _Ann, width: int, height: int, tolerance: float) -> list[Shape]:
-    """The shapes of one checked annotation; :class:`BadEntry` for one that marks no region
-    (the rule ``info`` applies: :func:`segcore.dataset.degenerate_reason`)."""
+    """The shapes of one checked annotation; :class:`BadEntry` for one that ``info`` would
+    find something wrong with (:func:`segcore.shape_checks.shape_issue`: no area, outside the
+    image, smaller than a pixel)."""
     if a.polygons is not None:
         shapes = [Shape(a.label, pts, description=a.description) for pts in a.polygons]
         for k, s in enumerate(shapes):
-            reason = degenerate_reason(s, height, width)
-            if reason is not None:
-                raise BadEntry(f"polygon {k}: {reason}", "degenerate_shape")
+            issue = shape_issue(s, width, height)
+            if issue is not None:
+                raise BadEntry(f"polygon {k}: {issue.message}", "degenerate_shape")
         return shapes
     mask = rle_decode(a.rle, height, width)
     shapes = mask_to_shapes(mask, a.label, tolerance=tolerance) if tolerance > 0 else []
@@ -236,9 +238,9 @@ def _shapes(a: _Ann, width: int, height: int, tolerance: float) -> list[Shape]:
                         shape_type="mask", mask=crop.copy())]
     for s in shapes:
         s.description = a.description
-        reason = degenerate_reason(s, height, width)
-        if reason is not None:
-            raise BadEntry(f"its RLE mask traces to an unusable shape ({reason}); try tolerance 0",
+        issue = shape_issue(s, width, height)
+        if issue is not None:
+            raise BadEntry(f"its RLE mask traces to an unusable shape ({issue.message}); try tolerance 0",
                            "degenerate_shape")
     return shapes
 

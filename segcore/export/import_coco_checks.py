@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from segcore.export.common import ExportError
+from segcore.shape_checks import BORDER_TOLERANCE
 
-EDGE_SLACK = 1.0
+EDGE_SLACK = BORDER_TOLERANCE
 """How far (pixels) a polygon point may lie beyond the image's border (the ``[0, w] x [0, h]``
 canvas): the border tolerance ``info`` and the exports use."""
 
