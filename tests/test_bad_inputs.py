@@ -377,9 +377,10 @@ def test_coco_import_names_each_bad_reference(cache, capsys, tmp_path):
     src = tmp_path / "instances.json"
     src.write_text(json.dumps(doc))
     rc, out, err = cli(capsys, "import", "coco", src, "--images", root, "--quiet")
-    assert rc == 0
-    for words in ("annotation 7: category_id 9", "annotation 8: image_id 4", "annotation 9: no 'image_id'",
-                  "entry 5 is not a JSON object"):
+    assert rc == 1, out + err  # not everything could be imported
+    assert "wrote 0 of 1 images" in out, out
+    for words in ("annotation 7: category_id 9", "annotation 8: image_id 4",
+                  "annotation 9: its image_id must be an integer", "annotations entry #3 is a number (5)"):
         assert words in out, out
     del doc["categories"]
     src.write_text(json.dumps(doc))

@@ -30,6 +30,7 @@ from segcore.export.files import IMAGE_ERRORS, image_header
 from segcore.export.import_coco_checks import (
     BadEntry,
     integer,
+    json_kind,
     read_document,
     read_polygons,
     read_rle,
@@ -91,7 +92,7 @@ def _categories(raw: list, src: Path, problems: list[Problem]) -> dict[int, str 
     for k, c in enumerate(raw):
         try:
             if not isinstance(c, dict):
-                raise BadEntry(f"is a {type(c).__name__}, not an object")
+                raise BadEntry(f"is {json_kind(c)}, not an object")
             cid = integer(c.get("id"), "its id")
             name = c.get("name")
             if not isinstance(name, str) or not name.strip():
@@ -106,7 +107,7 @@ def _categories(raw: list, src: Path, problems: list[Problem]) -> dict[int, str 
 def _image_entry(k: int, im: Any, folder: Path) -> tuple[int | None, _Entry]:
     """The id and the checked entry of ``images[k]`` (id None when it has no usable id)."""
     if not isinstance(im, dict):
-        return None, _Entry(f"images entry #{k}", errors=[("corrupt_json", f"is a {type(im).__name__}, not an object")])
+        return None, _Entry(f"images entry #{k}", errors=[("corrupt_json", f"is {json_kind(im)}, not an object")])
     name = im.get("file_name")
     try:
         image_id = integer(im.get("id"), "its id")
@@ -190,7 +191,7 @@ def _attach(raw: list, by_id: dict[int, list[_Entry]], src: Path, problems: list
     """Hand each annotation to its image entries; ones that name no image are problems."""
     for k, a in enumerate(raw):
         if not isinstance(a, dict):
-            problems.append(Problem(src, "corrupt_json", f"annotations entry #{k} is a {type(a).__name__}, not an object"))
+            problems.append(Problem(src, "corrupt_json", f"annotations entry #{k} is {json_kind(a)}, not an object"))
             continue
         ann_id = show(a["id"]) if "id" in a else f"#{k} (no id)"
         try:

@@ -40,6 +40,17 @@ class BadEntry(ValueError):
         self.kind = kind
 
 
+
+def json_kind(value: object) -> str:
+    """What a JSON value is, in words: 'a number', 'a string', 'a list', 'null' ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return f"a number ({value!r})"
+    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), f"a {type(value).__name__}")
+
 def read_document(src: Path) -> dict[str, Any]:
     """The parsed COCO file with ``images`` and ``categories`` lists (``annotations`` a list,
     empty when absent). Raises :class:`ExportError` naming ``src`` when it is not one."""
@@ -52,7 +63,7 @@ def read_document(src: Path) -> dict[str, Any]:
     except ValueError as exc:
         raise ExportError(f"{src}: not a COCO instances file (not valid JSON: {exc})") from None
     if not isinstance(doc, dict):
-        raise ExportError(f"{src}: not a COCO instances file (the top level is a {type(doc).__name__}, "
+        raise ExportError(f"{src}: not a COCO instances file (the top level is {json_kind(doc)}, "
                           "not an object)")
     for key in ("images", "categories"):
         if not isinstance(doc.get(key), list):
