@@ -1,5 +1,5 @@
 """Saving the open document: autosave after every edit (coalesced, off the GUI thread, atomic
-through :func:`segcore.annotation.save`), Save / Save As, and ``flush`` so that navigating or
+through :func:`segcore.io.annotation.save`), Save / Save As, and ``flush`` so that navigating or
 quitting never drops an edit.
 
 Saves run in a one-thread pool, so they reach the disk in the order they were asked for and an
@@ -11,7 +11,7 @@ file until a save of it succeeds again.
 A label file is never overwritten when it no longer holds the bytes the document last read or
 wrote (another program changed it): right before the atomic rename the save thread compares
 the file's digest with the document's :class:`app.document.DiskVersion` and refuses with
-:class:`segcore.annotation.ConflictError`. ``conflict_handler`` (the session's
+:class:`segcore.io.annotation.ConflictError`. ``conflict_handler`` (the session's
 :class:`app.conflicts.ConflictResolver`) then decides what happens; without one the refusal is
 reported as a failed save.
 """
@@ -31,8 +31,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.document import DiskVersion, Document
 from app.workers import run_in_thread
-from segcore import annotation as sa
-from segcore.review import shapes_state
+from segcore.data.review import shapes_state
+from segcore.io import annotation as sa
 
 AUTOSAVE_DELAY_MS = 250
 _Capture = dict
@@ -40,7 +40,7 @@ ConflictHandler = Callable[[Document, Path, bool], bool]
 
 
 def serialise(ann: sa.Annotation, path: Path | None = None) -> bytes:
-    """``segcore.annotation.dumps(ann)`` as UTF-8, produced chunk by chunk.
+    """``segcore.io.annotation.dumps(ann)`` as UTF-8, produced chunk by chunk.
 
     Same validation and the same text (a test checks it), but without the one big
     ``str.join`` / ``encode`` / free of ~500,000 pieces that ``json.dumps`` does at the end,
@@ -87,7 +87,7 @@ class Saver(QObject):
 
     saved = Signal(str)
     imageLabelled = Signal(str)  # image path whose standard <stem>.json was just written
-    reviewStateSaved = Signal(str, str)  # that image path, segcore.review state of what was written
+    reviewStateSaved = Signal(str, str)  # that image path, segcore.data.review state of what was written
     failed = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None, *, autosave: bool = True,

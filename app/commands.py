@@ -51,7 +51,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from segcore.annotation import POINT_COUNTS, Shape
+from segcore.io.annotation import POINT_COUNTS, Shape
 
 from .document import Document
 

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from app.document import DiskVersion, Document
-from segcore import annotation as sa
+from segcore.io import annotation as sa
 
 if TYPE_CHECKING:
     from app.session import Session

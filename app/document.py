@@ -1,6 +1,6 @@
 """The open image's annotation: one model that every view observes.
 
-:class:`Document` (a ``QObject``) owns the :class:`segcore.annotation.Annotation` of one image,
+:class:`Document` (a ``QObject``) owns the :class:`segcore.io.annotation.Annotation` of one image,
 its image and JSON paths, a ``QUndoStack``, the selection and the display-only visibility.
 The canvas, the shape list and the label list observe it through signals; nothing keeps a
 second copy of the shapes.
@@ -37,12 +37,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.label_colours import LabelColours  # re-exported: Document and views share one
-from segcore import annotation as sa
+from segcore.io import annotation as sa
 
 
 class DiskVersion:
     """What the label file held when its document last read or wrote it: the digest of those
-    bytes (:func:`segcore.annotation.content_digest`), None for a file that did not exist.
+    bytes (:func:`segcore.io.annotation.content_digest`), None for a file that did not exist.
 
     The document owns it; the save thread updates it after each write (one attribute
     assignment), so saves queued one after another each compare with the bytes just written.
@@ -104,7 +104,7 @@ class Document(QObject):
         """Open ``image_path`` with its label file (``json_path`` or ``<stem>.json``).
 
         When the label file does not exist an empty annotation is made (image size read from
-        the header). Raises :class:`segcore.annotation.AnnotationError` for a bad label file.
+        the header). Raises :class:`segcore.io.annotation.AnnotationError` for a bad label file.
         The digest of the bytes parsed becomes :attr:`disk`.
         """
         image_path = Path(image_path)
@@ -331,9 +331,9 @@ class Document(QObject):
 
 
 def _image_size(image_path: Path) -> tuple[int, int]:
-    """(width, height) after EXIF orientation, via segcore.imageio when available."""
+    """(width, height) after EXIF orientation, via segcore.io.imageio when available."""
     try:
-        from segcore.imageio import image_size
+        from segcore.io.imageio import image_size
     except ImportError:  # helper A's module not there yet: Qt reads the header
         from PySide6.QtGui import QImageReader
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from app.commands import AddShapes, EditShapeProps, RemoveShapes
 from app.dialogs.label_dialog import LabelChoice
 from app.document import Document
-from segcore import annotation as sa
+from segcore.io import annotation as sa
 
 MIME = "application/x-labelme-shapes+json"
 

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from app.document import Document
-from segcore import annotation as sa
+from segcore.io import annotation as sa
 
 
 def _unchanged(doc: Document) -> bool:

@@ -5,7 +5,7 @@ Colours never depend on which other labels exist:
 - with a labels file (:meth:`LabelColours.set_names`, labels.txt order, background first) a
   label of the file gets the VOC colour of its place in the file, the colour the VOC export
   writes for it;
-- any other label gets :func:`segcore.palette.label_colour` of its name, the same in every
+- any other label gets :func:`segcore.io.palette.label_colour` of its name, the same in every
   folder and on every run.
 
 Class ids (shown in the label list) follow the labels file, else the folder's class list
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor
 
-from segcore.palette import IGNORE_COLOUR, label_colour, voc_colour
+from segcore.io.palette import IGNORE_COLOUR, label_colour, voc_colour
 
 BACKGROUND = "_background_"
 IGNORE = "__ignore__"

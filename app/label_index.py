@@ -8,8 +8,8 @@ import json
 import os
 from collections.abc import Iterable
 
+from segcore.data.rasterize import ClassList
 from segcore.progress import CancelToken, ProgressCallback, check_cancel, report
-from segcore.rasterize import ClassList
 
 
 def folder_labels(json_paths: Iterable[str | os.PathLike], *, progress: ProgressCallback | None = None,

@@ -40,7 +40,7 @@ from app.recent_files import RecentMenu, start_folder
 from app.session import Session
 from app.settings import Settings
 from app.workers import run_in_thread
-from segcore.annotation import Shape
+from segcore.io.annotation import Shape
 
 APP_NAME = "SegStudio"
 TOOLBAR = ("open", "open_dir", "next_image", "prev_image", "save", "delete_file", None, "create_polygon",

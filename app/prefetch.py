@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThreadPool
 
 from app.workers import Job, run_in_thread
-from segcore import annotation as sa
+from segcore.io import annotation as sa
 
 Decoded = tuple[np.ndarray, tuple[int, int]]
 Callback = Callable[[str, np.ndarray, tuple[int, int]], None]

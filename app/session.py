@@ -26,12 +26,12 @@ from app.conflicts import ConflictResolver
 from app.document import Document
 from app.kept_documents import KeptDocuments
 from app.workers import run_in_thread
-from segcore import annotation as sa
+from segcore.io import annotation as sa
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
-from segcore.imageio import IMAGE_EXTENSIONS, ImageReadError
+from segcore.io.imageio import IMAGE_EXTENSIONS, ImageReadError
 
 
 class Session(QObject):

@@ -53,7 +53,7 @@ class TrainRequest:
 
 
 class TrainingProcess(QObject):
-    """One training subprocess. Signals carry the trainer's event dicts (see segcore.train)."""
+    """One training subprocess. Signals carry the trainer's event dicts (see segcore.training.trainer)."""
 
     started = Signal(dict)  # "start" event
     step = Signal(dict)

@@ -8,7 +8,7 @@ vertices, rectangles, circles; some overlapping, some crossing the border), then
   for the class map and again for the instance map; PIL PNG saves (default settings);
 * baseline COCO, as ``labelme2coco.py``: decode + PIL re-encode of the image, per shape a full
   size PIL mask, per instance ``pycocotools`` RLE for area and bbox, polygons as points;
-* ``segcore.export.voc.export_voc`` and ``segcore.export.coco.export_coco`` (process pool over
+* ``segcore.formats.voc.export_voc`` and ``segcore.formats.coco.export_coco`` (process pool over
   every core, one shared image per class/instance map, JPEGs copied byte for byte).
 
 Prints images/s, the speed-up and the pixel agreement of the class PNGs (baseline vs ours).
@@ -32,7 +32,7 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from segcore.palette import palette_bytes  # noqa: E402
+from segcore.io.palette import palette_bytes  # noqa: E402
 
 W, H = 1920, 1080
 LABELS = ["_background_", "person", "car", "road", "tree", "sky", "building", "sign", "bike"]
@@ -193,9 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", help="work folder to keep (default: a temporary one)")
     args = ap.parse_args(argv)
 
-    from segcore.export.coco import export_coco
-    from segcore.export.pool import default_workers
-    from segcore.export.voc import export_voc
+    from segcore.formats.coco import export_coco
+    from segcore.formats.pool import default_workers
+    from segcore.formats.voc import export_voc
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="export_bench_"))
     try:

@@ -85,7 +85,7 @@ def part_pan(impl: str, quick: bool) -> dict:
     if impl == "ours":
         from app.canvas import Canvas
         from app.document import Document
-        from segcore.annotation import Annotation
+        from segcore.io.annotation import Annotation
 
         doc = Document(Annotation(shapes=shapes, image_width=W, image_height=H))
         view = Canvas()
@@ -163,7 +163,7 @@ def part_folder(impl: str, quick: bool) -> dict:
     from PySide6.QtGui import QImage, QPainter
     from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem
 
-    from segcore.dataset import natural_key
+    from segcore.data.dataset import natural_key
 
     lst = QListWidget()
     label = QLabel()
@@ -251,7 +251,7 @@ def part_save(impl: str, quick: bool) -> dict:
     from app.autosave import Saver
     from app.commands import AddShapes
     from app.document import Document
-    from segcore import annotation as sa
+    from segcore.io import annotation as sa
 
     app = QApplication.instance() or QApplication([])
     n = 200 if quick else 2000

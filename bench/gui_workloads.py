@@ -23,7 +23,7 @@ def make_shapes(n: int, vertices: int, width: int, height: int, seed: int = 0):
     """``n`` star-ish polygons of ``vertices`` points spread over the image."""
     import numpy as np
 
-    from segcore.annotation import Shape
+    from segcore.io.annotation import Shape
 
     rng = np.random.default_rng(seed)
     shapes = []
@@ -87,7 +87,7 @@ def prepare_labelme_pan(quick: bool) -> Path:
     """The pan/save workload as files (image + LabelMe JSON) for LabelMe itself."""
     from PIL import Image
 
-    from segcore import annotation as sa
+    from segcore.io import annotation as sa
 
     n, (w, h) = (200, (2000, 1500)) if quick else (2000, (8000, 6000))
     folder = WORK / f"pan_{n}"

@@ -21,7 +21,7 @@ CHILD = r"""
 import json, resource, sys, time
 import numpy as np
 from PIL import Image
-from segcore import imageio
+from segcore.io import imageio
 path, how, max_side = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
 def peak_kib():

@@ -33,7 +33,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from segcore.annotation import load
+from segcore.data.rasterize import shape_mask
 from segcore.interactive import (
     GrabCutSession,
     IntelligentScissors,
@@ -41,7 +41,7 @@ from segcore.interactive import (
     magic_wand_region,
     scissors_polygon,
 )
-from segcore.rasterize import shape_mask
+from segcore.io.annotation import load
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "labelme-voc-example"
 TARGET_IOU = 0.9
@@ -88,7 +88,7 @@ def latency(data: Path, repeat: int) -> None:
         ref = big[seed[1], seed[0]].astype(np.int16)
         ok = (np.abs(big.astype(np.int16) - ref) <= tol).all(axis=2).astype(np.uint8)
         _, labels = cv2.connectedComponents(ok, connectivity=8)
-        from segcore.polygons import mask_to_polygons
+        from segcore.data.polygons import mask_to_polygons
 
         return mask_to_polygons(labels == labels[seed[1], seed[0]])
 

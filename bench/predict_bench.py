@@ -4,9 +4,9 @@ For each architecture (default ``deeplabv3plus_mobilenet_v3_large`` and ``unet``
 1. the model is trained for a few steps on CamVid (``../shared/datasets/camvid``; synthetic
    rectangles and discs where it is absent) so that its label maps have the structure of a real
    prediction (a random model's salt-and-pepper output would make polygon tracing unrealistic);
-2. a checkpoint is saved and loaded by a :class:`segcore.predict.Predictor`;
+2. a checkpoint is saved and loaded by a :class:`segcore.inference.predict.Predictor`;
 3. baseline: ``model(x)`` alone on the normalised 1024x768 tensor, already in memory;
-4. end-to-end: :func:`segcore.preannotate.preannotate_file` on the 1024x768 JPEG (decode,
+4. end-to-end: :func:`segcore.inference.preannotate.preannotate_file` on the 1024x768 JPEG (decode,
    normalise, forward, softmax, label map, polygons, shapes, atomic JSON save).
 
 Prints the median of ``--repeats`` runs of each, the stage breakdown and
@@ -33,9 +33,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from segcore.checkpoint import save_checkpoint  # noqa: E402
+from segcore.inference.preannotate import preannotate_file, read_image  # noqa: E402
+from segcore.inference.predict import Predictor  # noqa: E402
 from segcore.models.registry import build_model, main_output  # noqa: E402
-from segcore.preannotate import preannotate_file, read_image  # noqa: E402
-from segcore.predict import Predictor  # noqa: E402
 
 CAMVID = REPO.parent / "shared" / "datasets" / "camvid"
 W, H = 1024, 768
@@ -163,7 +163,7 @@ def bench_arch(arch: str, args: argparse.Namespace, data, tmp: Path) -> dict:
     t = time.perf_counter()
     shapes = pred.shapes_from_prediction(p)
     t_poly = time.perf_counter() - t
-    from segcore.annotation import load, save
+    from segcore.io.annotation import load, save
 
     ann = load(tmp / f"{arch}.json")
     t = time.perf_counter()
@@ -172,7 +172,7 @@ def bench_arch(arch: str, args: argparse.Namespace, data, tmp: Path) -> dict:
     if args.dump:
         np.savez_compressed(Path(args.dump) / f"{arch}_prediction.npz", label=p.label_map, conf=p.confidence)
     # a folder: preannotate_many pipelines tracing/saving image k with predicting image k+1
-    from segcore.preannotate import preannotate_many
+    from segcore.inference.preannotate import preannotate_many
 
     folder = tmp / f"{arch}_folder"
     folder.mkdir()

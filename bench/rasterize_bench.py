@@ -1,4 +1,4 @@
-"""Benchmark: segcore.rasterize.class_map vs a plain per-shape PIL ImageDraw rasteriser.
+"""Benchmark: segcore.data.rasterize.class_map vs a plain per-shape PIL ImageDraw rasteriser.
 
 The baseline is LabelMe's approach (a new full-size mask image per shape, draw, ``np.array``,
 boolean-assign into the label map). Both run in the same process on the same generated
@@ -19,8 +19,8 @@ import time
 import numpy as np
 from PIL import Image, ImageDraw
 
-from segcore.annotation import Shape
-from segcore.rasterize import ClassList, class_map
+from segcore.data.rasterize import ClassList, class_map
+from segcore.io.annotation import Shape
 
 WIDTH, HEIGHT = 1920, 1080
 

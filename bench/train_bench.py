@@ -1,6 +1,6 @@
 """Training benchmark.
 
-(a) ``--part speed``: images/s of ``segcore.train.Trainer`` against a bare torch loop over the
+(a) ``--part speed``: images/s of ``segcore.training.trainer.Trainer`` against a bare torch loop over the
     same model, batch, input size and in-memory data, measured in alternating rounds in the same
     run (target ratio >= 0.9). The Trainer's time is its whole ``fit()``: data loading through a
     DataLoader, the loss, scheduler, progress events, stop checks, and its end-of-epoch
@@ -33,9 +33,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from segcore.models.registry import build_model, main_output  # noqa: E402
-from segcore.train import TrainConfig, Trainer  # noqa: E402
-from segcore.train_config import CLASS_WEIGHT_MODES  # noqa: E402
-from segcore.train_data import TensorSegDataset  # noqa: E402
+from segcore.training.config import CLASS_WEIGHT_MODES  # noqa: E402
+from segcore.training.data import TensorSegDataset  # noqa: E402
+from segcore.training.trainer import TrainConfig, Trainer  # noqa: E402
 
 CAMVID = REPO.parent / "shared" / "datasets" / "camvid"
 
@@ -124,7 +124,7 @@ def part_speed(args) -> dict:
 
 # --------------------------------------------------------------------------- (b) CamVid
 def _import(src_images: list[Path], split: str, dest: Path, names: list[str], tolerance: float) -> None:
-    from segcore.export.importers import import_index_masks
+    from segcore.formats.importers import import_index_masks
 
     dest.mkdir(parents=True, exist_ok=True)
     for p in src_images:
@@ -154,7 +154,7 @@ def _prepare_camvid(root: Path, tolerance: float) -> tuple[Path, Path, Path]:
 def part_camvid(args) -> dict:
     from segcore.commands.eval import evaluate_checkpoint
     from segcore.metrics import format_table
-    from segcore.train import text_printer
+    from segcore.training.trainer import text_printer
 
     if not CAMVID.is_dir():
         print(f"{CAMVID} is absent: skipping (b)")

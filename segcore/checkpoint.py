@@ -32,8 +32,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from .annotation import atomic_write_bytes
-from .checkpoint_schema import SchemaError, validate_meta, validate_state_dict
+from segcore.checkpoint_schema import SchemaError, validate_meta, validate_state_dict
+from segcore.io.annotation import atomic_write_bytes
 
 FORMAT = "segstudio-checkpoint"
 FORMAT_VERSION = 1
@@ -100,8 +100,8 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, *, arch: str, arc
                     input_policy: dict[str, Any] | None = None, metrics: dict[str, Any] | None = None,
                     training_state: dict[str, Any] | None = None) -> None:
     """Write ``model`` and its description to ``path`` atomically (the old file survives a failure)."""
-    from .models.registry import MODEL_NAMES
-    from .palette import voc_palette
+    from segcore.io.palette import voc_palette
+    from segcore.models.registry import MODEL_NAMES
 
     if arch not in MODEL_NAMES:
         raise ValueError(f"unknown architecture {arch!r}; choose one of: {', '.join(MODEL_NAMES)}")
@@ -209,7 +209,7 @@ def _kind(head: bytes) -> str:
 
 def load_checkpoint(path: str | os.PathLike, *, device: str | torch.device = "cpu", build: bool = True) -> LoadedCheckpoint:
     """Read ``path`` safely (``weights_only=True``) and rebuild the model in eval mode on ``device``."""
-    from .models.registry import build_model
+    from segcore.models.registry import build_model
 
     p = Path(path)
     data = read_checkpoint_dict(p)

@@ -125,7 +125,7 @@ def validate_meta(meta: dict[str, Any]) -> dict[str, Any]:
     ``arch_kwargs.pretrained_backbone`` is dropped: the weights come from the file, and reading
     a checkpoint never downloads anything.
     """
-    from .models.registry import MODEL_NAMES, allowed_kwargs
+    from segcore.models.registry import MODEL_NAMES, allowed_kwargs
 
     out = dict(meta)
     arch = meta.get("arch")

@@ -1,5 +1,5 @@
 """Generated LabelMe folders for the end-to-end and bad-input tests (written as raw JSON dicts,
-the way LabelMe writes them, so the tests do not depend on :mod:`segcore.annotation` to save)."""
+the way LabelMe writes them, so the tests do not depend on :mod:`segcore.io.annotation` to save)."""
 
 from __future__ import annotations
 

@@ -89,9 +89,9 @@ def test_checker_catches_violations() -> None:
     )
     found = violations(src, "segcore.something")
     assert [v.split(" imports ")[1] for v in found] == ["PySide6.QtCore", "app.document", "PyQt5.QtWidgets"]
-    assert imported_names("from .. import x", "segcore.export.voc")[0][1] == "segcore"
-    assert imported_names("from .voc import x", "segcore.export", is_package=True)[0][1] == "segcore.export.voc"
-    assert imported_names("from . import y", "segcore.export.voc")[0][1] == "segcore.export"
+    assert imported_names("from .. import x", "segcore.formats.voc")[0][1] == "segcore"
+    assert imported_names("from .voc import x", "segcore.formats", is_package=True)[0][1] == "segcore.formats.voc"
+    assert imported_names("from . import y", "segcore.formats.voc")[0][1] == "segcore.formats"
 
 
 IMPORT_ALL = """
@@ -121,6 +121,6 @@ def test_importing_all_of_segcore_loads_no_qt() -> None:
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert "segcore.annotation" in result["modules"] and "segcore.imageio" in result["modules"]
+    assert "segcore.io.annotation" in result["modules"] and "segcore.io.imageio" in result["modules"]
     assert not result["errors"], f"segcore modules that fail to import: {result['errors']}"
     assert result["loaded"] == [], f"importing segcore loaded {result['loaded']}"

@@ -22,7 +22,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from segcore.annotation import Shape
+from segcore.io.annotation import Shape
 
 from .geometry import shape_path
 from .tools import Tool, ToolEvent, register_tool

@@ -1,6 +1,6 @@
 """Shape geometry for the canvas: outlines as Qt paths or numpy polylines, and hit tests.
 
-All functions take a :class:`segcore.annotation.Shape` and work in image (scene) pixels.
+All functions take a :class:`segcore.io.annotation.Shape` and work in image (scene) pixels.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRectF, Qt
 from PySide6.QtGui import QPainterPath, QPainterPathStroker, QPolygonF
 
-from segcore.annotation import Shape
+from segcore.io.annotation import Shape
 
 AREA_TYPES = ("polygon", "rectangle", "circle", "oriented_rectangle", "mask")
 # types drawn as plain polylines (batched by the shape layer)

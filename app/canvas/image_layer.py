@@ -232,9 +232,9 @@ def read_for_display(path: str | Path, *, reduced: bool | None = None) -> tuple[
     """Decode an image for the first view: ``(rgb, (full_w, full_h))``.
 
     Large images (``> REDUCED_ABOVE_PIXELS``, or ``reduced=True``) come from a fast reduced
-    decode (``segcore.imageio.read_image_reduced``); others at full resolution.
+    decode (``segcore.io.imageio.read_image_reduced``); others at full resolution.
     """
-    from segcore import imageio
+    from segcore.io import imageio
 
     fw, fh = imageio.image_size(path)
     if reduced is None:
@@ -249,7 +249,7 @@ def read_for_display(path: str | Path, *, reduced: bool | None = None) -> tuple[
 def read_full(path: str | Path) -> tuple[np.ndarray, tuple[int, int]]:
     """The detailed decode that replaces a reduced first view (half resolution when the image
     exceeds ``FULL_MAX_PIXELS``, to bound memory)."""
-    from segcore import imageio
+    from segcore.io import imageio
 
     fw, fh = imageio.image_size(path)
     if fw * fh > FULL_MAX_PIXELS:

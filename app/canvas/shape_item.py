@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from segcore.annotation import Shape
+from segcore.io.annotation import Shape
 
 from . import geometry
 from .geometry import AREA_TYPES, shape_path

@@ -31,7 +31,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from segcore.annotation import Shape
+from segcore.io.annotation import Shape
 
 from .geometry import BATCHED_TYPES, bbox, decimate, polyline, polylines_path
 from .shape_item import POINT_PX

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem
 from shapely import affinity
 from shapely.geometry.base import BaseGeometry
 
-from segcore.annotation import Shape
 from segcore.interactive import DEFAULT_MIN_AREA, RegionMask
+from segcore.io.annotation import Shape
 
 from .. import commands as cmd
 from .tools import Tool

@@ -20,8 +20,8 @@ from PySide6.QtGui import QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem
 from shapely import union_all
 
+from segcore.data.polygons import shape_to_geometry
 from segcore.interactive import brush, brush_shapes, stroke_geometry
-from segcore.polygons import shape_to_geometry
 
 from .shape_item import AREA_TYPES
 from .smart_base import OPTIONS, SmartTool

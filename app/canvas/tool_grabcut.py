@@ -19,8 +19,8 @@ import math
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QKeyEvent, QPainterPath
 
+from segcore.data.polygons import geometry_to_shapes
 from segcore.interactive import GrabCutSession
-from segcore.polygons import geometry_to_shapes
 
 from .smart_base import OPTIONS, SmartTool, points_path, to_full, tool_image
 from .tools import ToolEvent, register_tool

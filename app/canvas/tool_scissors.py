@@ -17,9 +17,9 @@ import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QPainterPath
 
-from segcore.annotation import Shape
+from segcore.data.polygons import geometry_to_shapes, shape_to_geometry
 from segcore.interactive import IntelligentScissors, drop_small_parts, scissors_polygon
-from segcore.polygons import geometry_to_shapes, shape_to_geometry
+from segcore.io.annotation import Shape
 
 from .smart_base import OPTIONS, SmartTool, points_path, tool_image
 from .tools import ToolEvent, register_tool

@@ -20,8 +20,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 
+from segcore.data.polygons import geometry_to_shapes
 from segcore.interactive import RegionMask, magic_wand_region
-from segcore.polygons import geometry_to_shapes
 
 from .smart_base import OPTIONS, SmartTool, to_full, tool_image
 from .tools import ToolEvent, register_tool

@@ -45,7 +45,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
-from segcore.annotation import Shape
+from segcore.io.annotation import Shape
 
 from .. import commands as cmd
 from ..document import Document

@@ -1,5 +1,5 @@
 """File > Export dataset...: format, split, classes and output folder; runs
-:func:`segcore.export.voc.export_voc` / :func:`segcore.export.coco.export_coco` in a worker with
+:func:`segcore.formats.voc.export_voc` / :func:`segcore.formats.coco.export_coco` in a worker with
 a progress bar and Cancel and ends with the summary (images, instances per class, every
 problem and skipped shape with its file and reason). The engine writes the export to a
 temporary folder and replaces the output folder's content only once it is complete, so a
@@ -83,9 +83,9 @@ class ExportDialog(JobDialog):
         if classes is not None and not Path(classes).is_file():
             raise ValueError(f"class list {classes} does not exist")
         if self.format_combo.currentData() == "voc":
-            from segcore.export.voc import export_voc as fn
+            from segcore.formats.voc import export_voc as fn
         else:
-            from segcore.export.coco import export_coco as fn
+            from segcore.formats.coco import export_coco as fn
         kwargs = {
             "classes": classes, "val_ratio": self.val_spin.value(), "seed": self.seed_spin.value(),
             "split_from_flags": self.flags_check.isChecked(), "overlays": self.overlays_check.isChecked(),

@@ -1,5 +1,5 @@
 """File > Import...: COCO instances, a VOC folder, or a folder of index masks into LabelMe JSON
-next to the images (:mod:`segcore.export.importers`), in a worker with progress, Cancel and a
+next to the images (:mod:`segcore.formats.importers`), in a worker with progress, Cancel and a
 summary. The summary is the engine's report, word for word what ``segcore import`` prints; the
 status line says "Done" only when everything asked for was written, else how much was."""
 
@@ -87,7 +87,7 @@ class ImportDialog(JobDialog):
         return required_path(self.images, "images folder")
 
     def make_call(self):
-        from segcore.export import importers
+        from segcore.formats import importers
 
         kind = self.kind_combo.currentData()
         common = {"tolerance": self.tolerance.value(), "overwrite": self.overwrite_check.isChecked(),

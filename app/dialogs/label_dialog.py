@@ -39,9 +39,9 @@ class LabelChoice:
 
 
 def read_labels_file(path: str) -> list[str]:
-    """The labels a labels.txt allows (``segcore.rasterize.ClassList`` rules; background left
+    """The labels a labels.txt allows (``segcore.data.rasterize.ClassList`` rules; background left
     out). Raises ``OSError`` / ``ValueError`` naming the file."""
-    from segcore.rasterize import BACKGROUND_LABEL, ClassList
+    from segcore.data.rasterize import BACKGROUND_LABEL, ClassList
 
     return [n for n in ClassList.from_file(path).names if n != BACKGROUND_LABEL]
 

@@ -2,7 +2,7 @@
 warnings, then live progress of the training subprocess (progress bar with ETA, loss and mIoU
 curves, per-class IoU table), Stop, and a button making the new model the pre-annotation model.
 
-The run's score is shown as :func:`segcore.report.best_miou_text` words it, from the trainer's
+The run's score is shown as :func:`segcore.training.report.best_miou_text` words it, from the trainer's
 events (the best checkpoint's validation mIoU and epoch): the same text as in the run's report.md.
 
 All the work is in segcore (``training_readiness``, ``segcore train``); this is only the view.
@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.training_process import TrainingProcess, TrainRequest
 from app.workers import run_in_thread
-from segcore.report import best_miou_text
+from segcore.training.report import best_miou_text
 
 DEFAULT_MODEL = "deeplabv3plus_mobilenet_v3_large"
 
@@ -254,7 +254,7 @@ class TrainDialog(QDialog):
 
     # ------------------------------------------------------------------ dataset summary
     def _load_summary(self) -> None:
-        from segcore.train_data import training_readiness
+        from segcore.training.data import training_readiness
 
         self._summary_job = run_in_thread(training_readiness, str(self.folder), on_done=self._show_summary,
                                           on_error=lambda e: self.summary_label.setText(f"Cannot read the folder: {e}"))

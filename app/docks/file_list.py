@@ -27,7 +27,7 @@ from app.docks.file_model import (
     make_entry,
     relative_name,
 )
-from segcore.review import NONE, PROPOSALS, REVIEWED
+from segcore.data.review import NONE, PROPOSALS, REVIEWED
 
 __all__ = ["STATE_TEXT", "Entry", "FileFilterProxy", "FileListDock", "FileListModel", "iter_image_batches",
            "make_entry", "relative_name"]

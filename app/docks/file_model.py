@@ -1,7 +1,7 @@
 """The file list's data: a folder scan in a worker (natural sort, each image's review state read
 beside it) and the lazy list model the dock shows, with its filter proxy.
 
-Review states come from :mod:`segcore.review`: ``"none"`` (no labels), ``"proposals"`` (model
+Review states come from :mod:`segcore.data.review`: ``"none"`` (no labels), ``"proposals"`` (model
 proposals nobody reviewed yet) and ``"reviewed"`` (only shapes a person made or accepted).
 """
 
@@ -25,10 +25,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from app.workers import Job, run_in_thread
-from segcore.annotation import json_path_for
-from segcore.dataset import natural_key
-from segcore.imageio import IMAGE_EXTENSIONS
-from segcore.review import NONE, PROPOSALS, REVIEW_STATES, REVIEWED, file_review_state
+from segcore.data.dataset import natural_key
+from segcore.data.review import NONE, PROPOSALS, REVIEW_STATES, REVIEWED, file_review_state
+from segcore.io.annotation import json_path_for
+from segcore.io.imageio import IMAGE_EXTENSIONS
 
 Entry = tuple[str, str, str, tuple]  # path, review state, display name, sort key
 

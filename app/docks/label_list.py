@@ -1,5 +1,5 @@
 """The label list dock: every known label with its class id, colour (the VOC export's colour,
-from ``Document.colours`` / :mod:`segcore.palette`) and its count in the open image (shapes a
+from ``Document.colours`` / :mod:`segcore.io.palette`) and its count in the open image (shapes a
 person made or accepted; unreviewed model proposals shown apart, "car  (3 +2 proposed)"); the
 checkbox hides or shows the whole label (display only). Also the image-level flags dock.
 """
@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QWidget
 
 from app.commands import SetImageFlags
 from app.document import Document, LabelColours
-from segcore.review import label_counts
+from segcore.data.review import label_counts
 
 
 def _swatch(rgb: tuple[int, int, int]) -> QIcon:

@@ -4,7 +4,7 @@ increasingly opaque orange-red where it is not, so the user sees where to look f
 Two sources: the map of a prediction just made for the open image (:meth:`show_map`), or,
 for any image whose document holds scored model proposals (pre-annotated by the folder run,
 the command line or another tool), the confidence those proposals stand for
-(:func:`segcore.review.proposal_confidence`: each proposal's score over its pixels), followed
+(:func:`segcore.data.review.proposal_confidence`: each proposal's score over its pixels), followed
 live as proposals are accepted or removed (:meth:`set_document`).
 
 A ``QGraphicsPixmapItem`` in the canvas scene (scene units = image pixels) below the shapes.
@@ -19,7 +19,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGraphicsPixmapItem
 
 from app.workers import run_in_thread
-from segcore.review import proposal_confidence, scored_proposals
+from segcore.data.review import proposal_confidence, scored_proposals
 
 MAX_SIDE = 2048
 MAX_ALPHA = 190

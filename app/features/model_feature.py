@@ -1,7 +1,7 @@
 """Model menu: load a checkpoint, pre-annotate the image or every unlabelled image, accept the
 proposals, filter them by confidence, show the model's per-pixel confidence.
 
-The work is segcore's (:class:`segcore.predict.Predictor`, :mod:`segcore.preannotate`); here
+The work is segcore's (:class:`segcore.inference.predict.Predictor`, :mod:`segcore.inference.preannotate`); here
 it runs in workers (:func:`app.workers.run_in_thread`) behind a progress dialog with Cancel,
 and the results become undoable edits of the document:
 
@@ -28,7 +28,7 @@ from app.document import Document
 from app.features.confidence_overlay import ConfidenceOverlay
 from app.features.model_toolbar import ModelToolbar
 from app.workers import Job, run_in_thread
-from segcore.annotation import Shape
+from segcore.io.annotation import Shape
 
 ACCEPT_KEY = "Y"
 MODEL_SETTING = "model/checkpoint"  # the pre-annotation model, loaded again at the next start
@@ -74,7 +74,7 @@ def accept_proposals(doc: Document, threshold: float = 0.0) -> tuple[int, int]:
 
 def _predict_image(predictor, image_path: str, *, progress=None, cancel=None):
     """Worker: (image_path, proposals, confidence) for one image."""
-    from segcore.preannotate import read_image
+    from segcore.inference.preannotate import read_image
 
     rgb = read_image(image_path)
     pred = predictor.predict(rgb, return_probs=False, cancel=cancel, progress=progress)
@@ -84,8 +84,8 @@ def _predict_image(predictor, image_path: str, *, progress=None, cancel=None):
 
 def _predict_files(predictor, paths: list[str], *, progress=None, cancel=None):
     """Worker: pre-annotate the files; returns ((path, review state) written, proposals, errors)."""
-    from segcore.preannotate import preannotate_many
-    from segcore.review import review_state
+    from segcore.data.review import review_state
+    from segcore.inference.preannotate import preannotate_many
 
     written: list[tuple[str, str]] = []  # (image path, review state of what was written)
     _n, added, errors = preannotate_many(predictor, paths, only_unlabelled=True, progress=progress, cancel=cancel,
@@ -228,7 +228,7 @@ class ModelFeature:
         return f"Model: {Path(self.model_path or '').name} | {self.predictor.describe()}"
 
     def _load(self, path: str, on_failure) -> Job:
-        from segcore.predict import Predictor
+        from segcore.inference.predict import Predictor
 
         name = Path(path).name
         self.status.setText(f"Loading {name}...")

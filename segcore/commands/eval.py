@@ -34,11 +34,11 @@ def evaluate_checkpoint(checkpoint: str | Path, folder: str | Path, *, split: st
     import torch
     from torch.utils.data import DataLoader, Subset
 
-    from segcore import distributed as ddp
     from segcore.checkpoint import load_checkpoint
     from segcore.metrics import scores
-    from segcore.train_data import DataError, SegDataset, collate_eval, prepare_folder
-    from segcore.train_loop import evaluate
+    from segcore.training import distributed as ddp
+    from segcore.training.data import DataError, SegDataset, collate_eval, prepare_folder
+    from segcore.training.loop import evaluate
 
     dev = torch.device(device) if device else torch.device("cuda" if torch.cuda.is_available() else "cpu")
     info = ddp.setup(dev.type)
@@ -71,7 +71,7 @@ def evaluate_checkpoint(checkpoint: str | Path, folder: str | Path, *, split: st
 def run(args: argparse.Namespace) -> int:
     from segcore.checkpoint import CheckpointError
     from segcore.metrics import format_table, nan_to_none
-    from segcore.train_data import DataError
+    from segcore.training.data import DataError
 
     if args.batch_size < 1 or not 0 <= args.val_ratio < 1:
         flag, value = ("--batch-size", args.batch_size) if args.batch_size < 1 else ("--val-ratio", args.val_ratio)
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{result['images']} images, {result['pixels']} labelled pixels")
     print(format_table(result))
     if args.json_out:
-        from segcore.annotation import atomic_write_bytes
+        from segcore.io.annotation import atomic_write_bytes
 
         try:
             atomic_write_bytes(Path(args.json_out), json.dumps(nan_to_none(result), indent=1).encode())

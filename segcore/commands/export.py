@@ -36,15 +36,15 @@ def run(args: argparse.Namespace) -> int:
     1: refused, strict problems, or a write failed (a full disk): nothing in OUT changed, and
     the message says how many images had been written. 2: bad input (folder, labels file).
     """
-    from segcore.dataset import DatasetError
-    from segcore.export.common import ExportError
+    from segcore.data.dataset import DatasetError
+    from segcore.data.rasterize import ClassListError
+    from segcore.formats.common import ExportError
     from segcore.progress import cli_progress
-    from segcore.rasterize import ClassListError
 
     if args.format == "voc":
-        from segcore.export.voc import export_voc as export
+        from segcore.formats.voc import export_voc as export
     else:
-        from segcore.export.coco import export_coco as export
+        from segcore.formats.coco import export_coco as export
     progress = None if args.quiet else cli_progress(0, "")
     try:
         report = export(args.folder, args.out, classes=args.labels, val_ratio=args.val, seed=args.seed,

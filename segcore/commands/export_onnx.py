@@ -43,8 +43,8 @@ def export_onnx(checkpoint: str | Path, out: str | Path | None = None, *, size: 
 
     import torch
 
-    from segcore.annotation import atomic_write_bytes
     from segcore.checkpoint import load_checkpoint
+    from segcore.io.annotation import atomic_write_bytes
     from segcore.models.registry import main_output
 
     ck = load_checkpoint(checkpoint, device="cpu")

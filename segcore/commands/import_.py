@@ -45,8 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the import; exit code 0 when complete, 1 when not everything was written or a
     problem was found, 2 when it cannot start."""
-    from segcore.export import importers
-    from segcore.export.common import ExportError
+    from segcore.formats import importers
+    from segcore.formats.common import ExportError
     from segcore.progress import cli_progress
 
     progress = None if args.quiet else cli_progress(0, "")

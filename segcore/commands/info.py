@@ -12,8 +12,8 @@ import os
 import sys
 from typing import TextIO
 
-from segcore.dataset import DatasetError, DatasetSummary, summarize
-from segcore.rasterize import ClassList, ClassListError
+from segcore.data.dataset import DatasetError, DatasetSummary, summarize
+from segcore.data.rasterize import ClassList, ClassListError
 
 # Without --images, at most this many images are listed one per line.
 MAX_LISTED_IMAGES = 20
@@ -73,7 +73,7 @@ def print_summary(summary: DatasetSummary, out: TextIO, *, list_all: bool = Fals
     broken = f", {summary.broken} with an unreadable label file" if summary.broken else ""
     w(f"Images: {n} ({summary.labelled} labelled, {summary.unlabelled} unlabelled{broken})\n")
     if not n:
-        from segcore.imageio import IMAGE_EXTENSIONS
+        from segcore.io.imageio import IMAGE_EXTENSIONS
 
         w(f"No images found (searched recursively for {', '.join(sorted(IMAGE_EXTENSIONS))}).\n")
     elif not summary.labelled and not summary.broken:

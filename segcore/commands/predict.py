@@ -44,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {flag} must be at least {least}, got {value}", file=sys.stderr)
             return 2
     from segcore.checkpoint import CheckpointError
-    from segcore.preannotate import list_images, preannotate_many
-    from segcore.predict import Predictor
+    from segcore.inference.preannotate import list_images, preannotate_many
+    from segcore.inference.predict import Predictor
     from segcore.progress import Cancelled, cli_progress
 
     try:

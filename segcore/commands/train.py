@@ -2,7 +2,7 @@
 
 Also runs under ``torchrun --nproc_per_node=N -m segcore train ...`` (one process per device;
 rank 0 prints and writes). ``--progress-json`` prints one JSON object per line on stdout (events
-documented in :mod:`segcore.train`).
+documented in :mod:`segcore.training.trainer`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def _kv(text: str) -> tuple[str, object]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from segcore.train_config import CLASS_WEIGHT_MODES, TrainConfig
+    from segcore.training.config import CLASS_WEIGHT_MODES, TrainConfig
 
     d = TrainConfig()
     p.add_argument("folder", help="labelled folder (images + LabelMe JSON)")
@@ -77,7 +77,7 @@ def out_folder(args: argparse.Namespace) -> str:
 
 def config_from_args(args: argparse.Namespace):
     """A :class:`TrainConfig` from the parsed command line."""
-    from segcore.train_config import TrainConfig
+    from segcore.training.config import TrainConfig
 
     d = TrainConfig()
     out = out_folder(args)
@@ -125,9 +125,9 @@ def existing_run(out: str | Path) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from segcore.train import run_training
-    from segcore.train_config import TrainingError
-    from segcore.train_data import DataError
+    from segcore.training.config import TrainingError
+    from segcore.training.data import DataError
+    from segcore.training.trainer import run_training
 
     out = out_folder(args)
     taken = existing_run(out)

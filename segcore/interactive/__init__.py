@@ -4,7 +4,7 @@ scissors, magic wand, brush/eraser and polygon operations, and the rule of which
 
 Pure numpy/OpenCV/shapely (no Qt). Every tool works on a region of interest around the
 user's gesture, so its cost does not grow with the image size; results are
-:class:`RegionMask` crops or shapely geometry that :mod:`segcore.polygons` turns into shapes.
+:class:`RegionMask` crops or shapely geometry that :mod:`segcore.data.polygons` turns into shapes.
 """
 
 from segcore.interactive.cleanup import DEFAULT_MIN_AREA, drop_small_components, drop_small_parts

@@ -2,7 +2,7 @@
 
 A brush stroke is the polyline of the pointer positions buffered by the brush radius; painting
 unions it with the shape's area, erasing subtracts it. Results go back to LabelMe shapes through
-:mod:`segcore.polygons`: one ``polygon`` per part, a ``mask`` shape where a part has holes, all
+:mod:`segcore.data.polygons`: one ``polygon`` per part, a ``mask`` shape where a part has holes, all
 with the label, group id, description and flags of the shape they came from. A shape edited by a
 person is no longer a model proposal (``proposed``/``score`` are cleared).
 """
@@ -16,10 +16,10 @@ import shapely
 from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from segcore.annotation import Shape
+from segcore.data.polygons import geometry_to_shapes, shape_to_geometry
 from segcore.interactive.cleanup import drop_small_parts
 from segcore.interactive.region import RegionMask
-from segcore.polygons import geometry_to_shapes, shape_to_geometry
+from segcore.io.annotation import Shape
 
 Point = tuple[float, float]
 

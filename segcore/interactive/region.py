@@ -15,8 +15,8 @@ import shapely
 from shapely import affinity
 from shapely.geometry.base import BaseGeometry
 
+from segcore.data.polygons import mask_to_polygons
 from segcore.interactive.cleanup import drop_small_components, drop_small_parts
-from segcore.polygons import mask_to_polygons
 
 
 @dataclass
@@ -78,7 +78,7 @@ class RegionMask:
     ) -> BaseGeometry:
         """The selected pixels as a (Multi)Polygon in image coordinates (vertices on pixel centres).
 
-        Goes through :func:`segcore.polygons.mask_to_polygons` (one polygon per 8-connected
+        Goes through :func:`segcore.data.polygons.mask_to_polygons` (one polygon per 8-connected
         component, holes kept); empty geometry when nothing is selected. Components of fewer
         than ``min_area`` pixels, and traced polygons of less than ``min_area`` square pixels
         (specks joined by one pixel corner come out of tracing as polygons of their own), are

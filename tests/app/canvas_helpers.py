@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 from app.canvas import Canvas
 from app.document import Document
-from segcore.annotation import Annotation, Shape
+from segcore.io.annotation import Annotation, Shape
 
 W, H = 200, 150
 

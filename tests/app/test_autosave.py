@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from app.autosave import Saver
 from app.commands import AddShapes, MoveVertex
 from app.document import Document
-from segcore import annotation as sa
+from segcore.io import annotation as sa
 
 pytestmark = pytest.mark.gui
 

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from segcore import annotation as sa
+from segcore.io import annotation as sa
 
 from .canvas_helpers import H, W, click, drag, key, make_canvas
 

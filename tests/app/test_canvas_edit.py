@@ -171,7 +171,7 @@ def test_large_selection_is_drawn_batched_and_moves_together(qtbot):
 def test_random_mouse_session_undoes_and_redoes_exactly(qtbot):
     import random
 
-    from segcore import annotation as sa
+    from segcore.io import annotation as sa
 
     rng = random.Random(3)
     canvas, doc = two_shapes(qtbot)

@@ -92,7 +92,7 @@ def test_brightness_contrast_is_display_only_and_pixel_value(qtbot):
 
 
 def test_proposed_shape_and_every_type_paint(qtbot):
-    from segcore.annotation import Shape
+    from segcore.io.annotation import Shape
 
     shapes = [
         poly("p", SQUARE, proposed=True, score=0.5),
@@ -195,7 +195,7 @@ def test_strip_repaint_matches_full_repaint_inside_the_strip(qtbot, monkeypatch)
 
 
 def test_zoom_gesture_scales_the_last_frame_in_place_then_repaints_crisp(qtbot):
-    from segcore.annotation import Shape
+    from segcore.io.annotation import Shape
 
     line = Shape("l", [(20.0, 70.0), (180.0, 70.0)], "line")
     canvas, doc = make_canvas(qtbot, [line], zoom=2.0)
@@ -228,7 +228,7 @@ def test_zoom_gesture_scales_the_last_frame_in_place_then_repaints_crisp(qtbot):
 
 
 def test_point_shapes_are_batched_dots_until_selected(qtbot):
-    from segcore.annotation import Shape
+    from segcore.io.annotation import Shape
 
     pts = [Shape("p", [(20.0 + 10 * k, 120.0)], "point") for k in range(12)]
     canvas, doc = make_canvas(qtbot, pts)

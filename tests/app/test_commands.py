@@ -9,8 +9,8 @@ import pytest
 
 from app import commands as cmd
 from app.document import Document
-from segcore import annotation as sa
-from segcore.annotation import Annotation, Shape
+from segcore.io import annotation as sa
+from segcore.io.annotation import Annotation, Shape
 
 pytestmark = pytest.mark.gui
 

@@ -8,9 +8,9 @@ from PIL import Image
 
 from app import commands as cmd
 from app.document import Document, LabelColours
-from segcore import annotation as sa
-from segcore.annotation import Annotation, Shape
-from segcore.palette import label_colour, voc_colour
+from segcore.io import annotation as sa
+from segcore.io.annotation import Annotation, Shape
+from segcore.io.palette import label_colour, voc_colour
 
 pytestmark = pytest.mark.gui
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 
-from segcore.annotation import Shape, load
+from segcore.io.annotation import Shape, load
 from tests.app.gui_helpers import open_window
 from tests.segcore.export_fixtures import bad_folder, write_labelme
 
@@ -67,7 +67,7 @@ def test_menu_export_voc_runs_and_summarises(qtbot, tmp_path):
 
 
 def test_cancel_stops_the_export(qtbot, tmp_path, monkeypatch):
-    import segcore.export.voc as voc
+    import segcore.formats.voc as voc
 
     slow_job = voc._voc_job
 
@@ -97,8 +97,8 @@ def test_full_disk_says_it_failed_and_keeps_the_earlier_export(qtbot, tmp_path, 
     import errno
     import os
 
-    from segcore.export import files
-    from segcore.export.voc import export_voc
+    from segcore.formats import files
+    from segcore.formats.voc import export_voc
 
     data = _folder(tmp_path / "data", n=4)
     out = tmp_path / "out"
@@ -165,7 +165,7 @@ def test_strict_export_shows_every_problem_and_writes_nothing(qtbot, tmp_path):
 
 
 def test_menu_import_voc_writes_labelme_files(qtbot, tmp_path):
-    from segcore.export.voc import export_voc
+    from segcore.formats.voc import export_voc
 
     data = _folder(tmp_path / "data", n=2)
     voc = tmp_path / "voc"

@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.conflicts import Choice
-from segcore import annotation as sa
+from segcore.io import annotation as sa
 
 from .gui_helpers import click_scene, make_image, make_labelme, open_window, polygon, wait_image
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.docks.file_list import FileListDock, FileListModel, iter_image_batches
-from segcore.review import NONE, PROPOSALS, REVIEWED
+from segcore.data.review import NONE, PROPOSALS, REVIEWED
 
 pytestmark = pytest.mark.gui
 

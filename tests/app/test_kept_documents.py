@@ -8,7 +8,7 @@ import pytest
 from app.commands import AddShapes
 from app.document import Document
 from app.kept_documents import KeptDocuments
-from segcore import annotation as sa
+from segcore.io import annotation as sa
 
 from .gui_helpers import make_image, make_labelme, polygon
 

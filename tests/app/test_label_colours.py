@@ -15,8 +15,8 @@ from app.label_colours import LabelColours
 from app.main_window import MainWindow
 from app.settings import Settings
 from app.workers import active_jobs
-from segcore.annotation import Shape
-from segcore.palette import IGNORE_COLOUR, label_colour, voc_colour
+from segcore.io.annotation import Shape
+from segcore.io.palette import IGNORE_COLOUR, label_colour, voc_colour
 from tests.app.gui_helpers import make_image, make_labelme, open_window, polygon, wait_image
 
 pytestmark = pytest.mark.gui
@@ -48,7 +48,7 @@ def test_colour_is_a_function_of_the_name(qtbot):
 
 
 def test_label_colour_is_the_same_in_every_process():
-    code = "from segcore.palette import label_colour; print(label_colour('person'), label_colour('sky'))"
+    code = "from segcore.io.palette import label_colour; print(label_colour('person'), label_colour('sky'))"
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
     assert outs == {f"{label_colour('person')} {label_colour('sky')}\n"}

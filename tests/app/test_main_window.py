@@ -12,7 +12,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
 from app.main import parse_args
-from segcore import annotation as sa
+from segcore.io import annotation as sa
 
 from .gui_helpers import click_scene, make_image, make_labelme, open_window, polygon, wait_image
 

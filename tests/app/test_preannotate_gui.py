@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from app.features.model_feature import ACCEPT_KEY
-from segcore import annotation as sa
+from segcore.io import annotation as sa
 from tests.box_model import train_box_unet
 
 from .gui_helpers import make_labelme, open_window, polygon, wait_image

@@ -1,4 +1,4 @@
-"""Files the app writes are valid LabelMe files that round-trip through segcore.annotation
+"""Files the app writes are valid LabelMe files that round-trip through segcore.io.annotation
 unchanged; LabelMe files of every shape type and of old versions open and save back without
 losing a field."""
 
@@ -14,7 +14,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 
 from app.dialogs.label_dialog import LabelChoice
-from segcore import annotation as sa
+from segcore.io import annotation as sa
 
 from .gui_helpers import click_scene, make_image, open_window, wait_image
 

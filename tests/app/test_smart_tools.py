@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 
 from app.canvas.smart_base import OPTIONS
 from app.features import smart_tools_feature as feature
-from segcore.annotation import Shape
-from segcore.polygons import shape_to_geometry
-from segcore.rasterize import shape_mask
+from segcore.data.polygons import shape_to_geometry
+from segcore.data.rasterize import shape_mask
+from segcore.io.annotation import Shape
 
 from .canvas_helpers import H, W, click, drag, key, make_canvas, poly, vp
 
@@ -235,7 +235,7 @@ def test_eraser_splits_shape_and_makes_holes(qtbot):
 
 def test_merge_subtract_simplify_are_undoable():
     from app.document import Document
-    from segcore.annotation import Annotation
+    from segcore.io.annotation import Annotation
 
     a = poly("cat")
     b = poly("cat", pts=((40, 30), (90, 30), (90, 70), (40, 70)))
@@ -309,7 +309,7 @@ def test_tools_on_a_reduced_display_copy_give_full_resolution_shapes(qtbot):
 
 def test_feature_actions_edit_the_open_document(qtbot, tmp_path):
     from app.document import Document
-    from segcore.annotation import Annotation
+    from segcore.io.annotation import Annotation
 
     from .gui_helpers import open_window
 

@@ -68,8 +68,8 @@ def test_dialog_trains_shows_progress_and_the_model_preannotates(qtbot, dialog, 
     assert adopted == [str(tmp_path / "run" / "best.pt")]
 
     # the model pre-annotates an unlabelled image: proposed shapes, saved atomically
-    from segcore.imageio import read_image
-    from segcore.predict import Predictor, preannotate_file
+    from segcore.inference.predict import Predictor, preannotate_file
+    from segcore.io.imageio import read_image
 
     image = tmp_path / "data" / "unlabelled.png"
     predictor = Predictor(adopted[0], device="cpu")
@@ -174,7 +174,7 @@ def test_dialog_and_report_give_the_same_best_miou(qtbot, dialog, tmp_path, monk
     from PySide6.QtWidgets import QFileDialog
 
     from segcore.checkpoint import load_checkpoint
-    from segcore.report import best_miou_text
+    from segcore.training.report import best_miou_text
 
     out = tmp_path / "chosen"
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))

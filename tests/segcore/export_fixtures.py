@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from segcore.annotation import Annotation, Shape, encode_mask, save
+from segcore.io.annotation import Annotation, Shape, encode_mask, save
 
 
 def write_image(path: Path, w: int = 64, h: int = 48, seed: int = 0) -> Path:

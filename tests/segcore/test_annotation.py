@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from segcore import annotation as A
-from segcore.annotation import Annotation, AnnotationError, Shape
+from segcore.io import annotation as A
+from segcore.io.annotation import Annotation, AnnotationError, Shape
 
 # A LabelMe 3.x file: no shape_type/group_id/description, lineColor/fillColor at both levels.
 OLD_V3 = """{

@@ -9,8 +9,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from segcore import annotation as A
-from segcore.annotation import Annotation, AnnotationError, Shape
+from segcore.io import annotation as A
+from segcore.io.annotation import Annotation, AnnotationError, Shape
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

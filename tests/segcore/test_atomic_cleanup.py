@@ -8,8 +8,8 @@ import subprocess
 import sys
 import time
 
-from segcore.annotation import Annotation, Shape, save
-from segcore.atomic import atomic_write_bytes, host_tag
+from segcore.io.annotation import Annotation, Shape, save
+from segcore.io.atomic import atomic_write_bytes, host_tag
 
 
 def _dead_pid() -> int:
@@ -62,7 +62,7 @@ def test_killed_writer_leaves_a_temp_that_the_next_save_removes(tmp_path):
     """A real writer process killed after creating its temp file (before the rename)."""
     target = tmp_path / "e.json"
     code = (
-        "import os, sys, tempfile, segcore.atomic as a\n"
+        "import os, sys, tempfile, segcore.io.atomic as a\n"
         "from pathlib import Path\n"
         f"p = Path({str(target)!r})\n"
         "fd, tmp = tempfile.mkstemp(prefix=a.temp_prefix(p), suffix='.tmp', dir=p.parent)\n"

@@ -9,8 +9,8 @@ import sys
 import numpy as np
 from PIL import Image
 
-from segcore.annotation import Shape
 from segcore.cli import main
+from segcore.io.annotation import Shape
 from tests.segcore.export_fixtures import bad_folder, write_labelme
 
 TRI = [Shape("cat", [(2.0, 2.0), (20.0, 2.0), (10.0, 15.0)])]

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from segcore.annotation import Annotation, Shape, load, save
 from segcore.cli import main
+from segcore.io.annotation import Annotation, Shape, load, save
 from tests.box_model import train_box_unet
 
 NAMES = ["_background_", "thing"]

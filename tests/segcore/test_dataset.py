@@ -1,4 +1,4 @@
-"""Tests of segcore.dataset: scanning, pairing, problems, class statistics, splits."""
+"""Tests of segcore.data.dataset: scanning, pairing, problems, class statistics, splits."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from segcore import annotation
-from segcore.annotation import Annotation, Shape
-from segcore.dataset import (
+from segcore.data.dataset import (
     DatasetError,
     Item,
     natural_key,
@@ -21,8 +19,10 @@ from segcore.dataset import (
     split_of,
     summarize,
 )
+from segcore.data.rasterize import ClassList
+from segcore.io import annotation
+from segcore.io.annotation import Annotation, Shape
 from segcore.progress import Cancelled, CancelToken
-from segcore.rasterize import ClassList
 
 
 def make_image(path: Path, w: int = 10, h: int = 8) -> Path:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from segcore.annotation import Shape
-from segcore.atomic import host_tag
 from segcore.cli import main
-from segcore.export import files
+from segcore.formats import files
+from segcore.io.annotation import Shape
+from segcore.io.atomic import host_tag
 from tests.segcore.export_fixtures import write_labelme
 
 TRI = [Shape("cat", [(2.0, 2.0), (20.0, 2.0), (10.0, 15.0)]),
@@ -143,7 +143,7 @@ def test_full_disk_in_worker_processes_leaves_the_earlier_export(monkeypatch, tm
     out = tmp_path / "out"
     assert _export("coco", src, out) == 0
     before = _tree(out)
-    from segcore.export import pool
+    from segcore.formats import pool
 
     if "fork" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("needs forked workers to share the simulated full disk")

@@ -9,11 +9,11 @@ import json
 import numpy as np
 import pytest
 
-from segcore.annotation import Shape
-from segcore.export.coco import export_coco
-from segcore.export.common import ExportError
-from segcore.export.importers import import_coco
-from segcore.rasterize import ClassList, instance_crops
+from segcore.data.rasterize import ClassList, instance_crops
+from segcore.formats.coco import export_coco
+from segcore.formats.common import ExportError
+from segcore.formats.importers import import_coco
+from segcore.io.annotation import Shape
 from tests.segcore.export_fixtures import bad_folder, rich_shapes, write_labelme
 
 pycoco = pytest.importorskip("pycocotools.coco")

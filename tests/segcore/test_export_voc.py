@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from segcore.annotation import Shape, load
-from segcore.export.common import ExportError
-from segcore.export.voc import export_voc
-from segcore.palette import voc_palette
+from segcore.data.rasterize import ClassList, class_map
+from segcore.formats.common import ExportError
+from segcore.formats.voc import export_voc
+from segcore.io.annotation import Shape, load
+from segcore.io.palette import voc_palette
 from segcore.progress import Cancelled, CancelToken
-from segcore.rasterize import ClassList, class_map
 from tests.segcore.export_fixtures import bad_folder, rich_shapes, write_labelme
 
 
@@ -166,7 +166,7 @@ def test_process_pool_output_equals_serial_and_cancel(labelme_example, tmp_path)
 
 
 def test_rotated_jpeg_reencoded_and_subfolder_stems(tmp_path):
-    from segcore.annotation import Annotation, save
+    from segcore.io.annotation import Annotation, save
 
     src = tmp_path / "src"
     (src / "a").mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""segcore.imageio: every format/mode to RGB uint8, EXIF orientation, pixel limit, clear errors."""
+"""segcore.io.imageio: every format/mode to RGB uint8, EXIF orientation, pixel limit, clear errors."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from PIL import Image, ImageOps
 from PIL.JpegImagePlugin import JpegImageFile
 
-from segcore import imageio as I
-from segcore.annotation import Annotation
-from segcore.imageio import ImageReadError
+from segcore.io import imageio as I
+from segcore.io.annotation import Annotation
+from segcore.io.imageio import ImageReadError
 
 # Display = what a viewer shows for a stored array with EXIF orientation o (EXIF 2.3 spec).
 DISPLAY = {

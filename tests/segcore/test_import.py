@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from segcore.annotation import load
-from segcore.export.common import ExportError
-from segcore.export.importers import import_coco, import_index_masks, import_voc
-from segcore.export.voc import export_voc
-from segcore.rasterize import ClassList, class_map
+from segcore.data.rasterize import ClassList, class_map
+from segcore.formats.common import ExportError
+from segcore.formats.importers import import_coco, import_index_masks, import_voc
+from segcore.formats.voc import export_voc
+from segcore.io.annotation import load
 from tests.segcore.export_fixtures import rich_shapes, write_image, write_labelme
 
 

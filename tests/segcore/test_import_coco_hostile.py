@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from segcore.annotation import load
 from segcore.cli import main
-from segcore.export.importers import import_coco, import_index_masks
+from segcore.formats.importers import import_coco, import_index_masks
+from segcore.io.annotation import load
 from tests.segcore.export_fixtures import write_image
 
 mask_utils = pytest.importorskip("pycocotools.mask")
@@ -273,7 +273,7 @@ def test_import_of_a_file_that_is_not_coco_exits_2(tmp_path, project, capsys):
 def test_rle_import_is_pixel_exact_for_pycocotools_encodings(tmp_path, project):
     """The importer's own RLE reader (it never hands a count to a C decoder unchecked) gives
     the very pixels pycocotools encoded, compressed or not."""
-    from segcore.rasterize import ClassList, class_map
+    from segcore.data.rasterize import ClassList, class_map
 
     images, _ = project
     rng = np.random.default_rng(3)

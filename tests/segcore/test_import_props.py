@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from segcore.annotation import load
-from segcore.dataset import summarize
-from segcore.export.common import ExportError
-from segcore.export.importers import import_coco
+from segcore.data.dataset import summarize
+from segcore.formats.common import ExportError
+from segcore.formats.importers import import_coco
+from segcore.io.annotation import load
 from tests.segcore.export_fixtures import write_image
 
 mask_utils = pytest.importorskip("pycocotools.mask")

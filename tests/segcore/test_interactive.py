@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import shapely
 
-from segcore.annotation import Shape, load
+from segcore.data.polygons import shape_to_geometry
+from segcore.data.rasterize import shape_mask
 from segcore.interactive import (
     IntelligentScissors,
     brush,
@@ -25,8 +26,7 @@ from segcore.interactive import (
     simplify,
     subtract,
 )
-from segcore.polygons import shape_to_geometry
-from segcore.rasterize import shape_mask
+from segcore.io.annotation import Shape, load
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> float:
@@ -311,8 +311,8 @@ def test_grabcut_session_refines_with_strokes(labelme_example):
 
 
 def test_region_combine_and_shrunk_geometry():
+    from segcore.data.polygons import geometry_mask
     from segcore.interactive import RegionMask
-    from segcore.polygons import geometry_mask
 
     a = RegionMask(np.ones((10, 20), bool), 5, 5)
     b = RegionMask(np.ones((10, 10), bool), 20, 10)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from segcore.annotation import Shape
+from segcore.data.polygons import shape_to_geometry
 from segcore.interactive import (
     RegionMask,
     brush_shapes,
@@ -18,7 +18,7 @@ from segcore.interactive import (
     drop_small_parts,
     magic_wand_region,
 )
-from segcore.polygons import shape_to_geometry
+from segcore.io.annotation import Shape
 
 
 def _components(mask: np.ndarray, connectivity: int = 8) -> list[np.ndarray]:

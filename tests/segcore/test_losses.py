@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from segcore.losses import (
+from segcore.training.losses import (
     CLASS_WEIGHT_POWERS,
     SegLoss,
     dice_loss,
@@ -113,6 +113,6 @@ def test_square_root_balancing_tempers_the_weights():
     # the rare class still outweighs the dominant one, by less
     assert root[1] > root[0] and root[1] / root[0] < full[1] / full[0]
     # every mode the CLI and the config offer has a power, or is "none"
-    from segcore.train_config import CLASS_WEIGHT_MODES
+    from segcore.training.config import CLASS_WEIGHT_MODES
 
     assert set(CLASS_WEIGHT_MODES) == {*CLASS_WEIGHT_POWERS, "none"}

@@ -1,4 +1,4 @@
-"""segcore.polygons: components with holes, simplification, validity, re-rasterisation."""
+"""segcore.data.polygons: components with holes, simplification, validity, re-rasterisation."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from PIL import Image
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from segcore import polygons as P
-from segcore.annotation import Shape
-from segcore.rasterize import ClassList, class_map, shape_mask
+from segcore.data import polygons as P
+from segcore.data.rasterize import ClassList, class_map, shape_mask
+from segcore.io.annotation import Shape
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> float:

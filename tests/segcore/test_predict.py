@@ -10,11 +10,11 @@ import pytest
 import torch
 from PIL import Image
 
-from segcore.annotation import Annotation, Shape, load, save
 from segcore.checkpoint import LoadedCheckpoint, save_checkpoint
+from segcore.inference.preannotate import PreannotateError, is_unlabelled, list_images, preannotate_file
+from segcore.inference.predict import Predictor, pick_device, plan_tiles, tile_starts, tile_windows
+from segcore.io.annotation import Annotation, Shape, load, save
 from segcore.models.registry import build_model
-from segcore.preannotate import PreannotateError, is_unlabelled, list_images, preannotate_file
-from segcore.predict import Predictor, pick_device, plan_tiles, tile_starts, tile_windows
 
 NAMES = ["_background_", "square", "disc"]
 
@@ -261,7 +261,7 @@ def test_predictor_from_checkpoint_file(tmp_path):
 
 
 def test_preannotate_many_pipelined_errors_and_cancel(folder):
-    from segcore.preannotate import preannotate_many
+    from segcore.inference.preannotate import preannotate_many
     from segcore.progress import Cancelled, CancelToken
 
     pred = Predictor(LoadedCheckpoint(Threshold(), _meta()), device="cpu")

@@ -1,4 +1,4 @@
-"""Tests of segcore.rasterize: shape types, order, ignore, instances, clipping, LabelMe parity."""
+"""Tests of segcore.data.rasterize: shape types, order, ignore, instances, clipping, LabelMe parity."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from segcore import annotation
-from segcore.annotation import AnnotationError, Shape
-from segcore.rasterize import (
+from segcore.data.rasterize import (
     IGNORE_INDEX,
     ClassList,
     ClassListError,
@@ -25,6 +23,8 @@ from segcore.rasterize import (
     shape_mask,
     unreviewed_mask,
 )
+from segcore.io import annotation
+from segcore.io.annotation import AnnotationError, Shape
 
 CLASSES = ClassList.from_names(["_background_", "a", "b", "c"])
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from segcore.metrics import scores
-from segcore.report import best_miou_text, write_report
+from segcore.training.report import best_miou_text, write_report
 
 
 def _metrics(miou: float) -> dict:
@@ -45,7 +45,7 @@ def test_report_shows_the_best_epoch_not_the_last(tmp_path):
 def test_trainer_reports_its_best_checkpoint(tmp_path, monkeypatch):
     """Epoch 2 validates lower than epoch 1: every output names epoch 1 and its score."""
     from segcore.checkpoint import load_checkpoint
-    from segcore.train import TrainConfig, Trainer
+    from segcore.training.trainer import TrainConfig, Trainer
     from tests.segcore.train_helpers import make_dataset
 
     data = make_dataset(tmp_path / "data", n=8)

@@ -11,9 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from segcore.annotation import Shape, load, new_annotation, save
-from segcore.rasterize import shape_mask
-from segcore.review import (
+from segcore.data.rasterize import shape_mask
+from segcore.data.review import (
     NONE,
     PROPOSALS,
     REVIEWED,
@@ -23,7 +22,8 @@ from segcore.review import (
     proposal_confidence,
     review_state,
 )
-from segcore.train_data import prepare_folder, training_readiness
+from segcore.io.annotation import Shape, load, new_annotation, save
+from segcore.training.data import prepare_folder, training_readiness
 
 from .train_helpers import make_dataset
 

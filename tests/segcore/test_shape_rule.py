@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from segcore.annotation import Shape
 from segcore.cli import main
-from segcore.shape_checks import clip_polygon, coco_pixels, shape_issue
+from segcore.data.shape_checks import clip_polygon, coco_pixels, shape_issue
+from segcore.io.annotation import Shape
 from tests.segcore.export_fixtures import write_labelme
 
 pycoco = pytest.importorskip("pycocotools.coco")
@@ -137,7 +137,7 @@ def test_the_rule_leaves_out_exactly_what_coco_readers_see_as_empty(points):
 def test_clipping_to_the_image_keeps_the_pixels_a_coco_reader_sees(points):
     from pycocotools import mask as mask_utils
 
-    from segcore.shape_checks import clip_polygon
+    from segcore.data.shape_checks import clip_polygon
 
     coords = [v for p in points for v in p]
     clipped = clip_polygon(coords, 0, 0, 64, 48)

@@ -10,11 +10,11 @@ import json
 import pytest
 import torch
 
-from segcore.annotation import Shape, load, save
 from segcore.checkpoint import load_checkpoint
-from segcore.train import TrainConfig, Trainer
-from segcore.train_config import TrainingError
-from segcore.train_data import DataError, prepare_folder
+from segcore.io.annotation import Shape, load, save
+from segcore.training.config import TrainingError
+from segcore.training.data import DataError, prepare_folder
+from segcore.training.trainer import TrainConfig, Trainer
 from tests.segcore.train_helpers import make_dataset
 
 TINY = {"depth": 2, "base_channels": 8}
@@ -209,7 +209,7 @@ def test_augment_keeps_labels_and_pads_with_ignore():
 
     import numpy as np
 
-    from segcore.train_data import AugmentConfig, augment
+    from segcore.training.data import AugmentConfig, augment
 
     image = np.zeros((20, 30, 3), np.uint8)
     label = np.zeros((20, 30), np.uint8)

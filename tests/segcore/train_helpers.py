@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from segcore.annotation import Shape, new_annotation, save
+from segcore.io.annotation import Shape, new_annotation, save
 
 
 def make_dataset(root: Path, n: int = 8, size: int = 48, seed: int = 0) -> Path:

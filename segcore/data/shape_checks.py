@@ -1,0 +1,173 @@
+"""The one rule for what is wrong with a shape on its image, used by ``info`` (through
+:func:`segcore.data.dataset.summarize`) and by the VOC and COCO exports, so both name the same
+shapes with the same words.
+
+A shape is *left out* (of an export) when it marks no region: zero area, entirely outside
+the image, or a fragment that covers no pixel centre (what a COCO reader rasterises to 0
+pixels, such as the slivers a smart tool can leave). A shape partly outside the image is
+*reported* and kept, clipped to the image.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from segcore.data.rasterize import shape_crop
+from segcore.io.annotation import Shape
+
+POLYGON_TYPES = frozenset({"polygon", "rectangle", "oriented_rectangle"})
+"""Shapes a COCO export writes as polygons (and that must cover at least one pixel centre)."""
+BORDER_TOLERANCE = 1.0
+"""How far (in pixels) a point may lie past the image border before the shape counts as
+reaching outside the image."""
+
+
+@dataclass(frozen=True)
+class ShapeIssue:
+    """What is wrong with one shape; ``left_out``: exports skip it (else it is kept, clipped)."""
+
+    message: str
+    left_out: bool
+
+
+def _collinear(points: list[tuple[float, float]]) -> bool:
+    """True when all points lie on one line (or coincide): the polygon encloses no area.
+
+    (A shoelace area would also be 0 for a symmetric bow-tie, which does enclose area.)
+    """
+    a = np.asarray(points, dtype=np.float64)
+    a = a - a[0]
+    d = a[int(np.argmax(np.hypot(a[:, 0], a[:, 1])))]
+    scale = float(np.hypot(*d))
+    if scale == 0.0:
+        return True
+    u, v = a / scale, d / scale  # unit scale: huge coordinates do not overflow
+    cross = u[:, 0] * v[1] - u[:, 1] * v[0]
+    return bool(np.all(np.abs(cross) <= 1e-9))
+
+
+def zero_area_reason(shape: Shape) -> str | None:
+    """Why a shape has no area or length at all (points on one line, an empty mask...), or None."""
+    t, pts = shape.shape_type, shape.points
+    if t in ("polygon", "oriented_rectangle") and _collinear(pts):
+        return f"{t} has zero area (its points lie on one line)"
+    if t == "rectangle" and (pts[0][0] == pts[1][0] or pts[0][1] == pts[1][1]):
+        return "rectangle has zero width or height"
+    if t == "circle" and pts[0] == pts[1]:
+        return "circle has zero radius"
+    if t in ("line", "linestrip") and len(set(pts)) == 1:
+        return f"{t} has zero length"
+    if t == "mask" and (shape.mask is None or not shape.mask.any()):
+        return "mask is empty"
+    return None
+
+
+def outside(shape: Shape, width: int, height: int) -> str | None:
+    """``"partly"`` / ``"entirely"`` when the shape's extent reaches outside the image, else
+    None. The image is the ``[0, w] x [0, h]`` canvas an annotator clicks on, widened by
+    :data:`BORDER_TOLERANCE` on every side: a point put on the border, or a click that slipped
+    past it by less than a pixel (LabelMe's own example has those), is inside. A bounding-box
+    test: ``"partly"`` may still paint no pixel of the image (see :func:`shape_issue`)."""
+    lo, hi_w, hi_h = -BORDER_TOLERANCE, width + BORDER_TOLERANCE, height + BORDER_TOLERANCE
+    if shape.shape_type == "mask":
+        (x1, y1), _ = shape.points
+        h, w = shape.mask.shape if shape.mask is not None else (0, 0)
+        xs, ys = [x1, x1 + w - 1], [y1, y1 + h - 1]
+    else:
+        xs = [p[0] for p in shape.points]
+        ys = [p[1] for p in shape.points]
+    if max(xs) < lo or max(ys) < lo or min(xs) > hi_w or min(ys) > hi_h:
+        return "entirely"
+    if min(xs) < lo or min(ys) < lo or max(xs) > hi_w or max(ys) > hi_h:
+        return "partly"
+    return None
+
+
+def polygon_coords(shape: Shape) -> list[float]:
+    """A COCO polygon ``[x1, y1, x2, y2, ...]`` for a polygon-like shape (a rectangle as its
+    four corners)."""
+    if shape.shape_type == "rectangle":
+        (xa, ya), (xb, yb) = shape.points
+        x1, x2, y1, y2 = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
+        pts = [(x1, y1), (x2, y1), (x2, y2), (x1, y2)]
+    else:
+        pts = shape.points
+    return [float(v) for p in pts for v in p]
+
+
+def clip_polygon(coords: list[float], x0: float, y0: float, x1: float, y1: float) -> list[float]:
+    """``[x1, y1, x2, y2, ...]`` clipped to the box ``[x0, x1] x [y0, y1]`` (Sutherland-Hodgman):
+    the same pixels inside the box, and no coordinate far outside it (a reader's rasteriser
+    walks every edge, so a point at 1e300 would never finish). May return fewer than 3 points."""
+    pts = list(zip(coords[0::2], coords[1::2]))
+    for axis, bound, keep_above in ((0, x0, True), (0, x1, False), (1, y0, True), (1, y1, False)):
+        if not pts:
+            break
+        def inside(p: tuple[float, float], a: int = axis, b: float = bound, k: bool = keep_above) -> bool:
+            return p[a] >= b if k else p[a] <= b
+
+        out: list[tuple[float, float]] = []
+        prev = pts[-1]
+        for cur in pts:
+            if inside(cur) != inside(prev):
+                t = (bound - prev[axis]) / (cur[axis] - prev[axis])
+                if axis == 0:
+                    out.append((bound, prev[1] + t * (cur[1] - prev[1])))
+                else:
+                    out.append((prev[0] + t * (cur[0] - prev[0]), bound))
+            if inside(cur):
+                out.append(cur)
+            prev = cur
+        pts = out
+    return [float(v) for p in pts for v in p]
+
+
+def coco_pixels(shape: Shape, width: int, height: int) -> int:
+    """How many pixels a COCO reader (pycocotools) rasterises a polygon-like shape to on a
+    ``width`` x ``height`` image. Computed on the shape's own box, so it costs what the shape
+    covers, not the image."""
+    from pycocotools import mask as mask_utils
+
+    coords = polygon_coords(shape)
+    xs, ys = coords[0::2], coords[1::2]
+    x0 = max(0, math.floor(min(xs)) - 1)
+    y0 = max(0, math.floor(min(ys)) - 1)
+    x1 = min(width, math.ceil(max(xs)) + 2)
+    y1 = min(height, math.ceil(max(ys)) + 2)
+    if x1 <= x0 or y1 <= y0:
+        return 0
+    clipped = clip_polygon(coords, x0, y0, x1, y1)
+    if len(clipped) < 6:
+        return 0
+    moved = [v - (x0 if k % 2 == 0 else y0) for k, v in enumerate(clipped)]
+    rles = mask_utils.frPyObjects([moved], y1 - y0, x1 - x0)
+    return int(mask_utils.area(rles).sum())
+
+
+def degenerate_reason(shape: Shape, height: int, width: int) -> str | None:
+    """Why a shape marks no region of the image (zero area, empty, entirely outside, a
+    fragment smaller than a pixel), or None: the ``left_out`` issues of :func:`shape_issue`."""
+    issue = shape_issue(shape, width, height)
+    return issue.message if issue is not None and issue.left_out else None
+
+
+def shape_issue(shape: Shape, width: int, height: int) -> ShapeIssue | None:
+    """What is wrong with ``shape`` on a ``width`` x ``height`` image, or None (rules in the
+    module docstring). Cheap for shapes well inside the image: only shapes reaching outside
+    are rasterised, and polygons are measured on their own box."""
+    reason = zero_area_reason(shape)
+    if reason is not None:
+        return ShapeIssue(reason, True)
+    t = shape.shape_type
+    where = outside(shape, width, height)
+    if where is not None and shape_crop(shape, height, width) is None:
+        return ShapeIssue(f"{t} lies entirely outside the {width}x{height} image", True)
+    if t in POLYGON_TYPES and coco_pixels(shape, width, height) == 0:
+        what = "covers no pixel of the image" if where is not None else "covers no pixel centre"
+        return ShapeIssue(f"{t} {what} (a fragment smaller than a pixel: it rasterises to 0 pixels)", True)
+    if where is not None:
+        return ShapeIssue(f"{t} lies partly outside the {width}x{height} image (clipped)", False)
+    return None

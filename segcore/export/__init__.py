@@ -1,1 +1,0 @@
-"""Dataset writers (VOC, COCO) and readers back into LabelMe JSON (:mod:`segcore.export.importers`)."""

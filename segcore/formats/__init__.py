@@ -1,0 +1,1 @@
+"""Dataset writers (VOC, COCO) and readers back into LabelMe JSON (:mod:`segcore.formats.importers`)."""

@@ -1,0 +1,127 @@
+"""Training configuration, result and progress printers (see :mod:`segcore.training.trainer` for events)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from segcore.training.augment import AugmentConfig
+
+Callback = Callable[[dict], None]
+CLASS_WEIGHT_MODES = ("sqrt", "median", "none")  # powers of the median-frequency weights: losses.CLASS_WEIGHT_POWERS
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on (bad data, full disk...); the message says why and what is kept."""
+
+
+@dataclass
+class TrainConfig:
+    """Everything a training run needs; saved in ``last.pt`` so ``--resume`` can continue."""
+
+    folder: str | None = None
+    out: str = "runs/train"
+    model: str = "deeplabv3plus_mobilenet_v3_large"
+    model_kwargs: dict = field(default_factory=dict)
+    pretrained_backbone: bool = False
+    # image-size policy: resize so the long side is base_size (None: native), crop square crops
+    base_size: int | None = 512
+    crop_size: int | None = 384
+    batch_size: int = 8
+    epochs: int | None = 50  # with minutes set: an upper bound (None = unlimited)
+    minutes: float | None = None  # time budget for the whole run (training + validation)
+    optimizer: str = "adamw"  # adamw | sgd
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    momentum: float = 0.9
+    warmup_steps: int = 20
+    poly_power: float = 0.9
+    class_weights: str = "sqrt"  # sqrt (square-root median-frequency, measured best on CamVid) | median | none
+    extra_loss: str | None = None  # dice | focal | tversky
+    extra_loss_weight: float = 1.0
+    aux_weight: float = 0.4
+    scale_min: float = 0.5
+    scale_max: float = 2.0
+    rotation_deg: float = 10.0
+    hflip: bool = True
+    colour_jitter: float = 0.25
+    val_ratio: float = 0.2
+    split_file: str | None = None
+    labels_file: str | None = None
+    seed: int = 0
+    deterministic: bool = False
+    amp: bool = True  # CUDA only
+    channels_last: bool = True  # CPU and CUDA
+    accum_steps: int = 1
+    patience: int = 0  # epochs without a better val mIoU before stopping (0: never)
+    bn_momentum_floor: float = 0.1
+    bn_recalib_batches: int = 10
+    eval_every: int = 1
+    num_workers: int | None = None  # None: automatic
+    preload: bool | None = None  # None: when the images fit in ~2 GB
+    device: str | None = None
+    cache_dir: str | None = None
+    resume: bool = False
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TrainConfig:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+    def augment(self) -> AugmentConfig:
+        j = self.colour_jitter
+        return AugmentConfig(self.scale_min, self.scale_max, self.rotation_deg, self.hflip, j, j, j)
+
+
+@dataclass
+class TrainResult:
+    best_checkpoint: Path | None
+    last_checkpoint: Path | None
+    best_miou: float
+    epochs: int
+    reason: str
+    history: list[dict]
+    metrics: dict | None = None
+
+
+def json_line_printer(stream=None) -> Callback:
+    """A callback printing each event as one JSON line (``--progress-json``)."""
+
+    def cb(event: dict) -> None:
+        s = stream or sys.stdout
+        s.write(json.dumps(event, default=str) + "\n")
+        s.flush()
+
+    return cb
+
+
+def text_printer(stream=None) -> Callback:
+    """A callback printing a short human-readable line per event on stderr."""
+
+    def cb(e: dict) -> None:
+        s = stream or sys.stderr
+        kind = e["event"]
+        if kind == "start":
+            print(f"training {e['model']} on {e['device']} (x{e['world_size']}): {e['train_images']} train / "
+                  f"{e['val_images']} val images, {len(e['classes'])} classes", file=s)
+        elif kind == "warning":
+            print(f"warning: {e['message']}", file=s)
+        elif kind == "epoch":
+            val = e["val"] or {}
+            miou = val.get("miou")
+            print(f"epoch {e['epoch']}: loss {e['train_loss']:.4f}  val mIoU "
+                  f"{'-' if miou is None else f'{100 * miou:.2f}'}{'  (best)' if e['is_best'] else ''}", file=s)
+        elif kind == "done":
+            print(f"done ({e['reason']}): best {e['best_checkpoint']}", file=s)
+        elif kind == "error":
+            print(f"error: {e['message']}", file=s)
+        s.flush()
+
+    return cb
