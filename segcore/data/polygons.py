@@ -5,7 +5,7 @@ coordinates) and a polygon covers its outline pixels, so the exterior ring of a 
 through the centres of its boundary pixels. A hole ring runs through the centres of the *hole's*
 boundary pixels, so "exterior filled minus holes filled" reproduces the component exactly before
 simplification. Rings that cannot be valid polygons (one-pixel-wide spurs, single pixels) are
-dropped from the geometry. :func:`mask_to_shapes` / :func:`label_map_to_shapes` turn a
+dropped from the geometry. :func:`mask_to_shapes` (and :func:`segcore.data.trace.label_map_to_shapes`) turn a
 component into ``polygon`` shapes, or into one ``mask`` shape of its pixels when it has holes,
 when its polygons re-rasterise to IoU < :data:`MIN_IOU`, or (``exact=True``) when any pixel
 differs.
@@ -33,7 +33,6 @@ __all__ = [
     "geometry_to_shapes",
     "geometry_mask",
     "mask_to_shapes",
-    "label_map_to_shapes",
     "components",
 ]
 
@@ -61,7 +60,7 @@ def components(mask: np.ndarray, min_area: float = 0.0) -> Iterator[tuple[int, i
         yield x, y, labels[y : y + h, x : x + w] == i
 
 
-def _rings(crop: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def contour_rings(crop: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Exterior and hole rings (pixel-centre coordinates in crop space) of one component."""
     pad = np.pad(crop, 1).astype(np.uint8)
     ext, _ = cv2.findContours(pad, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -76,26 +75,26 @@ def _rings(crop: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     return exteriors, holes
 
 
-def _ring_polygon(ring: np.ndarray) -> BaseGeometry | None:
+def ring_polygon(ring: np.ndarray) -> BaseGeometry | None:
     """A valid polygonal geometry from a ring, or None when it has no area."""
     if len(ring) < 3:
         return None
     poly = Polygon(ring.astype(np.float64))
     if not poly.is_valid:
-        poly = _make_valid(poly)
-    poly = _polygonal(poly)
+        poly = valid_geometry(poly)
+    poly = polygonal_parts(poly)
     if poly is None or poly.area <= 0:
         return None
     return poly
 
 
-def _make_valid(geom: BaseGeometry) -> BaseGeometry:
+def valid_geometry(geom: BaseGeometry) -> BaseGeometry:
     """A valid polygonal version of ``geom``: GEOS's "structure" method (areas kept, collapsed
     zero-width parts dropped), about ten times faster than the default on pinched rings."""
     return shapely.make_valid(geom, method="structure", keep_collapsed=False)
 
 
-def _polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
+def polygonal_parts(geom: BaseGeometry | None) -> BaseGeometry | None:
     """Keep only the polygonal parts of ``geom`` (None when there are none)."""
     if geom is None or geom.is_empty:
         return None
@@ -107,14 +106,14 @@ def _polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
     return shapely.union_all(parts)
 
 
-def _explode(geom: BaseGeometry | None) -> list[Polygon]:
+def explode_polygons(geom: BaseGeometry | None) -> list[Polygon]:
     if geom is None or geom.is_empty:
         return []
     if isinstance(geom, Polygon):
         return [geom]
     out: list[Polygon] = []
     for g in getattr(geom, "geoms", []):
-        out.extend(_explode(g))
+        out.extend(explode_polygons(g))
     return out
 
 
@@ -122,8 +121,8 @@ def _simplify(poly: Polygon, tolerance: float) -> list[Polygon]:
     if tolerance > 0:
         poly = poly.simplify(tolerance, preserve_topology=True)
         if not poly.is_valid:
-            poly = _polygonal(_make_valid(poly))
-    return [p for p in _explode(poly) if p.area > 0 and len(p.exterior.coords) >= 4]
+            poly = polygonal_parts(valid_geometry(poly))
+    return [p for p in explode_polygons(poly) if p.area > 0 and len(p.exterior.coords) >= 4]
 
 
 def _rebuild(polys: list[Polygon], crop: np.ndarray, x0: int, y0: int) -> np.ndarray:
@@ -141,19 +140,19 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
 
 def _component_geometry(crop: np.ndarray, x0: int, y0: int) -> BaseGeometry | None:
     """The unsimplified polygonal geometry of one component (image coordinates)."""
-    exteriors, holes = _rings(crop)
+    exteriors, holes = contour_rings(crop)
     hole_rings = [r + (x0, y0) for r in holes if len(r) >= 3]
     if len(exteriors) == 1 and len(exteriors[0]) >= 3:  # the usual case: build it directly
         poly = Polygon(exteriors[0] + (x0, y0), hole_rings)
         if poly.is_valid and poly.area > 0:
             return poly
-    outer = [g for g in (_ring_polygon(r + (x0, y0)) for r in exteriors) if g is not None]
+    outer = [g for g in (ring_polygon(r + (x0, y0)) for r in exteriors) if g is not None]
     if not outer:
         return None
     geom = outer[0] if len(outer) == 1 else shapely.union_all(outer)
-    hole_geoms = [g for g in (_ring_polygon(r) for r in hole_rings) if g is not None]
+    hole_geoms = [g for g in (ring_polygon(r) for r in hole_rings) if g is not None]
     if hole_geoms:
-        geom = _polygonal(geom.difference(hole_geoms[0] if len(hole_geoms) == 1 else shapely.union_all(hole_geoms)))
+        geom = polygonal_parts(geom.difference(hole_geoms[0] if len(hole_geoms) == 1 else shapely.union_all(hole_geoms)))
     return geom
 
 
@@ -163,7 +162,7 @@ def _fit(crop: np.ndarray, x0: int, y0: int, tolerance: float, min_iou: float = 
     crop. The simplification tolerance is a maximum: where the simplified polygons
     re-rasterise to IoU < ``min_iou`` with the component (thin poles, small blobs) the
     tolerance is halved, then dropped, for this component only."""
-    parts = [orient(p, 1.0) for p in _explode(_component_geometry(crop, x0, y0))]
+    parts = [orient(p, 1.0) for p in explode_polygons(_component_geometry(crop, x0, y0))]
     tol = float(tolerance)
     while True:
         result: list[Polygon] = []
@@ -218,7 +217,7 @@ def geometry_mask(geom: BaseGeometry, height: int, width: int, *, offset: tuple[
 
     ox, oy = offset
     shapes: list[Shape] = []
-    for poly in sorted(_explode(_polygonal(geom)), key=lambda p: -Polygon(p.exterior).area):
+    for poly in sorted(explode_polygons(polygonal_parts(geom)), key=lambda p: -Polygon(p.exterior).area):
         ext = _ring_points(poly.exterior.coords, ox, oy)
         if len(ext) < 3:
             continue
@@ -235,7 +234,7 @@ def geometry_mask(geom: BaseGeometry, height: int, width: int, *, offset: tuple[
 # ----------------------------------------------------------------------------- shapes
 
 
-def _mask_shape(crop: np.ndarray, x0: int, y0: int, label: str, **kw) -> Shape:
+def mask_shape(crop: np.ndarray, x0: int, y0: int, label: str, **kw) -> Shape:
     h, w = crop.shape
     return Shape(
         label=label,
@@ -246,7 +245,7 @@ def _mask_shape(crop: np.ndarray, x0: int, y0: int, label: str, **kw) -> Shape:
     )
 
 
-def _shape_kwargs(group_id: int | None, score: float | None, proposed: bool) -> dict:
+def shape_kwargs(group_id: int | None, score: float | None, proposed: bool) -> dict:
     return {"group_id": group_id, "score": score, "proposed": proposed}
 
 
@@ -256,7 +255,7 @@ def polygon_to_shape(
 ) -> Shape:
     """A ``polygon`` shape for a polygon without holes, else a ``mask`` shape cropped to its
     (integer) bounding box."""
-    kw = _shape_kwargs(group_id, score, proposed)
+    kw = shape_kwargs(group_id, score, proposed)
     if not poly.interiors:
         pts = [(float(x), float(y)) for x, y in list(poly.exterior.coords)[:-1]]
         return Shape(label=label, points=pts, shape_type="polygon", **kw)
@@ -264,12 +263,12 @@ def polygon_to_shape(
     x0, y0 = math.floor(minx), math.floor(miny)
     x1, y1 = math.ceil(maxx), math.ceil(maxy)
     crop = geometry_mask(poly, y1 - y0 + 1, x1 - x0 + 1, offset=(x0, y0))
-    return _mask_shape(crop, x0, y0, label, **kw)
+    return mask_shape(crop, x0, y0, label, **kw)
 
 
 def geometry_to_shapes(geom: BaseGeometry, label: str, **kw) -> list[Shape]:
     """One shape per polygon of ``geom`` (MultiPolygon -> several); non-areas are ignored."""
-    return [polygon_to_shape(p, label, **kw) for p in _explode(_polygonal(geom)) if p.area > 0]
+    return [polygon_to_shape(p, label, **kw) for p in explode_polygons(polygonal_parts(geom)) if p.area > 0]
 
 
 def shape_to_geometry(shape: Shape) -> BaseGeometry:
@@ -281,7 +280,7 @@ def shape_to_geometry(shape: Shape) -> BaseGeometry:
         if len(pts) < 3:
             return Polygon()
         poly = Polygon(pts)
-        return poly if poly.is_valid else (_polygonal(_make_valid(poly)) or Polygon())
+        return poly if poly.is_valid else (polygonal_parts(valid_geometry(poly)) or Polygon())
     if st == "rectangle":
         (xa, ya), (xb, yb) = pts[:2]
         return box(min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
@@ -298,7 +297,7 @@ def shape_to_geometry(shape: Shape) -> BaseGeometry:
     raise ValueError(f"a {st} shape has no area")
 
 
-def _component_shapes(
+def component_shapes(
     crop: np.ndarray, x0: int, y0: int, label: str, tolerance: float, exact: bool,
     offset: tuple[int, int], kw: dict,
 ) -> list[Shape]:
@@ -312,7 +311,7 @@ def _component_shapes(
     else:
         bad = _iou(rebuilt, crop) < MIN_IOU
     if bad or not polys or any(p.interiors for p in polys):  # a hole needs a mask: take the pixels
-        return [_mask_shape(crop, x0 + ox, y0 + oy, label, **kw)]
+        return [mask_shape(crop, x0 + ox, y0 + oy, label, **kw)]
     if ox or oy:
         polys = [shapely.affinity.translate(p, ox, oy) for p in polys]
     return [polygon_to_shape(p, label, **kw) for p in polys]
@@ -328,46 +327,8 @@ def mask_to_shapes(
     re-rasterise to IoU < MIN_IOU (thin parts). With ``exact=True`` any differing pixel makes a
     ``mask`` shape (use with ``tolerance=0`` for a lossless import: few mask shapes).
     ``offset`` (x, y) shifts the result (when ``mask`` is a crop of a larger image)."""
-    kw = _shape_kwargs(group_id, score, proposed)
+    kw = shape_kwargs(group_id, score, proposed)
     shapes: list[Shape] = []
     for x0, y0, crop in components(mask, min_area):
-        shapes.extend(_component_shapes(crop, x0, y0, label, tolerance, exact, offset, kw))
-    return shapes
-
-
-def label_map_to_shapes(
-    label_map: np.ndarray, class_names: list[str], *, confidence: np.ndarray | None = None,
-    tolerance: float = 1.0, min_area: float = DEFAULT_MIN_AREA, skip: Iterable[int] = (0, 255),
-    proposed: bool = False,
-) -> list[Shape]:
-    """Shapes for every class present in ``label_map`` (class id = index into ``class_names``),
-    one per connected component (see :func:`mask_to_shapes`), holes kept; ``score`` = mean
-    ``confidence`` over the component when ``confidence`` (H, W) is given. Ids in ``skip``
-    (background, ignore) are left out. Traced a class at a time by
-    :func:`segcore.data.trace.class_shapes`: the same shapes as the per-component path of
-    :func:`mask_to_shapes`, ~4x faster (the pre-annotation hot path)."""
-    from segcore.data.trace import class_shapes
-
-    lm = np.asarray(label_map)
-    if lm.ndim != 2:
-        raise ValueError(f"label map must be 2-D, got shape {lm.shape}")
-    if confidence is not None:
-        confidence = np.asarray(confidence)
-        if confidence.shape != lm.shape:
-            raise ValueError(f"confidence shape {confidence.shape} differs from label map {lm.shape}")
-        # one contiguous float array up front: cv2.mean reads its crops
-        confidence = np.ascontiguousarray(confidence, dtype=np.float64 if confidence.dtype == np.float64 else np.float32)
-    skip_set = {int(s) for s in skip}
-    if lm.dtype == np.uint8:  # a histogram is ~10x faster than np.unique's sort
-        present = np.flatnonzero(np.bincount(lm.ravel(), minlength=256)).tolist()
-    else:
-        present = [int(c) for c in np.unique(lm)]
-    shapes: list[Shape] = []
-    for cid in present:
-        if cid in skip_set:
-            continue
-        if not 0 <= cid < len(class_names):
-            raise ValueError(f"label map holds class id {cid} but only {len(class_names)} class names")
-        shapes.extend(class_shapes(lm == cid, class_names[cid], confidence=confidence, tolerance=tolerance,
-                                   min_area=min_area, proposed=proposed))
+        shapes.extend(component_shapes(crop, x0, y0, label, tolerance, exact, offset, kw))
     return shapes

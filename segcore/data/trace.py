@@ -10,13 +10,15 @@ sees exactly what :func:`segcore.data.rasterize.shape_mask` will paint), the mea
 in one vectorised shapely call.
 
 The guarantees are those of the reference per-component path in :mod:`segcore.data.polygons`
-(``_component_shapes``): a component whose simplified ring is invalid, degenerate or
+(``component_shapes``): a component whose simplified ring is invalid, degenerate or
 re-rasterises to IoU < :data:`segcore.data.polygons.MIN_IOU` is handed to that path (tolerance
 halving, make_valid, a ``mask`` shape as the last resort); a component with a hole of positive
 area becomes a ``mask`` shape of its pixels, as there.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import cv2
 import numpy as np
@@ -25,6 +27,18 @@ from PIL import Image, ImageDraw
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
+from segcore.data.polygons import (
+    DEFAULT_MIN_AREA,
+    MIN_IOU,
+    component_shapes,
+    contour_rings,
+    explode_polygons,
+    mask_shape,
+    polygonal_parts,
+    ring_polygon,
+    shape_kwargs,
+    valid_geometry,
+)
 from segcore.io.annotation import Shape
 
 __all__ = ["class_shapes"]
@@ -36,12 +50,11 @@ def _has_real_hole(crop: np.ndarray, x0: int, y0: int, hole_borders: list[np.nda
     a one-pixel-thin hole has no area and is no hole there). Each hole lies inside the bounding
     box of its border (``hole_borders``: RETR_CCOMP's child contours), so the test runs on
     that small window; any enclosed region found there is a hole of the component."""
-    from segcore.data.polygons import _ring_polygon, _rings
 
     for border in hole_borders:
         bx, by, bw, bh = cv2.boundingRect(border)
-        _, holes = _rings(crop[by - y0 : by - y0 + bh, bx - x0 : bx - x0 + bw])
-        if any(_ring_polygon(r) is not None for r in holes if len(r) >= 3):
+        _, holes = contour_rings(crop[by - y0 : by - y0 + bh, bx - x0 : bx - x0 + bw])
+        if any(ring_polygon(r) is not None for r in holes if len(r) >= 3):
             return True
     return False
 
@@ -52,7 +65,6 @@ def _traced_parts(contours: list[np.ndarray]) -> list[list[Polygon] | None]:
     polygons of its ``make_valid`` (one-pixel-wide bridges dropped). None where the geometry has
     no area or a part has a hole (the reference path decides those). GEOS's work is vectorised
     over the class's contours."""
-    from segcore.data.polygons import _explode, _make_valid, _polygonal
 
     out: list[list[Polygon] | None] = [None] * len(contours)
     lens = np.array([len(c) for c in contours])
@@ -82,7 +94,7 @@ def _traced_parts(contours: list[np.ndarray]) -> list[list[Polygon] | None]:
         if ok:
             out[k] = [poly]
             continue
-        parts = [orient(p, 1.0) for p in _explode(_polygonal(_make_valid(poly))) if p.area > 0]
+        parts = [orient(p, 1.0) for p in explode_polygons(polygonal_parts(valid_geometry(poly))) if p.area > 0]
         if parts and not any(p.interiors for p in parts):
             out[k] = parts
     return out
@@ -160,7 +172,6 @@ def class_shapes(
     polygons re-rasterise to IoU >= MIN_IOU with the component, else one ``mask`` shape; a
     ``mask`` shape where the component has a hole. ``score`` is the mean ``confidence`` over
     the component when given."""
-    from segcore.data.polygons import MIN_IOU, _component_shapes, _mask_shape, _shape_kwargs
 
     m = np.ascontiguousarray(mask, dtype=np.uint8)
     # labels only: OpenCV's statistics pass costs ~4x the labelling; the outer borders give
@@ -193,7 +204,7 @@ def class_shapes(
         if confidence is not None:
             h, w = crop.shape
             score = float(cv2.mean(confidence[y0 : y0 + h, x0 : x0 + w], mask=crop.view(np.uint8))[0])
-        kws[i] = _shape_kwargs(None, score, proposed)
+        kws[i] = shape_kwargs(None, score, proposed)
         child = int(hier[outer[i], 2])
         if child != -1:  # hole borders: the outer border's children, linked by "next"
             borders = []
@@ -213,11 +224,47 @@ def class_shapes(
     for i in comp_ids:
         crop, x0, y0 = crops[i]
         if i in masked:  # a hole, or no polygon holds it: the pixels
-            shapes.append(_mask_shape(crop, x0, y0, label, **kws[i]))
+            shapes.append(mask_shape(crop, x0, y0, label, **kws[i]))
         elif i in odd_set:  # the reference path decides
-            shapes.extend(_component_shapes(crop, x0, y0, label, tolerance, False, (0, 0), kws[i]))
+            shapes.extend(component_shapes(crop, x0, y0, label, tolerance, False, (0, 0), kws[i]))
         else:
             for ring in done[i]:
                 pts = [(x, y) for x, y in ring.tolist()]
                 shapes.append(Shape(label=label, points=pts, shape_type="polygon", **kws[i]))
+    return shapes
+
+
+def label_map_to_shapes(
+    label_map: np.ndarray, class_names: list[str], *, confidence: np.ndarray | None = None,
+    tolerance: float = 1.0, min_area: float = DEFAULT_MIN_AREA, skip: Iterable[int] = (0, 255),
+    proposed: bool = False,
+) -> list[Shape]:
+    """Shapes for every class present in ``label_map`` (class id = index into ``class_names``),
+    one per connected component (see :func:`mask_to_shapes`), holes kept; ``score`` = mean
+    ``confidence`` over the component when ``confidence`` (H, W) is given. Ids in ``skip``
+    (background, ignore) are left out. Traced a class at a time by
+    :func:`class_shapes`: the same shapes as the per-component path of
+    :func:`mask_to_shapes`, ~4x faster (the pre-annotation hot path)."""
+    lm = np.asarray(label_map)
+    if lm.ndim != 2:
+        raise ValueError(f"label map must be 2-D, got shape {lm.shape}")
+    if confidence is not None:
+        confidence = np.asarray(confidence)
+        if confidence.shape != lm.shape:
+            raise ValueError(f"confidence shape {confidence.shape} differs from label map {lm.shape}")
+        # one contiguous float array up front: cv2.mean reads its crops
+        confidence = np.ascontiguousarray(confidence, dtype=np.float64 if confidence.dtype == np.float64 else np.float32)
+    skip_set = {int(s) for s in skip}
+    if lm.dtype == np.uint8:  # a histogram is ~10x faster than np.unique's sort
+        present = np.flatnonzero(np.bincount(lm.ravel(), minlength=256)).tolist()
+    else:
+        present = [int(c) for c in np.unique(lm)]
+    shapes: list[Shape] = []
+    for cid in present:
+        if cid in skip_set:
+            continue
+        if not 0 <= cid < len(class_names):
+            raise ValueError(f"label map holds class id {cid} but only {len(class_names)} class names")
+        shapes.extend(class_shapes(lm == cid, class_names[cid], confidence=confidence, tolerance=tolerance,
+                                   min_area=min_area, proposed=proposed))
     return shapes

@@ -306,7 +306,7 @@ class Predictor:
     def shapes_from_prediction(self, pred: Prediction, *, tolerance: float = 1.0,
                                min_area: float = DEFAULT_MIN_AREA, min_score: float = 0.0) -> list[Shape]:
         """Proposed shapes (``proposed=True``, ``score`` = mean confidence) for a prediction."""
-        from segcore.data.polygons import label_map_to_shapes
+        from segcore.data.trace import label_map_to_shapes
 
         names = self.class_names
         skip = {255} | {i for i, n in enumerate(names) if n in NON_OBJECT_NAMES}
@@ -320,14 +320,6 @@ class Predictor:
         """The image's proposed shapes: one per connected component of each object class."""
         pred = self.predict(image, return_probs=False, cancel=cancel, progress=progress)
         return self.shapes_from_prediction(pred, tolerance=tolerance, min_area=min_area, min_score=min_score)
-
-
-def __getattr__(name: str):  # ``segcore.inference.predict.preannotate_file`` lives in segcore.inference.preannotate
-    if name == "preannotate_file":
-        from segcore.inference.preannotate import preannotate_file
-
-        return preannotate_file
-    raise AttributeError(name)
 
 
 __all__ = ["Predictor", "Prediction", "pick_device", "plan_tiles", "tile_starts", "tile_windows"]

@@ -68,7 +68,8 @@ def test_dialog_trains_shows_progress_and_the_model_preannotates(qtbot, dialog, 
     assert adopted == [str(tmp_path / "run" / "best.pt")]
 
     # the model pre-annotates an unlabelled image: proposed shapes, saved atomically
-    from segcore.inference.predict import Predictor, preannotate_file
+    from segcore.inference.preannotate import preannotate_file
+    from segcore.inference.predict import Predictor
     from segcore.io.imageio import read_image
 
     image = tmp_path / "data" / "unlabelled.png"

@@ -10,6 +10,7 @@ from PIL import Image
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from segcore.data import polygons as P
+from segcore.data import trace as T
 from segcore.data.rasterize import ClassList, class_map, shape_mask
 from segcore.io.annotation import Shape
 
@@ -118,12 +119,12 @@ def test_label_map_to_shapes_scores_and_skip():
     lm[0:3, 25:30] = 255
     conf = np.full(lm.shape, 0.5, np.float32)
     conf[15:25, 15:28] = 0.9
-    shapes = P.label_map_to_shapes(lm, ["_background_", "cat", "dog"], confidence=conf)
+    shapes = T.label_map_to_shapes(lm, ["_background_", "cat", "dog"], confidence=conf)
     assert sorted(s.label for s in shapes) == ["cat", "dog"]
     by = {s.label: s for s in shapes}
     assert by["cat"].score == pytest.approx(0.5) and by["dog"].score == pytest.approx(0.9)
     with pytest.raises(ValueError, match="class id 2"):
-        P.label_map_to_shapes(lm, ["_background_", "cat"])
+        T.label_map_to_shapes(lm, ["_background_", "cat"])
 
 
 def test_labelme_example_class_maps_polygons_iou(labelme_example):
@@ -160,7 +161,7 @@ def test_camvid_masks_shapes_iou_and_exact_import(camvid):
                 for s in P.mask_to_shapes(crop, names[cid], tolerance=1.0):
                     rebuilt |= shape_mask(s, *crop.shape)
                 assert _iou(rebuilt, crop) >= 0.98, (f.name, cid)
-        shapes = P.label_map_to_shapes(lm, names, tolerance=1.0, skip=())
+        shapes = T.label_map_to_shapes(lm, names, tolerance=1.0, skip=())
         assert {s.label for s in shapes} == {names[c] for c in np.unique(lm)}
         polys = P.mask_to_polygons(lm == 12, tolerance=1.0)
         assert all(p.is_valid for p in polys)
@@ -185,8 +186,8 @@ def _reference_label_map_shapes(lm, names, conf=None, tolerance=1.0, min_area=0.
             if conf is not None:
                 h, w = crop.shape
                 score = float(conf[y0 : y0 + h, x0 : x0 + w][crop].mean())
-            kw = P._shape_kwargs(None, score, True)
-            out += P._component_shapes(crop, x0, y0, names[cid], tolerance, False, (0, 0), kw)
+            kw = P.shape_kwargs(None, score, True)
+            out += P.component_shapes(crop, x0, y0, names[cid], tolerance, False, (0, 0), kw)
     return out
 
 
@@ -242,7 +243,7 @@ def test_label_map_fast_path_agrees_with_per_component_reference(seed, tolerance
     lm = _random_label_map(seed)
     conf = np.random.default_rng(seed + 1).random(lm.shape).astype(np.float32)
     names = ["_background_", "a", "b", "c", "d"]
-    fast = P.label_map_to_shapes(lm, names, confidence=conf, tolerance=tolerance, min_area=min_area,
+    fast = T.label_map_to_shapes(lm, names, confidence=conf, tolerance=tolerance, min_area=min_area,
                                  proposed=True)
     _assert_same_shapes(fast, _reference_label_map_shapes(lm, names, conf, tolerance, min_area))
 
@@ -281,7 +282,7 @@ def test_label_map_shapes_on_real_masks_iou_validity_holes_scores(camvid):
         lm = np.array(Image.open(f))
         lm[lm == 0] = 12
         conf = np.random.default_rng(0).random(lm.shape).astype(np.float32)
-        shapes = P.label_map_to_shapes(lm, names, confidence=conf, tolerance=1.0, min_area=16, skip=(),
+        shapes = T.label_map_to_shapes(lm, names, confidence=conf, tolerance=1.0, min_area=16, skip=(),
                                        proposed=True)
         _assert_same_shapes(shapes, _reference_label_map_shapes(lm, names, conf, 1.0, 16, skip=()))
         ious = _component_ious(lm, shapes, names, 16)
@@ -300,16 +301,16 @@ def test_label_map_shapes_on_real_masks_iou_validity_holes_scores(camvid):
 
 def test_label_map_to_shapes_edge_cases():
     full = np.full((7, 9), 3, np.int32)  # one class everywhere, int32 ids (no histogram path)
-    (s,) = P.label_map_to_shapes(full, ["bg", "a", "b", "c"], confidence=np.ones((7, 9), np.float16))
+    (s,) = T.label_map_to_shapes(full, ["bg", "a", "b", "c"], confidence=np.ones((7, 9), np.float16))
     assert s.shape_type == "polygon" and sorted(s.points) == [(0.0, 0.0), (0.0, 6.0), (8.0, 0.0), (8.0, 6.0)]
     assert s.score == pytest.approx(1.0)
-    assert P.label_map_to_shapes(np.zeros((1, 1), np.uint8), ["bg"]) == []
+    assert T.label_map_to_shapes(np.zeros((1, 1), np.uint8), ["bg"]) == []
     speck = np.zeros((10, 10), np.uint8)
     speck[4, 4] = 1
-    assert P.label_map_to_shapes(speck, ["bg", "a"], min_area=2) == []
-    (one,) = P.label_map_to_shapes(speck, ["bg", "a"])  # a single pixel: its mask
+    assert T.label_map_to_shapes(speck, ["bg", "a"], min_area=2) == []
+    (one,) = T.label_map_to_shapes(speck, ["bg", "a"])  # a single pixel: its mask
     assert one.shape_type == "mask" and np.array_equal(shape_mask(one, 10, 10), speck == 1)
     with pytest.raises(ValueError, match="2-D"):
-        P.label_map_to_shapes(np.zeros((2, 3, 3), np.uint8), ["bg"])
+        T.label_map_to_shapes(np.zeros((2, 3, 3), np.uint8), ["bg"])
     with pytest.raises(ValueError, match="confidence shape"):
-        P.label_map_to_shapes(speck, ["bg", "a"], confidence=np.zeros((3, 3), np.float32))
+        T.label_map_to_shapes(speck, ["bg", "a"], confidence=np.zeros((3, 3), np.float32))
