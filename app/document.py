@@ -5,7 +5,7 @@ its image and JSON paths, a ``QUndoStack``, the selection and the display-only v
 The canvas, the shape list and the label list observe it through signals; nothing keeps a
 second copy of the shapes.
 
-Edits go ONLY through :mod:`app.commands` (``doc.push(AddShapes(doc, [shape]))``). The
+Edits go ONLY through :mod:`app.undo_commands` (``doc.push(AddShapes(doc, [shape]))``). The
 ``apply_*`` methods below are the primitives those commands call from ``redo``/``undo``; views
 and tools never call them directly.
 

@@ -1,6 +1,6 @@
 """Edit-menu operations on the open document: copy / paste (also onto another image, and
 between windows through the system clipboard as LabelMe shape JSON), duplicate, delete, edit
-label. Every change is a command from :mod:`app.commands`.
+label. Every change is a command from :mod:`app.undo_commands`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QApplication
 
-from app.commands import AddShapes, EditShapeProps, RemoveShapes
+from app.undo_commands import AddShapes, EditShapeProps, RemoveShapes
 from app.dialogs.label_dialog import LabelChoice
 from app.document import Document
 from segcore.io import annotation as sa

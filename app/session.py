@@ -21,7 +21,7 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.canvas.image_layer import read_full
-from app.commands import AddShapes
+from app.undo_commands import AddShapes
 from app.conflicts import ConflictResolver
 from app.document import Document
 from app.kept_documents import KeptDocuments

@@ -21,7 +21,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
-from .. import commands as cmd
+from .. import undo_commands as cmd
 from . import geometry
 from .tools import Tool, ToolEvent, register_tool
 

@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from segcore.interactive import DEFAULT_MIN_AREA, RegionMask
 from segcore.io.annotation import Shape
 
-from .. import commands as cmd
+from .. import undo_commands as cmd
 from .tools import Tool
 
 

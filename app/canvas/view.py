@@ -47,7 +47,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
 from segcore.io.annotation import Shape
 
-from .. import commands as cmd
+from .. import undo_commands as cmd
 from ..document import Document
 from . import draw_tools as _draw_tools  # noqa: F401 - registers the drawing tools
 from . import edit_tool as _edit_tool  # noqa: F401 - registers the edit tool

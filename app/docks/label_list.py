@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QWidget
 
-from app.commands import SetImageFlags
+from app.undo_commands import SetImageFlags
 from app.document import Document, LabelColours
 from segcore.data.review import label_counts
 

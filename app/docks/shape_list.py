@@ -1,5 +1,5 @@
 """The shape list dock ("Polygon Labels"): one row per shape in drawing (= save) order, a
-visibility checkbox each, drag rows to reorder (a :class:`app.commands.Reorder` command),
+visibility checkbox each, drag rows to reorder (a :class:`app.undo_commands.Reorder` command),
 double-click edits the label, the score shown for model-proposed shapes. The rows read the
 document lazily, so thousands of shapes cost nothing until scrolled into view.
 """
@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QDockWidget, QListView, QWidget
 
-from app.commands import Reorder
+from app.undo_commands import Reorder
 from app.document import Document
 
 MIME = "application/x-segstudio-shape-rows"

@@ -23,7 +23,7 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QProgressDialog
 
-from app import commands as cmd
+from app import undo_commands as cmd
 from app.document import Document
 from app.features.confidence_overlay import ConfidenceOverlay
 from app.features.model_toolbar import ModelToolbar

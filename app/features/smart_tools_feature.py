@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QSlider, QSpinBox, QToolBar
 
-from app import commands as cmd
+from app import undo_commands as cmd
 from app.canvas import tool_brush, tool_grabcut, tool_scissors, tool_wand  # noqa: F401 - register tools
 from app.canvas.shape_item import AREA_TYPES
 from app.canvas.smart_base import OPTIONS, SmartOptions

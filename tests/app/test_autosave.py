@@ -11,7 +11,7 @@ from PIL import Image
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.autosave import Saver
-from app.commands import AddShapes, MoveVertex
+from app.undo_commands import AddShapes, MoveVertex
 from app.document import Document
 from segcore.io import annotation as sa
 

@@ -221,7 +221,7 @@ def test_zoom_gesture_scales_the_last_frame_in_place_then_repaints_crisp(qtbot):
     assert rows_crisp and rows_mid
     assert abs(sum(rows_mid) / len(rows_mid) - sum(rows_crisp) / len(rows_crisp)) <= 1.0
     # an edit drops the kept frame (it would be stale)
-    from app import commands as cmd
+    from app import undo_commands as cmd
 
     doc.push(cmd.MoveShapes(doc, [0], 0, 5))
     assert layer._snap is None

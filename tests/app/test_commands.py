@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from app import commands as cmd
+from app import undo_commands as cmd
 from app.document import Document
 from segcore.io import annotation as sa
 from segcore.io.annotation import Annotation, Shape

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app import commands as cmd
+from app import undo_commands as cmd
 from app.document import Document, LabelColours
 from segcore.io import annotation as sa
 from segcore.io.annotation import Annotation, Shape

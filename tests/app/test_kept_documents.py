@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.commands import AddShapes
+from app.undo_commands import AddShapes
 from app.document import Document
 from app.kept_documents import KeptDocuments
 from segcore.io import annotation as sa

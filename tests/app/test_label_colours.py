@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from app.commands import AddShapes
+from app.undo_commands import AddShapes
 from app.label_colours import LabelColours
 from app.main_window import MainWindow
 from app.settings import Settings

@@ -65,7 +65,7 @@ def test_preannotate_accept_and_undo(qtbot, tmp_path, folder, checkpoint):
     feature = _load_model(qtbot, w, checkpoint)
     doc = w.document
     mine = sa.Shape("note", [(2.0, 85.0), (20.0, 85.0), (10.0, 88.0)])
-    from app.commands import AddShapes
+    from app.undo_commands import AddShapes
 
     doc.push(AddShapes(doc, [mine]))
 

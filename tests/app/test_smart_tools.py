@@ -151,7 +151,7 @@ def test_magic_wand_click_shift_click_commit(qtbot):
     canvas.set_image(img)
     canvas.set_tool("wand")
     OPTIONS.tolerance = 10
-    doc.push(__import__("app.commands", fromlist=["AddShapes"]).AddShapes(doc, [poly("keep")]))
+    doc.push(__import__("app.undo_commands", fromlist=["AddShapes"]).AddShapes(doc, [poly("keep")]))
     before = snapshot(doc)
     click(qtbot, canvas, 25, 25)
     assert len(doc) == 1 and np.array_equal(canvas.tool.region.full(H, W), a)  # preview only
