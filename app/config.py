@@ -1,12 +1,24 @@
-"""The default configuration (``resources/default_config.json``) merged with a user's file."""
+"""The default configuration (``app/resources/default_config.json``, read from the installed
+package) merged with a user's file."""
 
 from __future__ import annotations
 
 import json
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "resources" / "default_config.json"
+
+def resource(*parts: str) -> Traversable:
+    """A file shipped in the package's ``resources`` folder (works from a wheel as from the tree)."""
+    node = resources.files("app") / "resources"
+    for part in parts:
+        node = node / part
+    return node
+
+
+DEFAULT_CONFIG = resource("default_config.json")
 
 
 def load_config(path: str | Path | None = None) -> dict[str, Any]:
