@@ -86,17 +86,6 @@ CANVAS_KEYS: tuple[tuple[str, str], ...] = (
     ("Middle drag, Space+drag", "Pan"),
 )
 
-# Standard icons (QStyle.StandardPixmap names) for the toolbar; no image files needed.
-ICONS: dict[str, str] = {
-    "open": "SP_DialogOpenButton", "open_dir": "SP_DirOpenIcon", "next_image": "SP_ArrowForward",
-    "prev_image": "SP_ArrowBack", "save": "SP_DialogSaveButton", "delete_file": "SP_TrashIcon",
-    "close": "SP_DialogCloseButton", "create_polygon": "SP_FileDialogDetailedView",
-    "create_rectangle": "SP_TitleBarNormalButton", "edit_mode": "SP_ArrowUp", "duplicate": "SP_FileLinkIcon",
-    "delete": "SP_DialogDiscardButton", "undo": "SP_ArrowLeft", "redo": "SP_ArrowRight",
-    "zoom_in": "SP_TitleBarMaxButton", "zoom_out": "SP_TitleBarMinButton", "fit_window": "SP_DesktopIcon",
-    "shortcuts": "SP_DialogHelpButton",
-}
-
 MENU_TITLES: dict[str, str] = {
     "file": "&File",
     "edit": "&Edit",

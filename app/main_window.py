@@ -18,12 +18,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QStyle,
     QToolBar,
 )
 
 from app import edit_ops, window_layout
-from app.actions import ACTIONS, ICONS, MENU_TITLES
+from app.actions import ACTIONS, MENU_TITLES
 from app.autosave import Saver
 from app.canvas import Canvas
 from app.canvas.geometry import bbox as shape_bbox
@@ -34,6 +33,7 @@ from app.docks.file_list import FileListDock
 from app.docks.label_list import FlagsDock, LabelListDock
 from app.docks.shape_list import ShapeListDock
 from app.document import Document, LabelColours
+from app.icons import set_icons
 from app.label_index import folder_labels
 from app.prefetch import AnnotationCache, ImageCache
 from app.recent_files import RecentMenu, start_folder
@@ -106,8 +106,6 @@ class MainWindow(QMainWindow):
             act.setStatusTip(spec.tip)
             act.setToolTip(f"{spec.tip} ({spec.shortcuts[0]})" if spec.shortcuts else spec.tip)
             act.setCheckable(spec.checkable)
-            if spec.name in ICONS:
-                act.setIcon(self.style().standardIcon(getattr(QStyle.StandardPixmap, ICONS[spec.name])))
             handler = getattr(self, f"act_{spec.name}")
             if spec.checkable:
                 act.toggled.connect(handler)
@@ -118,6 +116,7 @@ class MainWindow(QMainWindow):
             self.actions[spec.name] = act
         for name in _CREATE:
             self.actions[name].setCheckable(True)
+        set_icons(self.actions)
         self.actions["autosave"].setChecked(self.saver.autosave)
         self.actions["keep_previous"].setChecked(self.settings.keep_previous)
         self.actions["crosshair"].setChecked(str(self.settings.value("crosshair", "false")).lower() == "true")

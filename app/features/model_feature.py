@@ -27,6 +27,7 @@ from app import undo_commands as cmd
 from app.document import Document
 from app.features.confidence_overlay import ConfidenceOverlay
 from app.features.model_toolbar import ModelToolbar
+from app.icons import set_icons
 from app.workers import Job, run_in_thread
 from segcore.io.annotation import Shape
 
@@ -138,6 +139,7 @@ class ModelFeature:
             menu.addAction(act)
             window.addAction(act)
             self.actions[name] = act
+        set_icons(self.actions)
         self._build_toolbar()
         self.status = QLabel("No model", window)
         self.status.setObjectName("model_status")

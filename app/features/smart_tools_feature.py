@@ -24,6 +24,7 @@ from app.canvas import tool_brush, tool_grabcut, tool_scissors, tool_wand  # noq
 from app.canvas.shape_item import AREA_TYPES
 from app.canvas.smart_base import OPTIONS, SmartOptions
 from app.document import Document
+from app.icons import set_icons
 from segcore import interactive
 
 TOOL_ACTIONS = (  # (tool, menu text, toolbar text, shortcut, tip)
@@ -122,6 +123,7 @@ class SmartToolsFeature:
             menu.addAction(act)
             self.toolbar.addAction(act)
             self.actions[name] = act
+        set_icons(self.actions)
         self._load_options()
         self._build_controls()
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
