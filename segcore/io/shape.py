@@ -19,27 +19,12 @@ from typing import Any
 
 import numpy as np
 
-SHAPE_TYPES = (
-    "polygon",
-    "rectangle",
-    "circle",
-    "line",
-    "linestrip",
-    "point",
-    "oriented_rectangle",
-    "mask",
-)
-# shape_type -> (minimum points, maximum points or None)
-POINT_COUNTS: dict[str, tuple[int, int | None]] = {
-    "polygon": (3, None),
-    "rectangle": (2, 2),
-    "circle": (2, 2),
-    "line": (2, 2),
-    "linestrip": (2, None),
-    "point": (1, 1),
-    "oriented_rectangle": (4, 4),
-    "mask": (2, 2),
-}
+from segcore.io.shape_kinds import KINDS
+
+SHAPE_TYPES = tuple(KINDS)
+"""Every LabelMe shape type (the names of :data:`segcore.io.shape_kinds.KINDS`)."""
+POINT_COUNTS: dict[str, tuple[int, int | None]] = {n: (k.min_points, k.max_points) for n, k in KINDS.items()}
+"""shape_type -> (minimum points, maximum points or None)."""
 
 
 class _Absent:
@@ -194,16 +179,16 @@ class Shape:
 
         if not isinstance(self.label, str):
             fail(f"label must be a string, got {self.label!r}")
-        if self.shape_type not in SHAPE_TYPES:
+        kind = KINDS.get(self.shape_type) if isinstance(self.shape_type, str) else None
+        if kind is None:
             fail(f"unknown shape_type {self.shape_type!r} (known: {', '.join(SHAPE_TYPES)})")
-        lo, hi = POINT_COUNTS[self.shape_type]
         try:
             n = len(self.points)
         except TypeError:
             fail(f"points must be a list of [x, y], got {type(self.points).__name__}")
-        if n < lo or (hi is not None and n > hi):
-            want = f"{lo}" if hi == lo else (f"at least {lo}" if hi is None else f"{lo}..{hi}")
-            fail(f"{self.shape_type} needs {want} points, got {n}")
+        count_problem = kind.point_count_problem(n)
+        if count_problem is not None:
+            fail(count_problem)
         for i, p in enumerate(self.points):
             if type(p) is tuple and len(p) == 2:  # fast path: finite plain floats
                 x, y = p
@@ -234,25 +219,9 @@ class Shape:
             m = np.asarray(self.mask)
             if m.ndim != 2 or m.size == 0:
                 fail(f"mask must be a non-empty 2-D array, got shape {m.shape}")
-        if self.shape_type == "mask":
-            if self.mask is None:
-                fail("mask shape without a mask image")
-            _check_mask_size(self, path, index)
-
-
-def _check_mask_size(shape: Shape, path: Any, index: int | None) -> None:
-    """The mask crop must cover the bbox: (y2-y1+1, x2-x1+1) for integer corners; one pixel
-    of slack per side for float corners (LabelMe truncates them)."""
-    (x1, y1), (x2, y2) = shape.points
-    h, w = np.asarray(shape.mask).shape
-    want_w, want_h = abs(x2 - x1) + 1, abs(y2 - y1) + 1
-    if abs(h - want_h) > 1 or abs(w - want_w) > 1:
-        raise AnnotationError(
-            path,
-            f"mask image is {w}x{h} but its bbox ({x1}, {y1})-({x2}, {y2}) needs "
-            f"{round(want_w)}x{round(want_h)}",
-            index,
-        )
+        problem = kind.problem(self)
+        if problem is not None:
+            fail(problem)
 
 
 # ----------------------------------------------------------------------------- masks
