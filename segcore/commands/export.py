@@ -1,17 +1,29 @@
-"""``python -m segcore export FOLDER --format voc|coco --out OUT``: a labelled folder to a
-VOC segmentation folder or COCO instances JSON, with a progress bar on stderr."""
+"""``python -m segcore export FOLDER --format voc|coco|yolo|masks --out OUT``: a labelled folder
+to a VOC segmentation folder, COCO instances JSON, an Ultralytics YOLO segmentation dataset or
+flat index-mask PNGs, with a progress bar on stderr."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
+
+EXPORTERS = {"voc": "segcore.formats.voc:export_voc", "coco": "segcore.formats.coco:export_coco",
+             "yolo": "segcore.formats.yolo:export_yolo", "masks": "segcore.formats.masks:export_masks"}
+"""Format name -> ``module:function`` of its exporter (all take the same arguments)."""
+
+
+def exporter(fmt: str):
+    """The export function of a format name (a key of :data:`EXPORTERS`)."""
+    module, name = EXPORTERS[fmt].split(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of the export command."""
     parser.add_argument("folder", help="folder of images with LabelMe JSON files (searched recursively)")
-    parser.add_argument("--format", choices=("voc", "coco"), required=True, help="output format")
+    parser.add_argument("--format", choices=EXPORTERS, required=True, help="output format")
     parser.add_argument("--out", required=True, help="output folder (must be empty unless --overwrite)")
     parser.add_argument("--labels", help="class list file (labels.txt style); default: the labels used")
     parser.add_argument("--val", type=float, default=0.2, help="share of images in the val split (default 0.2)")
@@ -19,6 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split-from-flags", action="store_true",
                         help="split by the image flags train/val/test instead of --val/--seed")
     parser.add_argument("--overlays", action="store_true", help="VOC: also write overlay images to look at")
+    parser.add_argument("--colour", action="store_true", help="masks: also write colour PNGs")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace the export in a non-empty OUT, once the new one is complete "
                              "(files the export does not write are kept)")
@@ -41,15 +54,13 @@ def run(args: argparse.Namespace) -> int:
     from segcore.formats.common import ExportError
     from segcore.progress import cli_progress
 
-    if args.format == "voc":
-        from segcore.formats.voc import export_voc as export
-    else:
-        from segcore.formats.coco import export_coco as export
+    export = exporter(args.format)
+    extra = {"colour": True} if args.format == "masks" and args.colour else {}
     progress = None if args.quiet else cli_progress(0, "")
     try:
         report = export(args.folder, args.out, classes=args.labels, val_ratio=args.val, seed=args.seed,
                         split_from_flags=args.split_from_flags, overlays=args.overlays,
-                        overwrite=args.overwrite, strict=args.strict, workers=args.workers, progress=progress)
+                        overwrite=args.overwrite, strict=args.strict, workers=args.workers, progress=progress, **extra)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if exc.report is not None:

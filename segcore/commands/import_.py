@@ -1,11 +1,14 @@
-"""``python -m segcore import coco|voc|masks SOURCE ...``: COCO instances, a VOC folder or a
-folder of index masks into LabelMe JSON next to the images, with a progress bar on stderr.
+"""``python -m segcore import coco|voc|masks|yolo|cvat SOURCE ...``: COCO instances, a VOC folder,
+a folder of index masks, a YOLO dataset (segmentation or detection) or CVAT for images XML into
+LabelMe JSON next to the images, with a progress bar on stderr.
 
 Examples::
 
     python -m segcore import coco annotations/instances_train.json --images images/
     python -m segcore import voc VOC_ROOT [--labels class_names.txt]
     python -m segcore import masks IMAGES_DIR --masks MASKS_DIR --labels class_names.txt --ignore-value 11
+    python -m segcore import yolo DATASET_DIR [--labels classes.txt]
+    python -m segcore import cvat annotations.xml --images IMAGES_DIR
 
 Exit codes: 0 when every image with something to import got its label file and nothing was
 wrong; 1 when some were not written (refused for a problem, or an existing label file kept
@@ -27,12 +30,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of the import command."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = __doc__.split("Examples::", 1)[1].strip("\n")
-    parser.add_argument("format", choices=("coco", "voc", "masks"), help="what to import")
-    parser.add_argument("source", help="coco: the instances JSON; voc: the VOC folder; masks: the images folder")
-    parser.add_argument("--images", help="coco: folder the file_name entries are relative to")
+    parser.add_argument("format", choices=("coco", "voc", "masks", "yolo", "cvat"), help="what to import")
+    parser.add_argument("source", help="coco: the instances JSON; voc: the VOC folder; masks: the images folder; "
+                                           "yolo: the dataset folder; cvat: the annotations XML")
+    parser.add_argument("--images", help="coco, cvat: folder the image names are relative to")
     parser.add_argument("--masks", help="masks: folder of index-mask PNGs named like the images")
     parser.add_argument("--labels", help="class list (one name a line, index = pixel value); "
-                                         "required for masks, default class_names.txt for voc")
+                                         "required for masks, default class_names.txt for voc, "
+                                         "data.yaml / classes.txt for yolo")
     parser.add_argument("--ignore-value", type=int, default=None, help="masks: pixel value meaning ignore")
     parser.add_argument("--tolerance", type=float, default=1.0,
                         help="polygon simplification in pixels (0 = lossless, default 1)")
@@ -53,11 +58,14 @@ def run(args: argparse.Namespace) -> int:
     common = {"tolerance": args.tolerance, "overwrite": args.overwrite, "workers": args.workers,
               "progress": progress}
     try:
-        if args.format == "coco":
+        if args.format in ("coco", "cvat"):
             if not args.images:
-                print("error: import coco needs --images FOLDER", file=sys.stderr)
+                print(f"error: import {args.format} needs --images FOLDER", file=sys.stderr)
                 return 2
-            report = importers.import_coco(args.source, args.images, **common)
+            fn = importers.import_coco if args.format == "coco" else importers.import_cvat
+            report = fn(args.source, args.images, **common)
+        elif args.format == "yolo":
+            report = importers.import_yolo(args.source, class_names=args.labels, **common)
         elif args.format == "voc":
             report = importers.import_voc(args.source, class_names=args.labels, **common)
         else:

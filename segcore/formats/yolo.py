@@ -1,0 +1,197 @@
+"""YOLO segmentation export, in the Ultralytics dataset layout.
+
+```
+out/images/{train,val}/<stem>.jpg    JPEG sources copied byte for byte, others encoded once
+out/labels/{train,val}/<stem>.txt    one line per object: ``class x1 y1 ... xn yn`` (normalised)
+out/data.yaml                        path, train, val (test when flags name it), names
+```
+(``test`` folders too when image flags name that split.) Class indices count from 0 without
+``_background_``. Each object is what is visible of an instance (shapes drawn over it cut it),
+traced pixel-exactly; several parts and holes are joined into one polygon by zero-width
+bridges (:mod:`segcore.formats.yolo_rings`). An image without objects gets an empty label
+file (a background image). Points and lines are not areas and ``__ignore__`` regions have no
+YOLO form: both are skipped with a note.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from segcore.data.dataset import Item
+from segcore.data.rasterize import ClassList, instance_map
+from segcore.formats import files
+from segcore.formats.common import (
+    ExportReport,
+    Skipped,
+    accepted_results,
+    check_item,
+    image_failed,
+    plan_export,
+    staged_writes,
+)
+from segcore.formats.files import SOURCE_ERRORS, export_image
+from segcore.formats.pool import run_jobs
+from segcore.formats.yolo_rings import bridge, format_line, mask_rings, rings_crop
+from segcore.io.annotation import Shape
+from segcore.progress import CancelToken, ProgressCallback
+
+NOT_AREAS = frozenset({"point", "line", "linestrip"})
+
+
+@dataclass
+class _Job:
+    item: Item
+    stem: str
+    split: str
+    out: Path
+    names: list[str]
+    has_ignore: bool
+
+
+@dataclass
+class _Result:
+    stem: str
+    ok: bool
+    problems: list
+    skipped: list
+    instances: Counter = field(default_factory=Counter)
+    written: list[Path] = field(default_factory=list)
+
+
+def is_area(shape: Shape) -> bool:
+    """Whether a shape covers an area (YOLO writes areas only)."""
+    return shape.shape_type not in NOT_AREAS
+
+
+def _boxes(imap: np.ndarray) -> dict[int, tuple[int, int, int, int]]:
+    """Bounding box ``(x0, y0, x1, y1)`` (inclusive) of each positive id in ``imap``."""
+    ys, xs = np.nonzero(imap > 0)
+    if len(ys) == 0:
+        return {}
+    ids = imap[ys, xs]
+    order = np.argsort(ids, kind="stable")
+    ids, ys, xs = ids[order], ys[order], xs[order]
+    cuts = np.flatnonzero(np.diff(ids)) + 1
+    out = {}
+    for seg_ids, seg_y, seg_x in zip(np.split(ids, cuts), np.split(ys, cuts), np.split(xs, cuts)):
+        out[int(seg_ids[0])] = (int(seg_x.min()), int(seg_y.min()), int(seg_x.max()), int(seg_y.max()))
+    return out
+
+
+def object_lines(shapes: list[Shape], height: int, width: int, classes: ClassList, path: Path | None = None,
+                 indices: list[int] | None = None) -> tuple[list[str], Counter, list[Skipped]]:
+    """The YOLO lines of an image's shapes (areas only), the instances per class written, and
+    notes (objects entirely covered, an outline that does not reproduce its pixels)."""
+    indices = indices if indices is not None else list(range(len(shapes)))
+    imap, instances = instance_map(shapes, height, width, classes, path=path)
+    boxes = _boxes(imap)
+    lines: list[str] = []
+    counts: Counter = Counter()
+    notes: list[Skipped] = []
+    for inst in instances:
+        first = indices[inst.shape_indices[0]]
+        box = boxes.get(inst.id)
+        if box is None:
+            notes.append(Skipped(path, first, f"instance {inst.label!r} is covered entirely by shapes drawn "
+                                              "after it (0 pixels left): not written"))
+            continue
+        x0, y0, x1, y1 = box
+        crop = imap[y0 : y1 + 1, x0 : x1 + 1] == inst.id
+        rings = mask_rings(crop, x0, y0)
+        back = rings_crop(rings, width, height)
+        if back is None or not _same(back, crop, x0, y0):
+            notes.append(Skipped(path, first, f"instance {inst.label!r}: its outline does not reproduce every "
+                                              "pixel (a part one pixel wide?); written as traced"))
+        lines.append(format_line(inst.class_id - 1, bridge([r for r, _ in rings]), width, height))
+        counts[inst.label] += 1
+    return lines, counts, notes
+
+
+def _same(back: tuple[np.ndarray, int, int], crop: np.ndarray, x0: int, y0: int) -> bool:
+    m, bx, by = back
+    h, w = crop.shape
+    if bx > x0 or by > y0 or bx + m.shape[1] < x0 + w or by + m.shape[0] < y0 + h:
+        return False
+    inner = m[y0 - by : y0 - by + h, x0 - bx : x0 - bx + w]
+    return bool(np.array_equal(inner, crop)) and int(np.count_nonzero(m)) == int(np.count_nonzero(crop))
+
+
+def _yolo_job(job: _Job) -> _Result:
+    classes = ClassList(job.names, job.has_ignore)
+    chk = check_item(job.item, classes)
+    res = _Result(job.stem, False, chk.problems, chk.skipped)
+    if not chk.ok:
+        return res
+    shapes, indices = [], []
+    for s, i in zip(chk.shapes, chk.indices):
+        if not is_area(s):
+            res.skipped.append(Skipped(job.item.json, i, f"a {s.shape_type} is not an area (YOLO needs areas)"))
+        elif s.label == "__ignore__":
+            res.skipped.append(Skipped(job.item.json, i, "an __ignore__ region has no YOLO form (left out; "
+                                                         "objects drawn under it keep their pixels there)"))
+        else:
+            shapes.append(s)
+            indices.append(i)
+    lines, res.instances, notes = object_lines(shapes, chk.height, chk.width, classes, job.item.json, indices)
+    res.skipped.extend(notes)
+    try:
+        res.written = [export_image(job.item.image, job.out / "images" / job.split, job.stem)]
+    except SOURCE_ERRORS as exc:  # a failed write (OSError) stops the whole export
+        return image_failed(res, job.item, exc)
+    label = job.out / "labels" / job.split / f"{job.stem}.txt"
+    files.write_file(label, "".join(f"{ln}\n" for ln in lines).encode())
+    res.written.append(label)
+    res.ok = True
+    return res
+
+
+def data_yaml(out: Path, splits: list[str], names: list[str]) -> str:
+    """The Ultralytics dataset file: ``path`` (the export folder), one entry per split and
+    ``names`` (index: name; names as JSON strings, which YAML reads as they are)."""
+    lines = [f"path: {json.dumps(str(out.resolve()), ensure_ascii=False)}"]
+    lines += [f"{s}: images/{s}" for s in splits]
+    lines.append("names:")
+    lines += [f"  {i}: {json.dumps(n, ensure_ascii=False)}" for i, n in enumerate(names)]
+    return "\n".join(lines) + "\n"
+
+
+def export_yolo(root: str | os.PathLike, out: str | os.PathLike, *,
+                classes: ClassList | str | os.PathLike | list[str] | None = None,
+                val_ratio: float = 0.2, seed: int = 0, split_from_flags: bool = False,
+                overlays: bool = False, overwrite: bool = False, strict: bool = False,
+                workers: int | None = None, progress: ProgressCallback | None = None,
+                cancel: CancelToken | None = None) -> ExportReport:
+    """Export the labelled images under ``root`` to an Ultralytics YOLO segmentation folder.
+
+    Arguments and the all-or-nothing replacement of ``out`` as
+    :func:`segcore.formats.voc.export_voc` (``overlays`` is accepted and ignored). YOLO class
+    ``k`` is class id ``k + 1`` of the class list (``_background_`` has no index).
+    """
+    del overlays
+    plan = plan_export(root, out, "YOLO", classes=classes, val_ratio=val_ratio, seed=seed,
+                       split_from_flags=split_from_flags, overwrite=overwrite, strict=strict, area_only=False,
+                       workers=workers, progress=progress, cancel=cancel)
+    report, tmp, cl = plan.report, plan.out, plan.classes
+    with staged_writes(plan) as done:
+        splits = ["train", "val"] + (["test"] if "test" in plan.splits else [])
+        for s in splits:
+            (tmp / "images" / s).mkdir(parents=True, exist_ok=True)
+            (tmp / "labels" / s).mkdir(parents=True, exist_ok=True)
+        jobs = [_Job(it, st, sp, tmp, list(cl.names), cl.has_ignore)
+                for it, st, sp in zip(plan.items, plan.stems, plan.splits)]
+        results = run_jobs(_yolo_job, jobs, workers=workers, progress=done, cancel=cancel, desc="YOLO export")
+        counts = dict.fromkeys(splits, 0)
+        for _, res, split in accepted_results(plan, results, strict=strict):
+            report.instances.update(res.instances)
+            counts[split] += 1
+        report.splits.update(counts)
+        p = tmp / "data.yaml"
+        files.write_file(p, data_yaml(report.out, splits, list(cl.names[1:])).encode("utf-8"))
+        report.written.append(p)
+    return report
