@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("segcore.commands.train", "train a segmentation model on a labelled folder"),
     "eval": ("segcore.commands.eval", "evaluate a checkpoint on a labelled folder"),
     "export-onnx": ("segcore.commands.export_onnx", "export a checkpoint to ONNX"),
+    "sam": ("segcore.commands.sam", "outline a folder's rectangle shapes with a SAM model (box prompts)"),
 }
 
 

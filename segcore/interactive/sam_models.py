@@ -36,14 +36,20 @@ def load_model(name: str) -> PromptableModel:
     factory = _MODELS.get(name)
     if factory is not None:
         return factory()
-    if name in sam_osam.MODELS or ":" in name:
-        return sam_osam.OsamModel(name)
-    known = ", ".join(registered_models()) or "none (install osam: pip install 'segstudio[sam]')"
-    raise ModelError(f"unknown promptable model {name!r}; known: {known}")
+    _check_osam_name(name)
+    return sam_osam.OsamModel(name)
+
+
+def _check_osam_name(name: str) -> None:
+    """``ModelError`` listing the known models unless ``name`` looks like an osam model (``kind:size``)."""
+    if name not in sam_osam.MODELS and ":" not in name:
+        known = ", ".join(registered_models()) or "none (install osam: pip install 'segstudio[sam]')"
+        raise ModelError(f"unknown promptable model {name!r}; known: {known}")
 
 
 def needed_files(name: str):
     """The weight files model ``name`` still needs (none for a registered model)."""
     if name in _MODELS:
         return []
+    _check_osam_name(name)
     return sam_osam.missing_files(name)
