@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from segcore.checkpoint import LoadedCheckpoint, load_checkpoint
+from segcore.inference.runners import OrtRunner, TorchRunner
 from segcore.io.annotation import Shape
 from segcore.progress import CancelToken, ProgressCallback, check_cancel, report
 
@@ -170,13 +171,19 @@ class Predictor:
     """Runs a checkpoint on images (see the module docstring for tiling and devices)."""
 
     def __init__(self, checkpoint: str | os.PathLike | LoadedCheckpoint, *, device: str | torch.device | None = None,
-                 tile_size: int | None = None, overlap: int | None = None, batch_size: int = 4, amp: bool = True):
-        self.device = pick_device(device)
+                 tile_size: int | None = None, overlap: int | None = None, batch_size: int = 4, amp: bool = True,
+                 runner: TorchRunner | OrtRunner | None = None):
         ck = checkpoint if isinstance(checkpoint, LoadedCheckpoint) else load_checkpoint(checkpoint, device="cpu")
-        if ck.model is None:
-            raise ValueError("the checkpoint was loaded with build=False; the Predictor needs its model")
+        if runner is None:
+            if ck.model is None:
+                raise ValueError("the checkpoint was loaded with build=False; the Predictor needs its model")
+            runner = TorchRunner(ck.model, pick_device(device), amp)
+        self.runner = runner
+        self.engine = runner.engine
+        self.engine_note: str | None = None  # why this engine runs, when it is not the one asked for
+        self.device = runner.device
         self.checkpoint = ck
-        self.model = ck.model.to(self.device).eval()
+        self.model = getattr(runner, "model", None)
         policy = ck.meta.get("input_policy") or {}
         self.divisor = max(1, int(policy.get("divisor") or 32))
         tile = int(tile_size or policy.get("tile_size") or 1024)
@@ -187,7 +194,7 @@ class Predictor:
         self.overlap = ov
         self.resize_long_side = policy.get("resize_long_side") or None
         self.batch_size = max(1, int(batch_size))
-        self.amp = bool(amp) and self.device.type == "cuda"
+        self.amp = runner.amp
         mean = torch.tensor(ck.meta["mean"], dtype=torch.float32, device=self.device).view(3, 1, 1)
         std = torch.tensor(ck.meta["std"], dtype=torch.float32, device=self.device).view(3, 1, 1)
         self._scale, self._shift = 1.0 / (255.0 * std), -mean / std
@@ -201,10 +208,10 @@ class Predictor:
         return self.checkpoint.arch
 
     def describe(self) -> str:
-        """One line for a status bar: model, classes, device."""
+        """One line for a status bar: model, classes, device and engine."""
         names = [n for n in self.class_names if n not in NON_OBJECT_NAMES]
         shown = ", ".join(names[:6]) + (f" +{len(names) - 6}" if len(names) > 6 else "")
-        return f"{self.arch} | {len(self.class_names)} classes ({shown}) | {self.device}{' fp16' if self.amp else ''}"
+        return f"{self.arch} | {len(self.class_names)} classes ({shown}) | {self.runner.describe()}"
 
     # ------------------------------------------------------------------ inference
     def _to_input(self, crop: np.ndarray) -> torch.Tensor:
@@ -216,22 +223,15 @@ class Predictor:
         return torch.softmax(self.forward_logits(batch), dim=1)
 
     def forward_logits(self, batch: list[torch.Tensor]) -> torch.Tensor:
-        """Float32 logits (N, C, h, w) for normalised tiles of equal size (padded here)."""
+        """Float32 logits (N, C, h, w) for normalised tiles of equal size (padded here), from
+        the runner (PyTorch module or onnxruntime session)."""
         x = torch.stack(batch)
         h, w = x.shape[-2:]
         ph, pw = (-h) % self.divisor, (-w) % self.divisor
         if ph or pw:
             x = F.pad(x, (0, pw, 0, ph), mode="replicate")
-        # Only the input goes channels-last (the model's weights are left as they are, so a
-        # model shared with training is not changed): oneDNN / cuDNN convolutions run faster
-        # on NHWC input (measured on CPU: DeepLabV3+-MobileNetV3 610 vs 656 ms, U-Net 4.7 vs
-        # 6.2 s at 1024x768, same outputs to 1e-7).
-        x = x.contiguous(memory_format=torch.channels_last)
-        with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.float16, enabled=self.amp):
-            y = self.model(x)
-        if isinstance(y, dict):
-            y = y["out"]
-        return y[..., :h, :w].float()
+        y = self.runner(x)
+        return y[..., :h, :w]
 
     def probabilities(self, image: np.ndarray, *, cancel: CancelToken | None = None,
                       progress: ProgressCallback | None = None,
@@ -269,7 +269,7 @@ class Predictor:
         rgb = as_rgb(image)
         H, W = rgb.shape[:2]
         work = rgb
-        if self.resize_long_side and max(H, W) != int(self.resize_long_side):
+        if self.resize_long_side and max(H, W) > int(self.resize_long_side):  # shrink only, never enlarge
             import cv2
 
             s = int(self.resize_long_side) / max(H, W)

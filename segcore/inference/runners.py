@@ -1,0 +1,66 @@
+"""The forward call of a :class:`segcore.inference.predict.Predictor`, pluggable: a PyTorch
+module (:class:`TorchRunner`) or an onnxruntime session (:class:`OrtRunner`).
+
+A runner takes a normalised float32 batch ``(N, 3, H, W)`` (H, W already padded to the input
+policy's divisor) and returns float32 logits ``(N, C, H, W)`` as a torch tensor; tiling, input
+policy, label map and confidence stay the Predictor's, whichever engine runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+
+class TorchRunner:
+    """Eager PyTorch on ``device`` (fp16 autocast on CUDA when ``amp``)."""
+
+    engine = "torch"
+
+    def __init__(self, model: torch.nn.Module, device: torch.device, amp: bool = True) -> None:
+        self.device = device
+        self.model = model.to(device).eval()
+        self.amp = bool(amp) and device.type == "cuda"
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        # Only the input goes channels-last (the model's weights are left as they are, so a
+        # model shared with training is not changed): oneDNN / cuDNN convolutions run faster
+        # on NHWC input (measured on CPU: DeepLabV3+-MobileNetV3 610 vs 656 ms, U-Net 4.7 vs
+        # 6.2 s at 1024x768, same outputs to 1e-7).
+        x = x.contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.float16, enabled=self.amp):
+            y = self.model(x)
+        if isinstance(y, dict):
+            y = y["out"]
+        return y.float()
+
+    def describe(self) -> str:
+        return f"{self.device}{' fp16' if self.amp else ''}, PyTorch"
+
+
+class OrtRunner:
+    """An onnxruntime ``InferenceSession`` (built once, reused for every batch); inputs and
+    outputs pass through host memory, so the Predictor's tensors stay on the CPU."""
+
+    engine = "onnxruntime"
+    device = torch.device("cpu")
+    amp = False
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.input_name = session.get_inputs()[0].name
+        self.output_name = session.get_outputs()[0].name
+        provider = (session.get_providers() or ["CPUExecutionProvider"])[0]
+        self.provider = provider.removesuffix("ExecutionProvider").lower()
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        arr = x.detach().to("cpu").contiguous().numpy()
+        y = self.session.run([self.output_name], {self.input_name: arr})[0]
+        return torch.from_numpy(y).float()
+
+    def describe(self) -> str:
+        return f"{self.provider}, ONNX Runtime"
+
+
+__all__ = ["OrtRunner", "TorchRunner"]
