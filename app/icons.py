@@ -15,6 +15,9 @@ from PySide6.QtGui import QAction, QIcon
 # qtawesome draws through QtPy; QtPy must use the binding the application uses.
 os.environ["QT_API"] = "pyside6"
 
+# The glyph's em square fills the icon's height (qtawesome's default leaves an eighth empty).
+SCALE = 8 / 7
+
 ICONS: dict[str, str] = {
     # File
     "open": "mdi6.file-image-outline",
@@ -82,7 +85,7 @@ def icon(name: str) -> QIcon:
     """
     import qtawesome
 
-    return qtawesome.icon(ICONS[name])
+    return qtawesome.icon(ICONS[name], scale_factor=SCALE)
 
 
 def set_icons(actions: Mapping[str, QAction]) -> None:

@@ -28,6 +28,7 @@ class ModelToolbar(QToolBar):
     def __init__(self, window: QMainWindow, actions: list[QAction], threshold: float) -> None:
         super().__init__("Model", window)
         self.setObjectName("model_toolbar")
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         caption = QLabel(" Min. conf. ", self)
         caption.setToolTip("Minimum confidence of the proposals shown and accepted")
         self.addWidget(caption)
