@@ -13,6 +13,7 @@ Keys (format 1)::
                   (all optional: the size the model was trained at and how to feed it)
     metrics: {...} (e.g. best val mIoU)   training_state: {...} | None (optimizer, epoch, RNG...)
     state_dict: the model weights         created: ISO time   torch_version: str
+    parent: {"path", "sha256", "created"} (optional: the checkpoint training started from)
 
 Anything else is refused with a :class:`CheckpointError` saying what the file is not.
 """
@@ -98,8 +99,9 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, *, arch: str, arc
                     class_names: list[str], colours: list[tuple[int, int, int]] | None = None,
                     mean: tuple[float, ...] = DEFAULT_MEAN, std: tuple[float, ...] = DEFAULT_STD,
                     input_policy: dict[str, Any] | None = None, metrics: dict[str, Any] | None = None,
-                    training_state: dict[str, Any] | None = None) -> None:
-    """Write ``model`` and its description to ``path`` atomically (the old file survives a failure)."""
+                    training_state: dict[str, Any] | None = None, parent: dict[str, Any] | None = None) -> None:
+    """Write ``model`` and its description to ``path`` atomically (the old file survives a failure).
+    ``parent``: the checkpoint training started from (``{"path", "sha256", "created"}``)."""
     from segcore.io.palette import voc_palette
     from segcore.models.registry import MODEL_NAMES
 
@@ -128,9 +130,11 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, *, arch: str, arc
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "torch_version": str(torch.__version__),
     }
+    if parent:
+        meta["parent"] = dict(parent)
     meta = validate_meta(meta)  # the same schema the loader checks: never write what it would refuse
-    for key in ("arch_kwargs", "input_policy", "metrics", "training_state"):
-        _check_plain(meta[key], key)
+    for key in ("arch_kwargs", "input_policy", "metrics", "training_state", "parent"):
+        _check_plain(meta.get(key), key)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     buf = io.BytesIO()
     torch.save({**meta, "state_dict": state}, buf)

@@ -148,6 +148,10 @@ def validate_meta(meta: dict[str, Any]) -> dict[str, Any]:
         if meta.get(key) is not None and not isinstance(meta[key], dict):
             raise SchemaError(f"{key} must be a dict, got {type(meta[key]).__name__}")
     out["metrics"] = dict(meta.get("metrics") or {})
+    parent = meta.get("parent")
+    if parent is not None and (not isinstance(parent, dict) or not isinstance(parent.get("path"), str)
+                               or not isinstance(parent.get("sha256"), str)):
+        raise SchemaError(f"parent must be a dict with a path and a sha256, got {parent!r:.200}")
     return out
 
 

@@ -47,8 +47,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weight-decay", type=float, default=d.weight_decay)
     p.add_argument("--warmup-steps", type=int, default=d.warmup_steps)
     p.add_argument("--base-size", type=int, default=d.base_size,
-                   help="resize images so the long side is this many pixels (0: native size)")
-    p.add_argument("--crop-size", type=int, default=d.crop_size, help="square training crop (0: no crop)")
+                   help="shrink images whose long side is longer than this (smaller ones are never "
+                        "enlarged; 0: native size)")
+    p.add_argument("--crop-size", type=int, default=d.crop_size,
+                   help="largest training crop (0: no crop); smaller images are padded to a multiple of 32 only")
     p.add_argument("--class-weights", choices=CLASS_WEIGHT_MODES, default=d.class_weights,
                    help="sqrt: square root of the median-frequency weights (default, milder); median: the full weights; none")
     p.add_argument("--extra-loss", choices=("dice", "focal", "tversky"), help="added to cross-entropy")
@@ -67,7 +69,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", help="cpu, cuda, cuda:1, mps (default: the best available)")
     p.add_argument("--workers", type=int, help="DataLoader workers (default: automatic)")
     p.add_argument("--cache-dir", help="where rasterised class maps are cached (default ~/.cache/segcore)")
-    p.add_argument("--pretrained-backbone", action="store_true", help="ImageNet backbone weights (downloads)")
+    p.add_argument("--backbone-weights", default=d.backbone_weights, metavar="auto|none|FILE",
+                   help="ImageNet backbone weights: auto (default: fetched once into torch's cache; offline, "
+                        "random weights), none, or a torchvision state dict file")
+    p.add_argument("--pretrained-backbone", dest="backbone_weights", action="store_const", const="auto",
+                   help=argparse.SUPPRESS)  # the older spelling of --backbone-weights auto
+    p.add_argument("--init-from", metavar="CHECKPOINT",
+                   help="start from this checkpoint (e.g. the last model); classes are matched by name")
 
 
 def out_folder(args: argparse.Namespace) -> str:
@@ -83,7 +91,7 @@ def config_from_args(args: argparse.Namespace):
     out = out_folder(args)
     cfg = TrainConfig(
         folder=args.folder, out=out, model=args.model, model_kwargs=dict(args.model_arg),
-        pretrained_backbone=args.pretrained_backbone, base_size=args.base_size or None,
+        backbone_weights=args.backbone_weights, init_from=args.init_from, base_size=args.base_size or None,
         crop_size=args.crop_size or None, batch_size=args.batch_size,
         epochs=args.epochs if args.epochs else (args.max_epochs if args.minutes else d.epochs),
         minutes=args.minutes, optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay,

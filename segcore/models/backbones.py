@@ -9,7 +9,7 @@ ONE :class:`PretrainedUnavailableWarning` and a randomly initialised backbone.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
@@ -30,6 +30,10 @@ def with_pretrained(builder: Callable[..., nn.Module], weights: Any, pretrained:
 
     The fallback emits one warning per backbone name and process, saying why.
     """
+    if isinstance(pretrained, Mapping):  # a state dict checked by segcore.models.pretrained
+        net = builder(weights=None, **kwargs)
+        net.load_state_dict(pretrained, strict=False)  # the ImageNet classifier may be left out
+        return net
     if not pretrained:
         return builder(weights=None, **kwargs)
     try:

@@ -13,6 +13,8 @@ running statistics instead (also patched into torchvision's v3 ASPP here).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import torch
 from torch import nn
 
@@ -139,7 +141,16 @@ class TorchvisionSeg(nn.Module):
         return y["out"]
 
 
-def torchvision_segmentation(name: str, num_classes: int, *, pretrained_backbone: bool = False,
+def load_torchvision_backbone(backbone: nn.Module, state: Mapping[str, torch.Tensor]) -> None:
+    """Load a torchvision classifier's state dict into the backbone torchvision's segmentation
+    models keep (ResNet keys as they are; MobileNetV3 ``features.N`` keys as ``N``)."""
+    own = backbone.state_dict()
+    picked = {k: state[k] if k in state else state[f"features.{k}"] for k in own
+              if k in state or f"features.{k}" in state}
+    backbone.load_state_dict(picked, strict=False)
+
+
+def torchvision_segmentation(name: str, num_classes: int, *, pretrained_backbone: bool | Mapping = False,
                              aux_loss: bool = False) -> nn.Module:
     """One of torchvision's ``deeplabv3_*``, ``fcn_resnet50``, ``lraspp_mobilenet_v3_large``,
     built offline (``weights=None``), BN momentum 0.1, batch-1-safe pooling BN."""
@@ -158,7 +169,11 @@ def torchvision_segmentation(name: str, num_classes: int, *, pretrained_backbone
     def make(weights: object = None, **kw: object) -> nn.Module:
         return builder(weights=None, weights_backbone=weights, **kw)
 
-    net = with_pretrained(make, bb.IMAGENET1K_V1, pretrained_backbone, name.split("_", 1)[1], **kwargs)
+    if isinstance(pretrained_backbone, Mapping):  # a checked torchvision state dict
+        net = make(None, **kwargs)
+        load_torchvision_backbone(net.backbone, pretrained_backbone)
+    else:
+        net = with_pretrained(make, bb.IMAGENET1K_V1, pretrained_backbone, name.split("_", 1)[1], **kwargs)
     if name.startswith("deeplabv3"):
         aspp = net.classifier[0]
         replace_bn_with_pooling_bn(aspp.convs[-1])  # the ASPPPooling branch

@@ -1,7 +1,8 @@
 """Architectures by name: ``build_model(name, num_classes, **kwargs)``.
 
-Every model is built offline (``weights=None``); ``pretrained_backbone=True`` fetches ImageNet
-backbone weights through torchvision and, offline, warns once and keeps a random backbone.
+Every model is built offline (``weights=None``); ``pretrained_backbone`` may be a torchvision
+state dict of the backbone (checked and fetched by :mod:`segcore.models.pretrained`), loaded into
+it; ``True`` fetches ImageNet weights through torchvision and, offline, warns once.
 ``model(x)`` returns logits ``(N, C, H, W)`` at the input resolution for any input size (sizes
 divisible by 32 avoid internal padding). In ``train()`` mode a model with an auxiliary head
 (``pspnet_resnet50``; torchvision ones built with ``aux_loss=True``) returns
@@ -18,7 +19,7 @@ Extra keyword arguments per architecture:
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -69,7 +70,8 @@ def _builder(name: str) -> Builder:
         raise ValueError(f"unknown architecture {name!r}; choose one of: {', '.join(MODEL_NAMES)}") from None
 
 
-def build_model(name: str, num_classes: int, *, pretrained_backbone: bool = False, **kwargs: Any) -> nn.Module:
+def build_model(name: str, num_classes: int, *, pretrained_backbone: bool | Mapping = False,
+                **kwargs: Any) -> nn.Module:
     """Build architecture ``name`` with ``num_classes`` outputs (weights random unless the
     backbone is pretrained). Unknown names or arguments raise ``ValueError`` listing the valid ones."""
     builder = _builder(name)

@@ -29,14 +29,29 @@ class AugmentConfig:
 
 
 def resize_long(image: np.ndarray, long_side: int | None, interp: int) -> np.ndarray:
-    """Resize so the longer side is ``long_side`` (None: unchanged)."""
+    """Shrink so the longer side is ``long_side`` (None: unchanged); a smaller image is never enlarged."""
     if not long_side:
         return image
     h, w = image.shape[:2]
     s = long_side / max(h, w)
-    if abs(s - 1.0) < 1e-6:
+    if s > 1.0 - 1e-6:
         return image
     return cv2.resize(image, (max(1, round(w * s)), max(1, round(h * s))), interpolation=interp)
+
+
+def fitted_crop(crop: int | None, sizes: list[tuple[int, int]], base_size: int | None,
+                multiple: int = 32) -> tuple[int, int] | None:
+    """The training crop (h, w) for images of ``sizes`` (h, w): at most ``crop`` on each side, and
+    no larger than the largest image (after the ``base_size`` shrink) rounded up to ``multiple``,
+    so small images are padded only to what the model needs."""
+    if not crop:
+        return None
+    if not sizes:
+        return crop, crop
+    scaled = [(h * min(1.0, base_size / max(h, w)), w * min(1.0, base_size / max(h, w))) if base_size else (h, w)
+              for h, w in sizes]
+    up = lambda v: max(multiple, -(-round(v) // multiple) * multiple)  # noqa: E731
+    return min(crop, up(max(h for h, _ in scaled))), min(crop, up(max(w for _, w in scaled)))
 
 
 def normalise(image: np.ndarray, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
@@ -47,9 +62,10 @@ def normalise(image: np.ndarray, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.
 
 
 def augment(
-    image: np.ndarray, label: np.ndarray, crop: int | None, aug: AugmentConfig, rng: random.Random
+    image: np.ndarray, label: np.ndarray, crop: int | tuple[int, int] | None, aug: AugmentConfig,
+    rng: random.Random,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Random scale, rotation, crop (padding with ignore), flip and colour jitter."""
+    """Random scale, rotation, crop (``crop`` or ``(h, w)``, padding with ignore), flip and colour jitter."""
     if aug.scale_max > aug.scale_min or aug.scale_min != 1.0:
         s = rng.uniform(aug.scale_min, aug.scale_max)
         h, w = label.shape
@@ -63,14 +79,15 @@ def augment(
         image = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
         label = cv2.warpAffine(label, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=IGNORE_INDEX)
     if crop:
+        ch, cw = (crop, crop) if isinstance(crop, int) else crop
         h, w = label.shape
-        ph, pw = max(0, crop - h), max(0, crop - w)
+        ph, pw = max(0, ch - h), max(0, cw - w)
         if ph or pw:
             image = cv2.copyMakeBorder(image, 0, ph, 0, pw, cv2.BORDER_CONSTANT, value=(124, 116, 104))
             label = cv2.copyMakeBorder(label, 0, ph, 0, pw, cv2.BORDER_CONSTANT, value=IGNORE_INDEX)
             h, w = label.shape
-        y, x = rng.randint(0, h - crop), rng.randint(0, w - crop)
-        image, label = image[y : y + crop, x : x + crop], label[y : y + crop, x : x + crop]
+        y, x = rng.randint(0, h - ch), rng.randint(0, w - cw)
+        image, label = image[y : y + ch, x : x + cw], label[y : y + ch, x : x + cw]
     if aug.hflip and rng.random() < 0.5:
         image, label = image[:, ::-1], label[:, ::-1]
     if aug.brightness or aug.contrast or aug.saturation:

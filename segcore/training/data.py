@@ -32,6 +32,7 @@ from segcore.training.augment import (
     IMAGENET_STD,
     AugmentConfig,
     augment,
+    fitted_crop,
     normalise,
     resize_long,
 )
@@ -133,15 +134,12 @@ def _size_problem(ann, image_path: Path) -> tuple[str | None, tuple[int, int] | 
 
 
 def _ground_truth(shapes, height: int, width: int, classes) -> np.ndarray:
-    """The class map of the shapes a person made; pixels covered only by unreviewed model
-    proposals are ignored (``rasterize.unreviewed_mask``)."""
-    from segcore.data.rasterize import class_map, unreviewed_mask
+    """The class map of the shapes a person made that mark a region (what the exports keep);
+    pixels covered only by unreviewed model proposals are ignored
+    (:func:`segcore.data.shape_checks.ground_truth_map`)."""
+    from segcore.data.shape_checks import ground_truth_map
 
-    lm = class_map([s for s in shapes if not s.proposed], height, width, classes)
-    unsure = unreviewed_mask(shapes, height, width)
-    if unsure is not None:
-        lm[unsure & (lm == 0)] = IGNORE_INDEX
-    return lm
+    return ground_truth_map(shapes, height, width, classes)
 
 
 def _read_split_file(path: Path) -> dict[str, set[str]]:
@@ -357,8 +355,9 @@ def training_readiness(root: str | os.PathLike, *, min_images: int = 10, min_ins
 class SegDataset(Dataset):
     """Samples -> normalised image tensors and int64 class maps.
 
-    ``train=True``: augmented, ``crop``-sized (same size in a batch). ``train=False``: the
-    image resized to ``base_size`` on its long side, the class map kept at its original size,
+    ``train=True``: augmented, cropped to ``crop`` at most (same size in a batch; images smaller
+    than that are padded only to a multiple of 32). ``train=False``: the image shrunk to
+    ``base_size`` on its long side when larger (never enlarged), the class map kept at its original size,
     returned with the sample index for :func:`collate_eval`.
     ``preload=True`` keeps the decoded, resized images and class maps in memory.
     """
@@ -379,7 +378,8 @@ class SegDataset(Dataset):
         self.samples = list(samples)
         self.train = train
         self.base_size = base_size
-        self.crop = crop
+        sizes = [(s.height, s.width) for s in self.samples if isinstance(s, Sample)]
+        self.crop = fitted_crop(crop, sizes, base_size) if train and sizes else crop
         self.aug = aug or AugmentConfig()
         self.mean, self.std = mean, std
         self.seed = seed
