@@ -13,7 +13,7 @@ import sys
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``predict``."""
-    parser.add_argument("checkpoint", help="a checkpoint written by `segcore train`")
+    parser.add_argument("checkpoint", help="a checkpoint written by `segcore train`, or its ONNX export")
     parser.add_argument("paths", nargs="+", metavar="IMAGES_OR_FOLDER",
                         help="image files and/or folders (searched recursively)")
     parser.add_argument("--only-unlabelled", action="store_true",
@@ -27,7 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: best available)")
     parser.add_argument("--tile-size", type=int, default=None, help="tile side for large images (default 1024)")
     parser.add_argument("--batch-size", type=int, default=4, help="tiles per forward pass (default 4)")
-    parser.add_argument("--no-amp", action="store_true", help="no fp16 autocast on CUDA")
+    parser.add_argument("--no-amp", action="store_true", help="no fp16 autocast on CUDA (PyTorch engine)")
+    parser.add_argument("--engine", choices=("auto", "torch", "onnxruntime"), default="auto",
+                        help="auto (default): onnxruntime when installed and the ONNX export works (cached "
+                             "beside the checkpoint), else PyTorch")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -44,8 +47,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {flag} must be at least {least}, got {value}", file=sys.stderr)
             return 2
     from segcore.checkpoint import CheckpointError
+    from segcore.inference.engine import open_predictor
     from segcore.inference.preannotate import list_images, preannotate_many
-    from segcore.inference.predict import Predictor
     from segcore.progress import Cancelled, cli_progress
 
     try:
@@ -57,12 +60,14 @@ def run(args: argparse.Namespace) -> int:
         print("error: no images found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
     try:
-        predictor = Predictor(args.checkpoint, device=args.device, tile_size=args.tile_size,
-                              batch_size=args.batch_size, amp=not args.no_amp)
+        predictor = open_predictor(args.checkpoint, engine=args.engine, device=args.device,
+                                   tile_size=args.tile_size, batch_size=args.batch_size, amp=not args.no_amp)
     except (CheckpointError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"model: {predictor.describe()}", file=sys.stderr)
+    if predictor.engine_note:
+        print(f"note: {predictor.engine_note}", file=sys.stderr)
     progress = None if args.quiet else cli_progress(len(images), "pre-annotating")
 
     def on_error(exc: Exception) -> None:
