@@ -355,6 +355,7 @@ def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, chec
             proposed += len(ann.shapes) - len(shapes)
             proposal_images += 1
             proposals_only += not is_ground_truth(ann)
+        painted = []  # what training and the exports paint: the shapes that mark a region
         for i, s in enumerate(ann.shapes):
             if s.proposed:
                 continue
@@ -364,6 +365,8 @@ def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, chec
                 issue = shape_issue(s, size[0], size[1])
                 if issue is not None:
                     problems.append(Problem(it.json, "degenerate_shape", issue.message, i))
+                if issue is None or not issue.left_out:
+                    painted.append(s)
         present = {s.label for s in shapes if s.label in classes}
         for label in present - {IGNORE_LABEL}:
             stats[label].images += 1
@@ -374,7 +377,7 @@ def summarize(root: str | os.PathLike, classes: ClassList | None = None, *, chec
             ignore.instances += sum(s.label == IGNORE_LABEL for s in shapes)
         if size is None:
             continue
-        cmap = class_map(shapes, size[1], size[0], classes, skip_unknown=True, path=it.json)
+        cmap = class_map(painted, size[1], size[0], classes, skip_unknown=True, path=it.json)
         counts = np.bincount(cmap.ravel(), minlength=256)
         total_pixels += cmap.size
         for cid, name in enumerate(classes.names):

@@ -20,11 +20,12 @@ import cv2
 import numpy as np
 import shapely
 import shapely.affinity
-from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from segcore.io.annotation import Shape
+from segcore.io.shape_kinds import CircleKind, kind_of
 
 __all__ = [
     "mask_to_polygons",
@@ -271,30 +272,43 @@ def geometry_to_shapes(geom: BaseGeometry, label: str, **kw) -> list[Shape]:
     return [polygon_to_shape(p, label, **kw) for p in explode_polygons(polygonal_parts(geom)) if p.area > 0]
 
 
+def _ring_geometry(shape: Shape) -> BaseGeometry:
+    """A polygon-form shape's ring; a self-crossing one split into its parts with the even-odd
+    rule (GEOS's "linework" method), the parts the rasteriser fills (a bow-tie: two triangles)."""
+    pts = kind_of(shape).polygon(shape) or []
+    if len(pts) < 3:
+        return Polygon()
+    poly = Polygon(pts)
+    if poly.is_valid:
+        return poly
+    return polygonal_parts(shapely.make_valid(poly, method="linework")) or Polygon()
+
+
+def _circle_geometry(shape: Shape) -> BaseGeometry:
+    (cx, cy) = shape.points[0]
+    return shapely.Point(cx, cy).buffer(CircleKind.radius(shape), quad_segs=16)
+
+
+def _mask_geometry(shape: Shape) -> BaseGeometry:
+    if shape.mask is None:
+        return Polygon()
+    x0, y0, _, _ = kind_of(shape).bounds(shape)
+    polys = mask_to_polygons(shape.mask, tolerance=0.0)
+    geom = shapely.union_all(polys) if polys else Polygon()
+    return shapely.affinity.translate(geom, x0, y0)
+
+
+_GEOMETRY = {"circle": _circle_geometry, "mask": _mask_geometry}
+"""Area kinds without a polygon form, by kind name; the others are their polygon ring."""
+
+
 def shape_to_geometry(shape: Shape) -> BaseGeometry:
     """The area a shape covers as a shapely geometry (polygon, rectangle, circle, mask,
     oriented_rectangle); other shape types (points, lines) raise ``ValueError``."""
-    st = shape.shape_type
-    pts = shape.points
-    if st in ("polygon", "oriented_rectangle"):
-        if len(pts) < 3:
-            return Polygon()
-        poly = Polygon(pts)
-        return poly if poly.is_valid else (polygonal_parts(valid_geometry(poly)) or Polygon())
-    if st == "rectangle":
-        (xa, ya), (xb, yb) = pts[:2]
-        return box(min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
-    if st == "circle":
-        (cx, cy), (px, py) = pts[:2]
-        return shapely.Point(cx, cy).buffer(math.hypot(px - cx, py - cy), quad_segs=16)
-    if st == "mask":
-        if shape.mask is None:
-            return Polygon()
-        x0, y0 = int(round(pts[0][0])), int(round(pts[0][1]))
-        polys = mask_to_polygons(shape.mask, tolerance=0.0)
-        geom = shapely.union_all(polys) if polys else Polygon()
-        return shapely.affinity.translate(geom, x0, y0)
-    raise ValueError(f"a {st} shape has no area")
+    kind = kind_of(shape)
+    if not kind.has_area:
+        raise ValueError(f"a {kind.name} shape has no area")
+    return _GEOMETRY.get(kind.name, _ring_geometry)(shape)
 
 
 def component_shapes(

@@ -5,7 +5,10 @@ everywhere. The pixel rules are LabelMe's (``/work/shared/FORMATS.md``): shapes 
 list order (later overwrites earlier); polygons and rectangles are filled including their
 outline pixels (PIL ``ImageDraw.polygon(fill, outline)``); circles are filled discs; lines and
 linestrips are 10 px wide; points are discs of radius 5; ``mask`` shapes paste their bbox crop,
-clipped to the image; ``oriented_rectangle`` is a 4-point polygon.
+clipped to the image; ``oriented_rectangle`` is a 4-point polygon (PIL fills polygons by the
+even-odd rule: a self-crossing "bow-tie" paints both its triangles). What each shape paints
+comes from the table of kinds (:mod:`segcore.io.shape_kinds`). Which shapes are labels at all
+(degenerate ones are not) is decided by :mod:`segcore.data.shape_checks`, for every caller.
 
 Speed: LabelMe draws every shape on a new full-size image and boolean-assigns it. Here every
 shape is drawn straight onto ONE image with ``fill = class id`` — the very same PIL calls, so
@@ -27,13 +30,12 @@ from PIL import Image, ImageDraw
 
 from segcore.io.annotation import Shape
 from segcore.io.palette import voc_palette
+from segcore.io.shape_kinds import Paint, kind_of
 
 IGNORE_LABEL = "__ignore__"
 BACKGROUND_LABEL = "_background_"
 IGNORE_INDEX = 255
 IGNORE_INSTANCE = -1
-LINE_WIDTH = 10
-POINT_RADIUS = 5
 # Beyond this radius PIL's ellipse gets very slow (seconds at 1e6 px); such a circle is filled
 # with a distance test instead (the same everywhere: it does not depend on the image size).
 _HUGE_RADIUS = 262144.0
@@ -171,33 +173,9 @@ class ClassList:
 # ----------------------------------------------------------------------------- one shape
 
 
-def _sorted_rect(points: Sequence[tuple[float, float]]) -> list[float]:
-    (x1, y1), (x2, y2) = points
-    return [min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)]
-
-
 def shape_extent(shape: Shape) -> tuple[float, float, float, float]:
     """``(x0, y0, x1, y1)`` bounding every pixel the shape may paint (before clipping)."""
-    pts = shape.points
-    t = shape.shape_type
-    if t == "circle":
-        (cx, cy), (px, py) = pts
-        r = math.hypot(cx - px, cy - py)
-        return cx - r, cy - r, cx + r, cy + r
-    if t == "point":
-        (cx, cy), = pts
-        return cx - POINT_RADIUS, cy - POINT_RADIUS, cx + POINT_RADIUS, cy + POINT_RADIUS
-    xs = [p[0] for p in pts]
-    ys = [p[1] for p in pts]
-    x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
-    if t == "mask":
-        x0, y0 = int(x0), int(y0)
-        h, w = shape.mask.shape if shape.mask is not None else (0, 0)
-        return x0, y0, x0 + w - 1, y0 + h - 1
-    if t in ("line", "linestrip"):
-        m = LINE_WIDTH / 2 + 1
-        return x0 - m, y0 - m, x1 + m, y1 + m
-    return x0, y0, x1, y1
+    return kind_of(shape).extent(shape)
 
 
 def _crop_box(shape: Shape, height: int, width: int, margin: int = 2) -> tuple[int, int, int, int] | None:
@@ -213,35 +191,46 @@ def _crop_box(shape: Shape, height: int, width: int, margin: int = 2) -> tuple[i
 
 
 def _paint(image: Image.Image, draw: ImageDraw.ImageDraw, shape: Shape, ink: int) -> None:
-    """Paint one shape with value ``ink`` in image coordinates.
+    """Paint one shape with value ``ink`` in image coordinates, as LabelMe does (a degenerate
+    polygon still paints its outline; which shapes are labels is :mod:`segcore.data.shape_checks`'s
+    call).
 
     Never shifted: PIL's polygon edges are float sums, so a translated shape can gain or lose
     an edge pixel. Crops are drawn on an image anchored at (0, 0) and cut afterwards (PIL's
     clipping at the far edges does not change the pixels inside).
     """
-    t = shape.shape_type
-    pts = [(float(x), float(y)) for x, y in shape.points]
-    if t in ("polygon", "oriented_rectangle"):
-        draw.polygon(pts, fill=ink, outline=ink)
-    elif t == "rectangle":
-        draw.rectangle(_sorted_rect(pts), fill=ink, outline=ink)
-    elif t == "circle":
-        (cx, cy), (px, py) = pts
-        r = math.hypot(cx - px, cy - py)
-        if r > _HUGE_RADIUS:
-            _paint_huge_disc(image, cx, cy, r, ink)
-        else:
-            draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=ink, outline=ink)
-    elif t == "point":
-        (cx, cy), = pts
-        r = POINT_RADIUS
+    op = kind_of(shape).paint(shape)
+    _PAINTERS[op.op](image, draw, op, ink)
+
+
+def _paint_polygon(image: Image.Image, draw: ImageDraw.ImageDraw, op: Paint, ink: int) -> None:
+    draw.polygon(list(op.points), fill=ink, outline=ink)
+
+
+def _paint_rectangle(image: Image.Image, draw: ImageDraw.ImageDraw, op: Paint, ink: int) -> None:
+    (x1, y1), (x2, y2) = op.points
+    draw.rectangle([x1, y1, x2, y2], fill=ink, outline=ink)
+
+
+def _paint_disc(image: Image.Image, draw: ImageDraw.ImageDraw, op: Paint, ink: int) -> None:
+    (cx, cy), r = op.points[0], op.radius
+    if r > _HUGE_RADIUS:
+        _paint_huge_disc(image, cx, cy, r, ink)
+    else:
         draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=ink, outline=ink)
-    elif t in ("line", "linestrip"):
-        draw.line(pts, fill=ink, width=LINE_WIDTH)
-    elif t == "mask":
-        _paste_mask(image, shape, ink)
-    else:  # validated shapes never get here
-        raise ValueError(f"unknown shape_type {t!r}")
+
+
+def _paint_line(image: Image.Image, draw: ImageDraw.ImageDraw, op: Paint, ink: int) -> None:
+    draw.line(list(op.points), fill=ink, width=op.width)
+
+
+def _paint_mask(image: Image.Image, draw: ImageDraw.ImageDraw, op: Paint, ink: int) -> None:
+    crop = op.mask
+    if crop is None or crop.size == 0:
+        return
+    (x0, y0), = op.points
+    h, w = crop.shape
+    image.paste(ink, (x0, y0, x0 + w, y0 + h), Image.fromarray(crop))
 
 
 def _paint_huge_disc(image: Image.Image, cx: float, cy: float, r: float, ink: int) -> None:
@@ -251,14 +240,9 @@ def _paint_huge_disc(image: Image.Image, cx: float, cy: float, r: float, ink: in
         image.paste(ink, (0, 0, image.width, image.height), Image.fromarray(inside))
 
 
-def _paste_mask(image: Image.Image, shape: Shape, ink: int) -> None:
-    if shape.mask is None or shape.mask.size == 0:
-        return
-    (x1, y1), (x2, y2) = shape.points
-    x0, y0 = int(min(x1, x2)), int(min(y1, y2))
-    crop = np.ascontiguousarray(shape.mask, dtype=bool)
-    h, w = crop.shape
-    image.paste(ink, (x0, y0, x0 + w, y0 + h), Image.fromarray(crop))
+_PAINTERS = {"polygon": _paint_polygon, "rectangle": _paint_rectangle, "disc": _paint_disc,
+             "line": _paint_line, "mask": _paint_mask}
+"""One painter per :class:`segcore.io.shape_kinds.Paint` operation."""
 
 
 def shape_mask(shape: Shape, height: int, width: int) -> np.ndarray:

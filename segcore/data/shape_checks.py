@@ -5,20 +5,25 @@ shapes with the same words.
 A shape is *left out* (of an export) when it marks no region: zero area, entirely outside
 the image, or a fragment that covers no pixel centre (what a COCO reader rasterises to 0
 pixels, such as the slivers a smart tool can leave). A shape partly outside the image is
-*reported* and kept, clipped to the image.
+*reported* and kept, clipped to the image. Training, evaluation and ``info``'s pixel counts
+leave out the same shapes (:func:`ground_truth_map`), and the canvas gives a degenerate shape no
+inside (the kind's check, :mod:`segcore.io.shape_kinds`).
 """
 
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from segcore.data.rasterize import shape_crop
+from segcore.data.rasterize import IGNORE_INDEX, ClassList, class_map, shape_crop, unreviewed_mask
 from segcore.io.annotation import Shape
+from segcore.io.shape_kinds import KINDS, kind_of
 
-POLYGON_TYPES = frozenset({"polygon", "rectangle", "oriented_rectangle"})
+POLYGON_TYPES = frozenset(n for n, k in KINDS.items() if k.polygon_form)
 """Shapes a COCO export writes as polygons (and that must cover at least one pixel centre)."""
 BORDER_TOLERANCE = 1.0
 """How far (in pixels) a point may lie past the image border before the shape counts as
@@ -33,36 +38,10 @@ class ShapeIssue:
     left_out: bool
 
 
-def _collinear(points: list[tuple[float, float]]) -> bool:
-    """True when all points lie on one line (or coincide): the polygon encloses no area.
-
-    (A shoelace area would also be 0 for a symmetric bow-tie, which does enclose area.)
-    """
-    a = np.asarray(points, dtype=np.float64)
-    a = a - a[0]
-    d = a[int(np.argmax(np.hypot(a[:, 0], a[:, 1])))]
-    scale = float(np.hypot(*d))
-    if scale == 0.0:
-        return True
-    u, v = a / scale, d / scale  # unit scale: huge coordinates do not overflow
-    cross = u[:, 0] * v[1] - u[:, 1] * v[0]
-    return bool(np.all(np.abs(cross) <= 1e-9))
-
-
 def zero_area_reason(shape: Shape) -> str | None:
-    """Why a shape has no area or length at all (points on one line, an empty mask...), or None."""
-    t, pts = shape.shape_type, shape.points
-    if t in ("polygon", "oriented_rectangle") and _collinear(pts):
-        return f"{t} has zero area (its points lie on one line)"
-    if t == "rectangle" and (pts[0][0] == pts[1][0] or pts[0][1] == pts[1][1]):
-        return "rectangle has zero width or height"
-    if t == "circle" and pts[0] == pts[1]:
-        return "circle has zero radius"
-    if t in ("line", "linestrip") and len(set(pts)) == 1:
-        return f"{t} has zero length"
-    if t == "mask" and (shape.mask is None or not shape.mask.any()):
-        return "mask is empty"
-    return None
+    """Why a shape has no area or length at all (points on one line, an empty mask...), or None:
+    the kind's own check (:meth:`segcore.io.shape_kinds.ShapeKind.degenerate`)."""
+    return kind_of(shape).degenerate(shape)
 
 
 def outside(shape: Shape, width: int, height: int) -> str | None:
@@ -72,13 +51,8 @@ def outside(shape: Shape, width: int, height: int) -> str | None:
     past it by less than a pixel (LabelMe's own example has those), is inside. A bounding-box
     test: ``"partly"`` may still paint no pixel of the image (see :func:`shape_issue`)."""
     lo, hi_w, hi_h = -BORDER_TOLERANCE, width + BORDER_TOLERANCE, height + BORDER_TOLERANCE
-    if shape.shape_type == "mask":
-        (x1, y1), _ = shape.points
-        h, w = shape.mask.shape if shape.mask is not None else (0, 0)
-        xs, ys = [x1, x1 + w - 1], [y1, y1 + h - 1]
-    else:
-        xs = [p[0] for p in shape.points]
-        ys = [p[1] for p in shape.points]
+    x0, y0, x1, y1 = kind_of(shape).bounds(shape)
+    xs, ys = (x0, x1), (y0, y1)
     if max(xs) < lo or max(ys) < lo or min(xs) > hi_w or min(ys) > hi_h:
         return "entirely"
     if min(xs) < lo or min(ys) < lo or max(xs) > hi_w or max(ys) > hi_h:
@@ -87,14 +61,11 @@ def outside(shape: Shape, width: int, height: int) -> str | None:
 
 
 def polygon_coords(shape: Shape) -> list[float]:
-    """A COCO polygon ``[x1, y1, x2, y2, ...]`` for a polygon-like shape (a rectangle as its
-    four corners)."""
-    if shape.shape_type == "rectangle":
-        (xa, ya), (xb, yb) = shape.points
-        x1, x2, y1, y2 = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
-        pts = [(x1, y1), (x2, y1), (x2, y2), (x1, y2)]
-    else:
-        pts = shape.points
+    """A COCO polygon ``[x1, y1, x2, y2, ...]`` for a shape with a polygon form (a rectangle as
+    its four corners)."""
+    pts = kind_of(shape).polygon(shape)
+    if pts is None:
+        raise ValueError(f"a {shape.shape_type} has no polygon form")
     return [float(v) for p in pts for v in p]
 
 
@@ -161,13 +132,32 @@ def shape_issue(shape: Shape, width: int, height: int) -> ShapeIssue | None:
     reason = zero_area_reason(shape)
     if reason is not None:
         return ShapeIssue(reason, True)
-    t = shape.shape_type
+    t, kind = shape.shape_type, kind_of(shape)
     where = outside(shape, width, height)
     if where is not None and shape_crop(shape, height, width) is None:
         return ShapeIssue(f"{t} lies entirely outside the {width}x{height} image", True)
-    if t in POLYGON_TYPES and coco_pixels(shape, width, height) == 0:
+    if kind.polygon_form and coco_pixels(shape, width, height) == 0:
         what = "covers no pixel of the image" if where is not None else "covers no pixel centre"
         return ShapeIssue(f"{t} {what} (a fragment smaller than a pixel: it rasterises to 0 pixels)", True)
     if where is not None:
         return ShapeIssue(f"{t} lies partly outside the {width}x{height} image (clipped)", False)
     return None
+
+
+def marks_region(shape: Shape, width: int, height: int) -> bool:
+    """True unless :func:`shape_issue` leaves the shape out (it marks no region of the image)."""
+    issue = shape_issue(shape, width, height)
+    return issue is None or not issue.left_out
+
+
+def ground_truth_map(shapes: Sequence[Shape], height: int, width: int, classes: ClassList, *,
+                     skip_unknown: bool = False, path: str | os.PathLike | None = None) -> np.ndarray:
+    """The class map training, evaluation and ``info`` count: the shapes a person made that mark
+    a region (what the exports keep), painted in order; pixels covered only by unreviewed model
+    proposals are :data:`IGNORE_INDEX`. Unknown labels as :func:`segcore.data.rasterize.class_map`."""
+    kept = [s for s in shapes if not s.proposed and marks_region(s, width, height)]
+    lm = class_map(kept, height, width, classes, skip_unknown=skip_unknown, path=path)
+    unsure = unreviewed_mask(shapes, height, width)
+    if unsure is not None:
+        lm[unsure & (lm == 0)] = IGNORE_INDEX
+    return lm

@@ -5,7 +5,8 @@ out/images/<stem>.jpg                         JPEG sources copied byte for byte,
 out/annotations/instances_<split>.json        one per split (train, val, and test when flags name it)
 ```
 Polygons stay polygons (one list per member shape of a grouped instance; rectangles become
-4-corner polygons; a shape reaching outside the image is clipped to it); masks, circles and
+4-corner polygons; a shape reaching outside the image is clipped to it); masks, circles,
+self-crossing polygons ("bow-ties": RLE keeps the pixels LabelMe paints for them) and
 instances with holes become RLE. ``area`` and ``bbox`` come from the instance's own rasterised
 mask (the union of its shapes, not cut by shapes drawn over it). Points and lines are not
 areas: skipped with a warning. Every polygon written covers at least one pixel for a COCO
@@ -23,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from shapely.geometry import LinearRing
 
 from segcore.data.dataset import Item
 from segcore.data.rasterize import ClassList, instance_crops
-from segcore.data.shape_checks import POLYGON_TYPES, clip_polygon, polygon_coords
+from segcore.data.shape_checks import clip_polygon, polygon_coords
 from segcore.formats import files
 from segcore.formats.common import (
     ExportReport,
@@ -40,6 +42,8 @@ from segcore.formats.common import (
 )
 from segcore.formats.files import SOURCE_ERRORS, export_image
 from segcore.formats.pool import run_jobs
+from segcore.io.annotation import Shape
+from segcore.io.shape_kinds import kind_of
 from segcore.progress import CancelToken, ProgressCallback
 
 IMAGES_DIR = "images"
@@ -81,6 +85,17 @@ def rle_encode(crop: np.ndarray, x0: int = 0, y0: int = 0, height: int | None = 
     return {"size": [int(rle["size"][0]), int(rle["size"][1])], "counts": rle["counts"].decode("ascii")}
 
 
+def _simple_polygon(shape: Shape) -> bool:
+    """True when a COCO reader paints the shape's polygon as LabelMe does, up to the outline
+    convention: a polygon form whose ring does not cross itself. A self-crossing ring (a
+    "bow-tie") is written as RLE of its LabelMe pixels instead."""
+    kind = kind_of(shape)
+    if not kind.polygon_form:
+        return False
+    pts = kind.polygon(shape)
+    return pts is not None and LinearRing(pts).is_simple
+
+
 def _coco_job(job: _Job) -> _Result:
     classes = ClassList(job.names, job.has_ignore)
     chk = check_item(job.item, classes, area_only=True)
@@ -96,7 +111,7 @@ def _coco_job(job: _Job) -> _Result:
             res.skipped.append(Skipped(job.item.json, chk.indices[inst.shape_indices[0]],
                                        f"instance {inst.label!r} covers no pixel of the image"))
             continue
-        if all(s.shape_type in POLYGON_TYPES for s in members):
+        if all(_simple_polygon(s) for s in members):
             seg: Any = [clip_polygon(polygon_coords(s), 0, 0, w, h) for s in members]  # inside the image
         else:
             seg = rle_encode(crop, x0, y0, h, w)

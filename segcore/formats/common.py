@@ -26,6 +26,7 @@ from segcore.formats.pool import run_jobs
 from segcore.formats.staging import Staging
 from segcore.io.annotation import Annotation, AnnotationError, Shape, load
 from segcore.io.imageio import DEFAULT_MAX_PIXELS, verify_image
+from segcore.io.shape_kinds import kind_of
 from segcore.progress import CancelToken, ProgressCallback
 
 SPLIT_FLAGS = ("train", "val", "test")
@@ -284,7 +285,7 @@ def check_item(item: Item, classes: ClassList, *, area_only: bool = False) -> Ch
             res.problems.append(Problem(jp, kind, reason, i))
             res.skipped.append(Skipped(jp, i, reason))
             continue
-        if area_only and s.shape_type in ("point", "line", "linestrip"):
+        if area_only and not kind_of(s).has_area:
             res.skipped.append(Skipped(jp, i, f"a {s.shape_type} is not an area (COCO needs areas)"))
             continue
         res.shapes.append(s)

@@ -12,9 +12,10 @@ oriented_rectangle). Modules ask the table instead of comparing ``shape_type`` s
     kind.has_area                         # marks a region (False: point, line, linestrip)
     kind.closed                           # its outline is a closed ring
     kind.editable_edges                   # a vertex may be inserted on an edge (polygon, linestrip)
-    kind.bounds(shape)                    # (x0, y0, x1, y1) of its geometry (a circle's full disc)
+    kind.bounds(shape)                    # (x0, y0, x1, y1) of its geometry (a circle's disc, a mask's pixels)
     kind.extent(shape)                    # (x0, y0, x1, y1) of every pixel it may paint
     kind.outline(shape)                   # outline vertices, (N, 2) float array (closed: first repeated)
+    kind.polygon_form                     # has a polygon form (polygon, rectangle, oriented_rectangle)
     kind.polygon(shape)                   # its polygon form [(x, y), ...] (None: no polygon form)
     kind.degenerate(shape)                # why it marks no region (the message), or None
     kind.paint(shape)                     # what the rasteriser paints: a Paint record
@@ -24,7 +25,8 @@ Pixels come only from :mod:`segcore.data.rasterize`, which paints the :class:`Pa
 with LabelMe's PIL calls (FORMATS.md): polygons filled with their outline (PIL's even-odd fill,
 so a self-crossing "bow-tie" paints both triangles), rectangles min..max inclusive, discs,
 10 px lines, points as discs of radius 5, masks pasted at their bbox. A degenerate shape (its
-points on one line, a zero radius, an empty mask...) paints nothing anywhere.
+points on one line, a zero radius, an empty mask...) marks no region: info, the exports and
+training leave it out (:mod:`segcore.data.shape_checks`) and the canvas gives it no inside.
 
 Qt-free; no import of :mod:`segcore.io.shape` (which builds on this table).
 """
@@ -101,6 +103,7 @@ class ShapeKind:
     has_area: ClassVar[bool] = True
     closed: ClassVar[bool] = True
     editable_edges: ClassVar[bool] = False
+    polygon_form: ClassVar[bool] = False
 
     def point_count_problem(self, n: int) -> str | None:
         """Why ``n`` points do not make this kind, or None."""
@@ -132,7 +135,7 @@ class ShapeKind:
         return None
 
     def paint(self, shape: Shape) -> Paint:
-        """What the rasteriser paints for a non-degenerate shape."""
+        """What the rasteriser paints for the shape (LabelMe's PIL call)."""
         raise NotImplementedError
 
     def problem(self, shape: Shape) -> str | None:
@@ -144,6 +147,7 @@ class PolygonKind(ShapeKind):
     name = "polygon"
     min_points = 3
     editable_edges = True
+    polygon_form = True
 
     def polygon(self, shape: Shape) -> list[tuple[float, float]] | None:
         return _floats(shape)
@@ -168,6 +172,7 @@ class RectangleKind(ShapeKind):
     name = "rectangle"
     min_points = 2
     max_points = 2
+    polygon_form = True
 
     def outline(self, shape: Shape) -> np.ndarray:
         (x1, y1), (x2, y2) = shape.points[:2]
@@ -269,7 +274,7 @@ class MaskKind(ShapeKind):
     min_points = 2
     max_points = 2
 
-    def extent(self, shape: Shape) -> Box:
+    def bounds(self, shape: Shape) -> Box:
         x0, y0 = self._origin(shape)
         h, w = shape.mask.shape if shape.mask is not None else (0, 0)
         return x0, y0, x0 + w - 1, y0 + h - 1

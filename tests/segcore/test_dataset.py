@@ -148,9 +148,9 @@ def test_summary_reports_every_problem_with_its_file(tmp_path):
     assert any("12x8" in t and "10x8" in t for t in texts)
     # The rest is still summarised; unknown labels stay out of the counts.
     assert s.broken == 1 and s.labelled == 5
-    # ok + big (at its real 12x8) + the outline pixels of the zero-area polygon (5, a diagonal)
-    # and of the zero-width rectangle (5), which share one pixel,
-    assert s.class_stats["cat"].pixels == 16 + 16 + 5 + 5 - 1 + 7  # + the 7-pixel bow-tie
+    # ok + big (at its real 12x8) + the 7-pixel bow-tie; the zero-area polygon and the
+    # zero-width rectangle mark no region: no pixel, as in training and the exports
+    assert s.class_stats["cat"].pixels == 16 + 16 + 7
     assert "zebra" not in s.class_stats
 
 
