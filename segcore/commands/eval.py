@@ -25,17 +25,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", help="cpu, cuda, mps (default: the best available)")
     p.add_argument("--batch-size", type=int, default=2)
     p.add_argument("--cache-dir", help="rasterised class-map cache (default ~/.cache/segcore)")
+    p.add_argument("--engine", choices=("auto", "torch", "onnxruntime"), default="auto",
+                   help="auto (default): onnxruntime when installed and the export works, else PyTorch")
 
 
 def evaluate_checkpoint(checkpoint: str | Path, folder: str | Path, *, split: str = "all", val_ratio: float = 0.2,
                         seed: int = 0, device: str | None = None, batch_size: int = 2,
-                        cache_dir: str | None = None) -> tuple[dict, list[str]]:
-    """Metrics (see :func:`segcore.metrics.scores`, plus ``confusion_matrix``, ``images``) and warnings."""
+                        cache_dir: str | None = None, engine: str = "auto") -> tuple[dict, list[str]]:
+    """Metrics (see :func:`segcore.metrics.scores`, plus ``confusion_matrix``, ``images``) and warnings.
+    ``checkpoint`` may be a segstudio ONNX file; ``engine`` as in
+    :func:`segcore.inference.engine.open_predictor` (a note in the warnings says why it differs)."""
     import torch
     from torch.utils.data import DataLoader, Subset
 
-    from segcore.checkpoint import load_checkpoint
-    from segcore.metrics import scores
+    from segcore.inference.engine import open_predictor
+    from segcore.inference.runners import RunnerModule
     from segcore.training import distributed as ddp
     from segcore.training.data import DataError, SegDataset, collate_eval, prepare_folder
     from segcore.training.loop import evaluate
@@ -45,7 +49,10 @@ def evaluate_checkpoint(checkpoint: str | Path, folder: str | Path, *, split: st
     try:
         if info.enabled and dev.type == "cuda":
             dev = torch.device("cuda", info.local_rank)
-        ck = load_checkpoint(checkpoint, device=dev)
+        predictor = open_predictor(checkpoint, engine=engine, device=str(dev), amp=False)
+        ck, notes = predictor.checkpoint, [predictor.engine_note] if predictor.engine_note else []
+        if predictor.engine == "onnxruntime":
+            dev = predictor.device  # onnxruntime's results arrive in host memory
         names = ck.class_names
         data = prepare_folder(folder, class_names=names, val_ratio=val_ratio if split != "all" else 0.0,
                               seed=seed, cache_dir=cache_dir)
@@ -57,13 +64,11 @@ def evaluate_checkpoint(checkpoint: str | Path, folder: str | Path, *, split: st
         ds = SegDataset(samples, train=False, base_size=policy.get("resize_long_side"),
                         mean=ck.meta["mean"], std=ck.meta["std"])
         loader = DataLoader(Subset(ds, ddp.shard(len(ds), info)), batch_size=batch_size, collate_fn=collate_eval)
-        cm, per_image = evaluate(ck.model, loader, len(names), dev, info)
-        result = scores(cm, names)
-        result["confusion_matrix"] = cm.tolist()
+        result = evaluate(RunnerModule(predictor.runner), loader, names, dev, keys=[s.key for s in samples],
+                          info=info)
         result["images"] = len(samples)
-        worst = sorted((v, samples[i].key) for i, v in per_image if v == v)[:5]
-        result["worst_images"] = [{"key": k, "miou": v} for v, k in worst]
-        return result, [w for w in data.warnings if not w.startswith("only one labelled")]
+        result["engine"] = predictor.engine
+        return result, notes + [w for w in data.warnings if not w.startswith("only one labelled")]
     finally:
         ddp.teardown(info)
 
@@ -81,13 +86,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         result, warnings = evaluate_checkpoint(args.checkpoint, args.folder, split=args.split,
                                                val_ratio=args.val_ratio, seed=args.seed, device=args.device,
-                                               batch_size=args.batch_size, cache_dir=args.cache_dir)
+                                               batch_size=args.batch_size, cache_dir=args.cache_dir,
+                                               engine=args.engine)
     except (CheckpointError, DataError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
-    print(f"{result['images']} images, {result['pixels']} labelled pixels")
+    print(f"{result['images']} images, {result['pixels']} labelled pixels ({result['engine']} engine)")
     print(format_table(result))
     if args.json_out:
         from segcore.io.annotation import atomic_write_bytes

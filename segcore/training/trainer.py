@@ -2,7 +2,8 @@
 
 The same code runs alone, or under ``torchrun --nproc_per_node=N -m segcore train ...``
 (DistributedSampler, gradients averaged by DDP, the validation confusion matrix summed across
-ranks, rank 0 writes files). See :mod:`segcore.training.loop` for the loop's parts.
+ranks, rank 0 writes files). The epoch itself is :func:`segcore.training.loop.train_one_epoch` and
+:func:`~segcore.training.loop.evaluate`; the :class:`Trainer` drives them.
 
 Progress events (``--progress-json`` prints each as one JSON object per line on stdout; the
 GUI reads them; callbacks receive the same dicts). NaN values are written as ``null``:
@@ -27,7 +28,6 @@ already written is kept and ``last.pt`` is saved for ``--resume``.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import signal
 import threading
@@ -35,11 +35,12 @@ import time
 from pathlib import Path
 
 import torch
-from torch.utils.data import DataLoader, Dataset, DistributedSampler
+from torch.utils.data import DataLoader, Dataset
 
-from segcore.metrics import nan_to_none, scores
+from segcore.metrics import nan_to_none
 from segcore.training import distributed as ddp
-from segcore.training.checkpoints import CheckpointMixin
+from segcore.training.checkpoints import RunState, load_resume, save_model, training_state
+from segcore.training.clock import RunClock, validation_cost_guess
 from segcore.training.config import (
     Callback,
     TrainConfig,
@@ -49,29 +50,23 @@ from segcore.training.config import (
     text_printer,
 )
 from segcore.training.data import DataError
-from segcore.training.loop import (
-    PolyWarmup,
-    evaluate,
-    reestimate_bn,
-    seed_everything,
-    set_bn_momentum_floor,
-    set_rng_state,
-)
+from segcore.training.init_from import build_start_model
+from segcore.training.loop import Step, evaluate, recalibrate_bn, train_one_epoch
 from segcore.training.losses import SegLoss
-from segcore.training.setup import DataSetupMixin
+from segcore.training.optim import PolyWarmup, build_optimizer, set_bn_momentum_floor
+from segcore.training.rng import seed_everything
+from segcore.training.setup import TrainData, class_weights, load_data, start_epoch, train_loader, val_loader
 
 __all__ = ["TrainConfig", "TrainResult", "Trainer", "TrainingError", "run_training"]
 
+VAL_KEYS = ("miou", "pixel_acc", "mean_acc", "fw_iou", "mean_dice", "iou")
+"""The validation scores an "epoch" event carries."""
+
 
 def _pick_device(name: str | None) -> torch.device:
-    if name:
-        return torch.device(name)
-    try:
-        from segcore.inference.predict import pick_device
+    from segcore.inference.predict import pick_device
 
-        return pick_device(None)
-    except ImportError:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name) if name else pick_device(None)
 
 
 def _is_oom(exc: BaseException) -> bool:
@@ -80,13 +75,16 @@ def _is_oom(exc: BaseException) -> bool:
             or "can't allocate memory" in text)
 
 
-class Trainer(DataSetupMixin, CheckpointMixin):
+class Trainer:
     """Train ``config.model`` on a labelled folder (or on given datasets) and write checkpoints.
 
     ``callbacks`` receive every progress event (see the module docstring); ``cancel`` (a
     :class:`segcore.progress.CancelToken`) stops the run cleanly. Pass ``train_dataset`` /
     ``val_dataset`` / ``class_names`` to train on in-memory data instead of ``config.folder``
     (train samples: ``(image, target)``; val samples: ``(image, target, index)``).
+
+    :meth:`fit` reads top-down: set up, then per epoch :func:`train_one_epoch`, :func:`evaluate`,
+    checkpoints and an "epoch" event; the objects it sets up are attributes for callbacks to read.
     """
 
     def __init__(self, config: TrainConfig, *, callbacks: list[Callback] | tuple = (), cancel=None,
@@ -95,12 +93,11 @@ class Trainer(DataSetupMixin, CheckpointMixin):
         self.cfg = config
         self.callbacks = list(callbacks)
         self.cancel = cancel
-        self._train_ds, self._val_ds, self._class_names = train_dataset, val_dataset, class_names
+        self._given = (train_dataset, val_dataset, class_names)
         self.device = _pick_device(config.device)
         self.info = ddp.DistInfo()
         self.out = Path(config.out)
         self.warnings: list[str] = []
-        self.val_keys: list[str] = []
         self._t_last_step_event = 0.0
 
     # ----------------------------------------------------------------- events
@@ -116,290 +113,236 @@ class Trainer(DataSetupMixin, CheckpointMixin):
         self.emit({"event": "warning", "message": message})
 
     def _stop_requested(self) -> bool:
-        local = bool(self.cancel is not None and self.cancel.cancelled) or (self.out / "STOP").exists()
-        return local
+        return bool(self.cancel is not None and self.cancel.cancelled) or (self.out / "STOP").exists()
 
-    # ----------------------------------------------------------------- setup
-    def _build_model(self) -> torch.nn.Module:
-        from segcore.models.registry import build_model
+    @property
+    def global_step(self) -> int:
+        return self.run.global_step
 
-        model = build_model(self.cfg.model, len(self.class_names), pretrained_backbone=self.cfg.pretrained_backbone,
-                            **self.cfg.model_kwargs)
-        if self.cfg.bn_momentum_floor:
-            set_bn_momentum_floor(model, self.cfg.bn_momentum_floor)
-        return model
-
-    # ----------------------------------------------------------------- main
-    def elapsed(self) -> float:
-        return self._elapsed_before + (time.monotonic() - self._t0)
-
+    # ----------------------------------------------------------------- the run
     def fit(self) -> TrainResult:
         """Run the training; returns where the checkpoints are and the best validation mIoU."""
-        cfg = self.cfg
         self.info = ddp.setup(self.device.type)
         try:
             if self.info.enabled and self.device.type == "cuda":
                 self.device = torch.device("cuda", self.info.local_rank)
-            return self._fit()
+            self._set_up()
+            return self._train()
         finally:
             ddp.teardown(self.info)
-            del cfg
 
-    def _fit(self) -> TrainResult:
-        cfg = self.cfg
-        seed_everything(cfg.seed + self.info.rank, cfg.deterministic)
-        if self.info.is_main:
-            stop_file = self.out / "STOP"
-            if stop_file.exists():
-                stop_file.unlink()
-        ddp.barrier(self.info)
-        state = self._load_resume()
-        self._setup_data()
-        if self.info.is_main:  # only once the data is usable: a bad folder leaves no empty run folder
+    def _set_up(self) -> None:
+        """Data, model, loss, optimiser, schedule and run state (from ``last.pt`` on resume)."""
+        cfg, info = self.cfg, self.info
+        seed_everything(cfg.seed + info.rank, cfg.deterministic)
+        if info.is_main and (self.out / "STOP").exists():
+            (self.out / "STOP").unlink()
+        ddp.barrier(info)
+        resume = load_resume(cfg, self.warn)
+        self.resumed = resume is not None
+        self.data = self._load_data(resume.class_names if resume else None)
+        if info.is_main:  # only once the data is usable: a bad folder leaves no empty run folder
             self.out.mkdir(parents=True, exist_ok=True)
-        ddp.barrier(self.info)
-        if len(self.train_ds) == 0 or len(self.val_ds) == 0:
+        ddp.barrier(info)
+        if len(self.data.train_ds) == 0 or len(self.data.val_ds) == 0:
             raise DataError("the training or validation set is empty")
-        cuda = self.device.type == "cuda"
-        self.channels_last = cfg.channels_last  # faster on CUDA and on CPU (oneDNN), 1.1-1.3x measured
-        amp_dtype = None
-        if cfg.amp and cuda:
-            amp_dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        self.amp_dtype = amp_dtype
-        self.scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 else None
-
-        model = self._build_model()
-        if state is not None:
-            model.load_state_dict(self._resume_weights)
-        model.to(self.device)
-        if self.channels_last:
-            model = model.to(memory_format=torch.channels_last)
-        self.raw_model = model
-        if self.info.enabled:
-            if cuda:
-                model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
-                self.raw_model = model
-            model = torch.nn.parallel.DistributedDataParallel(
-                model, device_ids=[self.device.index] if cuda else None, find_unused_parameters=False)
-        self.model = model
-
-        weights = self._class_weights()
-        self.criterion = SegLoss(weights, cfg.extra_loss, cfg.extra_loss_weight, aux_weight=cfg.aux_weight).to(self.device)
-        params = [p for p in self.raw_model.parameters() if p.requires_grad]
-        if cfg.optimizer == "sgd":
-            self.optimizer = torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
-        elif cfg.optimizer == "adamw":
-            self.optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-        else:
-            raise ValueError(f"unknown optimizer {cfg.optimizer!r}: choose adamw or sgd")
+        self.class_names = self.data.class_names
+        self.raw_model, self.model = self._build_model(resume.weights if resume else None)
+        self.criterion = SegLoss(class_weights(cfg, self.data), cfg.extra_loss, cfg.extra_loss_weight,
+                                 aux_weight=cfg.aux_weight).to(self.device)
+        self.optimizer = build_optimizer(cfg.optimizer, self.raw_model.parameters(), lr=cfg.lr,
+                                         weight_decay=cfg.weight_decay, momentum=cfg.momentum)
         self.scheduler = PolyWarmup(self.optimizer, cfg.warmup_steps, cfg.poly_power)
-        self.batch_size, self.accum = cfg.batch_size, max(1, cfg.accum_steps)
-        self.global_step, self.best_miou, self.best_epoch = 0, float("nan"), -1
-        self.best_metrics: dict | None = None  # the validation scores saved in best.pt
-        self.history: list[dict] = []
-        self._elapsed_before = 0.0
-        start_epoch = 0
-        if state is not None:
-            self.optimizer.load_state_dict(state["optimizer"])
-            self.scheduler.load_state_dict(state["scheduler"])
-            if self.scaler is not None and state.get("scaler"):
-                self.scaler.load_state_dict(state["scaler"])
-            self.batch_size, self.accum = state["batch_size"], state["accum_steps"]
-            self.global_step, start_epoch = state["global_step"], state["epoch"]
-            self.best_miou = state["best_miou"] if state["best_miou"] is not None else float("nan")
-            self.best_epoch, self.history = state["best_epoch"], list(state["history"])
-            self.best_metrics = state.get("best_metrics")
-            self._elapsed_before = float(state["elapsed_s"])
-            set_rng_state(state["rng"])
-        self._t0 = time.monotonic()
-        return self._run_epochs(start_epoch, state is not None)
+        self.amp_dtype = None
+        if cfg.amp and self.device.type == "cuda":
+            self.amp_dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
+        self.run = RunState(cfg.batch_size, max(1, cfg.accum_steps))
+        if resume is not None:
+            self.run = resume.run_state()
+            resume.restore(optimizer=self.optimizer, scheduler=self.scheduler, scaler=self.scaler)
 
-    def _run_epochs(self, start_epoch: int, resumed: bool) -> TrainResult:
+    def _load_data(self, class_names: list[str] | None) -> TrainData:
+        train_ds, val_ds, given_names = self._given
+        if train_ds is not None:
+            return TrainData(list(given_names or []), train_ds, val_ds)
+        return load_data(self.cfg, self.warn, class_names)
+
+    def _build_model(self, weights: dict | None) -> tuple[torch.nn.Module, torch.nn.Module]:
+        """The model (resumed weights, on the device, channels-last) and what trains it (DDP)."""
         cfg = self.cfg
-        loader = self._make_train_loader(self.batch_size)
+        model, self.parent = build_start_model(cfg, self.class_names, emit=self.emit, warn=self.warn,
+                                               resuming=weights is not None)
+        if cfg.bn_momentum_floor:
+            set_bn_momentum_floor(model, cfg.bn_momentum_floor)
+        if weights is not None:
+            model.load_state_dict(weights)
+        model.to(self.device)
+        if cfg.channels_last:  # faster on CUDA and on CPU (oneDNN), 1.1-1.3x measured
+            model = model.to(memory_format=torch.channels_last)
+        if not self.info.enabled:
+            return model, model
+        cuda = self.device.type == "cuda"
+        if cuda:
+            model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
+        ddp_model = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[self.device.index] if cuda else None, find_unused_parameters=False)
+        return model, ddp_model
+
+    def _train(self) -> TrainResult:
+        """The epochs: train, validate when due, save, report; until done, stopped or out of time."""
+        cfg, run = self.cfg, self.run
         budget = cfg.minutes * 60.0 if cfg.minutes else None
-        max_epochs = cfg.epochs if cfg.epochs else (10**9 if budget else 1)
-        self.emit({"event": "start", "out": str(self.out), "device": str(self.device), "world_size": self.info.world_size,
-                   "model": cfg.model, "classes": self.class_names, "train_images": len(self.train_ds),
-                   "val_images": len(self.val_ds), "batch_size": self.batch_size, "steps_per_epoch": len(loader),
-                   "epochs": cfg.epochs, "minutes": cfg.minutes, "resumed_from_epoch": start_epoch if resumed else None})
-        reason, epoch, eval_cost = "completed", start_epoch, 0.0
-        best_path, last_path = self.out / "best.pt", self.out / "last.pt"
+        self.clock = RunClock(cfg.epochs if cfg.epochs else (10**9 if budget else 1), budget, run.elapsed_s)
+        loader = self._train_loader()
+        self.emit({"event": "start", "out": str(self.out), "device": str(self.device),
+                   "world_size": self.info.world_size, "model": cfg.model, "classes": self.class_names,
+                   "train_images": len(self.data.train_ds), "val_images": len(self.data.val_ds),
+                   "batch_size": run.batch_size, "steps_per_epoch": len(loader), "epochs": cfg.epochs,
+                   "minutes": cfg.minutes, "resumed_from_epoch": run.epoch if self.resumed else None})
+        reason, epoch, eval_cost = "completed", run.epoch, 0.0
         last_metrics: dict | None = None
-        while epoch < max_epochs:
+        while epoch < self.clock.max_epochs:
+            if ddp.first_flag({"stopped": self._stop_requested()}, self.info, self.device):
+                reason = "stopped"  # asked to stop between epochs: nothing trained, nothing to save
+                break
             try:
-                train_loss, stop = self._train_one_epoch(loader, epoch, max_epochs, budget, eval_cost)
+                result = self._train_epoch(loader, epoch, eval_cost)
             except RuntimeError as exc:
-                if not (_is_oom(exc) and self.batch_size > 2 and not self.info.enabled):
-                    raise
-                self.optimizer.zero_grad(set_to_none=True)
-                if self.device.type == "cuda":
-                    torch.cuda.empty_cache()
-                self.batch_size //= 2
-                self.accum *= 2
-                where = "GPU" if self.device.type == "cuda" else self.device.type.upper()
-                self.warn(f"out of {where} memory: retrying epoch {epoch + 1} with batch size {self.batch_size} "
-                          f"and {self.accum} accumulation steps (same effective batch)")
-                loader = self._make_train_loader(self.batch_size)
+                loader = self._smaller_batch(exc, epoch)
                 continue
-            if train_loss is None and stop == "stopped":
-                reason = "stopped"
-                break
             epoch += 1
+            run.global_step += result.optimizer_steps
             t_eval = time.monotonic()
-            if stop == "stopped":  # the user is waiting: validate only if there is no best model yet
-                do_eval = not best_path.exists() if self.info.is_main else False
-                do_eval = ddp.broadcast_object(do_eval, self.info)
-            else:
-                do_eval = (epoch % max(1, cfg.eval_every) == 0) or stop is not None or epoch >= max_epochs
-            if do_eval:
-                last_metrics = self._validate(loader)
-                miou = last_metrics["miou"]
-                is_best = not math.isnan(miou) and (math.isnan(self.best_miou) or miou > self.best_miou)
-                if is_best:
-                    self.best_miou, self.best_epoch = miou, epoch
-                    self.best_metrics = {**last_metrics, "epoch": epoch}
-            else:
-                miou, is_best = float("nan"), False
-            eval_cost = time.monotonic() - t_eval if do_eval else eval_cost
-            self.history.append({"epoch": epoch, "train_loss": train_loss, "val_miou": miou,
-                                 "val_pixel_acc": last_metrics["pixel_acc"] if do_eval else None,
-                                 "lr": self.scheduler.lr(), "elapsed_s": self.elapsed()})
-            if self.info.is_main:
-                if is_best:
-                    self._save(best_path, self.best_metrics, None)
-                self._save(last_path, last_metrics, self._training_state(epoch))
-            ddp.barrier(self.info)
-            self.emit({"event": "epoch", "epoch": epoch, "train_loss": train_loss,
-                       "val": {k: last_metrics[k] for k in ("miou", "pixel_acc", "mean_acc", "fw_iou", "mean_dice", "iou")}
-                       if do_eval else None,
-                       "best_miou": self.best_miou, "best_epoch": self.best_epoch, "is_best": is_best,
-                       "elapsed_s": self.elapsed(),
-                       "progress": self._progress(epoch * len(loader), max_epochs, len(loader), budget),
-                       "eta_s": self._eta(epoch * len(loader), max_epochs, len(loader), budget)})
-            if stop is not None:
-                reason = stop
+            metrics = self._validate(loader) if self._validation_due(epoch, result.stop) else None
+            if metrics is not None:
+                eval_cost, last_metrics = time.monotonic() - t_eval, metrics
+            is_best = run.record(epoch, metrics)
+            run.history.append({"epoch": epoch, "train_loss": result.loss,
+                                "val_miou": metrics["miou"] if metrics else math.nan,
+                                "val_pixel_acc": metrics["pixel_acc"] if metrics else None,
+                                "lr": self.scheduler.lr(), "elapsed_s": self.clock.elapsed()})
+            self._save_checkpoints(is_best, last_metrics)
+            steps_done = epoch * len(loader)
+            self.emit({"event": "epoch", "epoch": epoch, "train_loss": result.loss,
+                       "val": {k: metrics[k] for k in VAL_KEYS} if metrics else None,
+                       "best_miou": run.best_miou, "best_epoch": run.best_epoch, "is_best": is_best,
+                       "elapsed_s": self.clock.elapsed(), "progress": self.clock.progress(steps_done),
+                       "eta_s": self.clock.eta(steps_done)})
+            if result.stop is not None:
+                reason = result.stop
                 break
-            if cfg.patience and self.best_epoch >= 0 and epoch - self.best_epoch >= cfg.patience:
+            if cfg.patience and run.best_epoch >= 0 and epoch - run.best_epoch >= cfg.patience:
                 reason = "early_stopping"
                 break
+        return self._finish(reason, epoch, last_metrics)
+
+    # ----------------------------------------------------------------- one epoch
+    def _train_loader(self) -> DataLoader:
+        loader = train_loader(self.data.train_ds, self.run.batch_size, self.cfg, self.device, self.info)
+        self.clock.steps_per_epoch = len(loader)
+        return loader
+
+    def _train_epoch(self, loader: DataLoader, epoch: int, eval_cost: float):
+        """:func:`train_one_epoch` with the run's schedule, progress events and stop checks."""
+        start_epoch(loader, epoch, self.cfg.seed)
+        offset = epoch * len(loader)
+        val_pixels = self.data.val_pixels(self.cfg.base_size)
+
+        def on_step(step: Step) -> None:
+            now = time.monotonic()
+            if now - self._t_last_step_event < 1.0 and step.index < step.steps:
+                return
+            self._t_last_step_event = now
+            self.emit({"event": "step", "epoch": epoch + 1, "step": step.index, "steps": step.steps,
+                       "loss": float(step.loss), "lr": self.scheduler.lr(),
+                       "images_per_s": step.images * self.info.world_size / max(1e-9, step.seconds),
+                       "elapsed_s": self.clock.elapsed(), "progress": self.clock.progress(offset + step.index),
+                       "eta_s": self.clock.eta(offset + step.index)})
+
+        def stop_flags(step: Step) -> dict[str, bool]:
+            pixels = val_pixels or len(self.data.val_ds) * step.batch_shape[2] * step.batch_shape[3]
+            reserve = eval_cost or validation_cost_guess(step.seconds, step.index, step.batch_shape, pixels,
+                                                         self.cfg.bn_recalib_batches, self.info.world_size)
+            return {"stopped": self._stop_requested(), "time_budget": self.clock.out_of_time(reserve)}
+
+        return train_one_epoch(self.model, loader, self.optimizer, self.criterion, self.device,
+                               scheduler=self.scheduler, progress=lambda i: self.clock.progress(offset + i),
+                               scaler=self.scaler, accum_steps=self.run.accum_steps, amp_dtype=self.amp_dtype,
+                               channels_last=self.cfg.channels_last, info=self.info, on_step=on_step,
+                               stop_flags=stop_flags)
+
+    def _smaller_batch(self, exc: RuntimeError, epoch: int) -> DataLoader:
+        """Out of memory: half the batch, twice the accumulation (same effective batch), and a
+        new loader to retry the epoch with. Anything else is raised again."""
+        run = self.run
+        if not (_is_oom(exc) and run.batch_size > 2 and not self.info.enabled):
+            raise exc
+        self.optimizer.zero_grad(set_to_none=True)
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+        run.batch_size //= 2
+        run.accum_steps *= 2
+        where = "GPU" if self.device.type == "cuda" else self.device.type.upper()
+        self.warn(f"out of {where} memory: retrying epoch {epoch + 1} with batch size {run.batch_size} "
+                  f"and {run.accum_steps} accumulation steps (same effective batch)")
+        return self._train_loader()
+
+    def _validation_due(self, epoch: int, stop: str | None) -> bool:
+        if stop == "stopped":  # the user is waiting: validate only if there is no best model yet
+            due = not (self.out / "best.pt").exists() if self.info.is_main else False
+            return ddp.broadcast_object(due, self.info)
+        return epoch % max(1, self.cfg.eval_every) == 0 or stop is not None or epoch >= self.clock.max_epochs
+
+    def _validate(self, loader: DataLoader) -> dict:
+        """BatchNorm statistics re-estimated on training batches, then :func:`evaluate`."""
+        cfg = self.cfg
+        if cfg.bn_recalib_batches:
+            recalibrate_bn(self.raw_model, loader, self.device, min(cfg.bn_recalib_batches, len(loader)),
+                           self.info, cfg.channels_last)
+        return evaluate(self.raw_model, val_loader(self.data.val_ds, self.run.batch_size, cfg, self.device, self.info),
+                        self.class_names, self.device, keys=self.data.val_keys(), info=self.info,
+                        amp_dtype=self.amp_dtype, channels_last=cfg.channels_last)
+
+    # ----------------------------------------------------------------- files
+    def _save(self, name: str, metrics: dict | None, state: dict | None) -> None:
+        path = self.out / f"{name}.pt"
+        save_model(path, self.raw_model, self.cfg, self.class_names, metrics=metrics, training_state=state,
+                   parent=self.parent)
+        self.emit({"event": "checkpoint", "kind": name, "path": str(path)})
+
+    def _save_checkpoints(self, is_best: bool, metrics: dict | None) -> None:
+        """``best.pt`` when the epoch improved the best mIoU; ``last.pt`` with the training state."""
+        if self.info.is_main:
+            self.run.elapsed_s = self.clock.elapsed()
+            if is_best:
+                self._save("best", self.run.best_metrics, None)
+            self._save("last", metrics, training_state(
+                self.cfg, self.run, optimizer=self.optimizer, scheduler=self.scheduler, scaler=self.scaler,
+                val_keys=[s.key for s in self.data.val_samples]))
+        ddp.barrier(self.info)
+
+    def _finish(self, reason: str, epoch: int, last_metrics: dict | None) -> TrainResult:
+        """The result, the report and the "done" event."""
+        best_path, last_path = self.out / "best.pt", self.out / "last.pt"
         if self.info.is_main and not best_path.exists() and last_path.exists():
             self.warn("no validation ran: best.pt not written")
+        run = self.run
         result = TrainResult(best_path if best_path.exists() else None, last_path if last_path.exists() else None,
-                             self.best_miou, epoch, reason, self.history, last_metrics)
+                             run.best_miou, epoch, reason, run.history, last_metrics)
         if self.info.is_main and last_metrics is not None:
             self._write_report(result)
         self.emit({"event": "done", "best_checkpoint": str(result.best_checkpoint) if result.best_checkpoint else None,
                    "last_checkpoint": str(result.last_checkpoint) if result.last_checkpoint else None,
-                   "best_miou": self.best_miou, "best_epoch": self.best_epoch, "epochs": epoch, "reason": reason})
-        return result
-
-    def _progress(self, step_in_run: int, max_epochs: int, steps: int, budget: float | None) -> float:
-        if budget:
-            return min(1.0, self.elapsed() / budget)
-        return min(1.0, step_in_run / max(1, max_epochs * steps))
-
-    def _eta(self, step_in_run: int, max_epochs: int, steps: int, budget: float | None) -> float | None:
-        if budget:
-            return max(0.0, budget - self.elapsed())
-        p = self._progress(step_in_run, max_epochs, steps, budget)
-        return self.elapsed() * (1 - p) / p if p > 0 else None
-
-    def _train_one_epoch(self, loader: DataLoader, epoch: int, max_epochs: int, budget: float | None,
-                         eval_cost: float) -> tuple[float | None, str | None]:
-        """One pass over the training data; returns (mean loss, stop reason or None)."""
-        cfg = self.cfg
-        if isinstance(loader.sampler, DistributedSampler):
-            loader.sampler.set_epoch(epoch)
-        elif hasattr(self, "_gen"):
-            self._gen.manual_seed(cfg.seed * 7919 + epoch)
-        if hasattr(self._train_loader_ds, "set_epoch"):
-            self._train_loader_ds.set_epoch(epoch)
-        self.model.train()
-        steps = len(loader)
-        total = torch.zeros((), dtype=torch.float64, device=self.device)
-        count, stop = 0, None
-        t_start, n_img = time.monotonic(), 0
-        self.optimizer.zero_grad(set_to_none=True)
-        if ddp.first_flag({"stopped": self._stop_requested()}, self.info, self.device):
-            return None, "stopped"  # asked to stop between epochs: nothing trained, nothing to save
-        for i, (x, y) in enumerate(loader):
-            x = x.to(self.device, non_blocking=True)
-            y = y.to(self.device, non_blocking=True)
-            if self.channels_last:
-                x = x.contiguous(memory_format=torch.channels_last)
-            last_micro = (i + 1) % self.accum == 0 or i + 1 == steps
-            sync_ctx = self.model.no_sync() if (self.info.enabled and not last_micro) else contextlib.nullcontext()
-            with sync_ctx:
-                with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
-                    loss = self.criterion(self.model(x), y)
-                scaled = loss / self.accum
-                (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()
-            if last_micro:
-                if self.scaler is not None:
-                    self.scaler.step(self.optimizer)
-                    self.scaler.update()
-                else:
-                    self.optimizer.step()
-                self.optimizer.zero_grad(set_to_none=True)
-                self.global_step += 1
-                self.scheduler.step(self._progress(epoch * steps + i + 1, max_epochs, steps, budget))
-            total += loss.detach().double()
-            count += 1
-            n_img += x.shape[0]
-            now = time.monotonic()
-            if now - self._t_last_step_event >= 1.0 or i + 1 == steps:
-                self._t_last_step_event = now
-                step_in_run = epoch * steps + i + 1
-                self.emit({"event": "step", "epoch": epoch + 1, "step": i + 1, "steps": steps,
-                           "loss": float(loss.detach()), "lr": self.scheduler.lr(),
-                           "images_per_s": n_img * self.info.world_size / max(1e-9, now - t_start),
-                           "elapsed_s": self.elapsed(), "progress": self._progress(step_in_run, max_epochs, steps, budget),
-                           "eta_s": self._eta(step_in_run, max_epochs, steps, budget)})
-            if last_micro:
-                reserve = eval_cost if eval_cost > 0 else self._eval_estimate(now - t_start, i + 1, x)
-                over_time = budget is not None and self.elapsed() + reserve >= budget
-                stop = ddp.first_flag({"stopped": self._stop_requested(), "time_budget": over_time},
-                                      self.info, self.device)
-                if stop is not None:
-                    break
-        ddp.all_reduce_sum(total, self.info)
-        n = count * self.info.world_size
-        return (float(total) / n if n else None), stop
-
-    def _eval_estimate(self, seconds: float, steps: int, x: torch.Tensor) -> float:
-        """Before the first validation is timed: its cost guessed from the training steps so far
-        (a forward pass is about a third of a training step; validation runs at full size)."""
-        per_step = seconds / max(1, steps)
-        per_pixel = per_step / max(1, x.shape[0] * x.shape[2] * x.shape[3]) / 3
-        val_pixels = 0
-        for s in getattr(self, "_val_samples", None) or []:
-            scale = (self.cfg.base_size / max(s.height, s.width)) if self.cfg.base_size else 1.0
-            val_pixels += s.height * s.width * scale * scale
-        if not val_pixels:
-            val_pixels = len(self.val_ds) * x.shape[2] * x.shape[3]
-        recal = min(self.cfg.bn_recalib_batches, steps) * per_step / 3
-        return recal + per_pixel * val_pixels / self.info.world_size
-
-    def _validate(self, loader: DataLoader) -> dict:
-        if self.cfg.bn_recalib_batches:
-            n = min(self.cfg.bn_recalib_batches, len(loader))
-            reestimate_bn(self.raw_model, loader, self.device, n, self.info, self.channels_last)
-        cm, per_image = evaluate(self.raw_model, self._make_val_loader(), len(self.class_names), self.device,
-                                 self.info, self.amp_dtype, self.channels_last)
-        result = scores(cm, self.class_names)
-        result["confusion_matrix"] = cm.tolist()
-        keys = self.val_keys or [str(i) for i in range(len(self.val_ds))]
-        worst = sorted((v, keys[i]) for i, v in per_image if not math.isnan(v))[:5]
-        result["worst_images"] = [{"key": k, "miou": v} for v, k in worst]
+                   "best_miou": run.best_miou, "best_epoch": run.best_epoch, "epochs": epoch, "reason": reason})
         return result
 
     def _write_report(self, result: TrainResult) -> None:
-        try:
-            from segcore.training.report import write_report
+        from segcore.training.report import write_report
 
-            write_report(self.out, self.cfg.to_dict(), self.best_metrics or result.metrics, self.history,
-                         self.warnings, best_epoch=self.best_epoch, best_miou=self.best_miou,
+        try:
+            write_report(self.out, self.cfg.to_dict(), self.run.best_metrics or result.metrics, self.run.history,
+                         self.warnings, best_epoch=self.run.best_epoch, best_miou=self.run.best_miou,
                          final=result.metrics, reason=result.reason)
         except OSError as exc:
             self.warn(f"could not write the report in {self.out}: {exc}")
@@ -428,5 +371,3 @@ def run_training(config: TrainConfig, progress_json: bool = False, *, callbacks:
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
-
-
