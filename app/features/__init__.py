@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from app.features import export_feature, model_feature, smart_tools_feature, train_feature
+from app.features import ai_feature, export_feature, model_feature, smart_tools_feature, train_feature
 
 FEATURES: list[ModuleType] = [
     smart_tools_feature,
+    ai_feature,
     model_feature,
     export_feature,
     train_feature,

@@ -1,0 +1,234 @@
+"""AI tools plug-in: "AI Polygon" (I) and "AI Mask" (Shift+I) in the Tools menu and an "AI tools"
+toolbar, and the model's menu: which model, fetching its weights (progress and Cancel), local
+model files for machines without a network, and a download mirror.
+
+The model and the embeddings live in :class:`app.features.ai_service.AiService`
+(``window.ai_service``); weights come from :mod:`segcore.interactive.weights`, fetched in a
+worker. When the chosen model's weights are missing the first use asks whether to download
+them or to choose the files; without a network the message names the model and what to do.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QToolBar
+
+from app.canvas.tool_ai import AiTool
+from app.features.ai_service import MIRROR_SETTING, AiService
+from app.workers import Job, run_in_thread
+from segcore.interactive.promptable import ModelError
+from segcore.interactive.sam_models import needed_files, registered_models
+from segcore.interactive.weights import WeightsError, default_mirror, fetch_all, install_local
+
+TOOL_ACTIONS = (  # (tool, menu text, toolbar text, shortcut, tip)
+    ("ai_polygon", "AI &Polygon", "AI Polygon", "I",
+     "Click the object (Shift+click or right click: not the object, drag: a box); Enter makes a polygon"),
+    ("ai_mask", "AI &Mask", "AI Mask", "Shift+I",
+     "Click the object (Shift+click or right click: not the object, drag: a box); Enter makes a mask"),
+)
+
+
+class AiFeature:
+    """The AI tools' actions; ``window.ai_tools`` after install."""
+
+    def __init__(self, window) -> None:
+        self.window = window
+        self.service = AiService(window)
+        window.ai_service = window.canvas.ai_service = self.service
+        self.actions: dict[str, QAction] = {}
+        self.job: Job | None = None
+        self.progress_dialog: QProgressDialog | None = None
+        menu = window.menus["tools"]
+        menu.addSeparator()
+        self.toolbar = QToolBar("AI tools", window)
+        self.toolbar.setObjectName("ai_tools_toolbar")
+        for name, text, short, keys, tip in TOOL_ACTIONS:
+            act = QAction(text, window)
+            act.setObjectName(f"action_tool_{name}")
+            act.setShortcut(QKeySequence(keys))
+            act.setStatusTip(tip)
+            act.setToolTip(f"{tip} ({keys})")
+            act.setIconText(short)
+            act.setCheckable(True)
+            act.triggered.connect(lambda _c=False, n=name: window.canvas.set_tool(n))
+            window.addAction(act)
+            menu.addAction(act)
+            self.toolbar.addAction(act)
+            self.actions[name] = act
+        model_menu = menu.addMenu("AI Model")
+        model_menu.setObjectName("ai_model_menu")
+        for name, text, handler in (
+            ("ai_choose_model", "Choose &Model...", self.choose_model),
+            ("ai_download", "&Download Model Weights", self.download),
+            ("ai_local_files", "Use &Local Model Files...", self.choose_local_files),
+            ("ai_mirror", "Download M&irror...", self.choose_mirror),
+        ):
+            act = QAction(text, window)
+            act.setObjectName(f"action_{name}")
+            act.triggered.connect(lambda _c=False, h=handler: h())
+            model_menu.addAction(act)
+            self.actions[name] = act
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        window.canvas.toolChanged.connect(self._tool_changed)
+        self.service.embeddingReady.connect(self._embedding_ready)
+        self.service.weightsMissing.connect(self._weights_missing)
+        self.service.failed.connect(self._failed)
+
+    # ------------------------------------------------------------------ tool state
+    def _tool_changed(self, name: str) -> None:
+        for tool, act in self.actions.items():
+            if act.isCheckable():
+                act.setChecked(tool == name)
+
+    def _embedding_ready(self, key: str) -> None:
+        tool = self.window.canvas.tool
+        if isinstance(tool, AiTool):
+            tool.embedding_ready(key)
+
+    def _refresh_tool(self) -> None:
+        tool = self.window.canvas.tool
+        if isinstance(tool, AiTool):
+            tool.refresh_hint()
+
+    def _failed(self, message: str) -> None:
+        self._refresh_tool()
+        self.window.statusBar().showMessage(message, 15000)
+
+    # ------------------------------------------------------------------ settings
+    def mirror(self) -> str | None:
+        """The download mirror set here, else ``$OSAM_BLOB_ENDPOINT``'s, else None (the origin)."""
+        stored = self.window.settings.value(MIRROR_SETTING)
+        return str(stored) if stored else default_mirror()
+
+    def choose_model(self) -> None:
+        names = registered_models()
+        if not names:
+            QMessageBox.warning(self.window, "AI Model", "No promptable model is available: install osam "
+                                "(pip install 'segstudio[sam]').")
+            return
+        current = names.index(self.service.model_name) if self.service.model_name in names else 0
+        name, ok = QInputDialog.getItem(self.window, "AI Model", "Model (smallest and fastest first):",
+                                        names, current, False)
+        if ok and name:
+            self.service.set_model(name)
+            self.window.statusBar().showMessage(f"AI model: {name}", 5000)
+
+    def choose_mirror(self) -> None:
+        text, ok = QInputDialog.getText(self.window, "Download Mirror",
+                                        "Fetch weights from MIRROR/<sha256> (empty: the original address):",
+                                        text=str(self.window.settings.value(MIRROR_SETTING) or ""))
+        if ok:
+            self.window.settings.set_value(MIRROR_SETTING, text.strip())
+
+    # ------------------------------------------------------------------ weights
+    def _missing(self) -> list:
+        try:
+            return needed_files(self.service.model_name)
+        except ModelError as exc:
+            self.window.report_error(str(exc))
+            return []
+
+    def _weights_missing(self, exc) -> None:
+        self._refresh_tool()
+        self.ask_weights(exc)
+
+    def ask_weights(self, exc) -> None:
+        """Ask whether to download the missing weights or choose the files."""
+        box = QMessageBox(QMessageBox.Icon.Question, "AI Model",
+                          f"{exc}.\n\nDownload them into {exc.files[0].path.parent} now, or choose the "
+                          "files if you downloaded them elsewhere?", parent=self.window)
+        download = box.addButton("Download", QMessageBox.ButtonRole.AcceptRole)
+        local = box.addButton("Choose Files...", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is download:
+            self.download()
+        elif box.clickedButton() is local:
+            self.choose_local_files()
+
+    def download(self) -> Job | None:
+        """Fetch the chosen model's missing weights in a worker, with a progress dialog and Cancel."""
+        files = self._missing()
+        if not files:
+            self.service.reset()
+            self.window.statusBar().showMessage(f"{self.service.model_name}: the weights are in place", 5000)
+            return None
+        if self.job is not None and not self.job.finished:
+            return self.job
+        name, mirror = self.service.model_name, self.mirror()
+
+        def fetch(progress, cancel):  # bytes as KiB: the progress signal carries 32-bit ints
+            return fetch_all(files, mirror=mirror, cancel=cancel,
+                             progress=lambda d, t, m: progress(d // 1024, t // 1024, m))
+
+        def done(_paths) -> None:
+            self._close_progress()
+            self.window.statusBar().showMessage(f"{name}: weights downloaded", 5000)
+            self.service.reset()
+
+        def failed(exc: BaseException) -> None:
+            self._close_progress()
+            self.service.reset()
+            QMessageBox.warning(self.window, "AI Model", str(exc))
+
+        def cancelled() -> None:
+            self._close_progress()
+            self.window.statusBar().showMessage(f"{name}: download cancelled", 5000)
+
+        self.job = run_in_thread(fetch, on_done=done, on_error=failed, on_cancelled=cancelled,
+                                 on_progress=self._on_progress, with_progress=True)
+        dlg = QProgressDialog(f"Downloading {name}...", "Cancel", 0, 0, self.window)
+        dlg.setObjectName("ai_download_progress")
+        dlg.setWindowTitle("AI Model")
+        dlg.setMinimumDuration(0)
+        dlg.setAutoClose(False)
+        dlg.setAutoReset(False)
+        dlg.canceled.connect(self.job.cancel)
+        self.progress_dialog = dlg
+        dlg.show()
+        return self.job
+
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        dlg = self.progress_dialog
+        if dlg is not None:
+            dlg.setMaximum(max(total, 0))
+            dlg.setValue(min(done, total) if total else 0)
+            if message:
+                dlg.setLabelText(message)
+
+    def _close_progress(self) -> None:
+        dlg, self.progress_dialog = self.progress_dialog, None
+        if dlg is not None:
+            dlg.canceled.disconnect()
+            dlg.close()
+            dlg.deleteLater()
+
+    def choose_local_files(self, paths: list[str] | None = None) -> int:
+        """Install model files the user has (checked by their checksums); returns how many."""
+        files = self._missing()
+        if not files:
+            self.window.statusBar().showMessage(f"{self.service.model_name}: the weights are in place", 5000)
+            return 0
+        if paths is None:
+            names = ", ".join(f.name for f in files)
+            paths, _ = QFileDialog.getOpenFileNames(self.window, f"Model files of {self.service.model_name} "
+                                                    f"({names})", "", "ONNX models (*.onnx);;All files (*)")
+        if not paths:
+            return 0
+        try:
+            installed = install_local(files, paths)
+        except (WeightsError, OSError) as exc:
+            QMessageBox.warning(self.window, "AI Model", str(exc))
+            return 0
+        self.service.reset()
+        left = len(files) - len(installed)
+        self.window.statusBar().showMessage(
+            f"{self.service.model_name}: {len(installed)} file(s) installed"
+            + (f", {left} still missing" if left else ""), 8000)
+        return len(installed)
+
+
+def install(window) -> None:
+    """Add the AI tools to ``window`` (menu Tools, a toolbar)."""
+    window.ai_tools = AiFeature(window)
