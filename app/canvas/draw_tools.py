@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QGraphicsPathItem
 
 from segcore.io.annotation import Shape
 
-from .geometry import shape_path
+from .geometry import canvas_kind, shape_path
 from .tools import Tool, ToolEvent, register_tool
 
 _FINISH_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
@@ -48,7 +48,7 @@ def _label_and_add(tool: Tool, shape: Shape, item: QGraphicsPathItem | None = No
         item = QGraphicsPathItem()
         item.setPen(_preview_pen())
         tool.add_preview(item)
-    if shape.shape_type == "point":  # a ring, as a bare point would hardly show
+    if canvas_kind(shape).dot:  # a ring, as a bare point would hardly show
         r = 4.0 / max(tool.canvas.zoom(), 1e-9)
         path = QPainterPath()
         path.addEllipse(QPointF(*shape.points[0]), r, r)

@@ -21,6 +21,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
+from segcore.io.shape_kinds import kind_of
+
 from .. import undo_commands as cmd
 from . import geometry
 from .tools import Tool, ToolEvent, register_tool
@@ -70,7 +72,7 @@ class EditTool(Tool):
         candidates += [i for i in self.canvas.shape_indices_at(pos, r) if i not in candidates]
         for i in candidates:
             s = doc.shapes[i]
-            if s.shape_type == "mask":
+            if kind_of(s).pixel_grid:  # a mask's corners are not vertices
                 continue
             v = geometry.vertex_at(s, pos, r)
             if v is not None:
@@ -210,7 +212,7 @@ class EditTool(Tool):
         if not sel or self.last is None:
             return
         dx, dy = self._clamp_delta(sel, pos.x() - self.last.x(), pos.y() - self.last.y())
-        if any(doc.shapes[i].shape_type == "mask" for i in sel):
+        if any(kind_of(doc.shapes[i]).pixel_grid for i in sel):
             dx, dy = float(round(dx)), float(round(dy))  # whole pixels; the rest carries over
         if dx == 0 and dy == 0:
             return

@@ -7,68 +7,137 @@ from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRectF, Qt
 from PySide6.QtGui import QPainterPath, QPainterPathStroker, QPolygonF
 
 from segcore.io.annotation import Shape
+from segcore.io.shape_kinds import KINDS, CircleKind, kind_of
 
-AREA_TYPES = ("polygon", "rectangle", "circle", "oriented_rectangle", "mask")
-# types drawn as plain polylines (batched by the shape layer)
-POLYLINE_TYPES = ("polygon", "rectangle", "oriented_rectangle", "line", "linestrip")
-BATCHED_TYPES = (*POLYLINE_TYPES, "point")  # what the shape layer can draw in batches
 POINT_PICK_PX = 4.0
 
 
-def shape_path(shape: Shape) -> QPainterPath:
-    """The outline of ``shape`` (closed for areas, open for line/linestrip)."""
-    pts = [QPointF(float(x), float(y)) for x, y in shape.points]
+def _rect_path(shape: Shape, pts: list[QPointF]) -> QPainterPath:
     path = QPainterPath()
-    t = shape.shape_type
-    if not pts:
-        return path
-    if t in ("rectangle", "mask") and len(pts) >= 2:
-        path.addRect(QRectF(pts[0], pts[1]).normalized())
-    elif t == "circle" and len(pts) >= 2:
-        r = math.hypot(pts[1].x() - pts[0].x(), pts[1].y() - pts[0].y())
-        path.addEllipse(pts[0], r, r)
-    elif t == "point":
-        path.moveTo(pts[0])
-        path.lineTo(pts[0])
-    elif t in ("line", "linestrip"):
-        path.addPolygon(QPolygonF(pts))
-    elif len(pts) > 16:  # polygon with many vertices: built in C++ from numpy
-        path = polylines_path([polyline(shape)])
-        path.closeSubpath()
-    else:  # polygon, oriented_rectangle
-        path.addPolygon(QPolygonF(pts))
-        path.closeSubpath()
+    path.addRect(QRectF(pts[0], pts[1]).normalized())
     return path
+
+
+def _circle_path(shape: Shape, pts: list[QPointF]) -> QPainterPath:
+    path = QPainterPath()
+    r = CircleKind.radius(shape)
+    path.addEllipse(pts[0], r, r)
+    return path
+
+
+def _point_path(shape: Shape, pts: list[QPointF]) -> QPainterPath:
+    path = QPainterPath()
+    path.moveTo(pts[0])
+    path.lineTo(pts[0])
+    return path
+
+
+def _open_path(shape: Shape, pts: list[QPointF]) -> QPainterPath:
+    path = QPainterPath()
+    path.addPolygon(QPolygonF(pts))
+    return path
+
+
+def _ring_path(shape: Shape, pts: list[QPointF]) -> QPainterPath:
+    if len(pts) > 16:  # many vertices: built in C++ from numpy
+        path = polylines_path([polyline(shape)])
+    else:
+        path = QPainterPath()
+        path.addPolygon(QPolygonF(pts))
+    path.closeSubpath()
+    return path
+
+
+def _near_point(shape: Shape, pos: QPointF, radius: float) -> bool:
+    x, y = shape.points[0]
+    return math.hypot(x - pos.x(), y - pos.y()) <= radius
+
+
+def _near_circle(shape: Shape, pos: QPointF, radius: float) -> bool:
+    (cx, cy) = shape.points[0]
+    return math.hypot(pos.x() - cx, pos.y() - cy) <= CircleKind.radius(shape) + radius
+
+
+def _in_box(shape: Shape, pos: QPointF, radius: float) -> bool:
+    return True  # the bbox test (with the radius margin) already passed
+
+
+@dataclass(frozen=True)
+class CanvasKind:
+    """How the canvas draws and picks one shape kind (the engine's rules: :data:`KINDS`).
+
+    ``path`` builds the outline; ``pick`` is a kind's own hit test (None: inside the outline's
+    area or near the outline); ``batched``: drawn by the shape layer's batches (polylines and
+    dots); ``dot``: drawn as a screen-sized dot; ``pixels``: draws its mask crop as an image."""
+
+    path: Callable[[Shape, list[QPointF]], QPainterPath]
+    pick: Callable[[Shape, QPointF, float], bool] | None = None
+    batched: bool = True
+    dot: bool = False
+    pixels: bool = False
+
+
+CANVAS_KINDS: dict[str, CanvasKind] = {
+    "polygon": CanvasKind(_ring_path),
+    "oriented_rectangle": CanvasKind(_ring_path),
+    "rectangle": CanvasKind(_rect_path, _in_box),
+    "line": CanvasKind(_open_path),
+    "linestrip": CanvasKind(_open_path),
+    "point": CanvasKind(_point_path, _near_point, dot=True),
+    "circle": CanvasKind(_circle_path, _near_circle, batched=False),
+    "mask": CanvasKind(_rect_path, _in_box, batched=False, pixels=True),
+}
+"""One record per shape kind: the only place the canvas chooses by kind."""
+assert set(CANVAS_KINDS) == set(KINDS), "every shape kind needs its canvas record"
+
+AREA_TYPES = tuple(n for n, k in KINDS.items() if k.has_area)
+"""Names of the kinds that mark a region."""
+BATCHED_TYPES = tuple(n for n, k in CANVAS_KINDS.items() if k.batched)
+"""Names of the kinds the shape layer draws in batches."""
+
+
+def canvas_kind(shape: Shape) -> CanvasKind:
+    """The canvas record of ``shape``'s kind."""
+    return CANVAS_KINDS[kind_of(shape).name]
+
+
+def is_area(shape: Shape) -> bool:
+    """True for the kinds that mark a region (polygons, rectangles, circles, masks)."""
+    return kind_of(shape).has_area
+
+
+def has_inside(shape: Shape) -> bool:
+    """True when the shape has an inside to click on and to fill: an area kind that is not
+    degenerate (the engine's rule: a polygon whose points lie on one line has none)."""
+    kind = kind_of(shape)
+    return kind.has_area and kind.degenerate(shape) is None
+
+
+def shape_path(shape: Shape) -> QPainterPath:
+    """The outline of ``shape`` (closed for areas, open for line/linestrip). The path's
+    odd-even fill is the area the rasteriser fills (a bow-tie: both triangles)."""
+    pts = [QPointF(float(x), float(y)) for x, y in shape.points]
+    if not pts:
+        return QPainterPath()
+    return canvas_kind(shape).path(shape, pts)
 
 
 def polyline(shape: Shape) -> np.ndarray:
     """``(N, 2)`` float64 vertices of the drawn outline (closed shapes repeat the first)."""
-    pts = np.asarray(shape.points, dtype=np.float64).reshape(-1, 2)
-    t = shape.shape_type
-    if t in ("rectangle", "mask") and len(pts) >= 2:
-        (x1, y1), (x2, y2) = pts[0], pts[1]
-        return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2], [x1, y1]], np.float64)
-    if t in ("polygon", "oriented_rectangle") and len(pts):
-        return np.vstack([pts, pts[:1]])
-    return pts
+    return kind_of(shape).outline(shape)
 
 
 def bbox(shape: Shape) -> tuple[float, float, float, float]:
     """``(x0, y0, x1, y1)`` of the outline (a circle's full extent)."""
-    pts = shape.points
-    if shape.shape_type == "circle" and len(pts) >= 2:
-        (cx, cy), (px, py) = pts[0], pts[1]
-        r = math.hypot(px - cx, py - cy)
-        return cx - r, cy - r, cx + r, cy + r
-    xs = [p[0] for p in pts]
-    ys = [p[1] for p in pts]
-    return min(xs), min(ys), max(xs), max(ys)
+    return kind_of(shape).bounds(shape)
 
 
 def polylines_path(parts: list[np.ndarray]) -> QPainterPath:
@@ -117,13 +186,14 @@ def vertex_at(shape: Shape, pos: QPointF, radius: float) -> int | None:
 
 
 def edge_at(shape: Shape, pos: QPointF, radius: float) -> tuple[int, tuple[float, float]] | None:
-    """``(insert index, projected point)`` on the nearest edge within ``radius`` (polygons and
-    linestrips only), or None."""
-    if shape.shape_type not in ("polygon", "linestrip") or len(shape.points) < 2:
+    """``(insert index, projected point)`` on the nearest edge within ``radius`` (kinds with
+    editable edges: polygons and linestrips), or None."""
+    kind = kind_of(shape)
+    if not kind.editable_edges or len(shape.points) < 2:
         return None
     a = np.asarray(shape.points, dtype=np.float64).reshape(-1, 2)
     b = np.roll(a, -1, axis=0)
-    if shape.shape_type == "linestrip":
+    if not kind.closed:
         a, b = a[:-1], b[:-1]
     p = np.array([pos.x(), pos.y()])
     d = b - a
@@ -138,22 +208,17 @@ def edge_at(shape: Shape, pos: QPointF, radius: float) -> tuple[int, tuple[float
 
 
 def hit(shape: Shape, pos: QPointF, radius: float) -> bool:
-    """True when ``pos`` is inside an area shape or within ``radius`` of its outline."""
+    """True when ``pos`` is inside an area shape or within ``radius`` of its outline. A
+    degenerate shape has no inside (:func:`has_inside`): only its outline is picked."""
     x0, y0, x1, y1 = bbox(shape)
     px, py = pos.x(), pos.y()
     if px < x0 - radius or px > x1 + radius or py < y0 - radius or py > y1 + radius:
         return False
-    t = shape.shape_type
-    if t == "point":
-        x, y = shape.points[0]
-        return math.hypot(x - px, y - py) <= radius
-    if t == "circle":
-        (cx, cy), (qx, qy) = shape.points[:2]
-        return math.hypot(px - cx, py - cy) <= math.hypot(qx - cx, qy - cy) + radius
-    if t in ("rectangle", "mask"):
-        return True  # inside the bbox test above (with the radius margin)
+    pick = canvas_kind(shape).pick
+    if pick is not None:
+        return pick(shape, pos, radius)
     path = shape_path(shape)
-    if t in AREA_TYPES and path.contains(pos):
+    if has_inside(shape) and path.contains(pos):
         return True
     stroker = QPainterPathStroker()
     stroker.setWidth(2 * radius)

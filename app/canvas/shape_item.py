@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from segcore.io.annotation import Shape
 
 from . import geometry
-from .geometry import AREA_TYPES, shape_path
+from .geometry import AREA_TYPES, canvas_kind, has_inside, shape_path  # noqa: F401 - AREA_TYPES re-exported
 
 HANDLE_PX = 8.0  # vertex handle size on screen
 POINT_PX = 4.0  # radius of a point shape on screen
@@ -78,7 +78,7 @@ class ShapeItem(QGraphicsItem):
         self._pens.clear()
         self._path = shape_path(shape)
         self._rect = self._path.boundingRect()
-        self._mask_img = _mask_image(shape, self.colour) if shape.shape_type == "mask" else None
+        self._mask_img = _mask_image(shape, self.colour) if canvas_kind(shape).pixels else None
         self.update()
 
     def sync(self, shape: Shape) -> None:
@@ -113,7 +113,7 @@ class ShapeItem(QGraphicsItem):
 
     def needs_pad(self) -> bool:
         """True when the item draws screen-sized decorations (handles, point dots)."""
-        return self.selected or self.hovered or self.shape_ref.shape_type == "point"
+        return self.selected or self.hovered or canvas_kind(self.shape_ref).dot
 
     @property
     def path(self) -> QPainterPath:
@@ -129,9 +129,9 @@ class ShapeItem(QGraphicsItem):
         t = QTransform(painter.worldTransform())  # a copy: save/reset below must not alter it
         scale = math.hypot(t.m11(), t.m12()) or 1.0
         c = self.colour
-        area = s.shape_type in AREA_TYPES
+        ck = canvas_kind(s)
         # level of detail: a shape under ~3 screen pixels is a dot
-        if max(self._rect.width(), self._rect.height()) * scale < 3.0 and s.shape_type != "point":
+        if max(self._rect.width(), self._rect.height()) * scale < 3.0 and not ck.dot:
             painter.fillRect(self._rect.adjusted(-0.5 / scale, -0.5 / scale, 0.5 / scale, 0.5 / scale), c)
             return
         if self._mask_img is not None:
@@ -139,13 +139,13 @@ class ShapeItem(QGraphicsItem):
             painter.drawImage(QRectF(min(x1, x2), min(y1, y2), self._mask_img.width(), self._mask_img.height()),
                               self._mask_img)
         painter.setPen(self._pen(s.proposed))
-        if area and s.shape_type != "mask" and (self.selected or self.hovered):
-            # LabelMe fills only the selected and the hovered shape
+        if not ck.pixels and has_inside(s) and (self.selected or self.hovered):
+            # LabelMe fills only the selected and the hovered shape (a degenerate one has no inside)
             alpha = 110 if self.selected else 80
             painter.setBrush(QColor(c.red(), c.green(), c.blue(), alpha))
         else:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-        if s.shape_type == "point":
+        if ck.dot:
             r = POINT_PX / scale
             painter.setBrush(c)
             painter.drawEllipse(QPointF(*s.points[0]), r, r)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from segcore.io.annotation import Shape
 
-from .geometry import BATCHED_TYPES, bbox, decimate, polyline, polylines_path
+from .geometry import bbox, canvas_kind, decimate, polyline, polylines_path
 from .shape_item import POINT_PX
 
 MAX_CELLS_PER_SIDE = 12
@@ -113,7 +113,7 @@ class ShapeLayer(QGraphicsItem):
         """Add or update ``shape`` (geometry, colour, whether this layer draws it, and whether
         it is drawn in the selected style: used for large selections)."""
         key = (colour.red(), colour.green(), colour.blue(), bool(shape.proposed), bool(selected))
-        batched = batched and shape.shape_type in BATCHED_TYPES
+        batched = batched and canvas_kind(shape).batched
         e = self._entries.get(id(shape))
         if e is not None and e.points_ref is shape.points:  # same geometry: restyle only
             if e.batched != batched or e.key != key:
@@ -123,7 +123,7 @@ class ShapeLayer(QGraphicsItem):
         if e is not None:
             self._detach(e, repaint=e.batched)
         b = bbox(shape)
-        xy = polyline(shape) if shape.shape_type in BATCHED_TYPES else None
+        xy = polyline(shape) if canvas_kind(shape).batched else None
         cs = self._cell_size
         cell = (int(((b[0] + b[2]) / 2) // cs), int(((b[1] + b[3]) / 2) // cs))
         e = _Entry(shape, shape.points, b, xy, key, cell, batched)
@@ -144,7 +144,7 @@ class ShapeLayer(QGraphicsItem):
         e = self._entries.get(id(shape))
         if e is None:
             return
-        batched = batched and shape.shape_type in BATCHED_TYPES
+        batched = batched and canvas_kind(shape).batched
         if e.batched != batched:
             e.batched = batched
             self._dirty(e.cell)
@@ -350,7 +350,7 @@ class ShapeLayer(QGraphicsItem):
             e = self._entries[i]
             if not e.batched or e.xy is None:
                 continue
-            if e.shape.shape_type == "point":
+            if canvas_kind(e.shape).dot:
                 points.setdefault(e.key, []).append(QPointF(float(e.xy[0, 0]), float(e.xy[0, 1])))
                 continue
             xy = decimate(e.xy, stride) if stride > 1 else e.xy

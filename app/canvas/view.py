@@ -52,7 +52,6 @@ from ..document import Document
 from . import draw_tools as _draw_tools  # noqa: F401 - registers the drawing tools
 from . import edit_tool as _edit_tool  # noqa: F401 - registers the edit tool
 from . import geometry
-from .geometry import BATCHED_TYPES
 from .image_layer import ImageLayer
 from .image_view import ASYNC_ABOVE_PIXELS, ImageMixin  # noqa: F401 - re-exported
 from .navigation import MAX_ZOOM, MIN_ZOOM, ZOOM_QUIET_MS, NavigationMixin  # noqa: F401 - re-exported
@@ -168,7 +167,7 @@ class Canvas(ImageMixin, NavigationMixin, QGraphicsView):
         hovered = sid == self._hover_id
         colour = doc.colours.colour(s.label)
         self.shape_layer.set_shape(s, colour, batched=visible and not own, selected=selected and not own)
-        need = visible and (own or hovered or s.shape_type not in BATCHED_TYPES)
+        need = visible and (own or hovered or not geometry.canvas_kind(s).batched)
         item = self._items.get(sid)
         if need:
             if item is None:

@@ -2,17 +2,17 @@
 :func:`segcore.data.dataset.summarize`) and by the VOC and COCO exports, so both name the same
 shapes with the same words.
 
-A shape is *left out* (of an export) when it marks no region: zero area, entirely outside
-the image, or a fragment that covers no pixel centre (what a COCO reader rasterises to 0
-pixels, such as the slivers a smart tool can leave). A shape partly outside the image is
-*reported* and kept, clipped to the image. Training, evaluation and ``info``'s pixel counts
+A shape is *left out* (of an export) when it marks no region: its kind says it is degenerate
+(points on one line, zero width, zero radius, an empty mask: :mod:`segcore.io.shape_kinds`) or
+it paints no pixel of the image (entirely outside it). Everything else paints at least one pixel
+(LabelMe fills polygons with their outline), self-crossing polygons included, and is kept. A
+shape partly outside the image is *reported* and kept, clipped to the image. Training, evaluation and ``info``'s pixel counts
 leave out the same shapes (:func:`ground_truth_map`), and the canvas gives a degenerate shape no
 inside (the kind's check, :mod:`segcore.io.shape_kinds`).
 """
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,67 +60,8 @@ def outside(shape: Shape, width: int, height: int) -> str | None:
     return None
 
 
-def polygon_coords(shape: Shape) -> list[float]:
-    """A COCO polygon ``[x1, y1, x2, y2, ...]`` for a shape with a polygon form (a rectangle as
-    its four corners)."""
-    pts = kind_of(shape).polygon(shape)
-    if pts is None:
-        raise ValueError(f"a {shape.shape_type} has no polygon form")
-    return [float(v) for p in pts for v in p]
-
-
-def clip_polygon(coords: list[float], x0: float, y0: float, x1: float, y1: float) -> list[float]:
-    """``[x1, y1, x2, y2, ...]`` clipped to the box ``[x0, x1] x [y0, y1]`` (Sutherland-Hodgman):
-    the same pixels inside the box, and no coordinate far outside it (a reader's rasteriser
-    walks every edge, so a point at 1e300 would never finish). May return fewer than 3 points."""
-    pts = list(zip(coords[0::2], coords[1::2]))
-    for axis, bound, keep_above in ((0, x0, True), (0, x1, False), (1, y0, True), (1, y1, False)):
-        if not pts:
-            break
-        def inside(p: tuple[float, float], a: int = axis, b: float = bound, k: bool = keep_above) -> bool:
-            return p[a] >= b if k else p[a] <= b
-
-        out: list[tuple[float, float]] = []
-        prev = pts[-1]
-        for cur in pts:
-            if inside(cur) != inside(prev):
-                t = (bound - prev[axis]) / (cur[axis] - prev[axis])
-                if axis == 0:
-                    out.append((bound, prev[1] + t * (cur[1] - prev[1])))
-                else:
-                    out.append((prev[0] + t * (cur[0] - prev[0]), bound))
-            if inside(cur):
-                out.append(cur)
-            prev = cur
-        pts = out
-    return [float(v) for p in pts for v in p]
-
-
-def coco_pixels(shape: Shape, width: int, height: int) -> int:
-    """How many pixels a COCO reader (pycocotools) rasterises a polygon-like shape to on a
-    ``width`` x ``height`` image. Computed on the shape's own box, so it costs what the shape
-    covers, not the image."""
-    from pycocotools import mask as mask_utils
-
-    coords = polygon_coords(shape)
-    xs, ys = coords[0::2], coords[1::2]
-    x0 = max(0, math.floor(min(xs)) - 1)
-    y0 = max(0, math.floor(min(ys)) - 1)
-    x1 = min(width, math.ceil(max(xs)) + 2)
-    y1 = min(height, math.ceil(max(ys)) + 2)
-    if x1 <= x0 or y1 <= y0:
-        return 0
-    clipped = clip_polygon(coords, x0, y0, x1, y1)
-    if len(clipped) < 6:
-        return 0
-    moved = [v - (x0 if k % 2 == 0 else y0) for k, v in enumerate(clipped)]
-    rles = mask_utils.frPyObjects([moved], y1 - y0, x1 - x0)
-    return int(mask_utils.area(rles).sum())
-
-
 def degenerate_reason(shape: Shape, height: int, width: int) -> str | None:
-    """Why a shape marks no region of the image (zero area, empty, entirely outside, a
-    fragment smaller than a pixel), or None: the ``left_out`` issues of :func:`shape_issue`."""
+    """Why a shape marks no region of the image (zero area, empty, entirely outside), or None: the ``left_out`` issues of :func:`shape_issue`."""
     issue = shape_issue(shape, width, height)
     return issue.message if issue is not None and issue.left_out else None
 
@@ -128,17 +69,14 @@ def degenerate_reason(shape: Shape, height: int, width: int) -> str | None:
 def shape_issue(shape: Shape, width: int, height: int) -> ShapeIssue | None:
     """What is wrong with ``shape`` on a ``width`` x ``height`` image, or None (rules in the
     module docstring). Cheap for shapes well inside the image: only shapes reaching outside
-    are rasterised, and polygons are measured on their own box."""
+    are rasterised (on their own box)."""
     reason = zero_area_reason(shape)
     if reason is not None:
         return ShapeIssue(reason, True)
-    t, kind = shape.shape_type, kind_of(shape)
+    t = shape.shape_type
     where = outside(shape, width, height)
     if where is not None and shape_crop(shape, height, width) is None:
         return ShapeIssue(f"{t} lies entirely outside the {width}x{height} image", True)
-    if kind.polygon_form and coco_pixels(shape, width, height) == 0:
-        what = "covers no pixel of the image" if where is not None else "covers no pixel centre"
-        return ShapeIssue(f"{t} {what} (a fragment smaller than a pixel: it rasterises to 0 pixels)", True)
     if where is not None:
         return ShapeIssue(f"{t} lies partly outside the {width}x{height} image (clipped)", False)
     return None

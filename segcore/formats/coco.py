@@ -10,13 +10,14 @@ self-crossing polygons ("bow-ties": RLE keeps the pixels LabelMe paints for them
 instances with holes become RLE. ``area`` and ``bbox`` come from the instance's own rasterised
 mask (the union of its shapes, not cut by shapes drawn over it). Points and lines are not
 areas: skipped with a warning. Every polygon written covers at least one pixel for a COCO
-reader: slivers are left out by :mod:`segcore.data.shape_checks`.
+reader: a polygon thinner than a pixel is written as RLE of its pixels too.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,7 +29,6 @@ from shapely.geometry import LinearRing
 
 from segcore.data.dataset import Item
 from segcore.data.rasterize import ClassList, instance_crops
-from segcore.data.shape_checks import clip_polygon, polygon_coords
 from segcore.formats import files
 from segcore.formats.common import (
     ExportReport,
@@ -85,15 +85,75 @@ def rle_encode(crop: np.ndarray, x0: int = 0, y0: int = 0, height: int | None = 
     return {"size": [int(rle["size"][0]), int(rle["size"][1])], "counts": rle["counts"].decode("ascii")}
 
 
-def _simple_polygon(shape: Shape) -> bool:
-    """True when a COCO reader paints the shape's polygon as LabelMe does, up to the outline
-    convention: a polygon form whose ring does not cross itself. A self-crossing ring (a
-    "bow-tie") is written as RLE of its LabelMe pixels instead."""
-    kind = kind_of(shape)
-    if not kind.polygon_form:
-        return False
-    pts = kind.polygon(shape)
-    return pts is not None and LinearRing(pts).is_simple
+def polygon_coords(shape: Shape) -> list[float]:
+    """A COCO polygon ``[x1, y1, x2, y2, ...]`` for a shape with a polygon form (a rectangle as
+    its four corners)."""
+    pts = kind_of(shape).polygon(shape)
+    if pts is None:
+        raise ValueError(f"a {shape.shape_type} has no polygon form")
+    return [float(v) for p in pts for v in p]
+
+
+def clip_polygon(coords: list[float], x0: float, y0: float, x1: float, y1: float) -> list[float]:
+    """``[x1, y1, x2, y2, ...]`` clipped to the box ``[x0, x1] x [y0, y1]`` (Sutherland-Hodgman):
+    the same pixels inside the box, and no coordinate far outside it (a reader's rasteriser
+    walks every edge, so a point at 1e300 would never finish). May return fewer than 3 points."""
+    pts = list(zip(coords[0::2], coords[1::2]))
+    for axis, bound, keep_above in ((0, x0, True), (0, x1, False), (1, y0, True), (1, y1, False)):
+        if not pts:
+            break
+        def inside(p: tuple[float, float], a: int = axis, b: float = bound, k: bool = keep_above) -> bool:
+            return p[a] >= b if k else p[a] <= b
+
+        out: list[tuple[float, float]] = []
+        prev = pts[-1]
+        for cur in pts:
+            if inside(cur) != inside(prev):
+                t = (bound - prev[axis]) / (cur[axis] - prev[axis])
+                if axis == 0:
+                    out.append((bound, prev[1] + t * (cur[1] - prev[1])))
+                else:
+                    out.append((prev[0] + t * (cur[0] - prev[0]), bound))
+            if inside(cur):
+                out.append(cur)
+            prev = cur
+        pts = out
+    return [float(v) for p in pts for v in p]
+
+
+def coco_pixels(shape: Shape, width: int, height: int) -> int:
+    """How many pixels a COCO reader (pycocotools) rasterises a polygon-like shape to on a
+    ``width`` x ``height`` image. Computed on the shape's own box, so it costs what the shape
+    covers, not the image."""
+    from pycocotools import mask as mask_utils
+
+    coords = polygon_coords(shape)
+    xs, ys = coords[0::2], coords[1::2]
+    x0 = max(0, math.floor(min(xs)) - 1)
+    y0 = max(0, math.floor(min(ys)) - 1)
+    x1 = min(width, math.ceil(max(xs)) + 2)
+    y1 = min(height, math.ceil(max(ys)) + 2)
+    if x1 <= x0 or y1 <= y0:
+        return 0
+    clipped = clip_polygon(coords, x0, y0, x1, y1)
+    if len(clipped) < 6:
+        return 0
+    moved = [v - (x0 if k % 2 == 0 else y0) for k, v in enumerate(clipped)]
+    rles = mask_utils.frPyObjects([moved], y1 - y0, x1 - x0)
+    return int(mask_utils.area(rles).sum())
+
+
+def coco_polygon(shape: Shape, width: int, height: int) -> list[float] | None:
+    """The shape as a COCO polygon clipped to the image, when a COCO reader paints that polygon
+    as LabelMe does (up to the outline convention): a polygon form whose ring does not cross
+    itself and covers a pixel centre. Else None: the shape is written as RLE of its LabelMe
+    pixels (a "bow-tie", a sliver thinner than a pixel)."""
+    if not kind_of(shape).polygon_form:
+        return None
+    coords = clip_polygon(polygon_coords(shape), 0, 0, width, height)
+    if len(coords) < 6 or not LinearRing(list(zip(coords[0::2], coords[1::2]))).is_simple:
+        return None
+    return coords if coco_pixels(shape, width, height) > 0 else None
 
 
 def _coco_job(job: _Job) -> _Result:
@@ -111,10 +171,8 @@ def _coco_job(job: _Job) -> _Result:
             res.skipped.append(Skipped(job.item.json, chk.indices[inst.shape_indices[0]],
                                        f"instance {inst.label!r} covers no pixel of the image"))
             continue
-        if all(_simple_polygon(s) for s in members):
-            seg: Any = [clip_polygon(polygon_coords(s), 0, 0, w, h) for s in members]  # inside the image
-        else:
-            seg = rle_encode(crop, x0, y0, h, w)
+        polygons = [coco_polygon(s, w, h) for s in members]
+        seg: Any = polygons if all(p is not None for p in polygons) else rle_encode(crop, x0, y0, h, w)
         res.annotations.append({
             "category_id": inst.class_id, "segmentation": seg, "area": float(area), "bbox": bbox,
             "iscrowd": 0, "_label": inst.label,

@@ -12,6 +12,7 @@ oriented_rectangle). Modules ask the table instead of comparing ``shape_type`` s
     kind.has_area                         # marks a region (False: point, line, linestrip)
     kind.closed                           # its outline is a closed ring
     kind.editable_edges                   # a vertex may be inserted on an edge (polygon, linestrip)
+    kind.pixel_grid                       # geometry is a pixel crop: no vertex edits, whole-pixel moves
     kind.bounds(shape)                    # (x0, y0, x1, y1) of its geometry (a circle's disc, a mask's pixels)
     kind.extent(shape)                    # (x0, y0, x1, y1) of every pixel it may paint
     kind.outline(shape)                   # outline vertices, (N, 2) float array (closed: first repeated)
@@ -104,6 +105,7 @@ class ShapeKind:
     closed: ClassVar[bool] = True
     editable_edges: ClassVar[bool] = False
     polygon_form: ClassVar[bool] = False
+    pixel_grid: ClassVar[bool] = False
 
     def point_count_problem(self, n: int) -> str | None:
         """Why ``n`` points do not make this kind, or None."""
@@ -273,6 +275,7 @@ class MaskKind(ShapeKind):
     name = "mask"
     min_points = 2
     max_points = 2
+    pixel_grid = True
 
     def bounds(self, shape: Shape) -> Box:
         x0, y0 = self._origin(shape)

@@ -1,5 +1,6 @@
 """One rule for bad shapes: `info` and both exports name the same shapes with the same words,
-and no export writes an annotation that covers 0 pixels (smart-tool slivers)."""
+and no export writes an annotation that covers 0 pixels (smart-tool slivers are kept: LabelMe
+paints them, and COCO gets them as RLE)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from segcore.cli import main
-from segcore.data.shape_checks import clip_polygon, coco_pixels, shape_issue
+from segcore.formats.coco import clip_polygon, coco_pixels, coco_polygon
 from segcore.io.annotation import Shape
 from tests.segcore.export_fixtures import write_labelme
 
@@ -27,11 +28,12 @@ SLIVERS = [  # what a wand or a brush stroke can leave: area > 0, yet no pixel c
     Shape("cat", [(20.1, 40.1), (20.9, 40.1), (20.5, 40.2)]),
     Shape("dog", [(30.2, 40.2), (30.4, 40.2), (30.4, 40.4), (30.2, 40.4)], shape_type="polygon"),
 ]
+FLAT = Shape("cat", [(2.0, 30.0), (6.0, 34.0), (10.0, 38.0)])  # points on one line: no region
 
 
 def _folder(root):
     write_labelme(root, "a", [BIG, PARTLY])
-    write_labelme(root, "b", [BIG, *SLIVERS], seed=1)
+    write_labelme(root, "b", [BIG, *SLIVERS, FLAT], seed=1)
     grouped = [Shape("dog", BIG.points, group_id=7), Shape("dog", SLIVERS[0].points, group_id=7),
                Shape("cat", SLIVERS[1].points, group_id=8), Shape("cat", SLIVERS[2].points, group_id=8)]
     write_labelme(root, "c", grouped, seed=2)
@@ -53,10 +55,7 @@ def test_info_and_exports_name_the_same_shapes_the_same_way(tmp_path, capsys):
     info = _shape_lines(capsys.readouterr().out)
     expected = {
         f"{root / 'a.json'}: shape 1: polygon lies partly outside the 64x48 image (clipped)",
-        *(f"{root / 'b.json'}: shape {i}: polygon covers no pixel centre (a fragment smaller than a pixel: "
-          "it rasterises to 0 pixels)" for i in (1, 2, 3)),
-        *(f"{root / 'c.json'}: shape {i}: polygon covers no pixel centre (a fragment smaller than a pixel: "
-          "it rasterises to 0 pixels)" for i in (1, 2, 3)),
+        f"{root / 'b.json'}: shape 4: polygon has zero area (its points lie on one line)",
     }
     assert info == expected
     for fmt in ("voc", "coco"):
@@ -73,11 +72,13 @@ def test_coco_export_never_writes_an_annotation_without_pixels(tmp_path, capsys)
     assert main(["export", str(root), "--format", "coco", "--out", str(out), "--quiet", "--workers", "1",
                  "--val", "0"]) == 0
     text = capsys.readouterr().out
-    assert "b.json: shape 2" in text and "rasterises to 0 pixels" in text
+    assert "b.json: shape 4" in text and "zero area" in text
     with contextlib.redirect_stdout(io.StringIO()):
         coco = pycoco.COCO(str(out / "annotations" / "instances_train.json"))
     anns = coco.loadAnns(coco.getAnnIds())
-    assert len(anns) == 4  # a: cat, dog; b: cat; c: the dog group (its sliver left out); group 8 is gone
+    assert len(anns) == 8  # a: cat, dog; b: cat and the three slivers; c: the groups 7 and 8
+    slivers = [a for a in anns if a["image_id"] == 2 and a["area"] < 10]
+    assert len(slivers) == 3 and all(isinstance(a["segmentation"], dict) for a in slivers)  # RLE
     for ann in anns:
         assert ann["area"] > 0
         assert coco.annToMask(ann).sum() > 0, ann
@@ -86,7 +87,7 @@ def test_coco_export_never_writes_an_annotation_without_pixels(tmp_path, capsys)
             assert coco_pixels(Shape("x", list(zip(poly[0::2], poly[1::2]))), img["width"], img["height"]) > 0
 
 
-def test_voc_export_leaves_slivers_out_and_counts_only_instances_with_pixels(tmp_path, capsys):
+def test_voc_export_paints_slivers_and_counts_only_instances_with_pixels(tmp_path, capsys):
     root = _folder(tmp_path / "data")
     out = tmp_path / "voc"
     assert main(["export", str(root), "--format", "voc", "--out", str(out), "--quiet", "--workers", "1",
@@ -98,9 +99,10 @@ def test_voc_export_leaves_slivers_out_and_counts_only_instances_with_pixels(tmp
         ids = set(np.unique(obj).tolist()) - {0, 255}
         total += len(ids)
         assert ids == set(range(1, len(ids) + 1))
-    assert total == sum(report["instances"].values()) == 4
+    assert total == sum(report["instances"].values()) == 8
     cls = np.array(Image.open(out / "SegmentationClass" / "b.png"))
-    assert cls[40, 10] == 0 and cls[40, 20] == 0  # the slivers are not painted
+    assert cls[40, 10] == 1 and (cls[39:42, 19:23] == 1).any() and cls[40, 30] == 2  # slivers: their outline
+    assert cls[34, 6] == 0  # the flat polygon marks no region
 
 
 def test_voc_instance_hidden_under_later_shapes_is_not_counted(tmp_path, capsys):
@@ -119,25 +121,18 @@ coord = st.floats(min_value=-5.0, max_value=70.0, allow_nan=False)
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(coord, coord), min_size=3, max_size=6))
-def test_the_rule_leaves_out_exactly_what_coco_readers_see_as_empty(points):
+def test_every_polygon_the_coco_export_writes_covers_pixels_for_a_reader(points):
     from pycocotools import mask as mask_utils
 
-    shape = Shape("cat", points)
-    issue = shape_issue(shape, 64, 48)
-    exported = clip_polygon([v for p in points for v in p], 0, 0, 64, 48)  # as the COCO export writes it
-    full = mask_utils.area(mask_utils.frPyObjects([exported], 48, 64)).sum() if len(exported) >= 6 else 0
-    if issue is None or not issue.left_out:
-        assert full > 0  # whatever is exported covers pixels for a COCO reader
-    elif "no pixel" in issue.message:
-        assert full == 0
+    written = coco_polygon(Shape("cat", points), 64, 48)
+    if written is not None:  # else the shape is written as RLE of its LabelMe pixels
+        assert mask_utils.area(mask_utils.frPyObjects([written], 48, 64)).sum() > 0
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.floats(-40.0, 110.0), st.floats(-40.0, 90.0)), min_size=3, max_size=7))
 def test_clipping_to_the_image_keeps_the_pixels_a_coco_reader_sees(points):
     from pycocotools import mask as mask_utils
-
-    from segcore.data.shape_checks import clip_polygon
 
     coords = [v for p in points for v in p]
     clipped = clip_polygon(coords, 0, 0, 64, 48)
