@@ -18,9 +18,10 @@ and the results become undoable edits of the document:
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QProgressDialog
 
 from app import undo_commands as cmd
@@ -33,6 +34,7 @@ from segcore.io.annotation import Shape
 
 ACCEPT_KEY = "Y"
 MODEL_SETTING = "model/checkpoint"  # the pre-annotation model, loaded again at the next start
+ENGINE_SETTING = "model/engine"  # auto | torch | onnxruntime (segcore.inference.engine.ENGINES)
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -113,7 +115,7 @@ class ModelFeature:
         menu = window.menus["model"]
         for name, text, short, keys, handler, tip in (
             ("load_checkpoint", "&Load Checkpoint...", "", "Ctrl+Shift+M", self.ask_checkpoint,
-             "Load a model trained with segcore (.pt checkpoint)"),
+             "Load a model trained with segcore (.pt checkpoint, or its .onnx export)"),
             ("preannotate_image", "&Pre-annotate This Image", "Pre-annotate", "Ctrl+M", self.preannotate_image,
              "Let the model propose shapes for this image (replaces earlier proposals)"),
             ("preannotate_all", "Pre-annotate All &Unlabelled Images", "", "", self.preannotate_unlabelled,
@@ -140,6 +142,7 @@ class ModelFeature:
             window.addAction(act)
             self.actions[name] = act
         set_icons(self.actions)
+        self._build_engine_menu(menu)
         self._build_toolbar()
         self.status = QLabel("No model", window)
         self.status.setObjectName("model_status")
@@ -148,6 +151,38 @@ class ModelFeature:
         self._document_changed(window.document)
         self._update_actions()
         self.reload_saved_model()
+
+    def _build_engine_menu(self, menu) -> None:
+        """Model > Engine: Auto / PyTorch / ONNX Runtime, remembered in the settings."""
+        from segcore.inference.engine import ENGINE_LABELS, ENGINES
+
+        saved = str(self.window.settings.value(ENGINE_SETTING, "auto") or "auto")
+        self.engine = saved if saved in ENGINES else "auto"
+        sub = menu.addMenu("&Engine")
+        sub.setObjectName("menu_model_engine")
+        group = QActionGroup(sub)
+        group.setExclusive(True)
+        self.engine_actions: dict[str, QAction] = {}
+        for name in ENGINES:
+            act = QAction(ENGINE_LABELS[name], sub)
+            act.setObjectName(f"action_engine_{name}")
+            act.setCheckable(True)
+            act.setChecked(name == self.engine)
+            act.setStatusTip("Auto: ONNX Runtime when installed (the checkpoint is exported once), else PyTorch")
+            act.triggered.connect(lambda _c=False, n=name: self.set_engine(n))
+            group.addAction(act)
+            sub.addAction(act)
+            self.engine_actions[name] = act
+
+    def set_engine(self, engine: str) -> Job | None:
+        """Run models on ``engine`` from now on (remembered); the loaded model is loaded again on it."""
+        self.engine = engine
+        self.engine_actions[engine].setChecked(True)
+        self.window.settings.set_value(ENGINE_SETTING, engine)
+        if self.model_path is not None and not self._busy and self.predictor is not None \
+                and self.predictor.engine != engine:
+            return self.load_checkpoint(self.model_path)
+        return None
 
     def _build_toolbar(self) -> None:
         tb = ModelToolbar(self.window, [self.actions[n] for n in ("preannotate_image", "accept_proposals",
@@ -202,7 +237,7 @@ class ModelFeature:
     # ------------------------------------------------------------------ checkpoint
     def ask_checkpoint(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Load checkpoint", str(Path.home()),
-                                              "Checkpoints (*.pt *.pth);;All files (*)")
+                                              "Models (*.pt *.pth *.onnx);;All files (*)")
         if path:
             self.load_checkpoint(path)
 
@@ -230,7 +265,7 @@ class ModelFeature:
         return f"Model: {Path(self.model_path or '').name} | {self.predictor.describe()}"
 
     def _load(self, path: str, on_failure) -> Job:
-        from segcore.inference.predict import Predictor
+        from segcore.inference.engine import open_predictor
 
         name = Path(path).name
         self.status.setText(f"Loading {name}...")
@@ -238,9 +273,11 @@ class ModelFeature:
         def done(predictor) -> None:
             self.predictor, self.model_path = predictor, str(path)
             self.status.setText(self._model_text())
-            self.status.setToolTip(str(path))
+            note = predictor.engine_note
+            self.status.setToolTip(str(path) + (f"\n{note}" if note else ""))
             self.window.settings.set_value(MODEL_SETTING, str(Path(path).absolute()))
-            self.window.statusBar().showMessage(f"Loaded {name}", 4000)
+            self.window.statusBar().showMessage(f"Loaded {name}" + (f" ({note})" if note else ""),
+                                                15000 if note else 4000)
             self._update_actions()
 
         def failed(exc: BaseException) -> None:
@@ -248,7 +285,7 @@ class ModelFeature:
             on_failure(exc)
             self._update_actions()
 
-        return self._start(Predictor, path, done=done, failed=failed, title=None)
+        return self._start(partial(open_predictor, engine=self.engine), path, done=done, failed=failed, title=None)
 
     # ------------------------------------------------------------------ jobs
     def _start(self, fn, *args, done, failed=None, title: str | None) -> Job:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QPushButton
 
 from app.features.model_feature import ACCEPT_KEY
 from segcore.io import annotation as sa
@@ -238,3 +238,65 @@ def test_lost_model_is_named_in_the_status_bar_at_start(qtbot, tmp_path, checkpo
     # forgotten: the start after that is quiet
     w3 = _new_window(qtbot, tmp_path)
     assert w3.model_feature.job is None and w3.model_feature.status.text() == "No model"
+
+
+def test_engine_menu_follows_the_setting_and_the_status_shows_the_engine(qtbot, tmp_path, checkpoint):
+    pytest.importorskip("onnxruntime")
+    model = tmp_path / "m" / "boxes.pt"
+    model.parent.mkdir()
+    model.write_bytes(checkpoint.read_bytes())
+    w = open_window(qtbot, tmp_path)
+    feature = w.model_feature
+    assert feature.engine == "auto" and feature.engine_actions["auto"].isChecked()
+    labels = [a.text() for a in w.findChild(QMenu, "menu_model_engine").actions()]
+    assert labels == ["Auto", "PyTorch", "ONNX Runtime"]
+    feature.load_checkpoint(str(model))
+    qtbot.waitUntil(lambda: feature.predictor is not None, timeout=30000)
+    assert "ONNX Runtime" in feature.status.text() and model.with_suffix(".onnx").is_file()
+    feature.engine_actions["torch"].trigger()  # the user picks PyTorch: the model is loaded again on it
+    qtbot.waitUntil(lambda: feature.predictor.engine == "torch", timeout=30000)
+    assert "PyTorch" in feature.status.text() and feature.engine_actions["torch"].isChecked()
+    w.close()
+    w2 = _new_window(qtbot, tmp_path)  # remembered at the next start
+    assert w2.model_feature.engine == "torch" and w2.model_feature.engine_actions["torch"].isChecked()
+    qtbot.waitUntil(lambda: w2.model_feature.predictor is not None, timeout=30000)
+    assert w2.model_feature.predictor.engine == "torch" and "PyTorch" in w2.model_feature.status.text()
+
+
+def test_load_accepts_an_onnx_export(qtbot, tmp_path, folder, checkpoint):
+    pytest.importorskip("onnxruntime")
+    from segcore.inference.onnx_export import export_onnx
+
+    out, _, _ = export_onnx(checkpoint, tmp_path / "exported.onnx", check=False)
+    w = open_window(qtbot, tmp_path)
+    w.open_path(folder / "im2.png")
+    wait_image(qtbot, w, "im2.png")
+    feature = w.model_feature
+    feature.load_checkpoint(str(out))
+    qtbot.waitUntil(lambda: feature.predictor is not None, timeout=30000)
+    text = feature.status.text()
+    assert "exported.onnx" in text and "ONNX Runtime" in text and "box" in text
+    feature.actions["preannotate_image"].trigger()
+    qtbot.waitUntil(lambda: any(s.proposed for s in w.document.shapes), timeout=20000)
+    assert [s.label for s in w.document.shapes] == ["box"]
+    # a foreign or broken .onnx is refused, naming the file
+    junk = tmp_path / "junk.onnx"
+    junk.write_bytes(b"\x08\x07garbage")
+    errors = []
+    w.report_error = errors.append
+    feature.load_checkpoint(str(junk))
+    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    assert "junk.onnx" in errors[0] and "not a readable ONNX model" in errors[0]
+
+
+def test_pytorch_runs_and_says_why_without_onnxruntime(qtbot, tmp_path, checkpoint, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if not installed
+    w = open_window(qtbot, tmp_path)
+    feature = w.model_feature
+    feature.load_checkpoint(str(checkpoint))
+    qtbot.waitUntil(lambda: feature.predictor is not None, timeout=30000)
+    assert "PyTorch" in feature.status.text()
+    assert "onnxruntime is not installed" in feature.status.toolTip()
+    assert "onnxruntime is not installed" in w.statusBar().currentMessage()
