@@ -23,7 +23,7 @@ from shapely import union_all
 from segcore.data.polygons import shape_to_geometry
 from segcore.interactive import brush, brush_shapes, stroke_geometry
 
-from .shape_item import AREA_TYPES
+from .geometry import is_area
 from .smart_base import OPTIONS, SmartTool
 from .tools import ToolEvent, register_tool
 
@@ -92,7 +92,7 @@ class BrushTool(SmartTool):
 
     def _selected_targets(self) -> list[int]:
         doc = self.canvas.document
-        sel = [i for i in doc.selected_indices() if doc.shapes[i].shape_type in AREA_TYPES]
+        sel = [i for i in doc.selected_indices() if is_area(doc.shapes[i])]
         if not self.erase:
             return sel if len(sel) == 1 else []
         return sel
@@ -102,7 +102,7 @@ class BrushTool(SmartTool):
         doc = self.canvas.document
         return [
             i for i, s in enumerate(doc.shapes)
-            if s.shape_type in AREA_TYPES and doc.is_visible(i) and shape_to_geometry(s).intersects(swept)
+            if is_area(s) and doc.is_visible(i) and shape_to_geometry(s).intersects(swept)
         ]
 
     # ------------------------------------------------------------------ events

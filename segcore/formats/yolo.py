@@ -39,9 +39,8 @@ from segcore.formats.files import SOURCE_ERRORS, export_image
 from segcore.formats.pool import run_jobs
 from segcore.formats.yolo_rings import bridge, format_line, mask_rings, rings_crop
 from segcore.io.annotation import Shape
+from segcore.io.shape_kinds import kind_of
 from segcore.progress import CancelToken, ProgressCallback
-
-NOT_AREAS = frozenset({"point", "line", "linestrip"})
 
 
 @dataclass
@@ -66,7 +65,7 @@ class _Result:
 
 def is_area(shape: Shape) -> bool:
     """Whether a shape covers an area (YOLO writes areas only)."""
-    return shape.shape_type not in NOT_AREAS
+    return kind_of(shape).has_area
 
 
 def _boxes(imap: np.ndarray) -> dict[int, tuple[int, int, int, int]]:
