@@ -52,6 +52,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 
 from segcore.io.annotation import POINT_COUNTS, Shape
+from segcore.io.shape_kinds import kind_of
 
 from .document import Document
 
@@ -178,7 +179,7 @@ class MoveShapes(FieldsCommand):
         self.indices = sorted(set(indices))
         for i in self.indices:
             s = doc.shapes[i]
-            if s.shape_type == "mask":  # a mask's bbox stays on whole pixels
+            if kind_of(s).pixel_grid:  # a mask's bbox stays on whole pixels
                 mx, my = float(round(dx)), float(round(dy))
                 pts = [(x + mx, y + my) for x, y in s.points]
             else:
@@ -205,7 +206,7 @@ class MoveVertex(FieldsCommand):
         self.gesture = gesture
         self.key = (index, vertex)
         s = doc.shapes[index]
-        if s.shape_type == "mask":
+        if kind_of(s).pixel_grid:
             raise ValueError("a mask shape's bbox follows its mask image; move the whole shape instead")
         pts = list(s.points)
         pts[vertex] = (float(pos[0]), float(pos[1]))

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QSlider, QSpinB
 
 from app import undo_commands as cmd
 from app.canvas import tool_brush, tool_grabcut, tool_scissors, tool_wand  # noqa: F401 - register tools
-from app.canvas.shape_item import AREA_TYPES
+from app.canvas.geometry import is_area
 from app.canvas.smart_base import OPTIONS, SmartOptions
 from app.document import Document
 from app.icons import set_icons
@@ -47,7 +47,7 @@ RADIUS_TOOLS = ("brush", "eraser")
 
 
 def _area_selection(doc: Document) -> list[int]:
-    return [i for i in doc.selected_indices() if doc.shapes[i].shape_type in AREA_TYPES]
+    return [i for i in doc.selected_indices() if is_area(doc.shapes[i])]
 
 
 def merge_selected(doc: Document) -> int:
