@@ -33,6 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.config import load_config
+    from app.i18n import SETTING, install_translators
     from app.main_window import MainWindow
     from app.settings import Settings
 
@@ -49,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.smoke_test and not args.settings:
         args.settings = _fresh_settings_file()
     settings = Settings(args.settings)
+    install_translators(app, str(settings.value(SETTING, "") or ""))  # before any text is set (app owns them)
     if args.no_autosave:
         settings.autosave = False
     window = MainWindow(settings=settings, config=config, labels_file=args.labels)

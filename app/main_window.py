@@ -33,6 +33,7 @@ from app.docks.file_list import FileListDock
 from app.docks.label_list import FlagsDock, LabelListDock
 from app.docks.shape_list import ShapeListDock
 from app.document import Document, LabelColours
+from app.i18n import LanguageMenu
 from app.icons import set_icons
 from app.label_index import folder_labels
 from app.prefetch import AnnotationCache, ImageCache
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self.actions["crosshair"].setChecked(str(self.settings.value("crosshair", "false")).lower() == "true")
         self.menus["view"].addSeparator()
         self.layout_menus = window_layout.LayoutMenus(self, self.menus["view"])
+        self.language_menu = LanguageMenu(self, self.menus["view"], self.settings)
         self.recent = RecentMenu(self.settings, self.menus["file"], self.actions["next_image"], self.open_path,
                                  self.report_error, self)
         self.toolbar = QToolBar("Tools", self)
