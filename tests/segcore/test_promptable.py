@@ -118,3 +118,75 @@ def test_embedding_cache_keeps_the_last_few():
     assert cache.keys() == ["a", "c"] and "b" not in cache
     cache.clear()
     assert cache.keys() == []
+
+
+def export_tiny_efficientsam(folder) -> tuple:
+    """ONNX encoder/decoder with EfficientSAM's inputs and outputs: the "embedding" is the image;
+    the mask holds the pixels of the first point's colour."""
+    import warnings
+
+    import torch
+
+    class Encoder(torch.nn.Module):
+        def forward(self, batched_images):
+            return batched_images * 1.0
+
+    class Decoder(torch.nn.Module):
+        def forward(self, image_embeddings, batched_point_coords, batched_point_labels, orig_im_size):
+            e = image_embeddings[0]
+            xy = batched_point_coords[0, 0, 0].round().long()
+            colour = e.flatten(1).index_select(1, (xy[1] * e.shape[2] + xy[0]).reshape(1))
+            logits = 0.05 - (e - colour.reshape(3, 1, 1)).abs().amax(0)
+            logits = logits + 0 * orig_im_size.sum().float() + 0 * batched_point_labels.sum()
+            masks = logits[None, None, None].expand(1, 1, 3, -1, -1)
+            return masks, torch.ones(1, 1, 3), masks[:, :, :, ::4, ::4]
+
+    folder.mkdir(parents=True, exist_ok=True)
+    enc, dec = folder / "tiny_encoder.onnx", folder / "tiny_decoder.onnx"
+    img = torch.rand(1, 3, 20, 24)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Encoder(), (img,), str(enc), input_names=["batched_images"],
+                          output_names=["image_embeddings"], dynamic_axes={"batched_images": {2: "h", 3: "w"}},
+                          dynamo=False)
+        torch.onnx.export(Decoder(), (img, torch.tensor([[[[3.0, 4.0]]]]), torch.tensor([[[1.0]]]),
+                                      torch.tensor([20, 24])), str(dec),
+                          input_names=["image_embeddings", "batched_point_coords", "batched_point_labels",
+                                       "orig_im_size"], output_names=["masks", "iou", "low_res"],
+                          dynamic_axes={"image_embeddings": {2: "h", 3: "w"}, "batched_point_coords": {2: "n"},
+                                        "batched_point_labels": {2: "n"}}, dynamo=False)
+    return enc, dec
+
+
+def test_an_osam_model_runs_from_local_files(tmp_path, monkeypatch):
+    """The osam backend end to end on a tiny EfficientSAM-shaped model registered with osam."""
+    import hashlib
+
+    import osam
+    from osam._models.efficientsam._models import EfficientSam
+
+    from segcore.interactive.sam_osam import WeightsMissing
+    from segcore.interactive.weights import install_local
+
+    enc, dec = export_tiny_efficientsam(tmp_path / "downloads")
+
+    class TinySam(EfficientSam):
+        name = "tinysam:1m"
+        _blobs = {k: osam.types.Blob(url=f"https://example.invalid/{p.name}",
+                                     hash="sha256:" + hashlib.sha256(p.read_bytes()).hexdigest())
+                  for k, p in (("encoder", enc), ("decoder", dec))}
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(osam.apis, "registered_model_types", [*osam.apis.registered_model_types, TinySam])
+    files = sam_models.needed_files("tinysam:1m")
+    assert [f.name for f in files] == ["tiny_encoder.onnx", "tiny_decoder.onnx"]
+    with pytest.raises(WeightsMissing, match="tinysam:1m: its weights"):
+        sam_models.load_model("tinysam:1m")
+    assert install_local(files, [dec, enc]) == files[::-1] and sam_models.needed_files("tinysam:1m") == []
+    model = sam_models.load_model("tinysam:1m")
+    emb = model.encode(two_squares())
+    assert (emb.model, emb.height, emb.width) == ("tinysam:1m", 60, 80)
+    region, _score = prompt_region(model, emb, [(50, 40)], [1])
+    assert region.bbox == (40, 35, 70, 55) and region.area() == 600
+    region, _score = prompt_region(model, emb, [(2, 2)], [1], box=(0, 0, 80, 60))
+    assert region.area() == 60 * 80 - 400 - 600
