@@ -87,3 +87,19 @@ def test_module_entry_point(checkpoint, images):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "1 label files written" in r.stdout
+
+
+def test_engine_option_picks_the_engine(checkpoint, images, capsys):
+    pytest.importorskip("onnxruntime")
+    assert main(["predict", str(checkpoint), str(images / "a.png"), "--engine", "torch", "-q"]) == 0
+    torch_json = load(images / "a.json")
+    assert "PyTorch" in capsys.readouterr().err
+    assert main(["predict", str(checkpoint), str(images / "a.png"), "--engine", "onnxruntime", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "ONNX Runtime" in err and "note:" not in err
+    assert checkpoint.with_suffix(".onnx").is_file()
+    ort_json = load(images / "a.json")
+    assert [s.label for s in ort_json.shapes] == [s.label for s in torch_json.shapes] == ["thing"]
+    with pytest.raises(SystemExit):
+        main(["predict", str(checkpoint), str(images), "--engine", "tensorflow"])
+    assert "invalid choice" in capsys.readouterr().err
