@@ -37,7 +37,7 @@ from segcore.formats.common import (
 )
 from segcore.formats.files import SOURCE_ERRORS, export_image
 from segcore.formats.pool import run_jobs
-from segcore.formats.yolo_rings import bridge, format_line, mask_rings, rings_crop
+from segcore.formats.yolo_rings import bridge, format_line, holes_by_nesting, mask_rings, rings_crop, unbridge
 from segcore.io.annotation import Shape
 from segcore.io.shape_kinds import kind_of
 from segcore.progress import CancelToken, ProgressCallback
@@ -102,14 +102,35 @@ def object_lines(shapes: list[Shape], height: int, width: int, classes: ClassLis
             continue
         x0, y0, x1, y1 = box
         crop = imap[y0 : y1 + 1, x0 : x1 + 1] == inst.id
-        rings = mask_rings(crop, x0, y0)
-        back = rings_crop(rings, width, height)
-        if back is None or not _same(back, crop, x0, y0):
+        line, exact = object_outline(crop, x0, y0, width, height)
+        if not exact:
             notes.append(Skipped(path, first, f"instance {inst.label!r}: its outline does not reproduce every "
-                                              "pixel (a part one pixel wide?); written as traced"))
-        lines.append(format_line(inst.class_id - 1, bridge([r for r, _ in rings]), width, height))
+                                              "pixel; written as traced"))
+        lines.append(format_line(inst.class_id - 1, line, width, height))
         counts[inst.label] += 1
     return lines, counts, notes
+
+
+def object_outline(crop: np.ndarray, x0: int, y0: int, width: int, height: int,
+                   rounds: int = 3) -> tuple[list[tuple[float, float]], bool]:
+    """One bridged ring for the pixels of ``crop`` (placed at ``(x0, y0)``) and whether an
+    import reads exactly those pixels back. Pixels the traced rings miss (a part touching the
+    rest only at a corner inside a hole) are added as parts, pixels they add as holes."""
+    rings = [r for r, _ in mask_rings(crop, x0, y0)]
+    h, w = crop.shape
+    for _ in range(rounds + 1):
+        line = bridge(rings)
+        back = rings_crop(holes_by_nesting(unbridge(line)), width, height)  # what an import reads
+        got = np.zeros_like(crop)
+        if back is not None:
+            m, bx, by = back
+            ys, xs = slice(max(y0, by), min(y0 + h, by + m.shape[0])), slice(max(x0, bx), min(x0 + w, bx + m.shape[1]))
+            got[ys.start - y0 : ys.stop - y0, xs.start - x0 : xs.stop - x0] = m[ys.start - by : ys.stop - by,
+                                                                                 xs.start - bx : xs.stop - bx]
+            if back is not None and _same(back, crop, x0, y0):
+                return line, True
+        rings += [r for r, _ in mask_rings(crop & ~got, x0, y0)] + [r for r, _ in mask_rings(got & ~crop, x0, y0)]
+    return line, False
 
 
 def _same(back: tuple[np.ndarray, int, int], crop: np.ndarray, x0: int, y0: int) -> bool:

@@ -95,13 +95,15 @@ def _nearest(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
 
 def bridge(rings: list[Ring]) -> Ring:
     """One ring holding every ring: each joined to the ones before it by a zero-width bridge
-    between their closest vertices (the first ring should be an exterior)."""
+    between their closest vertices (the first ring should be an exterior). A joined ring
+    starts with its first vertex twice, so a reader can tell it from a spur even when it has
+    fewer than three vertices."""
     out = list(rings[0])
     for ring in rings[1:]:
         if not ring:
             continue
         i, j = _nearest(np.asarray(out, dtype=np.float64), np.asarray(ring, dtype=np.float64))
-        loop = ring[j:] + ring[:j] + [ring[j]]
+        loop = [ring[j], *ring[j:], *ring[:j], ring[j]]  # the repeated first point closes it explicitly
         out = out[: i + 1] + loop + out[i:]
     return out
 
@@ -117,8 +119,10 @@ def _dedupe(ring: Ring) -> Ring:
 
 
 def unbridge(points: Ring) -> list[Ring]:
-    """Split a bridged ring back into its rings (see the module docstring). A loop of fewer
-    than three distinct points (a one-pixel spur) stays part of the ring around it."""
+    """Split a bridged ring back into its rings (see the module docstring). A loop that never
+    comes back to its first point by an edge of its own is a spur (``a -> b -> a``, a part one
+    pixel wide), not a ring: it comes out as the open line ``[a, b, ...]`` it traces, without
+    area, so nesting gives it the side of the ring it left (:func:`holes_by_nesting`)."""
     n = len(points)
     if n < 3:
         return [list(points)]
@@ -127,32 +131,32 @@ def unbridge(points: Ring) -> list[Ring]:
     reverse_later = [False] * n
     for k in range(n - 1, -1, -1):
         a, b = edges[k]
-        reverse_later[k] = later.get((b, a), 0) > 0
+        reverse_later[k] = a != b and later.get((b, a), 0) > 0
         later[(a, b)] = later.get((a, b), 0) + 1
-    stack: list[Ring] = [[]]
+    stack: list[tuple[Ring, tuple, list[bool]]] = [([], points[0], [True])]  # (points, first, closed)
     opens: list[tuple] = []
     rings: list[Ring] = []
     for k, (a, b) in enumerate(edges):
-        stack[-1].append(a)
+        pts, first, closed = stack[-1]
+        pts.append(a)
         if opens and opens[-1] == (b, a):
-            ring = _dedupe(stack.pop())
+            stack.pop()
             opens.pop()
-            if len(set(ring)) >= 3:
-                rings.append(ring)
-            else:
-                stack[-1].extend(ring)
+            rings.append(_dedupe(pts) if closed[0] else _dedupe([b, *pts]))
         elif reverse_later[k]:
             opens.append((a, b))
-            stack.append([])
+            stack.append(([], b, [False]))
+        elif b == first:  # back at its first point by an edge of its own (or a repeated vertex)
+            closed[0] = True
     while len(stack) > 1:  # unbalanced: fold what is open back into its parent
-        inner = stack.pop()
-        stack[-1].extend(inner)
-    return [_dedupe(stack[0])] + rings
+        inner = stack.pop()[0]
+        stack[-1][0].extend(inner)
+    return [_dedupe(stack[0][0])] + rings
 
 
 def holes_by_nesting(rings: list[Ring]) -> list[tuple[Ring, bool]]:
-    """``(ring, is_hole)``: a ring whose first vertex lies inside an odd number of the other
-    rings (with area) is a hole."""
+    """``(ring, is_hole)``: a ring whose first vertex lies strictly inside an odd number of the
+    other rings (with area) is a hole."""
     contours = [np.asarray(r, dtype=np.float32).reshape(-1, 1, 2) if ring_area(r) > 0 else None for r in rings]
     out = []
     for k, ring in enumerate(rings):
