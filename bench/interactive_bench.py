@@ -18,9 +18,16 @@
    tolerances). Scissors: anchors on the true contour, 3 spread ones, then one where the
    snapped outline strays farthest. Then the same on flat CamVid regions (largest sky and road
    component of a few validation images), the case the magic wand is made for.
+3. SAM rows (the AI tools, :mod:`segcore.interactive.promptable`), in the same run when the
+   model's weights are in the cache (otherwise printed as skipped): encode time of a LabelMe
+   example photo (the GUI does it in the background; target 2 s for the default model), time
+   per prompt (target 50 ms), and a "sam" column of clicks to IoU 0.9: the standard protocol
+   (NoC@90), each click at the centre of the largest error, positive on a missed part,
+   negative on an extra one.
 
     python bench/interactive_bench.py [--data ../shared/datasets/labelme-voc-example]
         [--camvid ../shared/datasets/camvid] [--camvid-images 3] [--repeat 5] [--skip-clicks]
+        [--sam-model efficientsam:10m]
 """
 
 from __future__ import annotations
@@ -269,6 +276,64 @@ def clicks_scissors(img: np.ndarray, gt: np.ndarray) -> tuple[int, float]:
         idx.append(far)
 
 
+def load_sam(name: str):
+    """The promptable model ``name`` when its weights are in the cache, else None (says why)."""
+    from segcore.interactive.promptable import ModelError
+    from segcore.interactive.sam_models import load_model
+
+    try:
+        return load_model(name)
+    except ModelError as exc:
+        print(f"SAM rows skipped: {exc} (the AI tool or `python -m segcore sam` fetches them)")
+        return None
+
+
+def sam_latency(model, data: Path, repeat: int) -> None:
+    """Encode time of an example photo and time per prompt (one click, then three clicks)."""
+    from segcore.interactive.promptable import prompt_region
+
+    json_path = sorted((data / "data_annotated").glob("*.json"))[0]
+    img = read_rgb(json_path.with_suffix(".jpg"))
+    h, w = img.shape[:2]
+    ew, ec, emb = timed(lambda: model.encode(img), max(1, min(repeat, 3)))
+    pts = [(w / 2, h / 2), (w / 3, h / 2), (2 * w / 3, h / 3)]
+    pw, pc, _ = timed(lambda: prompt_region(model, emb, pts[:1], [1]), repeat)
+    pw3, pc3, _ = timed(lambda: prompt_region(model, emb, pts, [1, 1, 0]), repeat)
+    print(f"SAM {model.name} on a {w}x{h} photo (median, ms):")
+    print(f"  {'step':40s} {'wall':>7s} {'cpu':>7s} {'target':>7s}")
+    for name, wall, cpu, target in (("encode (background)", ew, ec, 2000), ("prompt, 1 click", pw, pc, 50),
+                                    ("prompt, 3 clicks", pw3, pc3, 50)):
+        print(f"  {name:40s} {wall:7.1f} {cpu:7.1f} {target:7d} {'ok' if wall <= target else 'over'}")
+
+
+class SamClicks:
+    """Clicks to IoU 0.9 with a promptable model (NoC@90): each click at the centre of the
+    largest error, positive on a missed part, negative on an extra one. Encodes each image once."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self._img = self._emb = None
+
+    def __call__(self, img: np.ndarray, gt: np.ndarray) -> tuple[int, float]:
+        from segcore.interactive.promptable import prompt_region
+
+        if self._img is not img:
+            self._img, self._emb = img, self.model.encode(img)
+        m = np.zeros(gt.shape, bool)
+        points: list[tuple[int, int]] = []
+        labels: list[int] = []
+        score = 0.0
+        while score < TARGET_IOU and len(points) < MAX_CLICKS:
+            missed, extra = gt & ~m, m & ~gt
+            positive = np.count_nonzero(missed) >= np.count_nonzero(extra)
+            points.append(error_centre(missed if positive else extra))
+            labels.append(1 if positive else 0)
+            region, _ = prompt_region(self.model, self._emb, points, labels)
+            m = region.full(*gt.shape)
+            score = iou(m, gt)
+        return len(points), score
+
+
 def labelme_objects(data: Path):
     """(name, image, gt mask) for the LabelMe example's objects of at least 5000 px."""
     for json_path in sorted((data / "data_annotated").glob("*.json")):
@@ -297,13 +362,15 @@ def camvid_regions(camvid: Path, count: int):
                 yield f"camvid {path.stem} {cls.lower()}", img, gt
 
 
-def clicks(objects) -> None:
+def clicks(objects, sam: SamClicks | None = None) -> None:
     print(f"clicks to reach IoU {TARGET_IOU} (cap {MAX_CLICKS}; '*' = not reached, IoU shown):")
-    print(f"  {'object':28s} {'hand':>5s} {'box':>9s} {'wand':>9s} {'scissors':>9s}")
-    totals = {"hand": [], "box": [], "wand": [], "scissors": []}
+    print(f"  {'object':28s} {'hand':>5s} {'box':>9s} {'wand':>9s} {'scissors':>9s}" + (f" {'sam':>9s}" if sam else ""))
+    totals = {"hand": [], "box": [], "wand": [], "scissors": []} | ({"sam": []} if sam else {})
     for name, img, gt in objects:
         hand = clicks_by_hand(gt)
         res = {"box": clicks_box(img, gt), "wand": clicks_wand(img, gt), "scissors": clicks_scissors(img, gt)}
+        if sam is not None:
+            res["sam"] = sam(img, gt)
         totals["hand"].append(hand)
         cells = []
         for k, (n, s) in res.items():
@@ -322,16 +389,21 @@ def main() -> None:
     parser.add_argument("--camvid", type=Path, default=DEFAULT_DATA.parent / "camvid")
     parser.add_argument("--camvid-images", type=int, default=3)
     parser.add_argument("--skip-clicks", action="store_true")
+    parser.add_argument("--sam-model", default="efficientsam:10m", help="promptable model of the SAM rows")
     args = parser.parse_args()
     if not (args.data / "data_annotated").is_dir():
         raise SystemExit(f"{args.data}: no data_annotated/ folder (the LabelMe example dataset)")
     latency(args.data, args.repeat)
+    model = load_sam(args.sam_model)
+    if model is not None:
+        sam_latency(model, args.data, args.repeat)
+    sam = SamClicks(model) if model is not None else None
     if not args.skip_clicks:
         print("LabelMe example objects:")
-        clicks(labelme_objects(args.data))
+        clicks(labelme_objects(args.data), sam)
         if (args.camvid / "val").is_dir():
             print("CamVid flat regions:")
-            clicks(camvid_regions(args.camvid, args.camvid_images))
+            clicks(camvid_regions(args.camvid, args.camvid_images), sam)
 
 
 if __name__ == "__main__":
