@@ -135,3 +135,64 @@ def test_missing_weights_are_offered_once_not_per_image(qtbot, tmp_path, monkeyp
     assert w.canvas.tool.hint_text() == ("efficientsam:10m: its weights (efficient_sam_vitt_encoder.onnx, "
                                          "efficient_sam_vitt_decoder.onnx) are not downloaded yet: "
                                          "Tools > AI Model > Download Model Weights")
+
+
+def test_download_from_a_mirror_then_the_osam_model_outlines(qtbot, tmp_path, monkeypatch):
+    """Weights fetched in a worker (progress dialog) from a local mirror into the cache, then a
+    tiny EfficientSAM-shaped osam model drives the tool: the whole real path, no network."""
+    import hashlib
+    import http.server
+
+    import osam
+    from osam._models.efficientsam._models import EfficientSam
+
+    from tests.segcore.test_promptable import export_tiny_efficientsam
+
+    blobs = {}
+    for p in export_tiny_efficientsam(tmp_path / "built"):
+        blobs[hashlib.sha256(p.read_bytes()).hexdigest()] = p.read_bytes()
+
+    class Mirror(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            body = blobs[self.path.rsplit("/", 1)[-1]]
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        class TinySam(EfficientSam):
+            name = "tinysam:1m"
+            _blobs = {k: osam.types.Blob(url=f"https://example.invalid/{k}.onnx", hash=f"sha256:{d}")
+                      for k, d in zip(("encoder", "decoder"), blobs)}
+
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
+        monkeypatch.setattr(osam.apis, "registered_model_types", [*osam.apis.registered_model_types, TinySam])
+        folder = folder_of_three(tmp_path)
+        w = open_window(qtbot, tmp_path)
+        w.ai_service.set_model("tinysam:1m")
+        w.settings.set_value("ai/mirror", f"http://127.0.0.1:{httpd.server_address[1]}/blobs")
+        job = w.ai_tools.download()
+        assert w.ai_tools.progress_dialog is not None
+        qtbot.waitUntil(lambda: job.finished, timeout=10000)
+        assert w.ai_tools.progress_dialog is None
+        cache = tmp_path / "home" / ".cache" / "osam" / "models" / "blobs"
+        assert sorted(p.name for p in cache.iterdir()) == sorted(f"sha256-{d}" for d in blobs)
+        w.session.open_dir(folder)
+        wait_image(qtbot, w, "a.png")
+        w.canvas.set_zoom(4.0)
+        w.canvas.centerOn(QPointF(40, 30))
+        w.ai_tools.actions["ai_polygon"].trigger()
+        tool = w.canvas.tool
+        qtbot.waitUntil(lambda: tool.hint_text() == "", timeout=10000)
+        click(qtbot, w.canvas, 50, 40)
+        key(qtbot, w.canvas, Qt.Key.Key_Return)
+        assert [s.label for s in w.document.shapes] == ["cat"] and abs(area(w.document.shapes[0]) - 600) <= 60
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
