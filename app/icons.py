@@ -69,6 +69,13 @@ ICONS: dict[str, str] = {
     "merge": "mdi6.vector-union",
     "subtract": "mdi6.vector-difference-ab",
     "simplify": "mdi6.vector-polyline-minus",
+    # AI tools
+    "ai_polygon": "mdi6.creation",
+    "ai_mask": "mdi6.texture-box",
+    "ai_choose_model": "mdi6.head-cog-outline",
+    "ai_download": "mdi6.download-outline",
+    "ai_local_files": "mdi6.folder-download-outline",
+    "ai_mirror": "mdi6.web",
     # Model
     "load_checkpoint": "mdi6.brain",
     "preannotate_image": "mdi6.robot-outline",

@@ -15,7 +15,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QToolBar
 
 from app.canvas.tool_ai import AiTool
+from app.dialogs.job_progress import JobProgress
 from app.features.ai_service import MIRROR_SETTING, AiService
+from app.icons import set_icons
 from app.workers import Job, run_in_thread
 from segcore.interactive.promptable import ModelError
 from segcore.interactive.sam_models import needed_files, registered_models
@@ -38,7 +40,7 @@ class AiFeature:
         window.ai_service = window.canvas.ai_service = self.service
         self.actions: dict[str, QAction] = {}
         self.job: Job | None = None
-        self.progress_dialog: QProgressDialog | None = None
+        self._progress: JobProgress | None = None
         menu = window.menus["tools"]
         menu.addSeparator()
         self.toolbar = QToolBar("AI tools", window)
@@ -69,6 +71,7 @@ class AiFeature:
             act.triggered.connect(lambda _c=False, h=handler: h())
             model_menu.addAction(act)
             self.actions[name] = act
+        set_icons(self.actions)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         window.canvas.toolChanged.connect(self._tool_changed)
         self.service.embeddingReady.connect(self._embedding_ready)
@@ -177,32 +180,21 @@ class AiFeature:
             self.window.statusBar().showMessage(f"{name}: download cancelled", 5000)
 
         self.job = run_in_thread(fetch, on_done=done, on_error=failed, on_cancelled=cancelled,
-                                 on_progress=self._on_progress, with_progress=True)
-        dlg = QProgressDialog(f"Downloading {name}...", "Cancel", 0, 0, self.window)
-        dlg.setObjectName("ai_download_progress")
-        dlg.setWindowTitle("AI Model")
-        dlg.setMinimumDuration(0)
-        dlg.setAutoClose(False)
-        dlg.setAutoReset(False)
-        dlg.canceled.connect(self.job.cancel)
-        self.progress_dialog = dlg
-        dlg.show()
+                                 on_progress=lambda d, t, m: self._progress and self._progress.update(d, t, m),
+                                 with_progress=True)
+        self._progress = JobProgress(self.window, "AI Model", f"Downloading {name}...", self.job,
+                                     "ai_download_progress")
         return self.job
 
-    def _on_progress(self, done: int, total: int, message: str) -> None:
-        dlg = self.progress_dialog
-        if dlg is not None:
-            dlg.setMaximum(max(total, 0))
-            dlg.setValue(min(done, total) if total else 0)
-            if message:
-                dlg.setLabelText(message)
+    @property
+    def progress_dialog(self) -> QProgressDialog | None:
+        """The download's progress dialog while it runs."""
+        return self._progress.dialog if self._progress is not None else None
 
     def _close_progress(self) -> None:
-        dlg, self.progress_dialog = self.progress_dialog, None
-        if dlg is not None:
-            dlg.canceled.disconnect()
-            dlg.close()
-            dlg.deleteLater()
+        progress, self._progress = self._progress, None
+        if progress is not None:
+            progress.close()
 
     def choose_local_files(self, paths: list[str] | None = None) -> int:
         """Install model files the user has (checked by their checksums); returns how many."""
