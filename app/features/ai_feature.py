@@ -184,6 +184,7 @@ class AiFeature:
                                  with_progress=True)
         self._progress = JobProgress(self.window, "AI Model", f"Downloading {name}...", self.job,
                                      "ai_download_progress")
+        self._progress.dialog.canceled.connect(cancelled)  # closes at once, whenever the worker stops
         return self.job
 
     @property

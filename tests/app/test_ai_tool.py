@@ -196,3 +196,54 @@ def test_download_from_a_mirror_then_the_osam_model_outlines(qtbot, tmp_path, mo
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_cancel_in_the_download_dialog_leaves_nothing(qtbot, tmp_path, monkeypatch):
+    import http.server
+
+    import osam
+    from osam._models.efficientsam._models import EfficientSam
+    from PySide6.QtWidgets import QPushButton
+
+    release = threading.Event()
+
+    class Stalling(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", str(1 << 20))
+            self.end_headers()
+            self.wfile.write(b"x" * (1 << 16))
+            self.wfile.flush()
+            release.wait(10)
+            self.wfile.write(b"x" * ((1 << 20) - (1 << 16)))
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stalling)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        class Slow(EfficientSam):
+            name = "slowsam:1m"
+            _blobs = {"encoder": osam.types.Blob(url="https://example.invalid/e.onnx", hash="sha256:" + "ab" * 32),
+                      "decoder": osam.types.Blob(url="https://example.invalid/d.onnx", hash="sha256:" + "cd" * 32)}
+
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
+        monkeypatch.setattr(osam.apis, "registered_model_types", [*osam.apis.registered_model_types, Slow])
+        w = open_window(qtbot, tmp_path)
+        w.ai_service.set_model("slowsam:1m")
+        w.settings.set_value("ai/mirror", f"http://127.0.0.1:{httpd.server_address[1]}")
+        job = w.ai_tools.download()
+        dialog = w.ai_tools.progress_dialog
+        qtbot.waitUntil(lambda: dialog.maximum() > 0, timeout=5000)  # bytes are arriving
+        dialog.findChild(QPushButton).click()
+        assert job.token.cancelled and w.ai_tools.progress_dialog is None
+        release.set()
+        qtbot.waitUntil(lambda: job.finished, timeout=10000)
+        cache = tmp_path / "home" / ".cache" / "osam"
+        assert not [p for p in cache.rglob("*") if p.is_file()]
+        assert "slowsam:1m: download cancelled" in w.statusBar().currentMessage()
+    finally:
+        release.set()
+        httpd.shutdown()
+        httpd.server_close()
