@@ -4,7 +4,9 @@ images.
 Masks become shapes per connected component through :mod:`segcore.data.polygons` (polygons with a
 simplification tolerance in pixels; ``mask`` shapes where a polygon cannot hold a hole or a
 thin part). With ``tolerance=0`` the import is lossless: exporting the imported folder again
-gives the same class PNGs. An existing label file is left alone unless ``overwrite``; a label
+gives the same class PNGs. With a tolerance, the classes are drawn in layers, largest first,
+each extending a little under the classes drawn after it (:func:`layered_shapes`), so the
+simplified outlines leave no gap between neighbouring classes. An existing label file is left alone unless ``overwrite``; a label
 file that is a link to somewhere outside the images folder is never written.
 """
 
@@ -66,6 +68,7 @@ def label_map_shapes(cmap: np.ndarray, names: list[str], *, ignore_values=(IGNOR
 
     shapes: list[Shape] = []
     rest = cmap != 0 if names and names[0] == BACKGROUND_LABEL else np.ones(cmap.shape, dtype=bool)
+    layered = not exact
     if objects is not None:  # instances first, in object-id order, so ids survive a re-export
         is_obj = (objects > 0) & (objects < IGNORE_INDEX) & ~np.isin(cmap, list(ignore_values)) & rest
         for oid in np.unique(objects[is_obj]):
@@ -75,8 +78,26 @@ def label_map_shapes(cmap: np.ndarray, names: list[str], *, ignore_values=(IGNOR
                 shapes += mask_to_shapes(part, label_of(int(value)), tolerance=tolerance, exact=exact,
                                          group_id=int(oid))
         rest &= ~is_obj
-    for value in np.unique(cmap[rest]):
-        shapes += mask_to_shapes(rest & (cmap == value), label_of(int(value)), tolerance=tolerance, exact=exact)
+    if not layered:
+        for value in np.unique(cmap[rest]):
+            shapes += mask_to_shapes(rest & (cmap == value), label_of(int(value)), tolerance=tolerance, exact=exact)
+        return shapes
+    return shapes + layered_shapes(cmap, rest, label_of, tolerance)
+
+
+def layered_shapes(cmap: np.ndarray, region: np.ndarray, label_of, tolerance: float) -> list[Shape]:
+    """Shapes for the classes of ``cmap`` inside ``region``, drawn in layers, largest class
+    first: each class's shapes cover its pixels and extend under every class drawn after it,
+    so where a simplified outline falls short, the class below shows rather than nothing.
+    Neighbouring classes are no longer simplified apart, and in a dense map (``region`` the
+    whole image) no pixel is left without a shape."""
+    values, counts = np.unique(cmap[region], return_counts=True)
+    order = [int(v) for v, _ in sorted(zip(values.tolist(), counts.tolist()), key=lambda vc: (-vc[1], vc[0]))]
+    later = region.copy()
+    shapes: list[Shape] = []
+    for value in order:
+        shapes += mask_to_shapes(later, label_of(value), tolerance=tolerance)
+        later &= cmap != value
     return shapes
 
 
