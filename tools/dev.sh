@@ -35,7 +35,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q --upgrade pip
     # torch first, pinned: the release these machines keep on local disk (a CUDA build that also runs on the CPU)
     .venv/bin/python -m pip install -q "torch==2.14.1" "torchvision==0.29.1" || .venv/bin/python -m pip install -q torch torchvision
-    .venv/bin/python -m pip install -q -e ".[test,onnx]"
+    .venv/bin/python -m pip install -q -e ".[test,onnx,sam]"
     touch "$stamp"
 fi
 
