@@ -138,7 +138,7 @@ def yaml_names(text: str) -> list[str] | None:
         rest = m[1]
         if rest.startswith("["):
             inner = rest.strip("[]")
-            return [_unquote(p) for p in re.findall(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*'|[^,]+", inner)
+            return [_unquote(p) for p in re.findall(r"\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*'|[^,]+)", inner)
                     if p.strip()] if inner.strip() else []
         by_index: dict[int, str] = {}
         listed: list[str] = []
