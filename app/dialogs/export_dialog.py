@@ -1,5 +1,5 @@
-"""File > Export dataset...: format, split, classes and output folder; runs
-:func:`segcore.formats.voc.export_voc` / :func:`segcore.formats.coco.export_coco` in a worker with
+"""File > Export dataset...: format, split, classes and output folder; runs the format's exporter
+(:data:`segcore.formats.exporters.EXPORTERS`: VOC, COCO, YOLO, index masks) in a worker with
 a progress bar and Cancel and ends with the summary (images, instances per class, every
 problem and skipped shape with its file and reason). The engine writes the export to a
 temporary folder and replaces the output folder's content only once it is complete, so a
@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout,
 
 from app.dialogs.job_dialog import JobDialog, PathField, required_path
 
-FORMATS = {"voc": "Pascal VOC segmentation (PNG masks)", "coco": "COCO instances (JSON)"}
+FORMATS = {"voc": "Pascal VOC segmentation (PNG masks)", "coco": "COCO instances (JSON)",
+           "yolo": "YOLO segmentation (Ultralytics)", "masks": "Index-mask PNGs (flat folders)"}
 
 
 class ExportDialog(JobDialog):
@@ -47,12 +48,12 @@ class ExportDialog(JobDialog):
         self.flags_check.toggled.connect(lambda on: (self.val_spin.setEnabled(not on), self.seed_spin.setEnabled(not on)))
         self.out = PathField("dir", "Output folder", parent=self)
         self.overlays_check = QCheckBox("Also write overlay images to look at (VOC)", self)
+        self.colour_check = QCheckBox("Also write colour PNGs (index masks)", self)
         self.overwrite_check = QCheckBox(
             "Replace the export in a non-empty output folder, once the new one is complete "
             "(other files there are kept)", self)
         self.strict_check = QCheckBox("Strict: any problem stops the export before anything is written", self)
-        self.format_combo.currentIndexChanged.connect(
-            lambda _i: self.overlays_check.setEnabled(self.format_combo.currentData() == "voc"))
+        self.format_combo.currentIndexChanged.connect(lambda _i: self._format_changed())
         form.addRow("Folder:", self.source)
         form.addRow("Format:", self.format_combo)
         form.addRow("Classes:", self.labels)
@@ -61,8 +62,15 @@ class ExportDialog(JobDialog):
         form.addRow("", self.flags_check)
         form.addRow("Output folder:", self.out)
         form.addRow("", self.overlays_check)
+        form.addRow("", self.colour_check)
         form.addRow("", self.overwrite_check)
         form.addRow("", self.strict_check)
+        self._format_changed()
+
+    def _format_changed(self) -> None:
+        fmt = self.format_combo.currentData()
+        self.overlays_check.setEnabled(fmt == "voc")
+        self.colour_check.setEnabled(fmt == "masks")
 
     def _done(self, report) -> None:
         super()._done(report)
@@ -82,14 +90,16 @@ class ExportDialog(JobDialog):
         classes = self.labels.text() or None
         if classes is not None and not Path(classes).is_file():
             raise ValueError(f"class list {classes} does not exist")
-        if self.format_combo.currentData() == "voc":
-            from segcore.formats.voc import export_voc as fn
-        else:
-            from segcore.formats.coco import export_coco as fn
+        from segcore.formats.exporters import exporter
+
+        fmt = self.format_combo.currentData()
+        fn = exporter(fmt)
         kwargs = {
             "classes": classes, "val_ratio": self.val_spin.value(), "seed": self.seed_spin.value(),
             "split_from_flags": self.flags_check.isChecked(), "overlays": self.overlays_check.isChecked(),
             "overwrite": self.overwrite_check.isChecked(), "strict": self.strict_check.isChecked(),
             "workers": self.workers,
         }
+        if fmt == "masks":
+            kwargs["colour"] = self.colour_check.isChecked()
         return fn, (source, out), kwargs

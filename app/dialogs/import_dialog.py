@@ -1,4 +1,5 @@
-"""File > Import...: COCO instances, a VOC folder, or a folder of index masks into LabelMe JSON
+"""File > Import...: COCO instances, a VOC folder, a folder of index masks, a YOLO dataset or CVAT
+for images XML into LabelMe JSON
 next to the images (:mod:`segcore.formats.importers`), in a worker with progress, Cancel and a
 summary. The summary is the engine's report, word for word what ``segcore import`` prints; the
 status line says "Done" only when everything asked for was written, else how much was."""
@@ -13,6 +14,8 @@ SOURCES = {
     "coco": "COCO instances JSON",
     "voc": "Pascal VOC folder (SegmentationClass / SegmentationObject)",
     "masks": "Folder of index-mask PNGs + class list",
+    "yolo": "YOLO dataset (segmentation or detection)",
+    "cvat": "CVAT for images 1.1 XML",
 }
 
 
@@ -34,6 +37,8 @@ class ImportDialog(JobDialog):
         self.images = PathField("dir", "Images folder", parent=self)
         self.voc_root = PathField("dir", "VOC folder", parent=self)
         self.masks = PathField("dir", "Index masks folder", parent=self)
+        self.yolo_root = PathField("dir", "YOLO dataset folder", parent=self)
+        self.cvat_xml = PathField("file", "CVAT annotations XML", "XML (*.xml);;All files (*)", self)
         self.labels = PathField("file", "Class list", "Text files (*.txt);;All files (*)", self)
         self.labels.edit.setPlaceholderText("one name a line; index = pixel value")
         self.ignore_check = QCheckBox("Pixel value meaning ignore:", self)
@@ -53,6 +58,8 @@ class ImportDialog(JobDialog):
         form.addRow("Images folder:", self.images)
         form.addRow("VOC folder:", self.voc_root)
         form.addRow("Masks folder:", self.masks)
+        form.addRow("YOLO dataset:", self.yolo_root)
+        form.addRow("CVAT XML:", self.cvat_xml)
         form.addRow("Class list:", self.labels)
         form.addRow(self.ignore_check, self.ignore_spin)
         form.addRow("Tolerance:", self.tolerance)
@@ -61,8 +68,9 @@ class ImportDialog(JobDialog):
     def _update_fields(self) -> None:
         kind = self.kind_combo.currentData()
         visible = {
-            self.coco_json: kind == "coco", self.images: kind in ("coco", "masks"), self.voc_root: kind == "voc",
-            self.masks: kind == "masks", self.labels: kind in ("voc", "masks"),
+            self.coco_json: kind == "coco", self.images: kind in ("coco", "masks", "cvat"),
+            self.voc_root: kind == "voc", self.masks: kind == "masks", self.labels: kind in ("voc", "masks", "yolo"),
+            self.yolo_root: kind == "yolo", self.cvat_xml: kind == "cvat",
             self.ignore_check: kind == "masks", self.ignore_spin: kind == "masks",
         }
         for widget, on in visible.items():
@@ -84,6 +92,8 @@ class ImportDialog(JobDialog):
         kind = self.kind_combo.currentData()
         if kind == "voc":
             return required_path(self.voc_root, "VOC folder") / "JPEGImages"
+        if kind == "yolo":
+            return required_path(self.yolo_root, "YOLO dataset folder")
         return required_path(self.images, "images folder")
 
     def make_call(self):
@@ -95,6 +105,12 @@ class ImportDialog(JobDialog):
         if kind == "coco":
             src = required_path(self.coco_json, "COCO JSON file")
             return importers.import_coco, (src, required_path(self.images, "images folder")), common
+        if kind == "cvat":
+            src = required_path(self.cvat_xml, "CVAT XML file")
+            return importers.import_cvat, (src, required_path(self.images, "images folder")), common
+        if kind == "yolo":
+            names = self.labels.text() or None
+            return importers.import_yolo, (self.folder,), {"class_names": names, **common}
         if kind == "voc":
             names = self.labels.text() or None
             return importers.import_voc, (required_path(self.voc_root, "VOC folder"),), {"class_names": names, **common}

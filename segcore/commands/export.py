@@ -5,19 +5,10 @@ flat index-mask PNGs, with a progress bar on stderr."""
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 
-EXPORTERS = {"voc": "segcore.formats.voc:export_voc", "coco": "segcore.formats.coco:export_coco",
-             "yolo": "segcore.formats.yolo:export_yolo", "masks": "segcore.formats.masks:export_masks"}
-"""Format name -> ``module:function`` of its exporter (all take the same arguments)."""
-
-
-def exporter(fmt: str):
-    """The export function of a format name (a key of :data:`EXPORTERS`)."""
-    module, name = EXPORTERS[fmt].split(":")
-    return getattr(importlib.import_module(module), name)
+from segcore.formats.exporters import EXPORTERS, exporter
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
