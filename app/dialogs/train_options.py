@@ -1,0 +1,143 @@
+"""The train dialog's "More options" box: resume, early stopping, loss, class weights, backbone
+weights (ImageNet / none / a file) and "continue from the current model", set on the run's
+:class:`TrainConfig`; the last choices are remembered per folder (:func:`folder_key`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from segcore.training.config import CLASS_WEIGHT_MODES, TrainConfig
+
+LOSSES = [("cross-entropy", None), ("cross-entropy + Dice", "dice"), ("cross-entropy + focal", "focal"),
+          ("cross-entropy + Tversky", "tversky")]
+BACKBONES = [("ImageNet (downloaded once)", "auto"), ("none (random weights)", "none"), ("from a file...", "file")]
+
+
+def folder_key(folder: str | Path) -> str:
+    """The settings key holding the last training choices for ``folder``."""
+    digest = hashlib.sha1(str(Path(folder).resolve()).encode()).hexdigest()[:16]
+    return f"train/folders/{digest}"
+
+
+class TrainOptions(QGroupBox):
+    """The extra training options; :meth:`apply` sets them on a :class:`TrainConfig`."""
+
+    def __init__(self, current_model: str | None = None, parent: QWidget | None = None):
+        super().__init__("More options", parent)
+        d = TrainConfig()
+        form = QFormLayout(self)
+        self.resume_check = QCheckBox("continue the run in the output folder (resume)")
+        form.addRow("Resume", self.resume_check)
+        self.init_check = QCheckBox("continue from the current model")
+        self.current_model = current_model if current_model and Path(current_model).is_file() else None
+        self.init_check.setEnabled(self.current_model is not None)
+        self.init_check.setToolTip(self.current_model or "load a model (Model menu) to fine-tune it")
+        form.addRow("Start from", self.init_check)
+        self.patience_spin = QSpinBox(minimum=0, maximum=1000, value=d.patience)
+        self.patience_spin.setSpecialValueText("off")
+        self.patience_spin.setToolTip("stop after this many epochs without a better validation mIoU")
+        form.addRow("Early stopping", self.patience_spin)
+        self.loss_combo = QComboBox()
+        for text, value in LOSSES:
+            self.loss_combo.addItem(text, value)
+        form.addRow("Loss", self.loss_combo)
+        self.weights_combo = QComboBox()
+        self.weights_combo.addItems(CLASS_WEIGHT_MODES)
+        self.weights_combo.setCurrentText(d.class_weights)
+        form.addRow("Class weights", self.weights_combo)
+        row = QWidget()
+        h = QHBoxLayout(row)
+        h.setContentsMargins(0, 0, 0, 0)
+        self.backbone_combo = QComboBox()
+        for text, value in BACKBONES:
+            self.backbone_combo.addItem(text, value)
+        self.backbone_file = QLineEdit()
+        self.backbone_file.setPlaceholderText("torchvision state dict (.pth)")
+        self.backbone_browse = QPushButton("Browse...")
+        for w in (self.backbone_combo, self.backbone_file, self.backbone_browse):
+            h.addWidget(w)
+        form.addRow("Backbone weights", row)
+        self.backbone_combo.currentIndexChanged.connect(self._backbone_changed)
+        self.backbone_browse.clicked.connect(self._browse_backbone)
+        self.init_check.toggled.connect(lambda on: self.backbone_combo.setEnabled(not on))
+        self._backbone_changed()
+
+    def _backbone_changed(self) -> None:
+        is_file = self.backbone_combo.currentData() == "file"
+        self.backbone_file.setVisible(is_file)
+        self.backbone_browse.setVisible(is_file)
+
+    def _browse_backbone(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Backbone weights (torchvision state dict)",
+                                              self.backbone_file.text(), "PyTorch weights (*.pth *.pt)")
+        if path:
+            self.backbone_file.setText(path)
+
+    def backbone_weights(self) -> str:
+        """auto | none | the chosen file."""
+        value = self.backbone_combo.currentData()
+        return (self.backbone_file.text().strip() or "auto") if value == "file" else value
+
+    def apply(self, cfg: TrainConfig) -> TrainConfig:
+        """Set these choices on ``cfg`` (the dialog's run): each becomes its ``segcore train`` argument."""
+        cfg.resume = self.resume_check.isChecked()
+        cfg.patience = self.patience_spin.value()
+        cfg.extra_loss = self.loss_combo.currentData()
+        cfg.class_weights = self.weights_combo.currentText()
+        if self.init_check.isChecked() and self.current_model:
+            cfg.init_from = self.current_model
+        else:
+            cfg.backbone_weights = self.backbone_weights()
+        return cfg
+
+    # ------------------------------------------------------------------ remembered per folder
+    def state(self) -> dict:
+        """The choices, as remembered for a folder."""
+        return {"resume": self.resume_check.isChecked(), "init_from_current": self.init_check.isChecked(),
+                "patience": self.patience_spin.value(), "extra_loss": self.loss_combo.currentData(),
+                "class_weights": self.weights_combo.currentText(),
+                "backbone": self.backbone_combo.currentData(), "backbone_file": self.backbone_file.text()}
+
+    def restore(self, state: dict) -> None:
+        """Apply remembered choices (unknown or missing entries keep the defaults)."""
+        self.resume_check.setChecked(bool(state.get("resume", False)))
+        self.init_check.setChecked(bool(state.get("init_from_current")) and self.current_model is not None)
+        if isinstance(state.get("patience"), int):
+            self.patience_spin.setValue(state["patience"])
+        i = self.loss_combo.findData(state.get("extra_loss"))
+        if i >= 0:
+            self.loss_combo.setCurrentIndex(i)
+        if state.get("class_weights") in CLASS_WEIGHT_MODES:
+            self.weights_combo.setCurrentText(state["class_weights"])
+        i = self.backbone_combo.findData(state.get("backbone"))
+        if i >= 0:
+            self.backbone_combo.setCurrentIndex(i)
+        self.backbone_file.setText(str(state.get("backbone_file") or ""))
+
+    def save(self, settings, folder: str | Path, extra: dict) -> None:
+        """Remember these choices (and the dialog's ``extra`` ones) for ``folder``."""
+        settings.set_value(folder_key(folder), json.dumps({**extra, **self.state()}))
+
+    @staticmethod
+    def remembered(settings, folder: str | Path) -> dict:
+        """The choices last used for ``folder`` ({} when none)."""
+        try:
+            value = json.loads(str(settings.value(folder_key(folder), "") or "{}"))
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
