@@ -25,7 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from segcore.io.annotation import Shape
-from segcore.io.shape_kinds import CircleKind, kind_of
+from segcore.io.shape_kinds import CircleKind, even_odd_region, kind_of
 
 __all__ = [
     "mask_to_polygons",
@@ -273,15 +273,12 @@ def geometry_to_shapes(geom: BaseGeometry, label: str, **kw) -> list[Shape]:
 
 
 def _ring_geometry(shape: Shape) -> BaseGeometry:
-    """A polygon-form shape's ring; a self-crossing one split into its parts with the even-odd
-    rule (GEOS's "linework" method), the parts the rasteriser fills (a bow-tie: two triangles)."""
-    pts = kind_of(shape).polygon(shape) or []
-    if len(pts) < 3:
-        return Polygon()
-    poly = Polygon(pts)
-    if poly.is_valid:
+    """A polygon-form shape's ring; a self-crossing one split into the parts the rasteriser
+    fills by the even-odd rule (a bow-tie: its two triangles)."""
+    poly = even_odd_region(kind_of(shape).polygon(shape) or [])
+    if isinstance(poly, Polygon) and poly.is_valid:
         return poly
-    return polygonal_parts(shapely.make_valid(poly, method="linework")) or Polygon()
+    return polygonal_parts(valid_geometry(poly)) or Polygon()
 
 
 def _circle_geometry(shape: Shape) -> BaseGeometry:

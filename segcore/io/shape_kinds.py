@@ -36,12 +36,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from segcore.io.shape import Shape
+
+class Shape(Protocol):
+    """What the kinds read of a :class:`segcore.io.shape.Shape` (which builds on this module)."""
+
+    shape_type: str
+    points: Any
+    mask: np.ndarray | None
 
 LINE_WIDTH = 10
 """Width in pixels of a painted line or linestrip."""
@@ -83,6 +88,45 @@ def collinear(points) -> bool:
     u, v = a / scale, d / scale  # unit scale: huge coordinates do not overflow
     cross = u[:, 0] * v[1] - u[:, 1] * v[0]
     return bool(np.all(np.abs(cross) <= 1e-9))
+
+
+def even_odd_region(points):
+    """The region a ring through ``points`` fills by the even-odd rule (PIL's and the canvas's
+    fill), as a valid shapely geometry: the polygon itself when the ring is simple, else the
+    symmetric difference of the fan triangles ``(p0, pi, pi+1)`` (a point lies in the region
+    when it lies in an odd number of them), so a bow-tie gives its two triangles and edges that
+    run back over each other cancel out."""
+    import shapely
+    from shapely.geometry import LinearRing, Polygon
+
+    a = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if len(a) < 3 or collinear(a):
+        return Polygon()
+    if LinearRing(_unit(a)).is_simple:
+        return Polygon(a)
+    region = Polygon()
+    for i in range(1, len(a) - 1):
+        tri = Polygon([a[0], a[i], a[i + 1]])
+        if tri.area > 0:
+            region = shapely.symmetric_difference(region, tri)
+    return shapely.make_valid(region)
+
+
+def encloses_area(points) -> bool:
+    """True when a ring through ``points`` encloses area by the even-odd rule: not when its
+    points lie on one line, nor when its edges only run back over each other (``A, B, A, C``)."""
+    a = _unit(np.asarray(points, dtype=np.float64).reshape(-1, 2))
+    return even_odd_region(a).area > 1e-12
+
+
+def _unit(a: np.ndarray) -> np.ndarray:
+    """``a`` moved to start at the origin and scaled to unit size (huge coordinates do not
+    overflow the geometry predicates)."""
+    if not len(a):
+        return a
+    a = a - a[0]
+    scale = float(np.abs(a).max())
+    return a / scale if scale > 0 else a
 
 
 def _floats(shape: Shape) -> list[tuple[float, float]]:
@@ -157,6 +201,8 @@ class PolygonKind(ShapeKind):
     def degenerate(self, shape: Shape) -> str | None:
         if collinear(shape.points):
             return f"{self.name} has zero area (its points lie on one line)"
+        if not encloses_area(shape.points):
+            return f"{self.name} has zero area (its edges only run back over each other)"
         return None
 
     def paint(self, shape: Shape) -> Paint:

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
+from shapely.geometry import Polygon
 
 from segcore.cli import main
 from segcore.data.dataset import scan, summarize
@@ -34,22 +36,29 @@ BOW_TIE = [(4.0, 4.0), (20.0, 20.0), (20.0, 4.0), (4.0, 20.0)]
 SLIVER = [(10.0, 25.0), (11.0, 25.0), (10.0, 26.0)]  # area 0.5: no pixel centre inside, LabelMe paints 3
 
 
-def _collinear(points) -> bool:
-    """All points on one line, in exact integer arithmetic (the test's own rule)."""
+def _flat(points) -> bool:
+    """The polygon encloses no area: all points on one line (in exact integer arithmetic), or
+    edges that only run back over each other (the even-odd area, as the symmetric difference
+    of the fan triangles, is 0)."""
     (x0, y0), *rest = [(int(x), int(y)) for x, y in points]
     far = next(((x, y) for x, y in rest if (x, y) != (x0, y0)), None)
     if far is None:
         return True
     dx, dy = far[0] - x0, far[1] - y0
-    return all(dx * (y - y0) - dy * (x - x0) == 0 for x, y in rest)
+    if all(dx * (y - y0) - dy * (x - x0) == 0 for x, y in rest):
+        return True
+    region = Polygon()
+    for a, b in zip(points[1:], points[2:]):
+        region = shapely.symmetric_difference(region, Polygon([points[0], a, b]))
+    return region.area < 1e-9
 
 
 def _labelme_paints(shapes: list[Shape], classes: ClassList) -> np.ndarray:
     """LabelMe's way: one PIL polygon fill (outline included) per shape on its own mask, in
-    order, each mask assigned its class id; shapes whose points lie on one line mark no region."""
+    order, each mask assigned its class id; shapes that enclose no area mark no region."""
     out = np.zeros((H, W), np.uint8)
     for s in shapes:
-        if _collinear(s.points):
+        if _flat(s.points):
             continue
         img = Image.new("L", (W, H), 0)
         ImageDraw.Draw(img).polygon([tuple(p) for p in s.points], fill=1, outline=1)
@@ -85,12 +94,13 @@ def _shapes(drawn) -> list[Shape]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=shape_lists)
-@example(drawn=[(BOW_TIE, "cat"), (SLIVER, "dog"), ([(2.0, 2.0), (6.0, 6.0), (4.0, 4.0)], "cat")])
+@example(drawn=[(BOW_TIE, "cat"), (SLIVER, "dog"), ([(2.0, 2.0), (6.0, 6.0), (4.0, 4.0)], "cat"),
+                ([(2.0, 2.0), (2.0, 3.0), (2.0, 2.0), (3.0, 2.0)], "dog")])
 def test_info_export_and_training_agree_on_which_shapes_mark_no_region(tmp_path_factory, drawn):
     shapes = _shapes(drawn)
     root = tmp_path_factory.mktemp("data")
     write_labelme(root, "a", shapes, w=W, h=H)
-    flat = {i for i, s in enumerate(shapes) if _collinear(s.points)}
+    flat = {i for i, s in enumerate(shapes) if _flat(s.points)}
 
     info = {p.shape_index for p in summarize(root, CLASSES).problems if p.kind == "degenerate_shape"}
     (item,) = scan(root)
