@@ -41,7 +41,7 @@ __all__ = ["IGNORE_INDEX", "IMAGENET_MEAN", "IMAGENET_STD", "AugmentConfig", "Da
            "SegDataset", "Sample", "TensorSegDataset", "RepeatDataset", "augment", "cache_key", "collate_eval",
            "normalise", "prepare_folder", "resize_long", "training_readiness"]
 
-CACHE_VERSION = "2"  # 2: unreviewed model proposals are ignore pixels, not labels
+CACHE_VERSION = "3"  # 2: unreviewed model proposals are ignore pixels; 3: shapes marking no region left out
 
 
 class DataError(ValueError):
