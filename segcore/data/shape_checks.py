@@ -61,7 +61,8 @@ def outside(shape: Shape, width: int, height: int) -> str | None:
 
 
 def degenerate_reason(shape: Shape, height: int, width: int) -> str | None:
-    """Why a shape marks no region of the image (zero area, empty, entirely outside), or None: the ``left_out`` issues of :func:`shape_issue`."""
+    """Why a shape marks no region of the image (zero area, empty, entirely outside), or None:
+    the ``left_out`` issues of :func:`shape_issue`."""
     issue = shape_issue(shape, width, height)
     return issue.message if issue is not None and issue.left_out else None
 

@@ -226,7 +226,7 @@ def check_item(item: Item, classes: ClassList, *, area_only: bool = False) -> Ch
 
     Left out (with a problem and a skip naming file and shape index): unknown labels and
     what :func:`segcore.data.shape_checks.shape_issue` leaves out (zero area, entirely outside the
-    image, fragments covering no pixel); with ``area_only`` also points and lines (skip
+    image); with ``area_only`` also points and lines (skip
     only). A shape partly outside the image is reported and kept (clipped). A corrupt JSON or
     a missing image, or one whose data does not decode, leaves the whole image out.
     """

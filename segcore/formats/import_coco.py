@@ -222,7 +222,7 @@ def _check_entry(entry: _Entry, cats: dict[int, str | None]) -> None:
 def _shapes(a: _Ann, width: int, height: int, tolerance: float) -> list[Shape]:
     """The shapes of one checked annotation; :class:`BadEntry` for one that ``info`` would
     find something wrong with (:func:`segcore.data.shape_checks.shape_issue`: no area, outside the
-    image, smaller than a pixel)."""
+    image)."""
     if a.polygons is not None:
         shapes = [Shape(a.label, pts, description=a.description) for pts in a.polygons]
         for k, s in enumerate(shapes):
