@@ -5,7 +5,7 @@ oriented_rectangle). Modules ask the table instead of comparing ``shape_type`` s
 
     from segcore.io.shape_kinds import KINDS, kind_of
 
-    kind = kind_of(shape)                 # the kind of a Shape (KeyError-free: validated types)
+    kind = kind_of(shape)                 # the kind of a Shape (ValueError for an unknown type)
     kind.name                             # "polygon", ...
     kind.min_points, kind.max_points      # point-count rule (max None: no limit)
     kind.point_count_problem(n)           # message for a wrong count, or None
@@ -47,6 +47,7 @@ class Shape(Protocol):
     shape_type: str
     points: Any
     mask: np.ndarray | None
+
 
 LINE_WIDTH = 10
 """Width in pixels of a painted line or linestrip."""
@@ -340,7 +341,8 @@ class MaskKind(ShapeKind):
         return "mask is empty" if shape.mask is None or not np.asarray(shape.mask).any() else None
 
     def paint(self, shape: Shape) -> Paint:
-        return Paint("mask", (self._origin(shape),), mask=np.ascontiguousarray(shape.mask, dtype=bool))
+        crop = None if shape.mask is None else np.ascontiguousarray(shape.mask, dtype=bool)
+        return Paint("mask", (self._origin(shape),), mask=crop)
 
     def problem(self, shape: Shape) -> str | None:
         """No mask image, or one whose size does not fit the bbox: (y2-y1+1, x2-x1+1) for
