@@ -331,18 +331,7 @@ class Document(QObject):
 
 
 def _image_size(image_path: Path) -> tuple[int, int]:
-    """(width, height) after EXIF orientation, via segcore.io.imageio when available."""
-    try:
-        from segcore.io.imageio import image_size
-    except ImportError:  # helper A's module not there yet: Qt reads the header
-        from PySide6.QtGui import QImageReader
+    """(width, height) after EXIF orientation (:func:`segcore.io.imageio.image_size`)."""
+    from segcore.io.imageio import image_size
 
-        r = QImageReader(str(image_path))
-        r.setAutoTransform(True)
-        size = r.size()
-        if not size.isValid():
-            raise OSError(f"{image_path}: cannot read the image size ({r.errorString()})") from None
-        if r.transformation().value & 4:  # Rotate90 bit: width/height swap
-            return size.height(), size.width()
-        return size.width(), size.height()
     return image_size(image_path)

@@ -18,38 +18,28 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
+from segcore.commands.train import config_argv
+from segcore.training.config import TrainConfig
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 @dataclass
 class TrainRequest:
-    """What the dialog asks for; :meth:`arguments` turns it into ``segcore train`` arguments."""
+    """What the dialog asks for: a training configuration, and extra ``segcore train``
+    arguments (tests, power users) that come after the ones derived from it."""
 
-    folder: str
-    out: str
-    model: str = "deeplabv3plus_mobilenet_v3_large"
-    minutes: float | None = 10.0
-    epochs: int | None = None
-    base_size: int = 512
-    crop_size: int = 384
-    batch_size: int = 8
-    device: str | None = None
-    resume: bool = False
+    config: TrainConfig
     extra: list[str] = field(default_factory=list)
 
+    @property
+    def out(self) -> str:
+        """The run folder."""
+        return self.config.out
+
     def arguments(self) -> list[str]:
-        args = ["-m", "segcore", "train", self.folder, "--out", self.out, "--model", self.model,
-                "--base-size", str(self.base_size), "--crop-size", str(min(self.crop_size, self.base_size)),
-                "--batch-size", str(self.batch_size), "--progress-json"]
-        if self.epochs:
-            args += ["--epochs", str(self.epochs)]
-        elif self.minutes:
-            args += ["--minutes", f"{self.minutes:g}"]
-        if self.device:
-            args += ["--device", self.device]
-        if self.resume:
-            args.append("--resume")
-        return args + list(self.extra)
+        """The interpreter arguments that run this training (:func:`segcore.commands.train.config_argv`)."""
+        return ["-m", "segcore", "train", *config_argv(self.config), "--progress-json", *self.extra]
 
 
 class TrainingProcess(QObject):

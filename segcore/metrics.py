@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-IGNORE_INDEX = 255
+from segcore.io.palette import IGNORE_INDEX
 
 
 def _to_numpy(a: Any) -> np.ndarray:

@@ -36,11 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.dialogs.train_options import TrainOptions
 from app.training_process import TrainingProcess, TrainRequest
 from app.workers import run_in_thread
+from segcore.training.config import DEFAULT_MODEL, TrainConfig
 from segcore.training.report import best_miou_text
 
-DEFAULT_MODEL = "deeplabv3plus_mobilenet_v3_large"
+MODEL_SETTING = "model/checkpoint"  # the model loaded in the Model menu (app.features.model_feature)
 
 
 def available_devices() -> list[tuple[str, str]]:
@@ -81,9 +83,14 @@ class TrainDialog(QDialog):
 
     modelReady = Signal(str)
 
-    def __init__(self, folder: str | Path, parent: QWidget | None = None, *, python: str | None = None):
+    def __init__(self, folder: str | Path, parent: QWidget | None = None, *, python: str | None = None,
+                 settings=None, current_model: str | None = None):
         super().__init__(parent)
         self.folder = Path(folder)
+        self.settings = settings if settings is not None else getattr(parent, "settings", None)
+        if current_model is None and self.settings is not None:  # the model loaded in the Model menu
+            current_model = str(self.settings.value(MODEL_SETTING, "") or "") or None
+        self.current_model = current_model
         self.setWindowTitle(f"Train on {self.folder.name}")
         self.resize(900, 720)
         self.process = TrainingProcess(self, python=python)
@@ -97,6 +104,7 @@ class TrainDialog(QDialog):
         self._steps_per_epoch = 1
         self._build()
         self._connect()
+        self._restore_choices()
         self._load_summary()
 
     # ------------------------------------------------------------------ layout
@@ -122,19 +130,19 @@ class TrainDialog(QDialog):
         for w in (self.minutes_spin, self.minutes_radio, self.epochs_spin, self.epochs_radio):
             b.addWidget(w)
         form.addRow("Time budget", budget)
-        self.size_spin = QSpinBox(minimum=32, maximum=4096, singleStep=32, value=512)
-        self.size_spin.setToolTip("images are resized so their long side has this many pixels")
+        defaults = TrainConfig()
+        self.size_spin = QSpinBox(minimum=32, maximum=4096, singleStep=32, value=defaults.base_size)
+        self.size_spin.setToolTip("images with a longer side are shrunk to it; smaller ones keep their size")
         form.addRow("Image size", self.size_spin)
-        self.batch_spin = QSpinBox(minimum=1, maximum=256, value=8)
+        self.batch_spin = QSpinBox(minimum=1, maximum=256, value=defaults.batch_size)
         form.addRow("Batch size", self.batch_spin)
         self.device_combo = QComboBox()
         for dev, text in available_devices():
             self.device_combo.addItem(text, dev)
         form.addRow("Device", self.device_combo)
-        if self.device_combo.currentData() == "cpu":
-            self.size_spin.setValue(384)
-            self.batch_spin.setValue(4)
         top.addWidget(settings, 1)
+        self.options = TrainOptions(self.current_model)
+        top.addWidget(self.options, 1)
 
         summary = QGroupBox("Dataset")
         s = QVBoxLayout(summary)
@@ -244,6 +252,7 @@ class TrainDialog(QDialog):
         self.browse_button.clicked.connect(self.browse_output)
         self.model_combo.currentTextChanged.connect(self._model_changed)
         p = self.process
+        p.event.connect(self._on_event)
         p.started.connect(self._on_start)
         p.step.connect(self._on_step)
         p.epoch.connect(self._on_epoch)
@@ -275,12 +284,36 @@ class TrainDialog(QDialog):
     def request(self) -> TrainRequest:
         """The training the current settings describe."""
         by_epochs = self.epochs_radio.isChecked()
-        return TrainRequest(
+        config = TrainConfig(
             folder=str(self.folder), out=self.out_edit.text().strip(), model=self.model_combo.currentText(),
             minutes=None if by_epochs else float(self.minutes_spin.value()),
             epochs=self.epochs_spin.value() if by_epochs else None, base_size=self.size_spin.value(),
-            crop_size=min(384, self.size_spin.value()), batch_size=self.batch_spin.value(),
-            device=self.device_combo.currentData(), extra=list(self.extra_args))
+            crop_size=min(TrainConfig().crop_size, self.size_spin.value()), batch_size=self.batch_spin.value(),
+            device=self.device_combo.currentData())
+        return TrainRequest(self.options.apply(config), extra=list(self.extra_args))
+
+    def _remember_choices(self) -> None:
+        """The choices of this run, remembered for this folder."""
+        if self.settings is not None:
+            self.options.save(self.settings, self.folder, {
+                "model": self.model_combo.currentText(), "by_epochs": self.epochs_radio.isChecked(),
+                "minutes": self.minutes_spin.value(), "epochs": self.epochs_spin.value(),
+                "size": self.size_spin.value(), "batch": self.batch_spin.value()})
+
+    def _restore_choices(self) -> None:
+        if self.settings is None:
+            return
+        state = TrainOptions.remembered(self.settings, self.folder)
+        if not state:
+            return
+        if state.get("model") in [self.model_combo.itemText(i) for i in range(self.model_combo.count())]:
+            self.model_combo.setCurrentText(state["model"])
+        (self.epochs_radio if state.get("by_epochs") else self.minutes_radio).setChecked(True)
+        for spin, key in ((self.minutes_spin, "minutes"), (self.epochs_spin, "epochs"), (self.size_spin, "size"),
+                          (self.batch_spin, "batch")):
+            if isinstance(state.get(key), int):
+                spin.setValue(state[key])
+        self.options.restore(state)
 
     def start(self) -> None:
         if self.process.is_running():
@@ -296,6 +329,7 @@ class TrainDialog(QDialog):
         self.best_label.setText("")
         self.best_checkpoint = None
         self.use_button.setEnabled(False)
+        self._remember_choices()
         try:
             self.process.start(req)
         except (OSError, RuntimeError) as exc:
@@ -303,7 +337,7 @@ class TrainDialog(QDialog):
             return
         self.start_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        self._status(f"Starting {req.model} (loading data, rasterising labels)...")
+        self._status(f"Starting {req.config.model} (loading data, rasterising labels)...")
 
     def stop(self) -> None:
         self.stop_button.setEnabled(False)
@@ -313,6 +347,17 @@ class TrainDialog(QDialog):
     def _status(self, text: str, error: bool = False) -> None:
         self.status_label.setText(text)
         self.status_label.setStyleSheet("color: #b00020" if error else "")
+
+    def _on_event(self, e: dict) -> None:
+        """Weights fetched before training starts: the bar shows the download."""
+        if e.get("event") == "download":
+            p = e.get("progress")
+            if p is not None:
+                self.progress_bar.setValue(int(round(1000 * p)))
+            done = f"{100 * p:.0f}%" if p is not None else f"{(e.get('bytes') or 0) / 1e6:.1f} MB"
+            self._status(f"Downloading ImageNet backbone weights ({e.get('what')}): {done}")
+        elif e.get("event") == "backbone_weights":
+            self._status(str(e.get("message")))
 
     def _on_start(self, e: dict) -> None:
         self._steps_per_epoch = max(1, int(e.get("steps_per_epoch") or 1))

@@ -8,9 +8,60 @@ documented in :mod:`segcore.training.trainer`).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
+
+FLAGS: dict[str, str] = {
+    "folder": "folder",
+    "out": "--out",
+    "model": "--model",
+    "model_kwargs": "--model-arg",
+    "backbone_weights": "--backbone-weights",
+    "init_from": "--init-from",
+    "base_size": "--base-size",
+    "crop_size": "--crop-size",
+    "batch_size": "--batch-size",
+    "epochs": "--epochs",
+    "minutes": "--minutes",
+    "optimizer": "--optimizer",
+    "lr": "--lr",
+    "weight_decay": "--weight-decay",
+    "momentum": "--momentum",
+    "warmup_steps": "--warmup-steps",
+    "poly_power": "--poly-power",
+    "class_weights": "--class-weights",
+    "extra_loss": "--extra-loss",
+    "extra_loss_weight": "--extra-loss-weight",
+    "aux_weight": "--aux-weight",
+    "scale_min": "--scale-min",
+    "scale_max": "--scale-max",
+    "rotation_deg": "--rotation-deg",
+    "hflip": "--hflip",
+    "colour_jitter": "--colour-jitter",
+    "val_ratio": "--val-ratio",
+    "split_file": "--split-file",
+    "labels_file": "--labels",
+    "seed": "--seed",
+    "deterministic": "--deterministic",
+    "amp": "--amp",
+    "channels_last": "--channels-last",
+    "accum_steps": "--accum-steps",
+    "patience": "--patience",
+    "bn_momentum_floor": "--bn-momentum-floor",
+    "bn_recalib_batches": "--bn-recalib-batches",
+    "eval_every": "--eval-every",
+    "num_workers": "--workers",
+    "preload": "--preload",
+    "device": "--device",
+    "cache_dir": "--cache-dir",
+    "resume": "--resume",
+}
+"""The command-line spelling of every :class:`TrainConfig` field. :func:`config_from_args` reads
+the parsed flags through it and :func:`config_argv` writes a config back as arguments (the GUI's
+training request), so the two cannot drift. Bool flags also take ``--no-...`` (except
+``--deterministic`` and ``--resume``); ``--epochs`` becomes ``--max-epochs`` next to ``--minutes``."""
 
 
 def _kv(text: str) -> tuple[str, object]:
@@ -46,6 +97,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--optimizer", choices=("adamw", "sgd"), default=d.optimizer)
     p.add_argument("--weight-decay", type=float, default=d.weight_decay)
     p.add_argument("--warmup-steps", type=int, default=d.warmup_steps)
+    p.add_argument("--momentum", type=float, default=d.momentum, help="SGD momentum")
+    p.add_argument("--poly-power", type=float, default=d.poly_power, help="power of the poly learning-rate decay")
     p.add_argument("--base-size", type=int, default=d.base_size,
                    help="shrink images whose long side is longer than this (smaller ones are never "
                         "enlarged; 0: native size)")
@@ -55,7 +108,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="sqrt: square root of the median-frequency weights (default, milder); median: the full weights; none")
     p.add_argument("--extra-loss", choices=("dice", "focal", "tversky"), help="added to cross-entropy")
     p.add_argument("--extra-loss-weight", type=float, default=d.extra_loss_weight)
+    p.add_argument("--aux-weight", type=float, default=d.aux_weight, help="weight of an auxiliary head's loss")
     p.add_argument("--no-augment", action="store_true", help="no scale/rotation/flip/colour augmentation")
+    p.add_argument("--scale-min", type=float, default=d.scale_min, help="smallest random scale")
+    p.add_argument("--scale-max", type=float, default=d.scale_max, help="largest random scale")
+    p.add_argument("--rotation-deg", type=float, default=d.rotation_deg, help="largest random rotation")
+    p.add_argument("--hflip", action=argparse.BooleanOptionalAction, default=d.hflip, help="random horizontal flips")
+    p.add_argument("--colour-jitter", type=float, default=d.colour_jitter,
+                   help="random brightness, contrast and saturation change (0: none)")
     p.add_argument("--val-ratio", type=float, default=d.val_ratio)
     p.add_argument("--split-file", help='JSON {"train": [...], "val": [...]} or text with one val key per line')
     p.add_argument("--labels", help="labels.txt fixing the class list (default FOLDER/labels.txt if present)")
@@ -63,9 +123,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--eval-every", type=int, default=d.eval_every, help="validate every N epochs")
     p.add_argument("--bn-recalib-batches", type=int, default=d.bn_recalib_batches,
                    help="batches used to re-estimate BatchNorm statistics before validating (0: off)")
+    p.add_argument("--bn-momentum-floor", type=float, default=d.bn_momentum_floor,
+                   help="raise smaller BatchNorm momenta to this (0: keep them)")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--deterministic", action="store_true", help="ask torch for deterministic kernels")
-    p.add_argument("--no-amp", action="store_true", help="no mixed precision on CUDA")
+    p.add_argument("--amp", action=argparse.BooleanOptionalAction, default=d.amp,
+                   help="mixed precision on CUDA (--no-amp: full precision)")
+    p.add_argument("--channels-last", action=argparse.BooleanOptionalAction, default=d.channels_last,
+                   help="channels-last memory layout (faster on most CPUs and GPUs)")
+    p.add_argument("--preload", action=argparse.BooleanOptionalAction, default=d.preload,
+                   help="keep decoded images in memory (default: when they fit in about 2 GB)")
     p.add_argument("--device", help="cpu, cuda, cuda:1, mps (default: the best available)")
     p.add_argument("--workers", type=int, help="DataLoader workers (default: automatic)")
     p.add_argument("--cache-dir", help="where rasterised class maps are cached (default ~/.cache/segcore)")
@@ -83,30 +150,61 @@ def out_folder(args: argparse.Namespace) -> str:
     return args.out or str(Path("runs") / Path(args.folder).resolve().name)
 
 
+def _dest(flag: str) -> str:
+    return flag.lstrip("-").replace("-", "_")
+
+
 def config_from_args(args: argparse.Namespace):
-    """A :class:`TrainConfig` from the parsed command line."""
+    """A :class:`TrainConfig` from the parsed command line (every field through :data:`FLAGS`)."""
     from segcore.training.config import TrainConfig
 
     d = TrainConfig()
-    out = out_folder(args)
-    cfg = TrainConfig(
-        folder=args.folder, out=out, model=args.model, model_kwargs=dict(args.model_arg),
-        backbone_weights=args.backbone_weights, init_from=args.init_from, base_size=args.base_size or None,
-        crop_size=args.crop_size or None, batch_size=args.batch_size,
+    values = {name: getattr(args, _dest(flag)) for name, flag in FLAGS.items()}
+    values.update(
+        out=out_folder(args), model_kwargs=dict(args.model_arg),
+        base_size=args.base_size or None, crop_size=args.crop_size or None,
         epochs=args.epochs if args.epochs else (args.max_epochs if args.minutes else d.epochs),
-        minutes=args.minutes, optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay,
-        warmup_steps=args.warmup_steps, class_weights=args.class_weights, extra_loss=args.extra_loss,
-        extra_loss_weight=args.extra_loss_weight, val_ratio=args.val_ratio, split_file=args.split_file,
-        labels_file=args.labels, seed=args.seed, deterministic=args.deterministic, amp=not args.no_amp,
-        accum_steps=args.accum_steps, patience=args.patience, eval_every=args.eval_every,
-        bn_recalib_batches=args.bn_recalib_batches, num_workers=args.workers, device=args.device,
-        cache_dir=args.cache_dir, resume=args.resume,
     )
+    cfg = TrainConfig(**values)
     if args.no_augment:
         cfg.scale_min = cfg.scale_max = 1.0
         cfg.rotation_deg = cfg.colour_jitter = 0.0
         cfg.hflip = False
     return cfg
+
+
+def config_argv(cfg) -> list[str]:
+    """``segcore train`` arguments that :func:`config_from_args` turns back into ``cfg``: the
+    folder, ``--out``, the budget, and every other field that differs from its default."""
+    from segcore.training.config import TrainConfig
+
+    if not cfg.folder:
+        raise ValueError("a training needs a folder")
+    if cfg.epochs is None and not cfg.minutes:
+        raise ValueError("a training needs a number of epochs or a time budget in minutes")
+    d = TrainConfig()
+    argv = [str(cfg.folder), f"--out={cfg.out}"]
+    if cfg.minutes:
+        argv.append(f"--minutes={cfg.minutes!r}")
+        if cfg.epochs is not None:
+            argv.append(f"--max-epochs={cfg.epochs}")
+    elif cfg.epochs != d.epochs:
+        argv.append(f"--epochs={cfg.epochs}")
+    for f in dataclasses.fields(cfg):
+        value, flag = getattr(cfg, f.name), FLAGS[f.name]
+        if f.name in ("folder", "out", "epochs", "minutes") or value == getattr(d, f.name):
+            continue
+        if f.name == "model_kwargs":
+            argv += [f"{flag}={k}={json.dumps(v)}" for k, v in value.items()]
+        elif isinstance(value, bool):
+            argv.append(flag if value else f"--no-{flag[2:]}")
+        elif f.name in ("base_size", "crop_size"):
+            argv.append(f"{flag}={value or 0}")
+        elif value is None:
+            raise ValueError(f"{flag} has no spelling for 'unset' (its default is {getattr(d, f.name)!r})")
+        else:
+            argv.append(f"{flag}={value!r}" if isinstance(value, float) else f"{flag}={value}")
+    return argv
 
 
 def bad_number(args: argparse.Namespace) -> str | None:

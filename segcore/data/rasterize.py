@@ -29,12 +29,11 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from segcore.io.annotation import Shape
-from segcore.io.palette import voc_palette
+from segcore.io.palette import IGNORE_INDEX, voc_palette
 from segcore.io.shape_kinds import Paint, kind_of
 
 IGNORE_LABEL = "__ignore__"
 BACKGROUND_LABEL = "_background_"
-IGNORE_INDEX = 255
 IGNORE_INSTANCE = -1
 # Beyond this radius PIL's ellipse gets very slow (seconds at 1e6 px); such a circle is filled
 # with a distance test instead (the same everywhere: it does not depend on the image size).

@@ -58,13 +58,8 @@ def image_header(path: Path) -> tuple[int, int, int]:
 
 def read_rgb(path: Path) -> np.ndarray:
     """(H, W, 3) uint8 RGB with the EXIF orientation applied."""
-    try:
-        from segcore.io.imageio import read_image
-    except ImportError:
-        from PIL import ImageOps
+    from segcore.io.imageio import read_image
 
-        with Image.open(path) as im:
-            return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
     return read_image(path)
 
 

@@ -158,12 +158,13 @@ def preannotate_many(predictor: Predictor, images: Sequence[str | os.PathLike], 
                      min_score: float = 0.0) -> tuple[int, int, list[PreannotateError]]:
     """Pre-annotate each image; returns (files written, proposals added, errors).
 
-    Pipelined: while the model predicts image k+1, a second thread traces image k's polygons
-    and saves its JSON (at most one image waits, so memory stays bounded). ``on_done(path,
-    annotation)`` / ``on_error(error)`` are called per file (from either thread); one bad file
-    does not stop the others.
+    The stages overlap: a reader thread decodes image k+1 (and checks its JSON) while the model
+    predicts image k in the calling thread, and a finisher thread traces image k-1's polygons
+    and saves its JSON. At most one image waits on each side of the forward, so memory stays
+    bounded. ``on_done(path, annotation)`` / ``on_error(error)`` are called per file (from any
+    of the threads); one bad file does not stop the others.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     written = added = 0
     errors: list[PreannotateError] = []
@@ -175,6 +176,11 @@ def preannotate_many(predictor: Predictor, images: Sequence[str | os.PathLike], 
         errors.append(err)
         if on_error is not None:
             on_error(err)
+
+    def read(path: Path) -> tuple[_Job, np.ndarray] | None:
+        if only_unlabelled and not is_unlabelled(path):
+            return None
+        return _prepare(path, None, None)
 
     def finish(job: _Job) -> None:
         nonlocal written, added
@@ -188,25 +194,31 @@ def preannotate_many(predictor: Predictor, images: Sequence[str | os.PathLike], 
         if on_done is not None:
             on_done(job.image_path, ann)
 
-    pending = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="preannotate") as tracer:
+    pending: Future | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="preannotate-read") as reader, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="preannotate-finish") as finisher:
+        ahead = reader.submit(read, todo[0]) if todo else None
         try:
             for i, path in enumerate(todo):
                 check_cancel(cancel)
                 report(progress, i, len(todo), path.name)
-                if only_unlabelled and not is_unlabelled(path):
-                    continue
+                current, ahead = ahead, (reader.submit(read, todo[i + 1]) if i + 1 < len(todo) else None)
                 try:
-                    job, rgb = _prepare(path, None, None)
+                    item = current.result()
+                    if item is None:  # labelled by a person: skipped
+                        continue
+                    job, rgb = item
                     job.prediction = predictor.predict(rgb, return_probs=False, cancel=cancel)
                 except PreannotateError as exc:
                     fail(path, exc)
                     continue
-                del rgb
+                del rgb, item
                 if pending is not None:
                     pending.result()
-                pending = tracer.submit(finish, job)
+                pending = finisher.submit(finish, job)
         finally:
+            if ahead is not None:
+                ahead.cancel()
             if pending is not None:
                 pending.result()
     report(progress, len(todo), len(todo), "done")
@@ -216,13 +228,8 @@ def preannotate_many(predictor: Predictor, images: Sequence[str | os.PathLike], 
 def list_images(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """Image files named directly or found (recursively, natural order, hidden folders skipped)
     in the given folders; a missing path raises FileNotFoundError naming it."""
+    from segcore.data.dataset import natural_key
     from segcore.io.imageio import IMAGE_EXTENSIONS
-
-    try:
-        from segcore.data.dataset import natural_key
-    except ImportError:  # pragma: no cover - dataset is another helper's module
-        def natural_key(s: str) -> tuple:
-            return (s.lower(),)
 
     out: list[Path] = []
     for p in map(Path, paths):

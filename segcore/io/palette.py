@@ -8,6 +8,8 @@ import zlib
 
 import numpy as np
 
+IGNORE_INDEX = 255
+"""Class id of pixels that are neither scored nor trained on (painted :data:`IGNORE_COLOUR`)."""
 IGNORE_COLOUR = (224, 224, 192)
 
 # label_colour's palette: 24 hues 15 degrees apart, each in three saturation / value steps,

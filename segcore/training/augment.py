@@ -10,7 +10,8 @@ import cv2
 import numpy as np
 import torch
 
-IGNORE_INDEX = 255
+from segcore.io.palette import IGNORE_INDEX
+
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from segcore.training.augment import AugmentConfig
 
 Callback = Callable[[dict], None]
+DEFAULT_MODEL = "deeplabv3plus_mobilenet_v3_large"
+"""The architecture a run trains when none is named (command line, GUI, config)."""
 CLASS_WEIGHT_MODES = ("sqrt", "median", "none")  # powers of the median-frequency weights: losses.CLASS_WEIGHT_POWERS
 
 
@@ -25,7 +27,7 @@ class TrainConfig:
 
     folder: str | None = None
     out: str = "runs/train"
-    model: str = "deeplabv3plus_mobilenet_v3_large"
+    model: str = DEFAULT_MODEL
     model_kwargs: dict = field(default_factory=dict)
     # ImageNet backbone weights: "auto" (fetched once into torch's cache), "none", or a state dict file
     backbone_weights: str = "auto"

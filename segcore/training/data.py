@@ -26,8 +26,9 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from segcore.io.imageio import read_image
+from segcore.io.palette import IGNORE_INDEX
 from segcore.training.augment import (
-    IGNORE_INDEX,
     IMAGENET_MEAN,
     IMAGENET_STD,
     AugmentConfig,
@@ -97,18 +98,6 @@ def _write_png_atomic(path: Path, array: np.ndarray) -> None:
     from segcore.io.annotation import atomic_write_bytes
 
     atomic_write_bytes(path, buf.tobytes())
-
-
-def read_image(path: Path) -> np.ndarray:
-    """RGB uint8 image via :mod:`segcore.io.imageio` (EXIF orientation, odd formats)."""
-    try:
-        from segcore.io.imageio import read_image as _read
-    except ImportError:  # imageio not there: Pillow with EXIF orientation
-        from PIL import Image, ImageOps
-
-        with Image.open(path) as im:
-            return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
-    return _read(path)
 
 
 def read_label_png(path: Path) -> np.ndarray:

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-IGNORE_INDEX = 255
+from segcore.io.palette import IGNORE_INDEX
 
 
 def _probs_onehot(logits: torch.Tensor, target: torch.Tensor, ignore_index: int):

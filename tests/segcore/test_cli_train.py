@@ -6,9 +6,10 @@ import importlib.util
 import json
 
 import pytest
+from hypothesis import given, settings
 
 from segcore.cli import main
-from tests.segcore.train_helpers import make_dataset
+from tests.segcore.train_helpers import make_dataset, train_configs
 
 
 @pytest.mark.slow
@@ -56,3 +57,38 @@ def test_train_errors_exit_nonzero_with_a_message(tmp_path, capsys):
     assert "not a folder" in capsys.readouterr().err
     assert main(["eval", str(tmp_path / "nope.pt"), str(empty)]) == 2
     assert "nope.pt" in capsys.readouterr().err
+
+
+def test_every_config_field_has_a_flag_the_parser_knows():
+    import dataclasses
+
+    from segcore.commands.train import FLAGS
+    from segcore.training.config import TrainConfig
+    from tests.segcore.train_helpers import train_parser
+
+    fields = [f.name for f in dataclasses.fields(TrainConfig)]
+    missing = [f for f in fields if f not in FLAGS]
+    assert not missing, f"TrainConfig fields without a flag in segcore/commands/train.py FLAGS: {missing}"
+    assert set(FLAGS) == set(fields)
+    known = {s for a in train_parser()._actions for s in a.option_strings} | {"folder"}
+    assert set(FLAGS.values()) <= known
+
+
+@settings(max_examples=150, deadline=None)
+@given(cfg=train_configs())
+def test_a_config_written_as_arguments_parses_back_to_itself(cfg):
+    from segcore.commands.train import config_argv
+    from tests.segcore.train_helpers import parse_train_argv
+
+    assert parse_train_argv(config_argv(cfg)) == cfg
+
+
+def test_the_defaults_and_a_time_budget_need_few_arguments():
+    from segcore.commands.train import config_argv
+    from segcore.training.config import TrainConfig
+
+    assert config_argv(TrainConfig(folder="data", out="runs/a")) == ["data", "--out=runs/a"]
+    cfg = TrainConfig(folder="data", out="o", minutes=5.0, epochs=None, amp=False, base_size=None)
+    assert config_argv(cfg) == ["data", "--out=o", "--minutes=5.0", "--base-size=0", "--no-amp"]
+    with pytest.raises(ValueError, match="epochs or a time budget"):
+        config_argv(TrainConfig(folder="data", epochs=None))

@@ -33,3 +33,51 @@ def make_dataset(root: Path, n: int = 8, size: int = 48, seed: int = 0) -> Path:
         ]
         save(ann, json_path)
     return root
+
+
+def train_parser():
+    """The ``segcore train`` argument parser alone."""
+    import argparse
+
+    from segcore.commands.train import add_arguments
+
+    parser = argparse.ArgumentParser(prog="segcore train")
+    add_arguments(parser)
+    return parser
+
+
+def parse_train_argv(argv: list[str]):
+    """The :class:`TrainConfig` that ``segcore train ARGV`` runs."""
+    from segcore.commands.train import config_from_args
+
+    return config_from_args(train_parser().parse_args(argv))
+
+
+def train_configs():
+    """A hypothesis strategy of training configurations: every field takes any value its
+    command-line flag can spell (choices as the parser lists them), derived from the dataclass."""
+    import dataclasses
+    import typing
+
+    from hypothesis import strategies as st
+
+    from segcore.commands.train import FLAGS
+    from segcore.training.config import TrainConfig
+
+    choices = {a.dest: a.choices for a in train_parser()._actions if a.choices}
+    text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12)
+    number = st.floats(min_value=1e-4, max_value=1e5, allow_nan=False, allow_infinity=False)
+    plain = {
+        int: st.integers(1, 100_000), float: number, bool: st.booleans(), str: text,
+        dict: st.dictionaries(st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True),
+                              st.one_of(st.integers(-9, 99), number, st.booleans(), text), max_size=3),
+    }
+    fields = {}
+    for name, hint in typing.get_type_hints(TrainConfig).items():
+        kinds = [k for k in typing.get_args(hint) if k is not type(None)] or [hint]
+        dest = FLAGS[name].lstrip("-").replace("-", "_")
+        strategy = st.sampled_from(sorted(choices[dest])) if dest in choices else plain[kinds[0]]
+        fields[name] = st.one_of(st.none(), strategy) if type(None) in typing.get_args(hint) else strategy
+    fields["folder"] = st.from_regex(r"[A-Za-z0-9_/.][A-Za-z0-9_/. -]{0,15}", fullmatch=True)
+    assert set(fields) == {f.name for f in dataclasses.fields(TrainConfig)}
+    return st.builds(TrainConfig, **fields).filter(lambda c: c.epochs is not None or c.minutes)
