@@ -79,3 +79,24 @@ def test_parent_is_recorded_in_the_checkpoint(tmp_path):
     meta = load_checkpoint(child).meta
     assert meta["parent"]["path"] == str(path.absolute())
     assert meta["parent"]["sha256"] == file_sha256(path)
+
+
+def test_a_run_with_init_from_records_its_parent(tmp_path):
+    """Through `segcore train --init-from`: the run trains and best.pt names its parent."""
+    from segcore.cli import main
+    from tests.segcore.train_helpers import make_dataset
+
+    data = make_dataset(tmp_path / "data", n=6, size=32)
+    torch.manual_seed(5)
+    parent_path = tmp_path / "parent.pt"
+    save_checkpoint(parent_path, build_model("unet", 3, **TINY), arch="unet", arch_kwargs=TINY,
+                    class_names=["_background_", "square", "cat"])
+    out = tmp_path / "run"
+    rc = main(["train", str(data), "--out", str(out), "--init-from", str(parent_path), "--epochs", "1",
+               "--batch-size", "2", "--workers", "0", "--cache-dir", str(tmp_path / "cache")])
+    assert rc == 0
+    meta = load_checkpoint(out / "best.pt").meta
+    assert meta["arch"] == "unet" and meta["arch_kwargs"] == TINY
+    assert meta["parent"]["path"] == str(parent_path.absolute())
+    assert meta["parent"]["sha256"] == file_sha256(parent_path)
+    assert "disc" in meta["class_names"] and "cat" not in meta["class_names"]
