@@ -2,8 +2,8 @@
 
 - Device: CUDA, then Apple MPS, then CPU (:func:`pick_device`), overridable; fp16 autocast on
   CUDA (``amp=True``).
-- Input policy from the checkpoint: images are resized so the long side is
-  ``resize_long_side`` when the model was trained that way, padded (replicate) to a multiple of
+- Input policy from the checkpoint: images whose long side is longer than ``resize_long_side``
+  are shrunk to it (smaller ones are never enlarged), padded (replicate) to a multiple of
   ``divisor`` and normalised with the checkpoint's mean/std (RGB scaled to 0..1).
 - Large inputs are cut into ``tile_size`` tiles overlapping by ``overlap`` pixels, run in
   batches of ``batch_size``; each output pixel comes from the tile in which it lies farthest
