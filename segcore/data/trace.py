@@ -1,8 +1,8 @@
 """Label map -> shapes, fast: the hot path of pre-annotation (:func:`segcore.data.polygons.label_map_to_shapes`).
 
-Per class, whole-image work is one ``cv2.connectedComponentsWithStats`` and one
-``cv2.findContours(RETR_CCOMP)`` (each outer contour is one 8-connected component, its children
-are the component's holes). Per component the work stays on its bounding-box crop:
+Per class, whole-image work is one ``cv2.findContours(RETR_CCOMP)`` (each outer contour is one
+8-connected component, its children are the component's holes); a component's pixels come from
+its filled outline, or, when it has holes, from labelling its bounding box. Per component the work stays on its bounding-box crop:
 Douglas-Peucker on the traced ring (``cv2.approxPolyDP``), the re-rasterised IoU check with the
 very pixel rules of :mod:`segcore.data.rasterize` (PIL, drawn at image coordinates so the check
 sees exactly what :func:`segcore.data.rasterize.shape_mask` will paint), the mean confidence
@@ -18,6 +18,7 @@ area becomes a ``mask`` shape of its pixels, as there.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 import cv2
@@ -41,7 +42,35 @@ from segcore.data.polygons import (
 )
 from segcore.io.annotation import Shape
 
-__all__ = ["class_shapes"]
+__all__ = ["class_shapes", "label_map_to_shapes"]
+
+MAX_THREADS = 4
+PARALLEL_PIXELS = 1 << 18
+"""Label maps of at least this many pixels have their classes traced in parallel threads."""
+
+
+def _component_crop(sub: np.ndarray, border: np.ndarray, x0: int, y0: int, has_holes: bool) -> np.ndarray:
+    """The pixels (bool, bounding-box crop ``sub`` of the class mask at ``(x0, y0)``) of the
+    component whose outer ``border`` starts the trace. Without holes the border encloses
+    exactly the component: its filled outline (drawn through the border pixels) is it. With
+    holes, other components may sit inside them: the crop is labelled and the border's
+    component taken."""
+    h, w = sub.shape
+    if not has_holes:
+        filled = np.zeros((h, w), np.uint8)
+        cv2.drawContours(filled, [border], 0, 1, thickness=cv2.FILLED, offset=(-x0, -y0))
+        return filled.astype(bool) & (sub != 0)
+    _, labels = cv2.connectedComponents(sub, connectivity=8, ltype=cv2.CV_32S)
+    return labels == labels[border[0, 0, 1] - y0, border[0, 0, 0] - x0]
+
+
+def _label_order(crop: np.ndarray, x0: int, y0: int, top: int) -> tuple[int, int]:
+    """Where ``cv2.connectedComponents`` numbers a component (bool ``crop`` at ``(x0, y0)``, its
+    first row ``top``): its labelling scans 2x2 blocks, row pair by row pair, so a component's
+    label follows its first block (a 2x2 block never holds two 8-connected components)."""
+    pair = top // 2
+    rows = crop[max(2 * pair - y0, 0) : 2 * pair + 2 - y0]
+    return pair, (x0 + int(np.flatnonzero(rows.any(axis=0))[0])) // 2
 
 
 def _has_real_hole(crop: np.ndarray, x0: int, y0: int, hole_borders: list[np.ndarray]) -> bool:
@@ -100,20 +129,49 @@ def _traced_parts(contours: list[np.ndarray]) -> list[list[Polygon] | None]:
     return out
 
 
-def _draw_iou(rings: list[np.ndarray], crop: np.ndarray, x0: int, y0: int) -> float:
-    """IoU of the polygons ``rings`` (image coordinates, each filled with its outline as
-    :mod:`segcore.data.rasterize` paints it, PIL) with the component ``crop`` at ``(x0, y0)``. Drawn
-    shifted into the crop, as the reference path's check does: the vertices are integers, so
-    PIL's edge sums come out the same as at image coordinates."""
-    h, w = crop.shape
-    img = Image.new("L", (w, h), 0)
-    draw = ImageDraw.Draw(img)
-    for ring in rings:
-        draw.polygon((ring - (x0, y0)).ravel().tolist(), fill=1, outline=1)
-    drawn = np.asarray(img, dtype=bool)
-    inter = np.count_nonzero(drawn & crop)
-    union = np.count_nonzero(drawn) + np.count_nonzero(crop) - inter
-    return 1.0 if union == 0 else inter / union
+ATLAS_PIXELS = 1 << 22
+"""Pixels of one scratch image the IoU checks draw into (bounds their memory)."""
+
+
+def _draw_ious(items: list[tuple[list[np.ndarray], np.ndarray, int, int]]) -> list[float]:
+    """IoU of each item's polygons ``rings`` (image coordinates, each filled with its outline
+    as :mod:`segcore.data.rasterize` paints it, PIL) with its component ``crop`` at ``(x0, y0)``.
+
+    The crops are laid side by side on shared scratch images (shelves of up to
+    :data:`ATLAS_PIXELS`), each item's polygons drawn into its own slot: a polygon whose
+    vertices are among its traced ring's never leaves the ring's bounding box, so slots do not
+    bleed into each other, and the shifts are integers, so PIL's edge sums come out the same as
+    at image coordinates (the reference path draws each component on its own crop)."""
+    out: list[float] = []
+    start = 0
+    while start < len(items):
+        width = max(1024, max(c.shape[1] for _, c, _, _ in items[start:]))
+        slots: list[tuple[int, int]] = []
+        x = y = shelf = 0
+        end = start
+        while end < len(items):
+            h, w = items[end][1].shape
+            if x + w > width:
+                x, y, shelf = 0, y + shelf + 1, 0
+            if slots and (y + h) * width > ATLAS_PIXELS:
+                break
+            slots.append((x, y))
+            x, shelf = x + w + 1, max(shelf, h)
+            end += 1
+        img = Image.new("L", (width, y + shelf), 0)
+        draw = ImageDraw.Draw(img)
+        for (ax, ay), (rings, _crop, x0, y0) in zip(slots, items[start:end]):
+            for ring in rings:
+                draw.polygon((ring - (x0 - ax, y0 - ay)).ravel().tolist(), fill=1, outline=1)
+        atlas = np.asarray(img, dtype=bool)
+        for (ax, ay), (_rings, crop, _x0, _y0) in zip(slots, items[start:end]):
+            h, w = crop.shape
+            drawn = atlas[ay : ay + h, ax : ax + w]
+            inter = np.count_nonzero(drawn & crop)
+            union = np.count_nonzero(drawn) + np.count_nonzero(crop) - inter
+            out.append(1.0 if union == 0 else inter / union)
+        start = end
+    return out
 
 
 def _fit_all(parts: dict[int, list[Polygon]], crops: dict[int, tuple[np.ndarray, int, int]],
@@ -146,12 +204,11 @@ def _fit_all(parts: dict[int, list[Polygon]], crops: dict[int, tuple[np.ndarray,
                 bad_owner.add(int(owner[g]))
             rings_of.setdefault(int(owner[g]), []).append(ring)
         still: list[int] = []
-        for o, j in enumerate(pending):
-            if o in bad_owner:
-                odd.append(j)
-                continue
-            crop, x0, y0 = crops[j]
-            if min_iou <= 0 or _draw_iou(rings_of[o], crop, x0, y0) >= min_iou:
+        checked = [(o, j) for o, j in enumerate(pending) if o not in bad_owner]
+        odd.extend(j for o, j in enumerate(pending) if o in bad_owner)
+        ious = _draw_ious([(rings_of[o], *crops[j]) for o, j in checked]) if min_iou > 0 else [1.0] * len(checked)
+        for (o, j), iou in zip(checked, ious):
+            if iou >= min_iou:
                 done[j] = rings_of[o]
             else:
                 still.append(j)
@@ -174,27 +231,26 @@ def class_shapes(
     the component when given."""
 
     m = np.ascontiguousarray(mask, dtype=np.uint8)
-    # labels only: OpenCV's statistics pass costs ~4x the labelling; the outer borders give
-    # each component's bounding box, its crop gives its area
-    n, labels = cv2.connectedComponents(m, connectivity=8, ltype=cv2.CV_32S)
-    if n <= 1:
-        return []
+    # No labelling pass over the whole image: each outer border (RETR_CCOMP's top level) is one
+    # 8-connected component, and its pixels come from its own bounding box (see _component_crop)
     contours, hierarchy = cv2.findContours(m, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
     hier = hierarchy.reshape(-1, 4)  # next, previous, first child, parent
     floor = max(float(min_area), 1.0)
-    outer: dict[int, int] = {}  # component id -> index of its outer border (one per component)
-    crops: dict[int, tuple[np.ndarray, int, int]] = {}
+    outer: dict[tuple[int, int], int] = {}  # component (first pixel y, x) -> index of its outer border
+    crops: dict[tuple[int, int], tuple[np.ndarray, int, int]] = {}
     for k in np.flatnonzero(hier[:, 3] == -1).tolist():
         c = contours[k]
         x0, y0, w, h = cv2.boundingRect(c)
         if w * h < floor:
             continue
-        i = int(labels[c[0, 0, 1], c[0, 0, 0]])
-        crop = labels[y0 : y0 + h, x0 : x0 + w] == i
+        crop = _component_crop(m[y0 : y0 + h, x0 : x0 + w], c, x0, y0, int(hier[k, 2]) != -1)
         if np.count_nonzero(crop) >= floor:
-            outer[i] = k
-            crops[i] = (crop, x0, y0)
-    comp_ids = sorted(outer)  # label order: the reference path's (raster) order
+            key = _label_order(crop, x0, y0, int(c[0, 0, 1]))
+            outer[key] = k
+            crops[key] = (crop, x0, y0)
+    comp_ids = sorted(outer)  # cv2.connectedComponents' label order: the reference path's order
 
     kws: dict[int, dict] = {}
     holed: set[int] = set()
@@ -259,12 +315,21 @@ def label_map_to_shapes(
         present = np.flatnonzero(np.bincount(lm.ravel(), minlength=256)).tolist()
     else:
         present = [int(c) for c in np.unique(lm)]
-    shapes: list[Shape] = []
-    for cid in present:
-        if cid in skip_set:
-            continue
+    todo = [cid for cid in present if cid not in skip_set]
+    for cid in todo:
         if not 0 <= cid < len(class_names):
             raise ValueError(f"label map holds class id {cid} but only {len(class_names)} class names")
-        shapes.extend(class_shapes(lm == cid, class_names[cid], confidence=confidence, tolerance=tolerance,
-                                   min_area=min_area, proposed=proposed))
-    return shapes
+
+    def one(cid: int) -> list[Shape]:
+        return class_shapes(lm == cid, class_names[cid], confidence=confidence, tolerance=tolerance,
+                            min_area=min_area, proposed=proposed)
+
+    workers = min(len(todo), os.cpu_count() or 1, MAX_THREADS)
+    if workers < 2 or lm.size < PARALLEL_PIXELS:
+        return [s for cid in todo for s in one(cid)]
+    # OpenCV, GEOS (shapely's vectorised calls) and numpy release the GIL: classes traced in
+    # threads use the cores the model's forward has just left idle
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trace") as pool:
+        return [s for shapes in pool.map(one, todo) for s in shapes]

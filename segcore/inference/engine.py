@@ -25,7 +25,15 @@ from typing import Any
 
 from segcore.checkpoint import CheckpointError, LoadedCheckpoint
 from segcore.checkpoint_schema import SchemaError, validate_meta
-from segcore.inference.onnx_export import DIGEST_KEY, FORMAT_KEY, FORMAT_VALUE, META_KEY, export_onnx, file_digest, found
+from segcore.inference.onnx_export import (
+    DIGEST_KEY,
+    FORMAT_KEY,
+    FORMAT_VALUE,
+    META_KEY,
+    export_onnx,
+    file_digest,
+    found,
+)
 from segcore.inference.predict import Predictor, pick_device
 from segcore.inference.runners import OrtRunner
 
@@ -73,6 +81,9 @@ def _session(path: Path, providers: list[str]) -> Any:
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.intra_op_num_threads = max(1, torch.get_num_threads())  # the same budget as PyTorch's
     opts.inter_op_num_threads = 1
+    # no busy-waiting between operators: a folder pass traces and saves the previous image
+    # meanwhile, on the same cores
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     opts.log_severity_level = 3
     try:
         return ort.InferenceSession(str(path), opts, providers=providers)

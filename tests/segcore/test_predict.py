@@ -285,3 +285,29 @@ def test_preannotate_many_pipelined_errors_and_cancel(folder):
         preannotate_many(pred, paths, cancel=token, on_done=lambda p, a: token.cancel())
     written = sorted(p.name for p in folder.glob("m*.json"))
     assert 1 <= len(written) <= 2 and all(len(load(folder / w).shapes) >= 2 for w in written)
+
+
+def test_label_map_tracing_on_a_large_map_matches_the_per_component_reference(monkeypatch):
+    """A 600x800 map (traced with its classes in threads, components numbered as OpenCV's
+    block-wise labelling does) gives the shapes of the reference per-component path."""
+    from segcore.data import trace
+    from tests.segcore.test_polygons import (
+        _assert_same_shapes,
+        _random_label_map,
+        _reference_label_map_shapes,
+    )
+
+    tiles = [_random_label_map(seed) for seed in range(40)]
+    lm = np.zeros((600, 800), np.uint8)
+    for k, t in enumerate(tiles):
+        y, x = (k // 8) * 120, (k % 8) * 100
+        h, w = min(t.shape[0], 120), min(t.shape[1], 100)
+        lm[y:y + h, x:x + w] = t[:h, :w]
+    lm[300:303, :] = 2  # a class reaching across every tile: long borders, big bounding box
+    conf = np.random.default_rng(1).random(lm.shape).astype(np.float32)
+    names = ["_background_", "a", "b", "c", "d"]
+    assert lm.size >= trace.PARALLEL_PIXELS
+    threaded = trace.label_map_to_shapes(lm, names, confidence=conf, tolerance=1.0, min_area=6, proposed=True)
+    _assert_same_shapes(threaded, _reference_label_map_shapes(lm, names, conf, 1.0, 6))
+    monkeypatch.setattr(trace, "PARALLEL_PIXELS", lm.size + 1)  # one thread
+    assert trace.label_map_to_shapes(lm, names, confidence=conf, tolerance=1.0, min_area=6, proposed=True) == threaded
