@@ -63,4 +63,16 @@ class OrtRunner:
         return f"{self.provider}, ONNX Runtime"
 
 
-__all__ = ["OrtRunner", "TorchRunner"]
+class RunnerModule(torch.nn.Module):
+    """A runner as a ``torch.nn.Module`` (``module(x)`` -> logits), for code written against
+    modules, such as the evaluation loop."""
+
+    def __init__(self, runner: TorchRunner | OrtRunner) -> None:
+        super().__init__()
+        self.runner = runner
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.runner(x)
+
+
+__all__ = ["OrtRunner", "RunnerModule", "TorchRunner"]
