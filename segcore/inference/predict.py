@@ -1,7 +1,9 @@
 """Predictor: image -> probabilities -> label map -> proposed shapes.
 
-- Device: CUDA, then Apple MPS, then CPU (:func:`pick_device`), overridable; fp16 autocast on
-  CUDA (``amp=True``).
+- Engine: the forward call is a runner (:mod:`segcore.inference.runners`): eager PyTorch on
+  CUDA, then Apple MPS, then CPU (:func:`pick_device`, overridable; fp16 autocast on CUDA with
+  ``amp=True``), or an onnxruntime session; :func:`segcore.inference.engine.open_predictor`
+  chooses. Everything else here (input policy, tiling, label map) is the same for both.
 - Input policy from the checkpoint: images whose long side is longer than ``resize_long_side``
   are shrunk to it (smaller ones are never enlarged), padded (replicate) to a multiple of
   ``divisor`` and normalised with the checkpoint's mean/std (RGB scaled to 0..1).
