@@ -192,3 +192,87 @@ def test_dialog_and_report_give_the_same_best_miou(qtbot, dialog, tmp_path, monk
     assert shown in dialog.status_label.text()
     meta = load_checkpoint(out / "best.pt", build=False).meta["metrics"]
     assert shown == best_miou_text(meta["miou"], meta["epoch"])
+
+
+def _options_dialog(qtbot, folder, settings, current_model):
+    from app.dialogs.train_dialog import TrainDialog
+
+    dlg = TrainDialog(folder, settings=settings, current_model=current_model)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    return dlg
+
+
+def test_more_options_map_to_the_command_line_and_are_remembered_per_folder(qtbot, tmp_path, monkeypatch):
+    """Resume, early stopping, loss, class weights, backbone weights and 'continue from the current
+    model' become `segcore train` arguments; the next dialog for the same folder starts with them."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.settings import Settings
+
+    settings = Settings(str(tmp_path / "settings.ini"))
+    data = make_dataset(tmp_path / "data", n=2)
+    other = make_dataset(tmp_path / "other", n=2)
+    current = tmp_path / "current.pt"
+    current.write_bytes(b"a model")
+    dlg = _options_dialog(qtbot, data, settings, str(current))
+    o = dlg.options
+    args = dlg.request().arguments()
+    assert not any(a.startswith(("--backbone-weights", "--init-from", "--patience", "--resume")) for a in args)
+
+    qtbot.mouseClick(o.resume_check, Qt.MouseButton.LeftButton)
+    o.patience_spin.setValue(4)
+    o.loss_combo.setCurrentIndex(o.loss_combo.findData("dice"))
+    o.weights_combo.setCurrentText("median")
+    o.backbone_combo.setCurrentIndex(o.backbone_combo.findData("file"))
+    weights = tmp_path / "r50.pth"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(weights), ""))
+    qtbot.mouseClick(o.backbone_browse, Qt.MouseButton.LeftButton)
+    args = dlg.request().arguments()
+    for flag in ("--resume", "--patience=4", "--extra-loss=dice", "--class-weights=median",
+                 f"--backbone-weights={weights}"):
+        assert flag in args, (flag, args)
+
+    qtbot.mouseClick(o.init_check, Qt.MouseButton.LeftButton)  # continue from the current model
+    args = dlg.request().arguments()
+    assert f"--init-from={current}" in args and not any(a.startswith("--backbone-weights") for a in args)
+    o.backbone_combo.setCurrentIndex(o.backbone_combo.findData("none"))
+    dlg.model_combo.setCurrentText("unet")
+    started = []
+    monkeypatch.setattr(dlg.process, "start", started.append)
+    qtbot.mouseClick(dlg.start_button, Qt.MouseButton.LeftButton)
+    assert started and f"--init-from={current}" in started[0].arguments()
+    dlg.close()
+
+    again = _options_dialog(qtbot, data, settings, str(current))
+    o2 = again.options
+    assert again.model_combo.currentText() == "unet"
+    assert o2.resume_check.isChecked() and o2.init_check.isChecked() and o2.patience_spin.value() == 4
+    assert o2.loss_combo.currentData() == "dice" and o2.weights_combo.currentText() == "median"
+    assert o2.backbone_combo.currentData() == "none"
+    assert f"--init-from={current}" in again.request().arguments()
+
+    fresh = _options_dialog(qtbot, other, settings, str(current))  # another folder: the defaults
+    assert not fresh.options.resume_check.isChecked() and fresh.options.patience_spin.value() == 0
+    assert fresh.options.backbone_combo.currentData() == "auto"
+    assert not any(a.startswith(("--backbone-weights", "--init-from")) for a in fresh.request().arguments())
+
+
+def test_continue_from_current_model_needs_a_model(qtbot, tmp_path):
+    from app.settings import Settings
+
+    data = make_dataset(tmp_path / "data", n=2)
+    dlg = _options_dialog(qtbot, data, Settings(str(tmp_path / "s.ini")), None)
+    assert not dlg.options.init_check.isEnabled()
+    dlg2 = _options_dialog(qtbot, data, Settings(str(tmp_path / "s.ini")), str(tmp_path / "gone.pt"))
+    assert not dlg2.options.init_check.isEnabled()  # a model file that is gone cannot be continued
+
+
+def test_download_progress_shows_on_the_bar(qtbot, tmp_path):
+    from app.settings import Settings
+
+    dlg = _options_dialog(qtbot, make_dataset(tmp_path / "data", n=2), Settings(str(tmp_path / "s.ini")), None)
+    dlg.process.event.emit({"event": "download", "what": "resnet50-0676ba61.pth", "bytes": 5, "total": 10,
+                            "progress": 0.5})
+    assert dlg.progress_bar.value() == 500 and "50%" in dlg.status_label.text()
