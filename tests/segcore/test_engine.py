@@ -214,3 +214,22 @@ def test_a_bad_checkpoint_is_refused_whatever_the_engine(tmp_path):
             open_predictor(bad, engine=engine)
     with pytest.raises(ValueError, match="engine must be one of"):
         open_predictor(bad, engine="tensorflow")
+
+
+def test_a_read_only_folder_gets_its_export_cached_in_the_user_cache(checkpoint, tmp_path, monkeypatch):
+    real = eng.export_onnx
+    beside = checkpoint.with_suffix(".onnx")
+
+    def export(ck, out, **kw):
+        if out == beside:  # the checkpoint's folder refuses writes
+            raise PermissionError(13, "Permission denied", str(out))
+        return real(ck, out, **kw)
+
+    monkeypatch.setattr(eng, "export_onnx", export)
+    monkeypatch.setenv("SEGCORE_CACHE", str(tmp_path / "cache"))
+    pred = open_predictor(checkpoint)
+    assert pred.engine == "onnxruntime" and not beside.exists()
+    (cached,) = (tmp_path / "cache" / "onnx").glob("boxes-*.onnx")
+    mtime = cached.stat().st_mtime_ns
+    open_predictor(checkpoint)  # found again there, not exported again
+    assert cached.stat().st_mtime_ns == mtime
