@@ -1,4 +1,5 @@
-"""Export benchmark: segcore's VOC and COCO export against what LabelMe's example scripts do.
+"""Export benchmark: segcore's VOC and COCO export against what LabelMe's example scripts do,
+and segcore's YOLO and index-mask exports against its VOC export.
 
 Generates ``--count`` 1920x1080 JPEG images with ``--shapes`` shapes each (polygons of 6..30
 vertices, rectangles, circles; some overlapping, some crossing the border), then times:
@@ -9,10 +10,13 @@ vertices, rectangles, circles; some overlapping, some crossing the border), then
 * baseline COCO, as ``labelme2coco.py``: decode + PIL re-encode of the image, per shape a full
   size PIL mask, per instance ``pycocotools`` RLE for area and bbox, polygons as points;
 * ``segcore.formats.voc.export_voc`` and ``segcore.formats.coco.export_coco`` (process pool over
-  every core, one shared image per class/instance map, JPEGs copied byte for byte).
+  every core, one shared image per class/instance map, JPEGs copied byte for byte);
+* ``segcore.formats.yolo.export_yolo`` and ``segcore.formats.masks.export_masks``, each against
+  segcore's VOC export on the same images (no LabelMe baseline: LabelMe writes neither).
 
 Prints images/s, the speed-up and the pixel agreement of the class PNGs (baseline vs ours).
-Usage: ``python bench/export_bench.py [--count 500] [--shapes 30] [--workers N] [--keep DIR]``
+Usage: ``python bench/export_bench.py [--count 500] [--shapes 30] [--workers N] [--keep DIR]
+[--skip-baselines]``
 """
 
 from __future__ import annotations
@@ -185,17 +189,30 @@ def _agreement(a_dir: Path, b_dir: Path, relabel: bool = False) -> float:
     return same / max(total, 1)
 
 
+def _time_export(fn, src: Path, out: Path, labels: Path, workers: int | None, n: int) -> float:
+    """Seconds one segcore export of ``src`` takes (every image must be exported)."""
+    t = time.perf_counter()
+    report = fn(src, out, classes=labels, workers=workers, overwrite=True)
+    took = time.perf_counter() - t
+    assert report.images == n, report.to_text()
+    return took
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--count", type=int, default=500)
     ap.add_argument("--shapes", type=int, default=30)
     ap.add_argument("--workers", type=int, default=None, help="segcore worker processes (default: every core)")
     ap.add_argument("--keep", help="work folder to keep (default: a temporary one)")
+    ap.add_argument("--skip-baselines", action="store_true",
+                    help="time segcore's exporters only (VOC, COCO, YOLO, masks)")
     args = ap.parse_args(argv)
 
     from segcore.formats.coco import export_coco
+    from segcore.formats.masks import export_masks
     from segcore.formats.pool import default_workers
     from segcore.formats.voc import export_voc
+    from segcore.formats.yolo import export_yolo
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="export_bench_"))
     try:
@@ -206,17 +223,22 @@ def main(argv: list[str] | None = None) -> int:
         labels = work / "labels.txt"
         labels.write_text("\n".join(LABELS) + "\n")
         n = args.count
-        rows = []
+        voc_rate = 0.0
         for name, base_fn, ours_fn in (("VOC", baseline_voc, export_voc), ("COCO", baseline_coco, export_coco)):
+            to = _time_export(ours_fn, src, work / f"ours_{name}", labels, args.workers, n)
+            voc_rate = voc_rate or n / to
+            if args.skip_baselines:
+                print(f"{name:5s} segcore {n / to:7.2f} img/s")
+                continue
             t = time.perf_counter()
             base_fn(src, work / f"base_{name}")
             tb = time.perf_counter() - t
-            t = time.perf_counter()
-            report = ours_fn(src, work / f"ours_{name}", classes=labels, workers=args.workers, overwrite=True)
-            to = time.perf_counter() - t
-            assert report.images == n, report.to_text()
-            rows.append((name, n / tb, n / to, tb / to))
             print(f"{name:5s} baseline {n / tb:7.2f} img/s   segcore {n / to:7.2f} img/s   speed-up {tb / to:5.2f}x")
+        for name, fn in (("YOLO", export_yolo), ("masks", export_masks)):
+            to = _time_export(fn, src, work / f"ours_{name}", labels, args.workers, n)
+            print(f"{name:5s} segcore {n / to:7.2f} img/s   vs segcore VOC {n / to / voc_rate:5.2f}x")
+        if args.skip_baselines:
+            return 0
         agree = _agreement(work / "base_VOC" / "SegmentationClass", work / "ours_VOC" / "SegmentationClass")
         agree_obj = _agreement(work / "base_VOC" / "SegmentationObject", work / "ours_VOC" / "SegmentationObject",
                                relabel=True)

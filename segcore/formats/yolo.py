@@ -16,6 +16,7 @@ YOLO form: both are skipped with a note.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from segcore.data.dataset import Item
-from segcore.data.rasterize import ClassList, instance_map
+from segcore.data.rasterize import ClassList, instance_map, shape_extent
 from segcore.formats import files
 from segcore.formats.common import (
     ExportReport,
@@ -37,7 +38,15 @@ from segcore.formats.common import (
 )
 from segcore.formats.files import SOURCE_ERRORS, export_image
 from segcore.formats.pool import run_jobs
-from segcore.formats.yolo_rings import bridge, format_line, holes_by_nesting, mask_rings, rings_crop, unbridge
+from segcore.formats.yolo_rings import (
+    CoordinateText,
+    bridge,
+    holes_by_nesting,
+    mask_rings,
+    rings_crop,
+    run_rectangles,
+    unbridge,
+)
 from segcore.io.annotation import Shape
 from segcore.io.shape_kinds import kind_of
 from segcore.progress import CancelToken, ProgressCallback
@@ -68,19 +77,23 @@ def is_area(shape: Shape) -> bool:
     return kind_of(shape).has_area
 
 
-def _boxes(imap: np.ndarray) -> dict[int, tuple[int, int, int, int]]:
-    """Bounding box ``(x0, y0, x1, y1)`` (inclusive) of each positive id in ``imap``."""
-    ys, xs = np.nonzero(imap > 0)
-    if len(ys) == 0:
-        return {}
-    ids = imap[ys, xs]
-    order = np.argsort(ids, kind="stable")
-    ids, ys, xs = ids[order], ys[order], xs[order]
-    cuts = np.flatnonzero(np.diff(ids)) + 1
-    out = {}
-    for seg_ids, seg_y, seg_x in zip(np.split(ids, cuts), np.split(ys, cuts), np.split(xs, cuts)):
-        out[int(seg_ids[0])] = (int(seg_x.min()), int(seg_y.min()), int(seg_x.max()), int(seg_y.max()))
-    return out
+def _visible_crop(imap: np.ndarray, inst_id: int, members: list[Shape]) -> tuple[np.ndarray, int, int] | None:
+    """The pixels of instance ``inst_id`` left in ``imap`` as ``(bool crop, x0, y0)`` over
+    their bounding box, or None when shapes drawn after it cover it entirely. Only the
+    extent of its own shapes is searched."""
+    height, width = imap.shape
+    ext = [shape_extent(s) for s in members]
+    x0 = max(0, math.floor(min(e[0] for e in ext)) - 1)
+    y0 = max(0, math.floor(min(e[1] for e in ext)) - 1)
+    x1 = min(width, math.ceil(max(e[2] for e in ext)) + 2)
+    y1 = min(height, math.ceil(max(e[3] for e in ext)) + 2)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    crop = imap[y0:y1, x0:x1] == inst_id
+    rows, cols = np.flatnonzero(crop.any(axis=1)), np.flatnonzero(crop.any(axis=0))
+    if len(rows) == 0:
+        return None
+    return crop[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], x0 + int(cols[0]), y0 + int(rows[0])
 
 
 def object_lines(shapes: list[Shape], height: int, width: int, classes: ClassList, path: Path | None = None,
@@ -89,38 +102,43 @@ def object_lines(shapes: list[Shape], height: int, width: int, classes: ClassLis
     notes (objects entirely covered, an outline that does not reproduce its pixels)."""
     indices = indices if indices is not None else list(range(len(shapes)))
     imap, instances = instance_map(shapes, height, width, classes, path=path)
-    boxes = _boxes(imap)
+    text = CoordinateText(width, height)
     lines: list[str] = []
     counts: Counter = Counter()
     notes: list[Skipped] = []
     for inst in instances:
         first = indices[inst.shape_indices[0]]
-        box = boxes.get(inst.id)
-        if box is None:
+        visible = _visible_crop(imap, inst.id, [shapes[i] for i in inst.shape_indices])
+        if visible is None:
             notes.append(Skipped(path, first, f"instance {inst.label!r} is covered entirely by shapes drawn "
                                               "after it (0 pixels left): not written"))
             continue
-        x0, y0, x1, y1 = box
-        crop = imap[y0 : y1 + 1, x0 : x1 + 1] == inst.id
-        line, exact = object_outline(crop, x0, y0, width, height)
-        if not exact:
-            notes.append(Skipped(path, first, f"instance {inst.label!r}: its outline does not reproduce every "
-                                              "pixel; written as traced"))
-        lines.append(format_line(inst.class_id - 1, line, width, height))
+        crop, x0, y0 = visible
+        outlines, whole = object_outline(crop, x0, y0, width, height)
+        if not whole:
+            notes.append(Skipped(path, first, f"instance {inst.label!r}: no single outline reproduces its pixels "
+                                              f"(parts touching at corners inside a hole): written as "
+                                              f"{len(outlines)} rectangles, one line each"))
+        lines += [text.line(inst.class_id - 1, line) for line in outlines]
         counts[inst.label] += 1
     return lines, counts, notes
 
 
 def object_outline(crop: np.ndarray, x0: int, y0: int, width: int, height: int,
-                   rounds: int = 3) -> tuple[list[tuple[float, float]], bool]:
-    """One bridged ring for the pixels of ``crop`` (placed at ``(x0, y0)``) and whether an
-    import reads exactly those pixels back. Pixels the traced rings miss (a part touching the
-    rest only at a corner inside a hole) are added as parts, pixels they add as holes."""
+                   rounds: int = 3) -> tuple[list[list[tuple[float, float]]], bool]:
+    """The YOLO outline(s) of the pixels of ``crop`` (placed at ``(x0, y0)``), each exactly what
+    an import reads back: normally one bridged ring (``True``). Pixels the traced rings miss
+    (a part touching the rest only at a corner inside a hole) are added as parts, pixels they
+    add as holes; when that does not settle it, the pixels are split into disjoint rectangles,
+    one outline each (``False``: the object is then several lines)."""
     rings = [r for r, _ in mask_rings(crop, x0, y0)]
+    if len(rings) == 1 and len(set(rings[0])) == len(rings[0]) >= 3:
+        return rings, True  # a simple ring through its boundary pixels' centres: filled with its outline, exact
     h, w = crop.shape
     for _ in range(rounds + 1):
         line = bridge(rings)
-        back = rings_crop(holes_by_nesting(unbridge(line)), width, height)  # what an import reads
+        read = [(rings[0], False)] if len(rings) == 1 else holes_by_nesting(unbridge(line))
+        back = rings_crop(read, width, height)  # what an import reads
         got = np.zeros_like(crop)
         if back is not None:
             m, bx, by = back
@@ -128,9 +146,9 @@ def object_outline(crop: np.ndarray, x0: int, y0: int, width: int, height: int,
             got[ys.start - y0 : ys.stop - y0, xs.start - x0 : xs.stop - x0] = m[ys.start - by : ys.stop - by,
                                                                                  xs.start - bx : xs.stop - bx]
             if back is not None and _same(back, crop, x0, y0):
-                return line, True
+                return [line], True
         rings += [r for r, _ in mask_rings(crop & ~got, x0, y0)] + [r for r, _ in mask_rings(got & ~crop, x0, y0)]
-    return line, False
+    return [bridge([r]) for r in run_rectangles(crop, x0, y0)], False  # exact by construction
 
 
 def _same(back: tuple[np.ndarray, int, int], crop: np.ndarray, x0: int, y0: int) -> bool:

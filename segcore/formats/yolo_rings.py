@@ -35,6 +35,11 @@ coordinates carry enough digits to land within it)."""
 def mask_rings(crop: np.ndarray, x0: int, y0: int) -> list[tuple[Ring, bool]]:
     """``(ring, is_hole)`` for every part and hole of a bool ``crop`` placed at ``(x0, y0)``,
     in image coordinates: each part's exterior followed by its holes."""
+    pad = np.pad(crop, 1).astype(np.uint8)
+    contours, hier = cv2.findContours(pad, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hier is not None and (hier.reshape(-1, 4)[:, 3] == -1).all():  # no holes: the outer borders are the rings
+        return [([(float(x + x0 - 1), float(y + y0 - 1)) for x, y in c.reshape(-1, 2).tolist()], False)
+                for c in contours]
     out: list[tuple[Ring, bool]] = []
     for cx, cy, comp in components(crop):
         exteriors, holes = contour_rings(comp)
@@ -43,6 +48,27 @@ def mask_rings(crop: np.ndarray, x0: int, y0: int) -> list[tuple[Ring, bool]]:
             out.append(([(float(x + ox), float(y + oy)) for x, y in ring.tolist()], False))
         for ring in holes:
             out.append(([(float(x + ox), float(y + oy)) for x, y in ring.tolist()], True))
+    return out
+
+
+def run_rectangles(crop: np.ndarray, x0: int, y0: int) -> list[Ring]:
+    """The pixels of a bool ``crop`` placed at ``(x0, y0)`` as disjoint rectangles (row runs,
+    merged down while a run repeats), each a 4-vertex ring through its corner pixels' centres:
+    filled with its outline, each is exactly its pixels."""
+    out: list[Ring] = []
+    openrun: dict[tuple[int, int], int] = {}  # (start, end) -> first row
+    padded = np.zeros((crop.shape[0] + 1, crop.shape[1] + 2), dtype=np.int8)
+    padded[:-1, 1:-1] = crop
+    for y in range(padded.shape[0]):
+        d = np.diff(padded[y])
+        runs = set(zip(np.flatnonzero(d == 1).tolist(), (np.flatnonzero(d == -1) - 1).tolist()))
+        for run in [r for r in openrun if r not in runs]:
+            top = openrun.pop(run)
+            xa, xb, ya, yb = x0 + run[0], x0 + run[1], y0 + top, y0 + y - 1
+            out.append(_dedupe([(float(xa), float(ya)), (float(xb), float(ya)), (float(xb), float(yb)),
+                                (float(xa), float(yb))]))  # a one-row or one-pixel run: fewer vertices
+        for run in runs:
+            openrun.setdefault(run, y)
     return out
 
 
@@ -68,7 +94,7 @@ def rings_crop(rings: list[tuple[Ring, bool]], width: int, height: int) -> tuple
         return None
     img = Image.new("L", (x1, y1), 0)
     draw = ImageDraw.Draw(img)
-    for ring, hole in sorted(rings, key=lambda r: -ring_area(r[0])):
+    for ring, hole in (rings if len(rings) == 1 else sorted(rings, key=lambda r: -ring_area(r[0]))):
         ink = 0 if hole else 1
         if len(ring) >= 3:
             draw.polygon(ring, fill=ink, outline=ink)
@@ -99,6 +125,8 @@ def bridge(rings: list[Ring]) -> Ring:
     starts with its first vertex twice, so a reader can tell it from a spur even when it has
     fewer than three vertices."""
     out = list(rings[0])
+    if len(out) < 3:  # at least three vertices per line; a spur stays a spur
+        out = [out[0]] * (3 - len(out)) + out
     for ring in rings[1:]:
         if not ring:
             continue
@@ -122,7 +150,9 @@ def unbridge(points: Ring) -> list[Ring]:
     """Split a bridged ring back into its rings (see the module docstring). A loop that never
     comes back to its first point by an edge of its own is a spur (``a -> b -> a``, a part one
     pixel wide), not a ring: it comes out as the open line ``[a, b, ...]`` it traces, without
-    area, so nesting gives it the side of the ring it left (:func:`holes_by_nesting`)."""
+    area, so nesting gives it the side of the ring it left (:func:`holes_by_nesting`). A ring
+    joined by :func:`bridge` starts with its first vertex twice; the edge to any other loop
+    is kept as a line (a spur that leads to a ring, or another tool's bridge)."""
     n = len(points)
     if n < 3:
         return [list(points)]
@@ -133,21 +163,29 @@ def unbridge(points: Ring) -> list[Ring]:
         a, b = edges[k]
         reverse_later[k] = a != b and later.get((b, a), 0) > 0
         later[(a, b)] = later.get((a, b), 0) + 1
-    stack: list[tuple[Ring, tuple, list[bool]]] = [([], points[0], [True])]  # (points, first, closed)
+    stack: list[tuple[Ring, tuple, list[bool]]] = [([], points[0], [True, False])]  # points, first, [closed, marked]
     opens: list[tuple] = []
     rings: list[Ring] = []
     for k, (a, b) in enumerate(edges):
-        pts, first, closed = stack[-1]
+        pts, first, state = stack[-1]
+        if not pts and a == b == first:  # a joined ring starts with its first vertex twice
+            state[1] = True
         pts.append(a)
         if opens and opens[-1] == (b, a):
             stack.pop()
             opens.pop()
-            rings.append(_dedupe(pts) if closed[0] else _dedupe([b, *pts]))
+            closed, marked = state
+            if not closed:  # a spur: the open line from the ring it left
+                rings.append(_dedupe([b, *pts]))
+                continue
+            rings.append(_dedupe(pts))
+            if not marked:  # not a bridge this format writes: the edge to it is drawn too
+                rings.append([b, pts[0]])
         elif reverse_later[k]:
             opens.append((a, b))
-            stack.append(([], b, [False]))
-        elif b == first:  # back at its first point by an edge of its own (or a repeated vertex)
-            closed[0] = True
+            stack.append(([], b, [False, False]))
+        elif b == first:  # back at its first point by an edge of its own
+            state[0] = True
     while len(stack) > 1:  # unbalanced: fold what is open back into its parent
         inner = stack.pop()[0]
         stack[-1][0].extend(inner)
@@ -181,6 +219,37 @@ def format_line(class_index: int, ring: Ring, width: int, height: int) -> str:
     d = coordinate_digits(width, height)
     coords = " ".join(f"{x / width:.{d}f} {y / height:.{d}f}" for x, y in ring)
     return f"{class_index} {coords}"
+
+
+class CoordinateText:
+    """:func:`format_line` for one image size, with the text of every whole-pixel coordinate
+    made once (traced outlines have only those)."""
+
+    def __init__(self, width: int, height: int):
+        self.width, self.height = width, height
+        d = coordinate_digits(width, height)
+        self._xs = np.array([f"{x / width:.{d}f}" for x in range(width + 1)], dtype=object)
+        self._ys = np.array([f"{y / height:.{d}f}" for y in range(height + 1)], dtype=object)
+        self._d = d
+
+    def _x(self, v: float) -> str:
+        i = int(v)
+        return self._xs[i] if i == v and 0 <= i <= self.width else f"{v / self.width:.{self._d}f}"
+
+    def _y(self, v: float) -> str:
+        i = int(v)
+        return self._ys[i] if i == v and 0 <= i <= self.height else f"{v / self.height:.{self._d}f}"
+
+    def line(self, class_index: int, ring: Ring) -> str:
+        """``class x1 y1 ... xn yn`` with coordinates normalised to the image."""
+        a = np.asarray(ring, dtype=np.float64).reshape(-1, 2)
+        ai = a.astype(np.int64)
+        if (ai == a).all() and (ai >= 0).all() and (ai[:, 0] <= self.width).all() and (ai[:, 1] <= self.height).all():
+            out = np.empty(2 * len(a), dtype=object)
+            out[0::2] = self._xs[ai[:, 0]]
+            out[1::2] = self._ys[ai[:, 1]]
+            return f"{class_index} " + " ".join(out.tolist())
+        return f"{class_index} " + " ".join(f"{self._x(x)} {self._y(y)}" for x, y in ring)
 
 
 def denormalise(values: list[float], width: int, height: int) -> Ring:
