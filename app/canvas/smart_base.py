@@ -7,11 +7,15 @@
   a tool's cost stays bounded (GrabCut and scissors also work on a window only).
 - :class:`SmartTool`: a :class:`Tool` with a geometry preview (filled, dashed outline) and
   :meth:`SmartTool.commit_new` / :meth:`SmartTool.commit_replace`, each one undoable command.
+  A tool's commit is wrapped in :func:`ends_drawing`: its preview stays painted while the label
+  dialog asks the label (as a drawn polygon's outline does), and goes once the commit is done.
 All the image work is done by :mod:`segcore.interactive`; nothing is computed here.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +84,20 @@ def points_path(points, closed: bool = False) -> QPainterPath:
         if closed:
             path.closeSubpath()
     return path
+
+
+def ends_drawing(commit: Callable) -> Callable:
+    """Wrap a smart tool's commit: the preview stays while it runs (the label dialog shows
+    beside the painted region), and the tool is reset when it returns or fails."""
+
+    @functools.wraps(commit)
+    def run(self, *args, **kwargs):
+        try:
+            return commit(self, *args, **kwargs)
+        finally:
+            self.cancel()
+
+    return run
 
 
 class SmartTool(Tool):

@@ -24,7 +24,7 @@ from segcore.data.polygons import shape_to_geometry
 from segcore.interactive import brush, brush_shapes, stroke_geometry
 
 from .geometry import is_area
-from .smart_base import OPTIONS, SmartTool
+from .smart_base import OPTIONS, SmartTool, ends_drawing
 from .tools import ToolEvent, register_tool
 
 
@@ -154,11 +154,11 @@ class BrushTool(SmartTool):
         geom = brush(self._base, self.stroke, OPTIONS.radius, erase=self.erase, bounds=self._bounds())
         self.show_area(geom)
 
+    @ends_drawing
     def commit(self) -> list[int]:
         """Apply the stroke: one ``ReplaceShapes`` (or ``AddShapes`` for a new shape)."""
         doc = self.canvas.document
         stroke, targets = list(self.stroke), list(self.targets)
-        self.cancel()
         if not stroke:
             return []
         radius, bounds, min_area = OPTIONS.radius, self._bounds(), OPTIONS.min_area

@@ -22,7 +22,7 @@ from PySide6.QtGui import QKeyEvent, QPainterPath
 from segcore.data.polygons import geometry_to_shapes
 from segcore.interactive import GrabCutSession
 
-from .smart_base import OPTIONS, SmartTool, points_path, to_full, tool_image
+from .smart_base import OPTIONS, SmartTool, ends_drawing, points_path, to_full, tool_image
 from .tools import ToolEvent, register_tool
 
 _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
@@ -157,10 +157,10 @@ class GrabCutTool(SmartTool):
         if self._region is not None:
             self._show(self._region)
 
+    @ends_drawing
     def commit(self) -> list[int]:
         """Turn the previewed region into shapes (nothing when it is empty)."""
         geom = self.preview_geometry
-        self.cancel()
         if geom is None or geom.is_empty:
             return []
         return self.commit_new(geometry_to_shapes(geom, ""), "Box to polygon")

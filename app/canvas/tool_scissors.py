@@ -21,7 +21,7 @@ from segcore.data.polygons import geometry_to_shapes, shape_to_geometry
 from segcore.interactive import IntelligentScissors, drop_small_parts, scissors_polygon
 from segcore.io.annotation import Shape
 
-from .smart_base import OPTIONS, SmartTool, points_path, tool_image
+from .smart_base import OPTIONS, SmartTool, ends_drawing, points_path, tool_image
 from .tools import ToolEvent, register_tool
 
 _FINISH_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -139,10 +139,10 @@ class ScissorsTool(SmartTool):
             pts = np.array([[self.anchors[0].x(), self.anchors[0].y()]])
         self.show_line(points_path(pts) if len(pts) else QPainterPath())
 
+    @ends_drawing
     def finish(self) -> list[int]:
         """Close the outline into a polygon (needs 3 distinct points) and commit it."""
         ring = scissors_polygon(self.segments, tolerance=OPTIONS.polygon_tolerance) / self._scale
-        self.cancel()
         if len(ring) < 3:
             return []
         outline = shape_to_geometry(Shape(label="", points=[(float(x), float(y)) for x, y in ring]))

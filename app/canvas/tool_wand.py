@@ -23,7 +23,7 @@ from PySide6.QtGui import QKeyEvent
 from segcore.data.polygons import geometry_to_shapes
 from segcore.interactive import RegionMask, magic_wand_region
 
-from .smart_base import OPTIONS, SmartTool, to_full, tool_image
+from .smart_base import OPTIONS, SmartTool, ends_drawing, to_full, tool_image
 from .tools import ToolEvent, register_tool
 
 _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
@@ -108,10 +108,10 @@ class WandTool(SmartTool):
     def wants_key(self, ev: QKeyEvent) -> bool:
         return self.region is not None and ev.key() in (Qt.Key.Key_Escape, *_COMMIT_KEYS)
 
+    @ends_drawing
     def commit(self) -> list[int]:
         """Trace the previewed region and add it as shapes."""
         region, scale = self.region, self._scale
-        self.cancel()
         if region is None or not region.mask.any():
             return []
         geom = region.geometry(tolerance=OPTIONS.polygon_tolerance, max_pixels=MAX_PIXELS,
