@@ -1,5 +1,6 @@
-"""Pieces shared by the architectures: torchvision backbones built offline, safe BatchNorm,
-bilinear transposed-convolution init, size matching.
+"""Pieces shared by the architectures: torchvision backbones built offline, their feature taps
+(torchvision's ``IntermediateLayerGetter``), safe BatchNorm, bilinear transposed-convolution
+init, size matching.
 
 Every torchvision builder is called with ``weights=None`` unless ``pretrained=True``; then the
 ImageNet weights are fetched through torchvision, and when that fails (offline) the user gets
@@ -9,12 +10,13 @@ ONE :class:`PretrainedUnavailableWarning` and a randomly initialised backbone.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torchvision.models._utils import IntermediateLayerGetter
 
 
 class PretrainedUnavailableWarning(UserWarning):
@@ -135,6 +137,47 @@ def feature_strides(features: nn.Sequential) -> list[int]:
                 stride *= 2
         out.append(stride)
     return out
+
+
+def last_block_at_stride(features: nn.Sequential, stride: int) -> int:
+    """Index of the last block of ``features`` whose output has ``stride``."""
+    return max(i for i, s in enumerate(feature_strides(features)) if s == stride)
+
+
+class LowHighTaps(IntermediateLayerGetter):
+    """A backbone returning ``(low, high)``: the outputs of its children ``low`` and ``high``
+    (torchvision's :class:`IntermediateLayerGetter`; children after ``high`` are dropped).
+
+    ``renames`` are (old prefix, new prefix) pairs of state-dict keys: weights saved under an
+    earlier layout of this backbone are renamed as they load, in this one place.
+    """
+
+    def __init__(self, model: nn.Module, low: str, high: str, renames: Sequence[tuple[str, str]] = ()):
+        super().__init__(model, {low: "low", high: "high"})
+        self.renames = tuple(renames)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:  # type: ignore[override]
+        out = super().forward(x)
+        return out["low"], out["high"]
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        for old, new in self.renames:
+            for key in [k for k in state_dict if k.startswith(prefix + old)]:
+                state_dict[prefix + new + key[len(prefix + old):]] = state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+
+def resnet_taps(net: nn.Module) -> LowHighTaps:
+    """``layer1`` (stride 4) and ``layer4`` of a torchvision ResNet. Weights saved when the stem
+    was a ``stem`` Sequential (``stem.0`` conv1, ``stem.1`` bn1) load too."""
+    return LowHighTaps(net, "layer1", "layer4", renames=(("stem.0.", "conv1."), ("stem.1.", "bn1.")))
+
+
+def features_taps(features: nn.Sequential) -> LowHighTaps:
+    """The last stride-4 block and the last block of a feature stack (MobileNetV3). Weights
+    saved when the stack was kept as ``features`` (``features.N``) load too."""
+    low = last_block_at_stride(features, 4)
+    return LowHighTaps(features, str(low), str(len(features) - 1), renames=(("features.", ""),))
 
 
 class PoolingBatchNorm2d(nn.BatchNorm2d):

@@ -20,11 +20,13 @@ from torch import nn
 
 from .backbones import (
     PoolingBatchNorm2d,
-    feature_strides,
+    features_taps,
+    last_block_at_stride,
     mobilenet_v3_large_features,
     replace_bn_with_pooling_bn,
     resnet,
     resnet_dilation,
+    resnet_taps,
     separable_conv,
     set_bn_momentum,
     upsample_to,
@@ -82,33 +84,6 @@ class DeepLabV3Plus(nn.Module):
         return upsample_to(self.classifier(y), x.shape[-2:])
 
 
-class ResNetLowHigh(nn.Module):
-    """A dilated torchvision ResNet returning (layer1 at stride 4, layer4)."""
-
-    def __init__(self, net: nn.Module):
-        super().__init__()
-        self.stem = nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool)
-        self.layer1, self.layer2, self.layer3, self.layer4 = net.layer1, net.layer2, net.layer3, net.layer4
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        low = self.layer1(self.stem(x))
-        return low, self.layer4(self.layer3(self.layer2(low)))
-
-
-class FeaturesLowHigh(nn.Module):
-    """A feature stack (MobileNetV3) returning (last block at stride 4, final block)."""
-
-    def __init__(self, features: nn.Sequential):
-        super().__init__()
-        strides = feature_strides(features)
-        self.split = max(i for i, s in enumerate(strides) if s == 4) + 1
-        self.features = features
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        low = self.features[: self.split](x)
-        return low, self.features[self.split:](low)
-
-
 def build_deeplabv3plus(num_classes: int, *, backbone: str = "resnet50", pretrained_backbone: bool = False,
                         output_stride: int = 16) -> nn.Module:
     """DeepLab v3+ over ``resnet50``, ``resnet101`` or ``mobilenet_v3_large``; OS 16 or 8."""
@@ -117,11 +92,11 @@ def build_deeplabv3plus(num_classes: int, *, backbone: str = "resnet50", pretrai
     if backbone in ("resnet50", "resnet101"):
         net = resnet(int(backbone[6:]), pretrained=pretrained_backbone,
                      replace_stride_with_dilation=resnet_dilation(output_stride))
-        return DeepLabV3Plus(ResNetLowHigh(net), 256, 2048, num_classes, output_stride)
+        return DeepLabV3Plus(resnet_taps(net), 256, 2048, num_classes, output_stride)
     if backbone == "mobilenet_v3_large":
         feats = mobilenet_v3_large_features(pretrained=pretrained_backbone, output_stride=output_stride)
-        low_ch = feats[FeaturesLowHigh(feats).split - 1].out_channels
-        model = DeepLabV3Plus(FeaturesLowHigh(feats), low_ch, feats[-1].out_channels, num_classes, output_stride)
+        low_ch = feats[last_block_at_stride(feats, 4)].out_channels
+        model = DeepLabV3Plus(features_taps(feats), low_ch, feats[-1].out_channels, num_classes, output_stride)
         return set_bn_momentum(model)
     raise ValueError(f"unknown DeepLab v3+ backbone {backbone!r}; use resnet50, resnet101 or mobilenet_v3_large")
 

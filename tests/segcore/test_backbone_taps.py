@@ -1,0 +1,70 @@
+"""DeepLab v3+ taps its backbones with torchvision's IntermediateLayerGetter; checkpoints saved
+under the earlier key names (``backbone.stem.N`` / ``backbone.features.N``, frozen in
+data/deeplabv3plus_keys_v1.json) still load, weights unchanged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from segcore.checkpoint import load_checkpoint, save_checkpoint
+from segcore.models.backbones import LowHighTaps
+from segcore.models.registry import build_model
+
+OLD_KEYS = json.loads((Path(__file__).parent / "data" / "deeplabv3plus_keys_v1.json").read_text())
+
+
+def _old_layout(state: dict, name: str) -> dict:
+    """``state`` with its backbone keys spelled as the earlier layout spelled them."""
+    new_keys = [k for k in state if k.startswith("backbone.")]
+    assert len(new_keys) == len(OLD_KEYS[name])
+    renamed = dict(zip(new_keys, OLD_KEYS[name]))
+    return {renamed.get(k, k): v for k, v in state.items()}
+
+
+@pytest.mark.parametrize("name", sorted(OLD_KEYS))
+def test_weights_saved_under_the_old_backbone_keys_load_unchanged(name):
+    torch.manual_seed(0)
+    model = build_model(name, 3)
+    assert isinstance(model.backbone, LowHighTaps)
+    state = model.state_dict()
+    old = _old_layout(state, name)
+    assert set(old) != set(state)  # the names did change
+    fresh = build_model(name, 3)
+    fresh.load_state_dict(old, strict=True)
+    for key, value in fresh.state_dict().items():
+        assert torch.equal(value, state[key]), key
+
+
+def test_an_old_checkpoint_of_the_default_model_loads(tmp_path):
+    name = "deeplabv3plus_mobilenet_v3_large"
+    torch.manual_seed(1)
+    model = build_model(name, 2).eval()
+    path = tmp_path / "old.pt"
+    save_checkpoint(path, model, arch=name, class_names=["_background_", "thing"])
+    data = torch.load(path, map_location="cpu", weights_only=True)
+    data["state_dict"] = _old_layout(data["state_dict"], name)
+    torch.save(data, path)
+    loaded = load_checkpoint(path).model.eval()
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        assert torch.equal(loaded(x), model(x))
+
+
+def test_the_taps_are_the_stride_4_block_and_the_last_block():
+    model = build_model("deeplabv3plus_mobilenet_v3_large", 2).eval()
+    taps = model.backbone
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        low, high = taps(x)
+        blocks = list(taps.values())
+        y = x
+        outs = []
+        for block in blocks:
+            y = block(y)
+            outs.append(y)
+    assert low.shape[-1] == 64 // 4 and high.shape[-1] == 64 // 16
+    assert any(torch.equal(low, o) for o in outs[:-1]) and torch.equal(high, outs[-1])
