@@ -134,12 +134,12 @@ def download(url: str, dest: Path, progress: Progress | None = None, timeout: fl
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name, suffix=".part")
         try:
             with os.fdopen(fd, "wb") as f:
-                done, last = 0, -1
+                done, last = 0, None
                 while chunk := resp.read(1 << 20):
                     f.write(chunk)
                     digest.update(chunk)
                     done += len(chunk)
-                    pct = int(100 * done / total) if total else -1
+                    pct = int(100 * done / total) if total else done >> 20  # per cent, or MB
                     if progress is not None and pct != last:
                         last = pct
                         progress({"event": "download", "what": dest.name, "bytes": done, "total": total,

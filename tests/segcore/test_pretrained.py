@@ -161,3 +161,42 @@ def test_old_flag_is_an_alias_of_auto():
 def test_init_from_a_missing_checkpoint_says_so(tmp_path):
     with pytest.raises(TrainingError, match="--init-from.*no such file"):
         _build(_config("--init-from", str(tmp_path / "nope.pt")))
+
+
+def test_auto_fetches_once_with_progress_then_reuses_the_cache(hub, monkeypatch):
+    """A served file lands in torch's cache (progress events on the way, its sha256 prefix
+    checked) and the next run reads it without the network."""
+    import hashlib
+    import io
+
+    state = tvm.mobilenet_v3_large(weights=None).state_dict()
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    payload = buf.getvalue()
+    url = pretrained.weights_url("mobilenet_v3_large")
+    name = f"mobilenet_v3_large-{hashlib.sha256(payload).hexdigest()[:8]}.pth"
+    monkeypatch.setattr(pretrained, "weights_url", lambda backbone: url.rsplit("/", 1)[0] + "/" + name)
+    calls = []
+
+    class Response(io.BytesIO):
+        headers = {"Content-Length": str(len(payload))}
+
+    def serve(u, timeout=None):
+        calls.append(u)
+        return Response(payload)
+
+    monkeypatch.setattr(urllib.request, "urlopen", serve)
+    events = []
+    weights, message = pretrained.resolve("auto", "deeplabv3plus_mobilenet_v3_large", progress=events.append)
+    assert message is None and len(calls) == 1
+    assert torch.equal(weights["features.3.block.0.0.weight"], state["features.3.block.0.0.weight"])
+    assert events and events[-1]["event"] == "download" and events[-1]["progress"] == 1.0
+    assert (hub / "checkpoints" / name).is_file()
+    pretrained.resolve("auto", "lraspp_mobilenet_v3_large")
+    assert len(calls) == 1  # reused
+
+    # a damaged download is refused and leaves nothing in the cache
+    (hub / "checkpoints" / name).unlink()
+    monkeypatch.setattr(urllib.request, "urlopen", lambda u, timeout=None: Response(payload[:-10] + b"0" * 10))
+    weights, message = pretrained.resolve("auto", "lraspp_mobilenet_v3_large")
+    assert weights is None and "damaged" in message and not any((hub / "checkpoints").iterdir())
