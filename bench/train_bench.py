@@ -5,14 +5,18 @@
     run (target ratio >= 0.9). The Trainer's time is its whole ``fit()``: data loading through a
     DataLoader, the loss, scheduler, progress events, stop checks, and its end-of-epoch
     validation and checkpoint writing (a 2-image validation set keeps that small but counted).
-(b) ``--part camvid``: ``deeplabv3plus_mobilenet_v3_large`` from scratch on
-    ``../shared/datasets/camvid`` imported to LabelMe JSON with ``import_index_masks`` (exact,
-    tolerance 0; train + val into one folder, the val images as the validation split through a
-    split file), trained for ``--minutes`` (default 20), then evaluated on the test split
-    (imported the same way). Defaults are the recipe recorded in bench/README.md.
+(b) ``--part camvid``: the one-click path on ``../shared/datasets/camvid`` exactly as a person
+    runs it (see bench/train_oneclick.py): ``segcore import masks`` with its default options,
+    ``segcore train FOLDER --minutes 20`` with no other option, ``segcore eval`` on the test
+    split, per ``--seeds``; and seconds per epoch before and after the size fix.
+(c) ``--part recipe``: the hand-set run behind the README figure: ``deeplabv3plus_mobilenet_v3_large``
+    from scratch, imported with ``import_index_masks`` (exact, tolerance 0; the val images as the
+    validation split through a split file), trained for ``--minutes``, evaluated on the test split.
 
     python bench/train_bench.py --part speed
-    python bench/train_bench.py --part camvid --minutes 20 [--device cuda]
+    python bench/train_bench.py --part camvid --minutes 20 --seeds 0 1
+    python bench/train_bench.py --part camvid --minutes 0.2 --subset 12 --sizefix-images 4  # a quick check
+    python bench/train_bench.py --part recipe --minutes 20 [--device cuda]
 """
 
 from __future__ import annotations
@@ -180,9 +184,23 @@ def part_camvid(args) -> dict:
     return {"test": metrics, "history": result.history, "wall_s": wall, "epochs": result.epochs}
 
 
+def part_oneclick(args) -> dict:
+    from bench.train_oneclick import one_click, size_fix
+
+    if not CAMVID.is_dir():
+        print(f"{CAMVID} is absent: skipping (b)")
+        return {}
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="camvid_oneclick_"))
+    work.mkdir(parents=True, exist_ok=True)
+    out = {"one_click": one_click(CAMVID, work, args.minutes, args.seeds, args.subset)}
+    if args.sizefix_images:
+        out["size_fix"] = size_fix(CAMVID, work, args.sizefix_images)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--part", choices=("speed", "camvid", "all"), default="speed")
+    ap.add_argument("--part", choices=("speed", "camvid", "recipe", "all"), default="speed")
     ap.add_argument("--device")
     ap.add_argument("--model", default="deeplabv3plus_mobilenet_v3_large", help="(a) model")
     ap.add_argument("--size", type=int, default=192, help="(a) input side")
@@ -205,6 +223,9 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=None, help="(b) DataLoader workers")
     ap.add_argument("--seed", type=int, default=0, help="(b) training seed (initial weights, augmentation, order)")
     ap.add_argument("--workdir", help="(b) keep the imported data and run here (default: a temp folder)")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0], help="(b) one-click runs (seed 0: no option)")
+    ap.add_argument("--subset", type=int, help="(b) at most this many images per split (a quick check)")
+    ap.add_argument("--sizefix-images", type=int, default=42, help="(b) images of the size-fix timing (0: skip)")
     ap.add_argument("--threads", type=int, default=None,
                     help="torch CPU threads (default: all; 1 is steadier on a shared machine)")
     ap.add_argument("--json", help="write the figures to this JSON file")
@@ -216,7 +237,9 @@ def main() -> int:
     if args.part in ("speed", "all"):
         out["speed"] = part_speed(args)
     if args.part in ("camvid", "all"):
-        out["camvid"] = part_camvid(args)
+        out["camvid"] = part_oneclick(args)
+    if args.part == "recipe":
+        out["recipe"] = part_camvid(args)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1, default=str))
     return 0
