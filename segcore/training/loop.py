@@ -181,5 +181,6 @@ def evaluate(model: nn.Module, loader: Iterable, class_names: Sequence[str], dev
     cm = cm.cpu()
     result = scores(cm, list(class_names))
     result["confusion_matrix"] = cm.tolist()
-    result["worst_images"] = [{"key": k, "miou": v} for v, k in sorted(p for p in per_image if not math.isnan(p[0]))[:worst]]
+    ranked = sorted(p for p in per_image if not math.isnan(p[0]))[:worst]
+    result["worst_images"] = [{"key": k, "miou": v} for v, k in ranked]
     return result
