@@ -45,6 +45,7 @@ from segcore.formats.yolo_rings import (
     mask_rings,
     rings_crop,
     run_rectangles,
+    simple_rings,
     unbridge,
 )
 from segcore.io.annotation import Shape
@@ -132,7 +133,7 @@ def object_outline(crop: np.ndarray, x0: int, y0: int, width: int, height: int,
     add as holes; when that does not settle it, the pixels are split into disjoint rectangles,
     one outline each (``False``: the object is then several lines)."""
     rings = [r for r, _ in mask_rings(crop, x0, y0)]
-    if len(rings) == 1 and len(set(rings[0])) == len(rings[0]) >= 3:
+    if len(rings) == 1 and simple_rings(rings):
         return rings, True  # a simple ring through its boundary pixels' centres: filled with its outline, exact
     h, w = crop.shape
     for _ in range(rounds + 1):

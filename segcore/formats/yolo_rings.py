@@ -19,6 +19,7 @@ import math
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw
+from shapely.geometry import Polygon
 
 from segcore.data.polygons import components, contour_rings
 
@@ -70,6 +71,13 @@ def run_rectangles(crop: np.ndarray, x0: int, y0: int) -> list[Ring]:
         for run in runs:
             openrun.setdefault(run, y)
     return out
+
+
+def simple_rings(rings: list[Ring]) -> bool:
+    """Whether every ring is a valid simple polygon with area (no spur, no self-touching)."""
+    if any(len(r) < 3 for r in rings):
+        return False
+    return all(Polygon(r).is_valid for r in rings)
 
 
 def ring_area(ring: Ring) -> float:
