@@ -1,1 +1,1 @@
-"""Dataset writers (VOC, COCO) and readers back into LabelMe JSON (:mod:`segcore.formats.importers`)."""
+"""Dataset formats: writers (VOC, COCO, YOLO, index masks; :mod:`segcore.formats.exporters` by name) and readers back into LabelMe JSON (COCO, VOC, masks, YOLO, CVAT; :mod:`segcore.formats.importers`)."""
