@@ -1,19 +1,26 @@
 """The one table of menu actions and their shortcuts (LabelMe's defaults).
 
-MainWindow builds its QActions from :data:`ACTIONS`; Help > Shortcuts lists the window's actual
-QActions (these and those the plug-ins add), so it can never disagree with them. Canvas keys
-that are not menu actions are in :data:`CANVAS_KEYS`; each tool lists its own (``Tool.keys``).
+:data:`ACTIONS` holds the window's own actions (:data:`CORE_ACTIONS`) and every action a plug-in
+registers with :func:`register_action` (the model, smart-tools and training features do, in
+their ``install``). MainWindow builds each QAction from its spec (:func:`build_action`, object
+name ``action_<name>``); Help > Shortcuts and :func:`duplicate_shortcuts` read this table.
+Canvas keys that are not menu actions are in :data:`CANVAS_KEYS`; each tool lists its own
+(``Tool.keys``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
 
 @dataclass(frozen=True)
 class ActionSpec:
-    """One menu action: ``name`` (the handler is ``MainWindow.act_<name>``), menu key, text,
-    shortcuts (first is primary), whether it is a checkable toggle, and a tip."""
+    """One menu action: ``name`` (its QAction's object name is ``action_<name>``), menu key,
+    text, shortcuts (first is primary), whether it is a checkable toggle, a tip, and the
+    toolbar button's shorter text (``icon_text``; empty: the menu text)."""
 
     name: str
     menu: str
@@ -21,9 +28,10 @@ class ActionSpec:
     shortcuts: tuple[str, ...] = ()
     checkable: bool = False
     tip: str = ""
+    icon_text: str = ""
 
 
-ACTIONS: tuple[ActionSpec, ...] = (
+CORE_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "file", "&Open...", ("Ctrl+O",), tip="Open an image or label file"),
     ActionSpec("open_dir", "file", "Open &Dir...", ("Ctrl+U",), tip="Open a folder of images (recursive)"),
     ActionSpec("next_image", "file", "&Next Image", ("D",), tip="Open the next image"),
@@ -97,6 +105,34 @@ MENU_TITLES: dict[str, str] = {
 }
 
 
+ACTIONS: list[ActionSpec] = list(CORE_ACTIONS)
+
+
+def register_action(new: ActionSpec) -> ActionSpec:
+    """Add a plug-in's action to :data:`ACTIONS` (a spec of the same name is replaced, so a
+    second window installing the same plug-in adds nothing)."""
+    for i, a in enumerate(ACTIONS):
+        if a.name == new.name:
+            ACTIONS[i] = new
+            return new
+    ACTIONS.append(new)
+    return new
+
+
+def build_action(parent: QWidget, spec: ActionSpec) -> QAction:
+    """A QAction made from ``spec``: object name, shortcuts, tips, checkable (icons: :mod:`app.icons`)."""
+    act = QAction(spec.text, parent)
+    act.setObjectName(f"action_{spec.name}")
+    if spec.shortcuts:
+        act.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
+    if spec.icon_text:
+        act.setIconText(spec.icon_text)  # the toolbar's button text; menus show the full text
+    act.setStatusTip(spec.tip)
+    act.setToolTip(f"{spec.tip} ({spec.shortcuts[0]})" if spec.shortcuts else spec.tip)
+    act.setCheckable(spec.checkable)
+    return act
+
+
 def spec(name: str) -> ActionSpec:
     """The spec called ``name`` (KeyError when there is none)."""
     for a in ACTIONS:
@@ -105,11 +141,12 @@ def spec(name: str) -> ActionSpec:
     raise KeyError(name)
 
 
-def duplicate_shortcuts() -> list[str]:
-    """Shortcuts bound to more than one action (should be empty)."""
+def duplicate_shortcuts(specs: list[ActionSpec] | None = None) -> list[str]:
+    """Shortcuts bound to more than one action of ``specs`` (default: :data:`ACTIONS`, the
+    plug-ins' included); should be empty."""
     seen: dict[str, str] = {}
     dup = []
-    for a in ACTIONS:
+    for a in ACTIONS if specs is None else specs:
         for s in a.shortcuts:
             if s in seen:
                 dup.append(s)

@@ -68,10 +68,6 @@ class ConflictResolver(QObject):
         self.answer: Choice | None = None
         self._box: QMessageBox | None = None
 
-    @property
-    def _window(self):
-        return self.session.w
-
     # ------------------------------------------------------------------ entry points
     def handle(self, doc: Document, path: Path, blocking: bool) -> bool:
         """A save of ``doc`` to ``path`` was refused: the file changed on disk. ``blocking``
@@ -82,11 +78,11 @@ class ConflictResolver(QObject):
         try:
             theirs = sa.file_digest(path)
         except OSError as exc:
-            self._window.report_error(f"{path}: cannot read the file ({exc.strerror or exc})")
+            self.session.report_error(f"{path}: cannot read the file ({exc.strerror or exc})")
             return False
         if theirs == doc.disk.digest:  # resolved since this save was queued
             if doc.is_dirty() and not blocking:
-                self._window.saver.save_async(doc)
+                self.session.saver.save_async(doc)
             return not doc.is_dirty()
         if not doc.is_dirty():
             return self.reload(doc, path)
@@ -103,12 +99,12 @@ class ConflictResolver(QObject):
         try:
             ann, digest = sa.load_with_digest(path) if path.exists() else (self._empty(doc, path), None)
         except sa.AnnotationError as exc:
-            self._window.report_error(f"{exc}\n\nThe labels shown were kept; nothing was overwritten.")
+            self.session.report_error(f"{exc}\n\nThe labels shown were kept; nothing was overwritten.")
             return False
         doc.replace_from_disk(ann, digest)
-        self._window.statusBar().showMessage(f"{path.name} changed on disk: reloaded", 10000)
+        self.session.status(f"{path.name} changed on disk: reloaded", 10000)
         if doc.image_path is not None and path == sa.json_path_for(doc.image_path):
-            self._window.file_dock.model.set_labelled(str(doc.image_path), digest is not None)
+            self.session.files.model.set_labelled(str(doc.image_path), digest is not None)
         return True
 
     # ------------------------------------------------------------------ resolution
@@ -117,10 +113,10 @@ class ConflictResolver(QObject):
         """Carry out ``choice``; True when nothing of ``doc`` is left unsaved."""
         self._box = None
         if choice is None:  # the prompt was closed: keep the edits open, unsaved
-            self._window.statusBar().showMessage(
+            self.session.status(
                 f"{path.name} changed on disk; your edits are not saved (save to choose again)", 15000)
             return False
-        saver = self._window.saver
+        saver = self.session.saver
         if choice is Choice.KEEP_MINE:
             doc.disk = DiskVersion(theirs)  # overwrite what was seen when asking, nothing newer
             if blocking:
@@ -134,7 +130,7 @@ class ConflictResolver(QObject):
                 copy = conflict_copy_path(path)
                 ok = saver.save_now(doc, copy, check=False)
                 if ok:
-                    self._window.statusBar().showMessage(f"Your labels were saved as {copy.name}", 15000)
+                    self.session.status(f"Your labels were saved as {copy.name}", 15000)
             ok = ok and self.reload(doc, path)
         if ok or choice is Choice.KEEP_MINE:
             self.resolved.emit(str(path), choice.value)
@@ -146,7 +142,7 @@ class ConflictResolver(QObject):
                           "Keep mine: overwrite it with the labels shown.\n"
                           "Take theirs: show the file as it is now (your unsaved edits are dropped).\n"
                           "Save mine as a copy: write the labels shown beside it, then take theirs.",
-                          QMessageBox.StandardButton.NoButton, self._window)
+                          QMessageBox.StandardButton.NoButton, self.session.dialog_parent())
         box.setObjectName("conflict_dialog")
         box.setWindowModality(Qt.WindowModality.WindowModal)
         buttons = {box.addButton(_BUTTONS[c], QMessageBox.ButtonRole.AcceptRole): c for c in Choice}

@@ -11,9 +11,9 @@ import json
 from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QApplication
 
-from app.undo_commands import AddShapes, EditShapeProps, RemoveShapes
 from app.dialogs.label_dialog import LabelChoice
 from app.document import Document
+from app.undo_commands import AddShapes, EditShapeProps, RemoveShapes
 from segcore.io import annotation as sa
 
 MIME = "application/x-labelme-shapes+json"

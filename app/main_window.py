@@ -2,17 +2,21 @@
 the canvas and the edit operations. No business logic lives here.
 
 ``window.menus`` (keys file, edit, view, model, train, tools, help), ``window.document`` (the
-open :class:`Document` or None), ``window.canvas``; plug-ins in :mod:`app.features` get the
-window in their ``install(window)``.
+open :class:`Document` or None, read-only: :class:`Session` owns it and the window observes
+``session.documentChanged``), ``window.labels`` (the :class:`LabelSet` the label list, the
+label dialog and the colours observe), ``window.canvas``. Plug-ins in :mod:`app.features` get
+the window in their ``install(window)`` and add actions with :meth:`MainWindow.add_action`
+(their specs join :data:`app.actions.ACTIONS`).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -22,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import edit_ops, window_layout
-from app.actions import ACTIONS, MENU_TITLES
+from app.actions import CORE_ACTIONS, MENU_TITLES, ActionSpec, build_action, register_action
 from app.autosave import Saver
 from app.canvas import Canvas
 from app.canvas.geometry import bbox as shape_bbox
@@ -36,6 +40,7 @@ from app.document import Document, LabelColours
 from app.i18n import LanguageMenu
 from app.icons import set_icons
 from app.label_index import folder_labels
+from app.label_set import LabelSet
 from app.prefetch import AnnotationCache, ImageCache
 from app.recent_files import RecentMenu, start_folder
 from app.session import Session
@@ -68,13 +73,10 @@ class MainWindow(QMainWindow):
         self.colours = LabelColours(parent=self)
         self.canvas = Canvas(self)
         self.setCentralWidget(self.canvas)
-        self.document: Document | None = None
-        self.saver = Saver(self, autosave=self.settings.autosave)
-        self.image_cache = ImageCache(self)
-        self.annotation_cache = AnnotationCache(self)
         self.clipboard = edit_ops.Clipboard()
         self.file_dock = FileListDock(self)
-        self.label_dock = LabelListDock(self.colours, self)
+        self.labels = LabelSet(self.colours, self.config.get("labels") or [], self)  # the one label model
+        self.label_dock = LabelListDock(self.labels, self)
         self.shape_dock = ShapeListDock(self)
         self.flags_dock = FlagsDock(self, self.config.get("flags") or [])
         for dock in (self.flags_dock, self.label_dock, self.shape_dock, self.file_dock):
@@ -82,15 +84,15 @@ class MainWindow(QMainWindow):
         self.flags_dock.setVisible(bool(self.config.get("flags")))
         self.label_dialog = LabelDialog(self, flag_names=[])
         self.label_dialog.set_label_flags(self.config.get("label_flags") or {})
-        self.restricted_labels: list[str] | None = None
+        self.label_dialog.follow(self.labels)
         self._last_label = ""
         self._bc_dialog: BrightnessContrastDialog | None = None
-        self.session = Session(self)
+        self._shown: Document | None = None  # the document the views show (title updates)
+        self.session = Session(self.file_dock, self.settings, self.colours, self.canvas_view_state, self)
         self._build_actions()
         self._build_status_bar()
         self._connect()
         self.set_labels_file(labels_file or self.settings.labels_file or None)
-        self.label_dock.add_known(list(self.config.get("labels") or []))
         self.set_document(None)
         self._install_features()
         window_layout.restore_layout(self, self.settings)  # once every toolbar and dock exists
@@ -99,22 +101,9 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.menus = {key: self.menuBar().addMenu(title) for key, title in MENU_TITLES.items()}
         self.actions: dict[str, QAction] = {}
-        for spec in ACTIONS:
-            act = QAction(spec.text, self)
-            act.setObjectName(f"action_{spec.name}")
-            if spec.shortcuts:
-                act.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
-            act.setStatusTip(spec.tip)
-            act.setToolTip(f"{spec.tip} ({spec.shortcuts[0]})" if spec.shortcuts else spec.tip)
-            act.setCheckable(spec.checkable)
-            handler = getattr(self, f"act_{spec.name}")
-            if spec.checkable:
-                act.toggled.connect(handler)
-            else:
-                act.triggered.connect(lambda _checked=False, h=handler: h())
-            self.menus[spec.menu].addAction(act)
-            self.addAction(act)  # shortcuts work with the menu bar hidden too
-            self.actions[spec.name] = act
+        handlers = self._handlers()
+        for spec in CORE_ACTIONS:
+            self.add_action(spec, handlers[spec.name])
         for name in _CREATE:
             self.actions[name].setCheckable(True)
         set_icons(self.actions)
@@ -137,6 +126,46 @@ class MainWindow(QMainWindow):
                 self.toolbar.addAction(self.actions[name])
         self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.toolbar)
 
+    def _handlers(self) -> dict[str, Callable]:
+        """The handler of each of the window's own actions (:data:`CORE_ACTIONS`), by name."""
+        table: dict[str, Callable] = {
+            "open": self.act_open, "open_dir": self.act_open_dir,
+            "next_image": lambda: self.session.step(1), "prev_image": lambda: self.session.step(-1),
+            "next_image_carry": lambda: self.session.step(1, carry=True),
+            "prev_image_carry": lambda: self.session.step(-1, carry=True),
+            "save": self.session.save, "save_as": lambda: self.session.save_as(),
+            "autosave": self.act_autosave, "keep_previous": self.act_keep_previous,
+            "delete_file": lambda: self.session.delete_label_file(), "close": lambda: self.session.close_document(),
+            "quit": self.close, "edit_label": self.act_edit_label, "duplicate": self.act_duplicate,
+            "copy": self.act_copy, "paste": self.act_paste, "delete": self.act_delete,
+            "select_all": self.act_select_all, "undo": self.act_undo, "redo": self.act_redo,
+            "toggle_shapes": self.act_toggle_shapes, "zoom_in": self.canvas.zoom_in,
+            "zoom_out": self.canvas.zoom_out, "zoom_original": self.act_zoom_original,
+            "fit_window": self.canvas.fit_window, "fit_width": self.canvas.fit_width,
+            "brightness_contrast": self.act_brightness_contrast, "crosshair": self.act_crosshair,
+            "shortcuts": lambda: shortcuts_dialog(self).open(), "about": self.act_about,
+        }
+        for name, tool in _CREATE.items():
+            table[name] = lambda t=tool: self._set_tool(t)
+        return table
+
+    def add_action(self, spec: ActionSpec, handler: Callable | None = None, menu: bool = True) -> QAction:
+        """Register ``spec`` in the action table and make its QAction: in its menu (unless
+        ``menu`` is False), with its shortcut working with the menu bar hidden too. A checkable
+        action's handler gets the new state. Plug-ins add their actions through this."""
+        register_action(spec)
+        act = build_action(self, spec)
+        if handler is not None:
+            if spec.checkable:
+                act.toggled.connect(handler)
+            else:
+                act.triggered.connect(lambda _checked=False, h=handler: h())
+        if menu:
+            self.menus[spec.menu].addAction(act)
+        self.addAction(act)
+        self.actions[spec.name] = act
+        return act
+
     def _build_status_bar(self) -> None:
         self.pos_label = QLabel("", self)
         self.pixel_label = QLabel("", self)
@@ -152,7 +181,14 @@ class MainWindow(QMainWindow):
         self.saver.failed.connect(lambda _p, msg: self.statusBar().showMessage(f"Save failed: {msg}", 15000))
         self.saver.saved.connect(lambda p: self.statusBar().showMessage(f"Saved {Path(p).name}", 2000))
         self.saver.reviewStateSaved.connect(self.file_dock.model.set_state)
+        self.session.documentChanged.connect(self.set_document)
         self.session.documentChanged.connect(self.documentChanged.emit)
+        self.session.pixelsReady.connect(self.canvas.set_image)
+        self.session.viewRestored.connect(self._restore_view)
+        self.session.statusMessage.connect(self.statusBar().showMessage)
+        self.session.errorOccurred.connect(self.report_error)
+        self.session.folderOpened.connect(lambda _folder: self.labels.new_folder())
+        self.session.labelsSeen.connect(self.labels.add)
         self.canvas.label_provider = self.label_new_shape
         self.canvas.shapeDoubleClicked.connect(lambda _i: self.act_edit_label())
         self.canvas.cursorMoved.connect(self._show_cursor)
@@ -169,25 +205,44 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"Feature {module.__name__} failed to load: {exc}", 15000)
 
     # ------------------------------------------------------------------ document
+    @property
+    def document(self) -> Document | None:
+        """The open document (owned by the session)."""
+        return self.session.document
+
+    @property
+    def saver(self) -> Saver:
+        """The session's saver."""
+        return self.session.saver
+
+    @property
+    def image_cache(self) -> ImageCache:
+        """The session's decoded-image cache."""
+        return self.session.image_cache
+
+    @property
+    def annotation_cache(self) -> AnnotationCache:
+        """The session's parsed-label-file cache."""
+        return self.session.annotation_cache
+
     def set_document(self, doc: Document | None) -> None:
-        """Show ``doc`` in every view (None: nothing open)."""
-        old = self.document
+        """Show ``doc`` in every view (None: nothing open); the session calls this through
+        ``documentChanged``."""
+        old = self._shown
         if old is not None:
             try:
                 old.dirtyChanged.disconnect(self._update_title)
             except (RuntimeError, TypeError):
                 pass
-        self.document = doc
+        self._shown = doc
         self.canvas.set_document(doc)
         if not self.file_dock.filter.hasFocus():
             self.canvas.setFocus()  # D/A and the single-key shortcuts work at once
         self.shape_dock.set_document(doc)
         self.label_dock.set_document(doc)
         self.flags_dock.set_document(doc)
-        self.saver.attach(doc)
         if doc is not None:
             doc.dirtyChanged.connect(self._update_title)
-            self.label_dialog.set_labels(self.label_dock.labels() + doc.known_labels())
         for name in ("save", "save_as", "delete_file", "close", "undo", "redo", "copy", "paste", "duplicate",
                      "delete", "edit_label", "select_all", "toggle_shapes"):
             self.actions[name].setEnabled(doc is not None)
@@ -204,8 +259,11 @@ class MainWindow(QMainWindow):
         c = self.canvas
         return (c.fit_mode(), c.zoom(), c.horizontalScrollBar().value(), c.verticalScrollBar().value())
 
-    def canvas_view_state_restore(self, state: tuple) -> None:
-        """Put back a :meth:`canvas_view_state`."""
+    def _restore_view(self, state: tuple | None) -> None:
+        """Put back a :meth:`canvas_view_state` (None: fit the window)."""
+        if state is None:
+            self.canvas.fit_window()
+            return
         fit, zoom, h, v = state
         if fit == "window":
             self.canvas.fit_window()
@@ -227,18 +285,7 @@ class MainWindow(QMainWindow):
         except (OSError, ValueError) as exc:
             self.report_error(f"{path}: cannot use the labels file ({exc})")
             return
-        self.restricted_labels = names
-        self.colours.set_names(["_background_", *names])
-        self.label_dialog.set_restriction(names)
-        self.label_dock.add_known(names)
-
-    def reset_known_labels(self) -> None:
-        """Another folder is opened: forget the labels of the previous one (the labels file's
-        and the configured labels stay; the new folder's come with its scan)."""
-        self.colours.set_class_ids([])
-        self.label_dock.known = list(dict.fromkeys([*(self.restricted_labels or []),
-                                                    *(self.config.get("labels") or [])]))
-        self.label_dock.schedule_refresh()
+        self.labels.restrict(names)
 
     def label_new_shape(self, shape: Shape) -> Shape | None:
         """The canvas's label provider: ask for the label of a drawn shape (None discards it);
@@ -255,7 +302,7 @@ class MainWindow(QMainWindow):
         shape.label, shape.group_id = choice.label, choice.group_id
         shape.description, shape.flags = choice.description, dict(choice.flags)
         self._last_label = choice.label
-        self.label_dock.add_known([choice.label])
+        self.labels.add([choice.label])
         return shape
 
     def _choose_label(self, label: str) -> None:
@@ -267,12 +314,14 @@ class MainWindow(QMainWindow):
         model = self.file_dock.model
         if model.rowCount() == 0 and model.root is not None:
             self.statusBar().showMessage(f"No images in {model.root}", 10000)
+        if self.document is not None and self.document.image_path is not None:
+            self.file_dock.select_path(str(self.document.image_path))  # its row may have come late
         self._collect_folder_labels()
 
     def _collect_folder_labels(self) -> None:
         """Give labels the class ids the VOC export will use for this folder (not colours: those
         depend on the name, or on the labels file)."""
-        if self.restricted_labels is not None:
+        if self.labels.restriction is not None:
             return
         model = self.file_dock.model
         images = [p for p in model.paths() if model.is_labelled(p)]
@@ -280,16 +329,15 @@ class MainWindow(QMainWindow):
         root = model.root
 
         def done(names: list[str]) -> None:
-            if self.restricted_labels is None and self.file_dock.model.root == root:  # not a left folder
-                self.colours.set_class_ids(names)  # ids only: colours depend on the name alone
-                self.label_dock.add_known([n for n in names[1:]])
+            if self.file_dock.model.root == root:  # not a left folder
+                self.labels.set_folder_labels(names)
 
         run_in_thread(folder_labels, jsons, on_done=done)
 
     def ask_label(self, choice: LabelChoice | None = None) -> LabelChoice | None:
         """Run the label dialog (the canvas calls this when a shape is finished)."""
-        known = self.label_dock.labels() + (self.document.known_labels() if self.document is not None else [])
-        self.label_dialog.set_labels(known)
+        if self.document is not None:
+            self.labels.add(self.document.known_labels())
         return self.label_dialog.ask(choice)
 
     # ------------------------------------------------------------------ status bar
@@ -336,24 +384,6 @@ class MainWindow(QMainWindow):
         if folder and self.session.open_dir(folder):
             self.recent.remember(folder)
 
-    def act_next_image(self) -> None:
-        self.session.step(1)
-
-    def act_prev_image(self) -> None:
-        self.session.step(-1)
-
-    def act_next_image_carry(self) -> None:
-        self.session.step(1, carry=True)
-
-    def act_prev_image_carry(self) -> None:
-        self.session.step(-1, carry=True)
-
-    def act_save(self) -> None:
-        self.session.save()
-
-    def act_save_as(self) -> None:
-        self.session.save_as()
-
     def act_autosave(self, on: bool) -> None:
         self.saver.autosave = bool(on)
         self.settings.autosave = bool(on)
@@ -363,40 +393,10 @@ class MainWindow(QMainWindow):
     def act_keep_previous(self, on: bool) -> None:
         self.settings.keep_previous = bool(on)
 
-    def act_delete_file(self) -> None:
-        self.session.delete_label_file()
-
-    def act_close(self) -> None:
-        self.session.close_document()
-
-    def act_quit(self) -> None:
-        self.close()
-
     # ------------------------------------------------------------------ Edit menu
     def _set_tool(self, name: str) -> None:
         self.canvas.set_tool(name)
         self._tool_changed(name)
-
-    def act_create_polygon(self) -> None:
-        self._set_tool("polygon")
-
-    def act_create_rectangle(self) -> None:
-        self._set_tool("rectangle")
-
-    def act_create_circle(self) -> None:
-        self._set_tool("circle")
-
-    def act_create_line(self) -> None:
-        self._set_tool("line")
-
-    def act_create_linestrip(self) -> None:
-        self._set_tool("linestrip")
-
-    def act_create_point(self) -> None:
-        self._set_tool("point")
-
-    def act_edit_mode(self) -> None:
-        self._set_tool("edit")
 
     def act_edit_label(self) -> None:
         doc = self.document
@@ -406,7 +406,7 @@ class MainWindow(QMainWindow):
         choice = self.ask_label(previous)
         if choice is not None:
             edit_ops.apply_choice(doc, choice, previous)
-            self.label_dock.add_known([choice.label])
+            self.labels.add([choice.label])
 
     def act_duplicate(self) -> None:
         edit_ops.duplicate(self.document)
@@ -442,20 +442,8 @@ class MainWindow(QMainWindow):
         if doc is not None:
             doc.set_all_visible(not any(doc.is_visible(i) for i in range(len(doc))))
 
-    def act_zoom_in(self) -> None:
-        self.canvas.zoom_in()
-
-    def act_zoom_out(self) -> None:
-        self.canvas.zoom_out()
-
     def act_zoom_original(self) -> None:
         self.canvas.zoom_original()
-
-    def act_fit_window(self) -> None:
-        self.canvas.fit_window()
-
-    def act_fit_width(self) -> None:
-        self.canvas.fit_width()
 
     def act_brightness_contrast(self) -> None:
         if self._bc_dialog is None:
@@ -468,9 +456,6 @@ class MainWindow(QMainWindow):
         self.settings.set_value("crosshair", bool(on))
 
     # ------------------------------------------------------------------ Help menu
-    def act_shortcuts(self) -> None:
-        shortcuts_dialog(self).open()
-
     def act_about(self) -> None:
         QMessageBox.about(self, APP_NAME, f"{APP_NAME}: LabelMe-compatible annotation with undo/redo, "
                                           "autosave and segmentation models.")

@@ -145,6 +145,18 @@ class LabelDialog(QDialog):
         self.list.addItems(names)
         self.completer_model.setStringList(names)
 
+    def follow(self, labels) -> None:
+        """Offer the labels of ``labels`` (an :class:`app.label_set.LabelSet`) in class-id order,
+        restricted as it says, now and after each of its changes."""
+
+        def update() -> None:
+            self.set_restriction(labels.restriction)
+            self.set_labels(sorted(labels.names(), key=labels.colours.index_of))  # the label list's order
+
+        labels.changed.connect(update)
+        labels.colours.changed.connect(update)
+        update()
+
     def set_restriction(self, labels: list[str] | None) -> None:
         """Only accept these labels (None: accept anything)."""
         self._restrict = list(labels) if labels else None

@@ -1,9 +1,10 @@
 """Help > Shortcuts: a read-only table of every key the window answers to.
 
-Built when it opens from what the window really has, so it cannot fall behind: every QAction of
-the window that has a shortcut (the menus' actions and those the plug-ins add), then the canvas
-keys (:data:`app.actions.CANVAS_KEYS`), then the keys and mouse modifiers of each tool
-(``Tool.keys`` of the tools in :data:`app.canvas.tools.TOOLS`).
+Built when it opens from the action table (:data:`app.actions.ACTIONS`: the window's actions
+and those the plug-ins register), with the shortcuts the window's QActions really have; then
+any other window action with a shortcut, the canvas keys (:data:`app.actions.CANVAS_KEYS`), and
+the keys and mouse modifiers of each tool (``Tool.keys`` of the tools in
+:data:`app.canvas.tools.TOOLS`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.actions import CANVAS_KEYS
+from app.actions import ACTIONS, CANVAS_KEYS
 from app.canvas.tools import TOOLS
 
 Row = tuple[str, str, str]  # (keys, what they do, where)
@@ -64,10 +65,13 @@ def key_text(act: QAction) -> str:
 
 
 def shortcut_rows(window: QWidget) -> list[Row]:
-    """Every shortcut of ``window``: its actions, the canvas keys, each tool's keys."""
+    """Every shortcut of ``window``: the table's actions, its other actions, the canvas keys,
+    each tool's keys."""
     titles = _menu_titles(window)
+    by_name = {a.objectName(): a for a in window_shortcut_actions(window)}
+    listed = [by_name.pop(f"action_{spec.name}") for spec in ACTIONS if f"action_{spec.name}" in by_name]
     rows: list[Row] = [(key_text(a), _plain(a.text()), titles.get(id(a), "Window"))
-                       for a in window_shortcut_actions(window)]
+                       for a in [*listed, *by_name.values()]]
     rows += [(keys, text, "Canvas") for keys, text in CANVAS_KEYS]
     for name, cls in TOOLS.items():
         rows += [(keys, text, f"{cls.title or name} tool") for keys, text in cls.keys]

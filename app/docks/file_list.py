@@ -105,7 +105,7 @@ class FileListDock(QDockWidget):
         total = self.model.rowCount()
         shown = self.proxy.rowCount()
         c = self.model.state_counts()
-        text = (f"{total} images: {c[REVIEWED]} reviewed, {c[PROPOSALS]} to review, "
+        text = (f"{total} image{'' if total == 1 else 's'}: {c[REVIEWED]} reviewed, {c[PROPOSALS]} to review, "
                 f"{c[NONE]} unlabelled")
         if shown != total:
             text = f"{shown} of {text}"

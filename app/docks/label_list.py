@@ -10,8 +10,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QWidget
 
+from app.document import Document
+from app.label_set import LabelSet
 from app.undo_commands import SetImageFlags
-from app.document import Document, LabelColours
 from segcore.data.review import label_counts
 
 
@@ -26,12 +27,12 @@ class LabelListDock(QDockWidget):
 
     labelChosen = Signal(str)
 
-    def __init__(self, colours: LabelColours, parent: QWidget | None = None) -> None:
+    def __init__(self, labels: LabelSet, parent: QWidget | None = None) -> None:
         super().__init__("Label List", parent)
         self.setObjectName("label_list_dock")
-        self.colours = colours
+        self.label_set = labels
+        self.colours = labels.colours
         self.document: Document | None = None
-        self.known: list[str] = []
         self.list = QListWidget(self)
         self.list.itemChanged.connect(self._item_changed)
         self.list.itemClicked.connect(lambda it: self.labelChosen.emit(it.data(Qt.ItemDataRole.UserRole)))
@@ -40,7 +41,8 @@ class LabelListDock(QDockWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self.refresh)
-        colours.changed.connect(self.schedule_refresh)
+        self.colours.changed.connect(self.schedule_refresh)
+        labels.changed.connect(self.schedule_refresh)
         self._updating = False
 
     def set_document(self, doc: Document | None) -> None:
@@ -57,12 +59,10 @@ class LabelListDock(QDockWidget):
                 sig.connect(self.schedule_refresh)
         self.refresh()
 
-    def add_known(self, labels: list[str]) -> None:
-        """Add labels to the list (labels file, labels seen in other images)."""
-        new = [x for x in labels if x not in self.known]
-        if new:
-            self.known.extend(new)
-            self.schedule_refresh()
+    @property
+    def known(self) -> list[str]:
+        """The label set's labels (labels file, configured, seen in this folder)."""
+        return self.label_set.names()
 
     def labels(self) -> list[str]:
         """Labels in the list, in display order."""

@@ -20,8 +20,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QDockWidget, QListView, QWidget
 
-from app.undo_commands import Reorder
 from app.document import Document
+from app.undo_commands import Reorder
 
 MIME = "application/x-segstudio-shape-rows"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtGui import QAction
+from app.actions import ActionSpec
 
 
 def _current_folder(window) -> Path | None:
@@ -52,12 +52,14 @@ def open_import_dialog(window):
 def install(window) -> None:
     """Add File > Export dataset... and File > Import... (before Quit when there is one)."""
     menu = window.menus["file"]
-    export_action = QAction("&Export dataset...", window)
-    export_action.setStatusTip("Export this folder to Pascal VOC or COCO for training code")
-    export_action.triggered.connect(lambda: open_export_dialog(window))
-    import_action = QAction("&Import...", window)
-    import_action.setStatusTip("Import COCO, VOC or index masks as LabelMe files next to the images")
-    import_action.triggered.connect(lambda: open_import_dialog(window))
+    export_action = window.add_action(
+        ActionSpec("export_dataset", "file", "&Export dataset...",
+                   tip="Export this folder to Pascal VOC or COCO for training code"),
+        lambda: open_export_dialog(window), menu=False)
+    import_action = window.add_action(
+        ActionSpec("import_labels", "file", "&Import...",
+                   tip="Import COCO, VOC or index masks as LabelMe files next to the images"),
+        lambda: open_import_dialog(window), menu=False)
     quit_action = getattr(window, "actions", {}).get("quit")
     if quit_action is not None and quit_action in menu.actions():
         menu.insertSeparator(quit_action)

@@ -21,10 +21,11 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QFileDialog, QLabel, QProgressDialog
 
 from app import undo_commands as cmd
+from app.actions import ActionSpec
 from app.document import Document
 from app.features.confidence_overlay import ConfidenceOverlay
 from app.features.model_toolbar import ModelToolbar
@@ -125,22 +126,9 @@ class ModelFeature:
             ("confidence_overlay", "Show &Confidence Overlay", "Overlay", "", self.overlay.set_visible,
              "Tint the image where the model is unsure"),
         ):
-            act = QAction(text, window)
-            act.setObjectName(f"action_{name}")
-            if short:
-                act.setIconText(short)  # the toolbar's button text; menus show the full text
-            if keys:
-                act.setShortcut(QKeySequence(keys))
-            act.setStatusTip(tip)
-            act.setToolTip(f"{tip} ({keys})" if keys else tip)
-            if name == "confidence_overlay":
-                act.setCheckable(True)
-                act.toggled.connect(handler)
-            else:
-                act.triggered.connect(lambda _c=False, h=handler: h())
-            menu.addAction(act)
-            window.addAction(act)
-            self.actions[name] = act
+            spec = ActionSpec(name, "model", text, (keys,) if keys else (), checkable=name == "confidence_overlay",
+                              tip=tip, icon_text=short)
+            self.actions[name] = window.add_action(spec, handler)  # in the window's action table
         set_icons(self.actions)
         self._build_engine_menu(menu)
         self._build_toolbar()

@@ -16,10 +16,11 @@ from __future__ import annotations
 from dataclasses import fields
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QSlider, QSpinBox, QToolBar
 
 from app import undo_commands as cmd
+from app.actions import ActionSpec
 from app.canvas import tool_brush, tool_grabcut, tool_scissors, tool_wand  # noqa: F401 - register tools
 from app.canvas.geometry import is_area
 from app.canvas.smart_base import OPTIONS, SmartOptions
@@ -97,48 +98,29 @@ class SmartToolsFeature:
         group = QActionGroup(window)
         group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
         for name, text, short, keys, tip in TOOL_ACTIONS:
-            act = self._action(name, text, keys, tip, f"action_tool_{name}")
-            act.setIconText(short)  # the toolbar's button text; the menu shows the full text
-            act.setCheckable(True)
+            act = window.add_action(ActionSpec(f"tool_{name}", "tools", text, (keys,), checkable=True, tip=tip,
+                                               icon_text=short))
             act.triggered.connect(lambda _c=False, n=name: self.use_tool(n))
+            self.actions[name] = act
             group.addAction(act)
-            menu.addAction(act)
             self.toolbar.addAction(act)
         menu.addSeparator()
         for name, text, keys, factor in (("smaller_brush", "Smaller Brush", "[", 1 / RADIUS_STEP),
                                          ("larger_brush", "Larger Brush", "]", RADIUS_STEP)):
-            act = self._action(name, text, keys, f"{text} (brush and eraser)", f"action_{name}")
+            spec = ActionSpec(name, "tools", text, (keys,), tip=f"{text} (brush and eraser)")
+            act = self.actions[name] = window.add_action(spec, lambda f=factor: self.scale_radius(f))
             act.setEnabled(False)  # while the brush or eraser is the tool
-            act.triggered.connect(lambda _c=False, f=factor: self.scale_radius(f))
-            menu.addAction(act)
         menu.addSeparator()
         self.toolbar.addSeparator()
         for name, text, short in OPERATIONS:
-            handler = getattr(self, name)
-            act = QAction(text, window)
-            act.setIconText(short)
-            act.setToolTip(text.replace("&", ""))
-            act.setObjectName(f"action_{name}")
-            act.triggered.connect(lambda _c=False, h=handler: h())
-            menu.addAction(act)
-            self.toolbar.addAction(act)
-            self.actions[name] = act
+            spec = ActionSpec(name, "tools", text, tip=text.replace("&", ""), icon_text=short)
+            self.actions[name] = window.add_action(spec, getattr(self, name))
+            self.toolbar.addAction(self.actions[name])
         set_icons(self.actions)
         self._load_options()
         self._build_controls()
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         window.canvas.toolChanged.connect(self._tool_changed)
-
-    def _action(self, name: str, text: str, keys: str, tip: str, object_name: str) -> QAction:
-        """A window action (its shortcut works with the menu bar hidden too)."""
-        act = QAction(text, self.window)
-        act.setObjectName(object_name)
-        act.setShortcut(QKeySequence(keys))
-        act.setStatusTip(tip)
-        act.setToolTip(f"{tip} ({keys})")
-        self.window.addAction(act)
-        self.actions[name] = act
-        return act
 
     # ------------------------------------------------------------------ options
     def _settings(self):

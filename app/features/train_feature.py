@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
+
+from app.actions import ActionSpec
 
 
 def current_folder(window) -> Path | None:
@@ -60,8 +61,6 @@ def open_train_dialog(window, folder: str | Path | None = None):
 
 def install(window) -> None:
     """Add Train > Train on this folder..."""
-    action = QAction("Train on this &folder...", window)
-    action.setStatusTip("Train a segmentation model on the labelled images of this folder")
-    action.triggered.connect(lambda: open_train_dialog(window))
-    window.menus["train"].addAction(action)
-    window.train_action = action
+    spec = ActionSpec("train_folder", "train", "Train on this &folder...",
+                      tip="Train a segmentation model on the labelled images of this folder")
+    window.train_action = window.add_action(spec, lambda: open_train_dialog(window))

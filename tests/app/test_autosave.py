@@ -11,8 +11,8 @@ from PIL import Image
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.autosave import Saver
-from app.undo_commands import AddShapes, MoveVertex
 from app.document import Document
+from app.undo_commands import AddShapes, MoveVertex
 from segcore.io import annotation as sa
 
 pytestmark = pytest.mark.gui

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.undo_commands import AddShapes
 from app.document import Document
 from app.kept_documents import KeptDocuments
+from app.undo_commands import AddShapes
 from segcore.io import annotation as sa
 
 from .gui_helpers import make_image, make_labelme, polygon

@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from app.undo_commands import AddShapes
 from app.label_colours import LabelColours
 from app.main_window import MainWindow
 from app.settings import Settings
+from app.undo_commands import AddShapes
 from app.workers import active_jobs
 from segcore.io.annotation import Shape
 from segcore.io.palette import IGNORE_COLOUR, label_colour, voc_colour
@@ -139,7 +139,7 @@ def test_opening_another_folder_forgets_the_previous_folders_labels(qtbot, tmp_p
     c = make_image(tmp_path / "C" / "c.png")
     make_labelme(c, [polygon("sky", TRI)])
     w = open_window(qtbot, tmp_path)
-    w.config["labels"] = ["road"]  # configured labels stay known in every folder
+    w.labels.set_configured(["road"])  # configured labels stay known in every folder
     w.open_path(a.parent)
     wait_image(qtbot, w, "a.png")
     qtbot.waitUntil(lambda: "person" in _label_rows(w), timeout=5000)

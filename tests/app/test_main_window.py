@@ -318,7 +318,7 @@ def test_real_label_dialog_after_drawing(qtbot, tmp_path, folder):
     w.ask_label = MainWindow.ask_label.__get__(w)  # the real dialog, not the test's shortcut
     w.open_path(folder / "im1.png")
     wait_image(qtbot, w, "im1.png")
-    w.act_create_rectangle()
+    w.actions["create_rectangle"].trigger()
 
     def answer():
         dlg = w.label_dialog

@@ -8,9 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QTableWidget
 
-from app.actions import ACTIONS, CANVAS_KEYS, duplicate_shortcuts
+from app.actions import ACTIONS, CANVAS_KEYS, CORE_ACTIONS, ActionSpec, duplicate_shortcuts
 from app.canvas.smart_base import OPTIONS
 from app.dialogs.label_dialog import LabelChoice
+from app.dialogs.shortcuts import shortcut_rows
 
 from .gui_helpers import make_image, make_labelme, open_window, polygon, wait_image
 
@@ -63,7 +64,7 @@ def test_help_lists_every_shortcut(qtbot, tmp_path):
     rows = shown_rows(w)
     by_text = {text: keys for keys, text, _ in rows}
     actions = window_actions_with_keys(w)
-    assert len(actions) >= len([a for a in ACTIONS if a.shortcuts]) + 2 + 5 + 2  # the model's and the tools' too
+    assert len(actions) >= len([a for a in CORE_ACTIONS if a.shortcuts]) + 2 + 5 + 2  # the model's and the tools' too
     for act in actions:  # every action that has a key, with its own name and every key it has
         text = act.text().replace("&", "").rstrip(".")
         assert text in by_text, text
@@ -180,3 +181,28 @@ def test_close_and_quit_keys(qtbot, window_with_shapes):
     assert w.document is None and not w.actions["save"].isEnabled()
     qtbot.keyClick(w, Qt.Key.Key_Q, CTRL)
     assert not w.isVisible()
+
+
+def test_plugin_actions_are_in_the_table_and_the_help(qtbot, tmp_path):
+    w = open_window(qtbot, tmp_path)
+    names = {a.name for a in ACTIONS}
+    for plugin in ("load_checkpoint", "preannotate_image", "accept_proposals", "tool_wand", "smaller_brush",
+                   "merge", "train_folder", "export_dataset", "import_labels"):
+        assert plugin in names, plugin
+        assert w.actions[plugin].objectName() == f"action_{plugin}"
+    rows = shortcut_rows(w)
+    for spec in ACTIONS:
+        if spec.shortcuts:
+            assert any(text == spec.text.replace("&", "").rstrip(".") for _, text, _ in rows), spec.name
+
+
+def test_duplicate_check_sees_a_clashing_plugin_action(qtbot, tmp_path):
+    w = open_window(qtbot, tmp_path)
+    assert duplicate_shortcuts() == []
+    clash = ActionSpec("clashing_plugin", "tools", "Clash", ("Ctrl+M",))  # Pre-annotate's key
+    w.add_action(clash, lambda: None)
+    try:
+        assert duplicate_shortcuts() == ["Ctrl+M"]
+    finally:
+        ACTIONS.remove(clash)
+    assert duplicate_shortcuts() == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from app.canvas.smart_base import OPTIONS
 from app.features import smart_tools_feature as feature
@@ -316,7 +317,9 @@ def test_feature_actions_edit_the_open_document(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path)
     shapes = [poly("cat"), poly("cat", pts=((40, 30), (90, 30), (90, 70), (40, 70))), poly("dog", pts=((0, 0), (5, 0), (5, 5)))]
     doc = Document(Annotation(shapes=shapes, image_width=W, image_height=H, image_path="img.png"))
-    w.set_document(doc)
+    w.session.document = doc  # the session owns the open document; the window observes it
+    w.session.documentChanged.emit(doc)
+    w.session.leave_answer = QMessageBox.StandardButton.Discard  # closing drops the unsaved edits
     before = snapshot(doc)
     doc.set_selection([0, 2])
     w.smart_tools.actions["merge"].trigger()  # two labels: refused, told in the status bar
