@@ -249,8 +249,8 @@ def part_save(impl: str, quick: bool) -> dict:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from app.autosave import Saver
-    from app.commands import AddShapes
     from app.document import Document
+    from app.undo_commands import AddShapes
     from segcore.io import annotation as sa
 
     app = QApplication.instance() or QApplication([])
