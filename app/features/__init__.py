@@ -1,5 +1,7 @@
 """Plug-ins of the main window: each module in :data:`FEATURES` has ``install(window)`` that
-adds its menu actions (``window.menus["model"]`` ...) and docks. MainWindow calls them in
+adds its menu actions (``window.add_action(ActionSpec(...), handler)``: they join the action
+table :data:`app.actions.ACTIONS`, so Help > Shortcuts and the duplicate-shortcut check see
+them) and docks. MainWindow calls them in
 order at start-up; a feature that fails to install is reported in the status bar and skipped.
 
 A toolbar or dock a feature adds needs a stable ``objectName`` (the window remembers where the
