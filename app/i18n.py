@@ -1,7 +1,7 @@
 """The user interface's language: Qt translators for the system locale or the one chosen in
 View > Language (it applies at the next start).
 
-Translations are ``app/resources/i18n/segstudio_<locale>.qm`` (compiled with ``pyside6-lrelease``
+Translations are ``app/resources/i18n/<part>_<locale>.qm`` (one per part of the interface) (compiled with ``pyside6-lrelease``
 from the ``.ts`` files ``pyside6-lupdate`` writes), read from the installed package; Qt's own
 strings (standard buttons, file dialogs) come from Qt's ``qtbase_<locale>.qm`` when the Qt
 installation has it.
@@ -19,13 +19,16 @@ SETTING = "language"  # "" follows the system locale
 LANGUAGES: dict[str, str] = {"": "System", "en": "English", "zh_CN": "简体中文"}
 
 
-def _translation_data(locale: str) -> bytes | None:
-    """The compiled translation of the application for ``locale`` (e.g. ``zh_CN``), if shipped."""
+def _translation_data(locale: str) -> list[bytes]:
+    """The compiled translations of the application for ``locale`` (e.g. ``zh_CN``), if shipped:
+    one ``<part>_<locale>.qm`` per part of the interface (window, dialogs, features ...)."""
+    folder = resources.files("app") / "resources" / "i18n"
     for name in (locale, locale.split("_")[0]):
-        node = resources.files("app") / "resources" / "i18n" / f"segstudio_{name}.qm"
-        if node.is_file():
-            return node.read_bytes()
-    return None
+        found = [node.read_bytes() for node in sorted(folder.iterdir(), key=lambda n: n.name)
+                 if node.is_file() and node.name.endswith(f"_{name}.qm")] if folder.is_dir() else []
+        if found:
+            return found
+    return []
 
 
 def resolve_locale(language: str) -> str:
@@ -47,8 +50,7 @@ def install_translators(app: QCoreApplication, language: str = "") -> list[QTran
     if qt.load(QLocale(locale), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)
         installed.append(qt)
-    data = _translation_data(locale)
-    if data is not None:
+    for data in _translation_data(locale):
         own = QTranslator(app)
         if own.load(data):
             own.setProperty("segstudio_locale", locale)

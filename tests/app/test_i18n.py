@@ -45,7 +45,7 @@ def zh_qm(tmp_path, monkeypatch) -> bytes:
     ts.write_text(TS, encoding="utf-8")
     subprocess.run([_lrelease(), str(ts), "-qm", str(qm)], check=True, capture_output=True, timeout=60)
     data = qm.read_bytes()
-    monkeypatch.setattr(i18n, "_translation_data", lambda locale: data if locale == "zh_CN" else None)
+    monkeypatch.setattr(i18n, "_translation_data", lambda locale: [data] if locale == "zh_CN" else [])
     return data
 
 
@@ -76,7 +76,7 @@ def test_system_locale_is_followed(qapp, zh_qm, monkeypatch):
 
 
 def test_missing_translation_leaves_english(qapp, monkeypatch):
-    monkeypatch.setattr(i18n, "_translation_data", lambda locale: None)
+    monkeypatch.setattr(i18n, "_translation_data", lambda locale: [])
     for t in i18n.install_translators(qapp, "fr_FR"):
         qapp.removeTranslator(t)
     assert QCoreApplication.translate("LanguageMenu", "&Language") == "&Language"
