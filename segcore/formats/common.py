@@ -86,6 +86,11 @@ class ExportReport:
         if self.unlabelled:
             lines.append(f"{self.unlabelled} images without a label file were left out"
                          if self.action == "export" else f"{self.unlabelled} images had nothing to import")
+        return "\n".join(lines + self.detail_lines())
+
+    def detail_lines(self) -> list[str]:
+        """Instances per class, then every problem and every skipped shape, one per line."""
+        lines: list[str] = []
         if self.instances:
             lines.append("instances per class:")
             lines += [f"  {name}: {self.instances[name]}" for name in self.classes if self.instances.get(name)]
@@ -95,7 +100,7 @@ class ExportReport:
         if self.skipped:
             lines.append(f"{len(self.skipped)} skipped:")
             lines += [f"  {s}" for s in self.skipped]
-        return "\n".join(lines)
+        return lines
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able dict of the report."""

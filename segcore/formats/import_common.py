@@ -60,16 +60,7 @@ class ImportReport(ExportReport):
         lines = [self.headline()]
         if self.unlabelled:
             lines.append(f"{self.unlabelled} images had nothing to import")
-        if self.instances:
-            lines.append("instances per class:")
-            lines += [f"  {name}: {self.instances[name]}" for name in self.classes if self.instances.get(name)]
-        if self.problems:
-            lines.append(f"{len(self.problems)} problems:")
-            lines += [f"  {p}" for p in self.problems]
-        if self.skipped:
-            lines.append(f"{len(self.skipped)} skipped:")
-            lines += [f"  {s}" for s in self.skipped]
-        return "\n".join(lines)
+        return "\n".join(lines + self.detail_lines())
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able dict of the report, with the counts and ``complete``."""
