@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleTextItem
 from shapely.ops import unary_union
@@ -33,15 +33,21 @@ PREPARING = "Preparing the AI model..."
 class AiTool(SmartTool):
     """The ``ai_polygon`` tool (``ai_mask`` is :class:`AiMaskTool`)."""
 
-    title = "AI Polygon"
+    title = QT_TRANSLATE_NOOP("Tools", "AI Polygon")
     as_mask = False
     keys = (
-        ("Click", "A point on the object"),
-        ("Shift+click, right click", "A point not on the object"),
-        ("Drag", "A box around the object"),
-        ("Backspace", "Drop the last point"),
-        ("Enter, Space", "Make the outline a shape"),
-        ("Esc", "Drop the outline"),
+        (QT_TRANSLATE_NOOP("Tools", "Click"),
+         QT_TRANSLATE_NOOP("Tools", "A point on the object")),
+        (QT_TRANSLATE_NOOP("Tools", "Shift+click, right click"),
+         QT_TRANSLATE_NOOP("Tools", "A point not on the object")),
+        (QT_TRANSLATE_NOOP("Tools", "Drag"),
+         QT_TRANSLATE_NOOP("Tools", "A box around the object")),
+        (QT_TRANSLATE_NOOP("Tools", "Backspace"),
+         QT_TRANSLATE_NOOP("Tools", "Drop the last point")),
+        (QT_TRANSLATE_NOOP("Tools", "Enter, Space"),
+         QT_TRANSLATE_NOOP("Tools", "Make the outline a shape")),
+        (QT_TRANSLATE_NOOP("Tools", "Esc"),
+         QT_TRANSLATE_NOOP("Tools", "Drop the outline")),
     )
     DRAG_PX = 4.0
 
@@ -249,7 +255,7 @@ class AiTool(SmartTool):
 class AiMaskTool(AiTool):
     """The ``ai_mask`` tool: the same prompts, committed as one ``mask`` shape."""
 
-    title = "AI Mask"
+    title = QT_TRANSLATE_NOOP("Tools", "AI Mask")
     as_mask = True
 
 

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem
 from shapely import union_all
@@ -39,10 +39,12 @@ class BrushTool(SmartTool):
     """The ``brush`` tool (``erase = True``: the ``eraser``); ``cursor_item`` is the circle that
     shows the brush under the pointer (None until the pointer moved over the canvas)."""
 
-    title = "Brush"
+    title = QT_TRANSLATE_NOOP("Tools", "Brush")
     keys = (
-        ("Drag", "Paint onto the selected shape (none selected: a new shape)"),
-        ("Esc", "Abandon the stroke"),
+        (QT_TRANSLATE_NOOP("Tools", "Drag"),
+         QT_TRANSLATE_NOOP("Tools", "Paint onto the selected shape (none selected: a new shape)")),
+        (QT_TRANSLATE_NOOP("Tools", "Esc"),
+         QT_TRANSLATE_NOOP("Tools", "Abandon the stroke")),
     )
     erase = False
 
@@ -185,10 +187,12 @@ class BrushTool(SmartTool):
 class EraserTool(BrushTool):
     """The ``eraser`` tool."""
 
-    title = "Eraser"
+    title = QT_TRANSLATE_NOOP("Tools", "Eraser")
     keys = (
-        ("Drag", "Erase from the selected shapes (none selected: every shape the stroke touches)"),
-        ("Esc", "Abandon the stroke"),
+        (QT_TRANSLATE_NOOP("Tools", "Drag"),
+         QT_TRANSLATE_NOOP("Tools", "Erase from the selected shapes (none selected: every shape the stroke touches)")),
+        (QT_TRANSLATE_NOOP("Tools", "Esc"),
+         QT_TRANSLATE_NOOP("Tools", "Abandon the stroke")),
     )
     erase = True
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRectF, Qt
 from PySide6.QtGui import QKeyEvent, QPainterPath
 
 from segcore.data.polygons import geometry_to_shapes
@@ -31,12 +31,16 @@ _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
 class GrabCutTool(SmartTool):
     """The ``grabcut`` tool."""
 
-    title = "Box to polygon"
+    title = QT_TRANSLATE_NOOP("Tools", "Box to polygon")
     keys = (
-        ("Drag", "Box around the object; then drag: more of the object"),
-        ("Shift+drag", "Background stroke: this is not the object"),
-        ("Enter, Space, double-click", "Make the outline a shape"),
-        ("Esc", "Drop the outline"),
+        (QT_TRANSLATE_NOOP("Tools", "Drag"),
+         QT_TRANSLATE_NOOP("Tools", "Box around the object; then drag: more of the object")),
+        (QT_TRANSLATE_NOOP("Tools", "Shift+drag"),
+         QT_TRANSLATE_NOOP("Tools", "Background stroke: this is not the object")),
+        (QT_TRANSLATE_NOOP("Tools", "Enter, Space, double-click"),
+         QT_TRANSLATE_NOOP("Tools", "Make the outline a shape")),
+        (QT_TRANSLATE_NOOP("Tools", "Esc"),
+         QT_TRANSLATE_NOOP("Tools", "Drop the outline")),
     )
     DRAG_PX = 4.0
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QPainterPath
 
 from segcore.data.polygons import geometry_to_shapes, shape_to_geometry
@@ -30,12 +30,16 @@ _FINISH_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 class ScissorsTool(SmartTool):
     """The ``scissors`` tool."""
 
-    title = "Intelligent scissors"
+    title = QT_TRANSLATE_NOOP("Tools", "Intelligent scissors")
     keys = (
-        ("Click", "Fix the path snapped to the edge, start the next one"),
-        ("Click the first point, Enter, double-click", "Close the outline into a polygon"),
-        ("Backspace", "Remove the last segment"),
-        ("Esc", "Drop the outline"),
+        (QT_TRANSLATE_NOOP("Tools", "Click"),
+         QT_TRANSLATE_NOOP("Tools", "Fix the path snapped to the edge, start the next one")),
+        (QT_TRANSLATE_NOOP("Tools", "Click the first point, Enter, double-click"),
+         QT_TRANSLATE_NOOP("Tools", "Close the outline into a polygon")),
+        (QT_TRANSLATE_NOOP("Tools", "Backspace"),
+         QT_TRANSLATE_NOOP("Tools", "Remove the last segment")),
+        (QT_TRANSLATE_NOOP("Tools", "Esc"),
+         QT_TRANSLATE_NOOP("Tools", "Drop the outline")),
     )
 
     def __init__(self, canvas):

@@ -17,7 +17,7 @@ traced on a shrunk copy).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QKeyEvent
 
 from segcore.data.polygons import geometry_to_shapes
@@ -34,13 +34,18 @@ class WandTool(SmartTool):
     """The ``wand`` tool; ``region`` is the selection (held-image pixels) before its small
     parts are dropped."""
 
-    title = "Magic wand"
+    title = QT_TRANSLATE_NOOP("Tools", "Magic wand")
     keys = (
-        ("Click", "Select the region of similar colour"),
-        ("Shift+Click", "Add a region to the selection"),
-        ("Ctrl+Click", "Take a region away from the selection"),
-        ("Enter, Space, double-click", "Make the selection shapes"),
-        ("Esc", "Drop the selection"),
+        (QT_TRANSLATE_NOOP("Tools", "Click"),
+         QT_TRANSLATE_NOOP("Tools", "Select the region of similar colour")),
+        (QT_TRANSLATE_NOOP("Tools", "Shift+Click"),
+         QT_TRANSLATE_NOOP("Tools", "Add a region to the selection")),
+        (QT_TRANSLATE_NOOP("Tools", "Ctrl+Click"),
+         QT_TRANSLATE_NOOP("Tools", "Take a region away from the selection")),
+        (QT_TRANSLATE_NOOP("Tools", "Enter, Space, double-click"),
+         QT_TRANSLATE_NOOP("Tools", "Make the selection shapes")),
+        (QT_TRANSLATE_NOOP("Tools", "Esc"),
+         QT_TRANSLATE_NOOP("Tools", "Drop the selection")),
     )
 
     def __init__(self, canvas):

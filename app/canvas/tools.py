@@ -6,7 +6,9 @@ turns them into commands on ``canvas.document``. Tools are chosen by name from
 :func:`register_tool` (e.g. ``register_tool("brush", BrushTool)``).
 
 Each tool class names the keys and mouse modifiers it handles in ``keys`` ((keys, what it does)
-pairs, under its ``title``): Help > Shortcuts lists them from there.
+pairs, under its ``title``): Help > Shortcuts lists them from there. Both are English, marked
+with ``QT_TRANSLATE_NOOP("Tools", ...)``; :func:`tool_title` and :func:`tool_keys` give them in
+the user's language.
 
 Handlers return True when they consumed the event. ``wants_key(event)`` lets a tool claim a
 key that a window shortcut would otherwise take (e.g. Ctrl+Z while drawing a polygon).
@@ -23,7 +25,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -131,3 +133,13 @@ def register_tool(name: str, cls: type[Tool]) -> None:
     """Add (or replace) a tool in the table under ``name``."""
     cls.name = name
     TOOLS[name] = cls
+
+
+def tool_title(cls: type[Tool]) -> str:
+    """The tool's title in the user's language (its name when it has none)."""
+    return QCoreApplication.translate("Tools", cls.title) if cls.title else cls.name
+
+
+def tool_keys(cls: type[Tool]) -> list[tuple[str, str]]:
+    """The tool's (keys, what they do) in the user's language."""
+    return [(QCoreApplication.translate("Tools", k), QCoreApplication.translate("Tools", t)) for k, t in cls.keys]

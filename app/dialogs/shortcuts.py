@@ -9,7 +9,7 @@ the keys and mouse modifiers of each tool (``Tool.keys`` of the tools in
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.actions import ACTIONS, CANVAS_KEYS
-from app.canvas.tools import TOOLS
+from app.actions import ACTIONS, canvas_keys
+from app.canvas.tools import TOOLS, tool_keys, tool_title
 
 Row = tuple[str, str, str]  # (keys, what they do, where)
 
@@ -70,11 +70,14 @@ def shortcut_rows(window: QWidget) -> list[Row]:
     titles = _menu_titles(window)
     by_name = {a.objectName(): a for a in window_shortcut_actions(window)}
     listed = [by_name.pop(f"action_{spec.name}") for spec in ACTIONS if f"action_{spec.name}" in by_name]
-    rows: list[Row] = [(key_text(a), _plain(a.text()), titles.get(id(a), "Window"))
+    window_where = QCoreApplication.translate("Shortcuts", "Window")
+    rows: list[Row] = [(key_text(a), _plain(a.text()), titles.get(id(a), window_where))
                        for a in [*listed, *by_name.values()]]
-    rows += [(keys, text, "Canvas") for keys, text in CANVAS_KEYS]
-    for name, cls in TOOLS.items():
-        rows += [(keys, text, f"{cls.title or name} tool") for keys, text in cls.keys]
+    canvas = QCoreApplication.translate("Shortcuts", "Canvas")
+    rows += [(keys, text, canvas) for keys, text in canvas_keys()]
+    for cls in TOOLS.values():
+        where = QCoreApplication.translate("Shortcuts", "{tool} tool").format(tool=tool_title(cls))
+        rows += [(keys, text, where) for keys, text in tool_keys(cls)]
     return rows
 
 
@@ -83,11 +86,13 @@ def shortcuts_dialog(parent: QWidget) -> QDialog:
     dialog = QDialog(parent)
     dialog.setObjectName("shortcuts_dialog")
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.setWindowTitle("Shortcuts")
+    dialog.setWindowTitle(QCoreApplication.translate("Shortcuts", "Shortcuts"))
     rows = shortcut_rows(parent)
     table = QTableWidget(len(rows), 3, dialog)
     table.setObjectName("shortcuts_table")
-    table.setHorizontalHeaderLabels(["Keys", "Action", "Where"])
+    table.setHorizontalHeaderLabels([QCoreApplication.translate("Shortcuts", "Keys"),
+                                     QCoreApplication.translate("Shortcuts", "Action"),
+                                     QCoreApplication.translate("Shortcuts", "Where")])
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
             table.setItem(r, c, QTableWidgetItem(text))
