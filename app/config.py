@@ -9,6 +9,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
+
 
 def resource(*parts: str) -> Traversable:
     """A file shipped in the package's ``resources`` folder (works from a wheel as from the tree)."""
@@ -32,8 +34,10 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
         try:
             user = json.loads(p.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{p}: cannot read the configuration ({exc})") from None
+            raise ValueError(QCoreApplication.translate("Config", "{file}: cannot read the configuration ({error})")
+                             .format(file=p, error=exc)) from None
         if not isinstance(user, dict):
-            raise ValueError(f"{p}: the configuration must be a JSON object")
+            raise ValueError(QCoreApplication.translate("Config", "{file}: the configuration must be a JSON object")
+                             .format(file=p))
         config.update(user)
     return config

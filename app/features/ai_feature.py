@@ -10,10 +10,11 @@ them or to choose the files; without a network the message names the model and w
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QToolBar
 
+from app.actions import ActionSpec
 from app.canvas.tool_ai import AiTool
 from app.dialogs.job_progress import JobProgress
 from app.features.ai_service import MIRROR_SETTING, AiService
@@ -23,11 +24,14 @@ from segcore.interactive.promptable import ModelError
 from segcore.interactive.sam_models import needed_files, registered_models
 from segcore.interactive.weights import WeightsError, default_mirror, fetch_all, install_local
 
+# Texts are translated where the actions are built (app.actions.build_action, context "Actions").
 TOOL_ACTIONS = (  # (tool, menu text, toolbar text, shortcut, tip)
-    ("ai_polygon", "AI &Polygon", "AI Polygon", "I",
-     "Click the object (Shift+click or right click: not the object, drag: a box); Enter makes a polygon"),
-    ("ai_mask", "AI &Mask", "AI Mask", "Shift+I",
-     "Click the object (Shift+click or right click: not the object, drag: a box); Enter makes a mask"),
+    ("ai_polygon", QT_TRANSLATE_NOOP("Actions", "AI &Polygon"), QT_TRANSLATE_NOOP("Actions", "AI Polygon"), "I",
+     QT_TRANSLATE_NOOP("Actions", "Click the object (Shift+click or right click: not the object, drag: a box); "
+                                  "Enter makes a polygon")),
+    ("ai_mask", QT_TRANSLATE_NOOP("Actions", "AI &Mask"), QT_TRANSLATE_NOOP("Actions", "AI Mask"), "Shift+I",
+     QT_TRANSLATE_NOOP("Actions", "Click the object (Shift+click or right click: not the object, drag: a box); "
+                                  "Enter makes a mask")),
 )
 
 
@@ -43,28 +47,21 @@ class AiFeature:
         self._progress: JobProgress | None = None
         menu = window.menus["tools"]
         menu.addSeparator()
-        self.toolbar = QToolBar("AI tools", window)
+        self.toolbar = QToolBar(self.tr("AI tools"), window)
         self.toolbar.setObjectName("ai_tools_toolbar")
         for name, text, short, keys, tip in TOOL_ACTIONS:
-            act = QAction(text, window)
-            act.setObjectName(f"action_tool_{name}")
-            act.setShortcut(QKeySequence(keys))
-            act.setStatusTip(tip)
-            act.setToolTip(f"{tip} ({keys})")
-            act.setIconText(short)
-            act.setCheckable(True)
+            act = window.add_action(ActionSpec(f"tool_{name}", "tools", text, (keys,), checkable=True, tip=tip,
+                                               icon_text=short))
             act.triggered.connect(lambda _c=False, n=name: window.canvas.set_tool(n))
-            window.addAction(act)
-            menu.addAction(act)
             self.toolbar.addAction(act)
             self.actions[name] = act
-        model_menu = menu.addMenu("AI Model")
+        model_menu = menu.addMenu(self.tr("AI Model"))
         model_menu.setObjectName("ai_model_menu")
         for name, text, handler in (
-            ("ai_choose_model", "Choose &Model...", self.choose_model),
-            ("ai_download", "&Download Model Weights", self.download),
-            ("ai_local_files", "Use &Local Model Files...", self.choose_local_files),
-            ("ai_mirror", "Download M&irror...", self.choose_mirror),
+            ("ai_choose_model", self.tr("Choose &Model..."), self.choose_model),
+            ("ai_download", self.tr("&Download Model Weights"), self.download),
+            ("ai_local_files", self.tr("Use &Local Model Files..."), self.choose_local_files),
+            ("ai_mirror", self.tr("Download M&irror..."), self.choose_mirror),
         ):
             act = QAction(text, window)
             act.setObjectName(f"action_{name}")
@@ -77,6 +74,10 @@ class AiFeature:
         self.service.embeddingReady.connect(self._embedding_ready)
         self.service.weightsMissing.connect(self._weights_missing)
         self.service.failed.connect(self._failed)
+
+    def tr(self, text: str, disambiguation: str | None = None, n: int = -1) -> str:
+        """``text`` in the interface's language (context ``AiFeature``)."""
+        return QCoreApplication.translate("AiFeature", text, disambiguation, n)
 
     # ------------------------------------------------------------------ tool state
     def _tool_changed(self, name: str) -> None:
@@ -107,19 +108,20 @@ class AiFeature:
     def choose_model(self) -> None:
         names = registered_models()
         if not names:
-            QMessageBox.warning(self.window, "AI Model", "No promptable model is available: install osam "
-                                "(pip install 'segstudio[sam]').")
+            QMessageBox.warning(self.window, self.tr("AI Model"),
+                                self.tr("No promptable model is available: install osam "
+                                        "(pip install 'segstudio[sam]')."))
             return
         current = names.index(self.service.model_name) if self.service.model_name in names else 0
-        name, ok = QInputDialog.getItem(self.window, "AI Model", "Model (smallest and fastest first):",
+        name, ok = QInputDialog.getItem(self.window, self.tr("AI Model"), self.tr("Model (smallest and fastest first):"),
                                         names, current, False)
         if ok and name:
             self.service.set_model(name)
-            self.window.statusBar().showMessage(f"AI model: {name}", 5000)
+            self.window.statusBar().showMessage(self.tr("AI model: {name}").format(name=name), 5000)
 
     def choose_mirror(self) -> None:
-        text, ok = QInputDialog.getText(self.window, "Download Mirror",
-                                        "Fetch weights from MIRROR/<sha256> (empty: the original address):",
+        text, ok = QInputDialog.getText(self.window, self.tr("Download Mirror"),
+                                        self.tr("Fetch weights from MIRROR/<sha256> (empty: the original address):"),
                                         text=str(self.window.settings.value(MIRROR_SETTING) or ""))
         if ok:
             self.window.settings.set_value(MIRROR_SETTING, text.strip())
@@ -138,11 +140,12 @@ class AiFeature:
 
     def ask_weights(self, exc) -> None:
         """Ask whether to download the missing weights or choose the files."""
-        box = QMessageBox(QMessageBox.Icon.Question, "AI Model",
-                          f"{exc}.\n\nDownload them into {exc.files[0].path.parent} now, or choose the "
-                          "files if you downloaded them elsewhere?", parent=self.window)
-        download = box.addButton("Download", QMessageBox.ButtonRole.AcceptRole)
-        local = box.addButton("Choose Files...", QMessageBox.ButtonRole.ActionRole)
+        question = self.tr("Download them into {folder} now, or choose the files if you downloaded them "
+                           "elsewhere?").format(folder=exc.files[0].path.parent)
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("AI Model"), f"{exc}.\n\n{question}",
+                          parent=self.window)
+        download = box.addButton(self.tr("Download"), QMessageBox.ButtonRole.AcceptRole)
+        local = box.addButton(self.tr("Choose Files..."), QMessageBox.ButtonRole.ActionRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.exec()
         if box.clickedButton() is download:
@@ -155,7 +158,7 @@ class AiFeature:
         files = self._missing()
         if not files:
             self.service.reset()
-            self.window.statusBar().showMessage(f"{self.service.model_name}: the weights are in place", 5000)
+            self._weights_in_place()
             return None
         if self.job is not None and not self.job.finished:
             return self.job
@@ -167,22 +170,23 @@ class AiFeature:
 
         def done(_paths) -> None:
             self._close_progress()
-            self.window.statusBar().showMessage(f"{name}: weights downloaded", 5000)
+            self.window.statusBar().showMessage(self.tr("{model}: weights downloaded").format(model=name), 5000)
             self.service.reset()
 
         def failed(exc: BaseException) -> None:
             self._close_progress()
             self.service.reset()
-            QMessageBox.warning(self.window, "AI Model", str(exc))
+            QMessageBox.warning(self.window, self.tr("AI Model"), str(exc))
 
         def cancelled() -> None:
             self._close_progress()
-            self.window.statusBar().showMessage(f"{name}: download cancelled", 5000)
+            self.window.statusBar().showMessage(self.tr("{model}: download cancelled").format(model=name), 5000)
 
         self.job = run_in_thread(fetch, on_done=done, on_error=failed, on_cancelled=cancelled,
                                  on_progress=lambda d, t, m: self._progress and self._progress.update(d, t, m),
                                  with_progress=True)
-        self._progress = JobProgress(self.window, "AI Model", f"Downloading {name}...", self.job,
+        self._progress = JobProgress(self.window, self.tr("AI Model"), self.tr("Downloading {model}...").format(model=name),
+                                     self.job,
                                      "ai_download_progress")
         self._progress.dialog.canceled.connect(cancelled)  # closes at once, whenever the worker stops
         return self.job
@@ -201,25 +205,32 @@ class AiFeature:
         """Install model files the user has (checked by their checksums); returns how many."""
         files = self._missing()
         if not files:
-            self.window.statusBar().showMessage(f"{self.service.model_name}: the weights are in place", 5000)
+            self._weights_in_place()
             return 0
         if paths is None:
             names = ", ".join(f.name for f in files)
-            paths, _ = QFileDialog.getOpenFileNames(self.window, f"Model files of {self.service.model_name} "
-                                                    f"({names})", "", "ONNX models (*.onnx);;All files (*)")
+            paths, _ = QFileDialog.getOpenFileNames(
+                self.window, self.tr("Model files of {model} ({files})").format(model=self.service.model_name,
+                                                                                 files=names),
+                "", self.tr("ONNX models (*.onnx)") + ";;" + self.tr("All files (*)"))
         if not paths:
             return 0
         try:
             installed = install_local(files, paths)
         except (WeightsError, OSError) as exc:
-            QMessageBox.warning(self.window, "AI Model", str(exc))
+            QMessageBox.warning(self.window, self.tr("AI Model"), str(exc))
             return 0
         self.service.reset()
         left = len(files) - len(installed)
-        self.window.statusBar().showMessage(
-            f"{self.service.model_name}: {len(installed)} file(s) installed"
-            + (f", {left} still missing" if left else ""), 8000)
+        text = self.tr("{model}: %n file(s) installed", None, len(installed)).format(model=self.service.model_name)
+        if left:
+            text += self.tr(", %n still missing", None, left)
+        self.window.statusBar().showMessage(text, 8000)
         return len(installed)
+
+    def _weights_in_place(self) -> None:
+        self.window.statusBar().showMessage(
+            self.tr("{model}: the weights are in place").format(model=self.service.model_name), 5000)
 
 
 def install(window) -> None:

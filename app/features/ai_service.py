@@ -155,10 +155,10 @@ class AiService(QObject):
             return
         self._blocked = True  # one message, not one per image; activate() or reset() retries
         if isinstance(exc, WeightsMissing):
-            self.problem = f"{exc}: Tools > AI Model > Download Model Weights"
+            self.problem = self.tr("{error}: Tools > AI Model > Download Model Weights").format(error=exc)
             self.weightsMissing.emit(exc)
         else:
-            self.problem = f"AI tool: {exc}"
+            self.problem = self.tr("AI tool: {error}").format(error=exc)
             self.failed.emit(self.problem)
 
     # ------------------------------------------------------------------ prompts

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
 from app.actions import ActionSpec
 
 
@@ -14,15 +16,22 @@ def _current_folder(window) -> Path | None:
     return current_folder(window)
 
 
+def export_message(report) -> str:
+    """The status-bar line after an export: images written, where, and how many were left out."""
+    text = QCoreApplication.translate("ExportFeature", "Exported %n images to {folder}", None, report.images)
+    text = text.format(folder=report.out)
+    if report.left_out:
+        text += " " + QCoreApplication.translate("ExportFeature", "({count} left out)").format(count=report.left_out)
+    return text
+
+
 def open_export_dialog(window):
     """Show (and return) the export dialog for the current folder."""
     from app.dialogs.export_dialog import ExportDialog
 
     labels = getattr(getattr(window, "settings", None), "labels_file", None) or None
     dialog = ExportDialog(_current_folder(window), labels, window)
-    dialog.finished_report.connect(
-        lambda r: window.statusBar().showMessage(
-            f"Exported {r.images} images to {r.out}" + (f" ({r.left_out} left out)" if r.left_out else ""), 10000))
+    dialog.finished_report.connect(lambda r: window.statusBar().showMessage(export_message(r), 10000))
     window._export_dialog = dialog  # keep it alive while it runs
     dialog.show()
     return dialog
@@ -38,7 +47,9 @@ def open_import_dialog(window):
         dialog.images.setText(str(folder))
 
     def imported(report) -> None:
-        window.statusBar().showMessage(f"Imported {report.images} label files into {report.out}", 10000)
+        window.statusBar().showMessage(
+            QCoreApplication.translate("ExportFeature", "Imported %n label files into {folder}", None,
+                                       report.images).format(folder=report.out), 10000)
         shown = _current_folder(window)
         if shown is not None and Path(report.out).resolve() == shown.resolve():
             window.session.open_dir(shown)  # show the new label files
@@ -53,12 +64,13 @@ def install(window) -> None:
     """Add File > Export dataset... and File > Import... (before Quit when there is one)."""
     menu = window.menus["file"]
     export_action = window.add_action(
-        ActionSpec("export_dataset", "file", "&Export dataset...",
-                   tip="Export this folder to Pascal VOC or COCO for training code"),
+        ActionSpec("export_dataset", "file", QT_TRANSLATE_NOOP("Actions", "&Export dataset..."),
+                   tip=QT_TRANSLATE_NOOP("Actions", "Export this folder to Pascal VOC or COCO for training code")),
         lambda: open_export_dialog(window), menu=False)
     import_action = window.add_action(
-        ActionSpec("import_labels", "file", "&Import...",
-                   tip="Import COCO, VOC or index masks as LabelMe files next to the images"),
+        ActionSpec("import_labels", "file", QT_TRANSLATE_NOOP("Actions", "&Import..."),
+                   tip=QT_TRANSLATE_NOOP("Actions", "Import COCO, VOC or index masks as LabelMe files next to the "
+                                                    "images")),
         lambda: open_import_dialog(window), menu=False)
     quit_action = getattr(window, "actions", {}).get("quit")
     if quit_action is not None and quit_action in menu.actions():

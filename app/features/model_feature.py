@@ -21,6 +21,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QFileDialog, QLabel, QProgressDialog
 
@@ -42,8 +43,10 @@ DEFAULT_THRESHOLD = 0.5
 # ----------------------------------------------------------------------------- document edits
 
 
-def set_proposals(doc: Document, proposals: list[Shape], text: str = "Pre-annotate") -> None:
-    """Replace the document's proposals by ``proposals`` (one undo step; people's shapes stay)."""
+def set_proposals(doc: Document, proposals: list[Shape], text: str | None = None) -> None:
+    """Replace the document's proposals by ``proposals`` (one undo step named ``text``, default
+    "Pre-annotate"; people's shapes stay)."""
+    text = text or QCoreApplication.translate("ModelFeature", "Pre-annotate")
     old = [i for i, s in enumerate(doc.shapes) if s.proposed]
     doc.undo_stack.beginMacro(text)
     try:
@@ -62,7 +65,7 @@ def accept_proposals(doc: Document, threshold: float = 0.0) -> tuple[int, int]:
     drop = [i for i, s in enumerate(doc.shapes) if s.proposed and s.score is not None and s.score < threshold]
     if not keep and not drop:
         return 0, 0
-    doc.undo_stack.beginMacro(f"Accept {len(keep)} proposals")
+    doc.undo_stack.beginMacro(QCoreApplication.translate("ModelFeature", "Accept %n proposals", None, len(keep)))
     try:
         if keep:
             doc.push(cmd.AcceptProposals(doc, keep))
@@ -114,17 +117,24 @@ class ModelFeature:
         self.overlay = ConfidenceOverlay(window.canvas)
         self.actions: dict[str, QAction] = {}
         menu = window.menus["model"]
-        for name, text, short, keys, handler, tip in (
-            ("load_checkpoint", "&Load Checkpoint...", "", "Ctrl+Shift+M", self.ask_checkpoint,
-             "Load a model trained with segcore (.pt checkpoint, or its .onnx export)"),
-            ("preannotate_image", "&Pre-annotate This Image", "Pre-annotate", "Ctrl+M", self.preannotate_image,
-             "Let the model propose shapes for this image (replaces earlier proposals)"),
-            ("preannotate_all", "Pre-annotate All &Unlabelled Images", "", "", self.preannotate_unlabelled,
-             "Write the model's proposals into every image of the folder without a person's shapes"),
-            ("accept_proposals", "&Accept Proposals", f"Accept ({ACCEPT_KEY})", ACCEPT_KEY, self.accept,
-             "Accept the proposals at or above the confidence threshold; discard the others"),
-            ("confidence_overlay", "Show &Confidence Overlay", "Overlay", "", self.overlay.set_visible,
-             "Tint the image where the model is unsure"),
+        for name, text, short, keys, handler, tip in (  # texts translated by build_action ("Actions")
+            ("load_checkpoint", QT_TRANSLATE_NOOP("Actions", "&Load Checkpoint..."), "", "Ctrl+Shift+M",
+             self.ask_checkpoint,
+             QT_TRANSLATE_NOOP("Actions", "Load a model trained with segcore (.pt checkpoint, or its .onnx export)")),
+            ("preannotate_image", QT_TRANSLATE_NOOP("Actions", "&Pre-annotate This Image"),
+             QT_TRANSLATE_NOOP("Actions", "Pre-annotate"), "Ctrl+M", self.preannotate_image,
+             QT_TRANSLATE_NOOP("Actions", "Let the model propose shapes for this image (replaces earlier proposals)")),
+            ("preannotate_all", QT_TRANSLATE_NOOP("Actions", "Pre-annotate All &Unlabelled Images"), "", "",
+             self.preannotate_unlabelled,
+             QT_TRANSLATE_NOOP("Actions", "Write the model's proposals into every image of the folder without a "
+                                          "person's shapes")),
+            ("accept_proposals", QT_TRANSLATE_NOOP("Actions", "&Accept Proposals"),
+             QT_TRANSLATE_NOOP("Actions", "Accept (Y)"), ACCEPT_KEY, self.accept,
+             QT_TRANSLATE_NOOP("Actions", "Accept the proposals at or above the confidence threshold; discard the "
+                                          "others")),
+            ("confidence_overlay", QT_TRANSLATE_NOOP("Actions", "Show &Confidence Overlay"),
+             QT_TRANSLATE_NOOP("Actions", "Overlay"), "", self.overlay.set_visible,
+             QT_TRANSLATE_NOOP("Actions", "Tint the image where the model is unsure")),
         ):
             spec = ActionSpec(name, "model", text, (keys,) if keys else (), checkable=name == "confidence_overlay",
                               tip=tip, icon_text=short)
@@ -132,7 +142,7 @@ class ModelFeature:
         set_icons(self.actions)
         self._build_engine_menu(menu)
         self._build_toolbar()
-        self.status = QLabel("No model", window)
+        self.status = QLabel(self.tr("No model"), window)
         self.status.setObjectName("model_status")
         window.statusBar().addPermanentWidget(self.status)
         window.documentChanged.connect(self._document_changed)
@@ -140,23 +150,27 @@ class ModelFeature:
         self._update_actions()
         self.reload_saved_model()
 
+    def tr(self, text: str, disambiguation: str | None = None, n: int = -1) -> str:
+        """``text`` in the interface's language (context ``ModelFeature``)."""
+        return QCoreApplication.translate("ModelFeature", text, disambiguation, n)
+
     def _build_engine_menu(self, menu) -> None:
         """Model > Engine: Auto / PyTorch / ONNX Runtime, remembered in the settings."""
         from segcore.inference.engine import ENGINE_LABELS, ENGINES
 
         saved = str(self.window.settings.value(ENGINE_SETTING, "auto") or "auto")
         self.engine = saved if saved in ENGINES else "auto"
-        sub = menu.addMenu("&Engine")
+        sub = menu.addMenu(self.tr("&Engine"))
         sub.setObjectName("menu_model_engine")
         group = QActionGroup(sub)
         group.setExclusive(True)
         self.engine_actions: dict[str, QAction] = {}
         for name in ENGINES:
-            act = QAction(ENGINE_LABELS[name], sub)
+            act = QAction(self.tr("Auto") if name == "auto" else ENGINE_LABELS[name], sub)
             act.setObjectName(f"action_engine_{name}")
             act.setCheckable(True)
             act.setChecked(name == self.engine)
-            act.setStatusTip("Auto: ONNX Runtime when installed (the checkpoint is exported once), else PyTorch")
+            act.setStatusTip(self.tr("Auto: ONNX Runtime when installed (the checkpoint is exported once), else PyTorch"))
             act.triggered.connect(lambda _c=False, n=name: self.set_engine(n))
             group.addAction(act)
             sub.addAction(act)
@@ -224,15 +238,16 @@ class ModelFeature:
 
     # ------------------------------------------------------------------ checkpoint
     def ask_checkpoint(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Load checkpoint", str(Path.home()),
-                                              "Models (*.pt *.pth *.onnx);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, self.tr("Load checkpoint"), str(Path.home()),
+            self.tr("Models (*.pt *.pth *.onnx)") + ";;" + self.tr("All files (*)"))
         if path:
             self.load_checkpoint(path)
 
     def load_checkpoint(self, path: str) -> Job:
         """Load ``path`` in a worker; the status bar then shows its name, model, classes and
         device, and the settings remember it for the next start."""
-        return self._load(path, lambda exc: self.window.report_error(f"Cannot load the checkpoint: {exc}"))
+        return self._load(path, lambda exc: self.window.report_error(self.tr("Cannot load the checkpoint: {error}").format(error=exc)))
 
     def reload_saved_model(self) -> Job | None:
         """Start-up: load the model the settings remember, in a worker. A missing or broken file
@@ -243,20 +258,22 @@ class ModelFeature:
 
         def failed(exc: BaseException) -> None:
             self.window.settings.set_value(MODEL_SETTING, "")
-            self.window.statusBar().showMessage(f"Pre-annotation model not reloaded: {exc}", 30000)
+            self.window.statusBar().showMessage(
+                self.tr("Pre-annotation model not reloaded: {error}").format(error=exc), 30000)
 
         return self._load(path, failed)
 
     def _model_text(self) -> str:
         if self.predictor is None:
-            return "No model"
-        return f"Model: {Path(self.model_path or '').name} | {self.predictor.describe()}"
+            return self.tr("No model")
+        return self.tr("Model: {name} | {details}").format(name=Path(self.model_path or "").name,
+                                                          details=self.predictor.describe())
 
     def _load(self, path: str, on_failure) -> Job:
         from segcore.inference.engine import open_predictor
 
         name = Path(path).name
-        self.status.setText(f"Loading {name}...")
+        self.status.setText(self.tr("Loading {name}...").format(name=name))
 
         def done(predictor) -> None:
             self.predictor, self.model_path = predictor, str(path)
@@ -264,8 +281,8 @@ class ModelFeature:
             note = predictor.engine_note
             self.status.setToolTip(str(path) + (f"\n{note}" if note else ""))
             self.window.settings.set_value(MODEL_SETTING, str(Path(path).absolute()))
-            self.window.statusBar().showMessage(f"Loaded {name}" + (f" ({note})" if note else ""),
-                                                15000 if note else 4000)
+            text = self.tr("Loaded {name}").format(name=name)
+            self.window.statusBar().showMessage(f"{text} ({note})" if note else text, 15000 if note else 4000)
             self._update_actions()
 
         def failed(exc: BaseException) -> None:
@@ -294,16 +311,16 @@ class ModelFeature:
         def cancelled() -> None:
             self._busy = False
             self._close_progress()
-            self.window.statusBar().showMessage("Cancelled", 3000)
+            self.window.statusBar().showMessage(self.tr("Cancelled"), 3000)
             self._update_actions()
 
         self._busy = True
         self.job = run_in_thread(fn, *args, on_done=finish, on_error=error, on_cancelled=cancelled,
                                  on_progress=self._on_progress, with_progress=title is not None)
         if title is not None:
-            dlg = QProgressDialog(title, "Cancel", 0, 0, self.window)
+            dlg = QProgressDialog(title, self.tr("Cancel"), 0, 0, self.window)
             dlg.setObjectName("model_progress")
-            dlg.setWindowTitle("Model")
+            dlg.setWindowTitle(self.tr("Model"))
             dlg.setMinimumDuration(0)
             dlg.setAutoClose(False)
             dlg.setAutoReset(False)
@@ -346,7 +363,7 @@ class ModelFeature:
         """Predict the open image in a worker; its proposals replace the earlier ones."""
         doc = self.window.document
         if self.predictor is None or doc is None or doc.image_path is None:
-            self.window.statusBar().showMessage("Load a checkpoint and open an image first", 5000)
+            self.window.statusBar().showMessage(self.tr("Load a checkpoint and open an image first"), 5000)
             return None
         path = str(doc.image_path)
 
@@ -359,16 +376,16 @@ class ModelFeature:
             set_proposals(current, shapes)
             n_shown = sum(1 for s in shapes if s.score is None or s.score >= self.threshold)
             self.window.statusBar().showMessage(
-                f"{len(shapes)} proposals ({n_shown} at or above {self.threshold:.2f}); "
-                f"{ACCEPT_KEY} accepts them", 8000)
+                self.tr("%n proposals ({shown} at or above {threshold}); {key} accepts them", None, len(shapes))
+                .format(shown=n_shown, threshold=f"{self.threshold:.2f}", key=ACCEPT_KEY), 8000)
 
         return self._start(_predict_image, self.predictor, path, done=done,
-                           title=f"Pre-annotating {Path(path).name}...")
+                           title=self.tr("Pre-annotating {name}...").format(name=Path(path).name))
 
     def preannotate_unlabelled(self) -> Job | None:
         """Pre-annotate every other unlabelled image of the folder on disk, then this one."""
         if self.predictor is None:
-            self.window.statusBar().showMessage("Load a checkpoint first", 5000)
+            self.window.statusBar().showMessage(self.tr("Load a checkpoint first"), 5000)
             return None
         doc = self.window.document
         current = str(doc.image_path) if doc is not None and doc.image_path is not None else None
@@ -378,9 +395,11 @@ class ModelFeature:
             written, added, errors = result
             for p, state in written:
                 self.window.file_dock.model.set_state(p, state)
-            msg = f"Pre-annotated {len(written)} images ({added} proposals)"
+            msg = self.tr("Pre-annotated %n images ({proposals} proposals)", None, len(written)).format(
+                proposals=added)
             if errors:
-                self.window.report_error(msg + f"; {len(errors)} failed:\n" + "\n".join(errors[:10]))
+                failed = self.tr("%n failed:", None, len(errors))
+                self.window.report_error(f"{msg}; {failed}\n" + "\n".join(errors[:10]))
             else:
                 self.window.statusBar().showMessage(msg, 8000)
             d = self.window.document
@@ -388,7 +407,7 @@ class ModelFeature:
                 self.preannotate_image()
 
         return self._start(_predict_files, self.predictor, paths, done=done,
-                           title="Pre-annotating unlabelled images...")
+                           title=self.tr("Pre-annotating unlabelled images..."))
 
     def accept(self) -> None:
         """Accept the visible proposals (at or above the threshold), discard the others."""
@@ -398,7 +417,8 @@ class ModelFeature:
         accepted, discarded = accept_proposals(doc, self.threshold)
         if accepted or discarded:
             self.window.statusBar().showMessage(
-                f"Accepted {accepted} proposals, discarded {discarded} below {self.threshold:.2f} (Ctrl+Z undoes)", 6000)
+                self.tr("Accepted {accepted} proposals, discarded {discarded} below {threshold} (Ctrl+Z undoes)")
+                .format(accepted=accepted, discarded=discarded, threshold=f"{self.threshold:.2f}"), 6000)
 
 
 def install(window) -> None:

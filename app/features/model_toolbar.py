@@ -26,11 +26,11 @@ class ModelToolbar(QToolBar):
     thresholdChanged = Signal(float)
 
     def __init__(self, window: QMainWindow, actions: list[QAction], threshold: float) -> None:
-        super().__init__("Model", window)
+        super().__init__(self.tr("Model"), window)
         self.setObjectName("model_toolbar")
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        caption = QLabel(" Min. conf. ", self)
-        caption.setToolTip("Minimum confidence of the proposals shown and accepted")
+        caption = QLabel(" {} ".format(self.tr("Min. conf.")), self)
+        caption.setToolTip(self.tr("Minimum confidence of the proposals shown and accepted"))
         self.addWidget(caption)
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setObjectName("confidence_threshold")
@@ -38,7 +38,7 @@ class ModelToolbar(QToolBar):
         self.slider.setValue(int(round(threshold * 100)))
         self.slider.setMinimumWidth(SLIDER_MIN_WIDTH)
         self.slider.setMaximumWidth(SLIDER_MAX_WIDTH)
-        self.slider.setToolTip("Hide proposals whose confidence is below this")
+        self.slider.setToolTip(self.tr("Hide proposals whose confidence is below this"))
         self.addWidget(self.slider)
         self.value_label = QLabel(_value_text(threshold), self)
         self.value_label.setObjectName("confidence_threshold_value")

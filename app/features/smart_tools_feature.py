@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QSlider, QSpinBox, QToolBar
 
@@ -28,21 +28,34 @@ from app.document import Document
 from app.icons import set_icons
 from segcore import interactive
 
+# Texts are translated where the actions are built (app.actions.build_action, context "Actions").
 TOOL_ACTIONS = (  # (tool, menu text, toolbar text, shortcut, tip)
-    ("grabcut", "Box to &Polygon", "Box", "G",
-     "Drag a box around an object; GrabCut outlines it (then strokes refine, Enter)"),
-    ("scissors", "Intelligent &Scissors", "Scissors", "L",
-     "Click along an edge; the path snaps to it; close to make a polygon"),
-    ("wand", "Magic &Wand", "Wand", "W", "Click a region of similar colour (Shift adds, Ctrl removes; Enter)"),
-    ("brush", "&Brush", "Brush", "B", "Paint onto the selected shape, or a new one ([ and ] change the radius)"),
-    ("eraser", "&Eraser", "Eraser", "E", "Erase from the selected shapes or the shape under the pointer"),
-)
-OPERATIONS = (  # (name, menu text, toolbar text)
-    ("merge", "&Merge Selected Shapes", "Merge"),
-    ("subtract", "S&ubtract Upper Shape", "Subtract"),
-    ("simplify", "Simp&lify Selected Shapes", "Simplify"),
+    ("grabcut", QT_TRANSLATE_NOOP("Actions", "Box to &Polygon"), QT_TRANSLATE_NOOP("Actions", "Box"), "G",
+     QT_TRANSLATE_NOOP("Actions", "Drag a box around an object; GrabCut outlines it (then strokes refine, Enter)")),
+    ("scissors", QT_TRANSLATE_NOOP("Actions", "Intelligent &Scissors"), QT_TRANSLATE_NOOP("Actions", "Scissors"), "L",
+     QT_TRANSLATE_NOOP("Actions", "Click along an edge; the path snaps to it; close to make a polygon")),
+    ("wand", QT_TRANSLATE_NOOP("Actions", "Magic &Wand"), QT_TRANSLATE_NOOP("Actions", "Wand"), "W",
+     QT_TRANSLATE_NOOP("Actions", "Click a region of similar colour (Shift adds, Ctrl removes; Enter)")),
+    ("brush", QT_TRANSLATE_NOOP("Actions", "&Brush"), QT_TRANSLATE_NOOP("Actions", "Brush"), "B",
+     QT_TRANSLATE_NOOP("Actions", "Paint onto the selected shape, or a new one ([ and ] change the radius)")),
+    ("eraser", QT_TRANSLATE_NOOP("Actions", "&Eraser"), QT_TRANSLATE_NOOP("Actions", "Eraser"), "E",
+     QT_TRANSLATE_NOOP("Actions", "Erase from the selected shapes or the shape under the pointer")),
 )
 RADIUS_STEP = 1.25  # [ and ] divide / multiply the brush radius by this
+BRUSH_SIZE_ACTIONS = (  # (name, menu text, shortcut, tip, radius factor)
+    ("smaller_brush", QT_TRANSLATE_NOOP("Actions", "Smaller Brush"), "[",
+     QT_TRANSLATE_NOOP("Actions", "Smaller Brush (brush and eraser)"), 1 / RADIUS_STEP),
+    ("larger_brush", QT_TRANSLATE_NOOP("Actions", "Larger Brush"), "]",
+     QT_TRANSLATE_NOOP("Actions", "Larger Brush (brush and eraser)"), RADIUS_STEP),
+)
+OPERATIONS = (  # (name, menu text, toolbar text, tip)
+    ("merge", QT_TRANSLATE_NOOP("Actions", "&Merge Selected Shapes"), QT_TRANSLATE_NOOP("Actions", "Merge"),
+     QT_TRANSLATE_NOOP("Actions", "Merge Selected Shapes")),
+    ("subtract", QT_TRANSLATE_NOOP("Actions", "S&ubtract Upper Shape"), QT_TRANSLATE_NOOP("Actions", "Subtract"),
+     QT_TRANSLATE_NOOP("Actions", "Subtract Upper Shape")),
+    ("simplify", QT_TRANSLATE_NOOP("Actions", "Simp&lify Selected Shapes"), QT_TRANSLATE_NOOP("Actions", "Simplify"),
+     QT_TRANSLATE_NOOP("Actions", "Simplify Selected Shapes")),
+)
 RADIUS_RANGE = (1.0, 500.0)
 RADIUS_TOOLS = ("brush", "eraser")
 
@@ -55,9 +68,9 @@ def merge_selected(doc: Document) -> int:
     """Merge the selected area shapes (one label) into one command; returns shapes made."""
     idx = _area_selection(doc)
     if len(idx) < 2:
-        raise ValueError("select two or more area shapes of one label to merge")
+        raise ValueError(QCoreApplication.translate("SmartTools", "select two or more area shapes of one label to merge"))
     merged = interactive.merge([doc.shapes[i] for i in idx])
-    doc.push(cmd.ReplaceShapes(doc, idx, merged, text="Merge shapes"))
+    doc.push(cmd.ReplaceShapes(doc, idx, merged, text=QCoreApplication.translate("SmartTools", "Merge shapes")))
     return len(merged)
 
 
@@ -65,10 +78,10 @@ def subtract_selected(doc: Document) -> int:
     """Cut the upper of two selected area shapes out of the lower one."""
     idx = _area_selection(doc)
     if len(idx) != 2:
-        raise ValueError("select exactly two area shapes: the upper one is cut out of the lower one")
+        raise ValueError(QCoreApplication.translate("SmartTools", "select exactly two area shapes: the upper one is cut out of the lower one"))
     lower, upper = sorted(idx)
     result = interactive.subtract(doc.shapes[lower], doc.shapes[upper])
-    doc.push(cmd.ReplaceShapes(doc, [lower], result, text="Subtract shape"))
+    doc.push(cmd.ReplaceShapes(doc, [lower], result, text=QCoreApplication.translate("SmartTools", "Subtract shape")))
     return len(result)
 
 
@@ -76,11 +89,12 @@ def simplify_selected(doc: Document, tolerance: float) -> int:
     """Simplify each selected area shape (one undo step for all of them)."""
     idx = _area_selection(doc)
     if not idx:
-        raise ValueError("select the area shapes to simplify")
-    doc.undo_stack.beginMacro("Simplify shapes")
+        raise ValueError(QCoreApplication.translate("SmartTools", "select the area shapes to simplify"))
+    doc.undo_stack.beginMacro(QCoreApplication.translate("SmartTools", "Simplify shapes"))
     try:
         for i in sorted(idx, reverse=True):  # from the end: earlier indices stay valid
-            doc.push(cmd.ReplaceShapes(doc, [i], interactive.simplify(doc.shapes[i], tolerance), text="Simplify"))
+            doc.push(cmd.ReplaceShapes(doc, [i], interactive.simplify(doc.shapes[i], tolerance),
+                                       text=QCoreApplication.translate("SmartTools", "Simplify")))
     finally:
         doc.undo_stack.endMacro()
     return len(idx)
@@ -93,7 +107,7 @@ class SmartToolsFeature:
         self.window = window
         self.actions: dict[str, QAction] = {}
         menu = window.menus["tools"]
-        self.toolbar = QToolBar("Smart tools", window)
+        self.toolbar = QToolBar(self.tr("Smart tools"), window)
         self.toolbar.setObjectName("smart_tools_toolbar")
         group = QActionGroup(window)
         group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
@@ -105,15 +119,14 @@ class SmartToolsFeature:
             group.addAction(act)
             self.toolbar.addAction(act)
         menu.addSeparator()
-        for name, text, keys, factor in (("smaller_brush", "Smaller Brush", "[", 1 / RADIUS_STEP),
-                                         ("larger_brush", "Larger Brush", "]", RADIUS_STEP)):
-            spec = ActionSpec(name, "tools", text, (keys,), tip=f"{text} (brush and eraser)")
+        for name, text, keys, tip, factor in BRUSH_SIZE_ACTIONS:
+            spec = ActionSpec(name, "tools", text, (keys,), tip=tip)
             act = self.actions[name] = window.add_action(spec, lambda f=factor: self.scale_radius(f))
             act.setEnabled(False)  # while the brush or eraser is the tool
         menu.addSeparator()
         self.toolbar.addSeparator()
-        for name, text, short in OPERATIONS:
-            spec = ActionSpec(name, "tools", text, tip=text.replace("&", ""), icon_text=short)
+        for name, text, short, tip in OPERATIONS:
+            spec = ActionSpec(name, "tools", text, tip=tip, icon_text=short)
             self.actions[name] = window.add_action(spec, getattr(self, name))
             self.toolbar.addAction(self.actions[name])
         set_icons(self.actions)
@@ -121,6 +134,10 @@ class SmartToolsFeature:
         self._build_controls()
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         window.canvas.toolChanged.connect(self._tool_changed)
+
+    def tr(self, text: str) -> str:
+        """``text`` in the interface's language (context ``SmartTools``)."""
+        return QCoreApplication.translate("SmartTools", text)
 
     # ------------------------------------------------------------------ options
     def _settings(self):
@@ -156,44 +173,46 @@ class SmartToolsFeature:
     def _build_controls(self) -> None:
         tb = self.toolbar
         tb.addSeparator()
-        tb.addWidget(QLabel(" Tolerance ", tb))
+        tb.addWidget(QLabel(" {} ".format(self.tr("Tolerance")), tb))
         self.tolerance = QSpinBox(tb)
         self.tolerance.setObjectName("wand_tolerance")
         self.tolerance.setRange(0, 255)
         self.tolerance.setValue(OPTIONS.tolerance)
-        self.tolerance.setToolTip("Magic wand: largest per-channel colour difference from the clicked pixel")
+        self.tolerance.setToolTip(self.tr("Magic wand: largest per-channel colour difference from the clicked pixel"))
         self.tolerance.valueChanged.connect(lambda v: self.set_option("tolerance", int(v)))
         tb.addWidget(self.tolerance)
-        self.eight = QCheckBox("8-connected", tb)
+        self.eight = QCheckBox(self.tr("8-connected"), tb)
+        self.eight.setToolTip(self.tr("Magic wand: diagonal neighbours join the region too"))
         self.eight.setObjectName("wand_connectivity")
         self.eight.setChecked(OPTIONS.connectivity == 8)
         self.eight.toggled.connect(lambda on: self.set_option("connectivity", 8 if on else 4))
         tb.addWidget(self.eight)
-        tb.addWidget(QLabel(" Radius ", tb))
+        tb.addWidget(QLabel(" {} ".format(self.tr("Radius")), tb))
         self.radius = QDoubleSpinBox(tb)
         self.radius.setObjectName("brush_radius")
         self.radius.setRange(*RADIUS_RANGE)
         self.radius.setValue(OPTIONS.radius)
-        self.radius.setToolTip("Brush and eraser radius in image pixels ([ and ] shrink and grow it)")
+        self.radius.setToolTip(self.tr("Brush and eraser radius in image pixels ([ and ] shrink and grow it)"))
         self.radius.valueChanged.connect(lambda v: self.set_option("radius", float(v)))
         tb.addWidget(self.radius)
-        tb.addWidget(QLabel(" Min. part ", tb))
+        tb.addWidget(QLabel(" {} ".format(self.tr("Min. part")), tb))
         self.min_area = QSpinBox(tb)
         self.min_area.setObjectName("min_area")
         self.min_area.setRange(0, 100_000)
         self.min_area.setSuffix(" px²")
         self.min_area.setValue(int(round(OPTIONS.min_area)))
-        self.min_area.setToolTip("Smart tools drop parts of their result smaller than this many square pixels "
-                                 "(the largest part always stays; the eraser drops every small scrap)")
+        self.min_area.setToolTip(self.tr("Smart tools drop parts of their result smaller than this many square "
+                                         "pixels (the largest part always stays; the eraser drops every small "
+                                         "scrap)"))
         self.min_area.valueChanged.connect(lambda v: self.set_option("min_area", float(v)))
         tb.addWidget(self.min_area)
-        tb.addWidget(QLabel(" Simplify ", tb))
+        tb.addWidget(QLabel(" {} ".format(self.tr("Simplify")), tb))
         self.simplify_slider = QSlider(Qt.Orientation.Horizontal, tb)
         self.simplify_slider.setObjectName("simplify_tolerance")
         self.simplify_slider.setRange(1, 100)  # tenths of a pixel
         self.simplify_slider.setValue(int(round(OPTIONS.simplify_tolerance * 10)))
         self.simplify_slider.setMaximumWidth(120)
-        self.simplify_slider.setToolTip("Simplify tolerance (0.1 to 10 px)")
+        self.simplify_slider.setToolTip(self.tr("Simplify tolerance (0.1 to 10 px)"))
         self.simplify_slider.valueChanged.connect(lambda v: self.set_option("simplify_tolerance", v / 10))
         tb.addWidget(self.simplify_slider)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QFileDialog
 
 from app.actions import ActionSpec
@@ -38,7 +39,9 @@ def use_as_preannotation_model(window, path: str) -> bool:
         from app.features.model_feature import MODEL_SETTING
 
         settings.set_value(MODEL_SETTING, str(path))
-    window.statusBar().showMessage(f"Model saved as the pre-annotation model: {path}", 10000)
+    window.statusBar().showMessage(
+        QCoreApplication.translate("TrainFeature", "Model saved as the pre-annotation model: {path}").format(path=path),
+        10000)
     return False
 
 
@@ -48,7 +51,7 @@ def open_train_dialog(window, folder: str | Path | None = None):
 
     folder = folder or current_folder(window)
     if folder is None:
-        chosen = QFileDialog.getExistingDirectory(window, "Folder to train on")
+        chosen = QFileDialog.getExistingDirectory(window, QCoreApplication.translate("TrainFeature", "Folder to train on"))
         if not chosen:
             return None
         folder = chosen
@@ -61,6 +64,7 @@ def open_train_dialog(window, folder: str | Path | None = None):
 
 def install(window) -> None:
     """Add Train > Train on this folder..."""
-    spec = ActionSpec("train_folder", "train", "Train on this &folder...",
-                      tip="Train a segmentation model on the labelled images of this folder")
+    spec = ActionSpec("train_folder", "train", QT_TRANSLATE_NOOP("Actions", "Train on this &folder..."),
+                      tip=QT_TRANSLATE_NOOP("Actions", "Train a segmentation model on the labelled images of this "
+                                                       "folder"))
     window.train_action = window.add_action(spec, lambda: open_train_dialog(window))
