@@ -18,8 +18,8 @@ def _current_folder(window) -> Path | None:
 
 def export_message(report) -> str:
     """The status-bar line after an export: images written, where, and how many were left out."""
-    text = QCoreApplication.translate("ExportFeature", "Exported %n images to {folder}", None, report.images)
-    text = text.format(folder=report.out)
+    text = QCoreApplication.translate("ExportFeature", "Exported {count} images to {folder}").format(
+        count=report.images, folder=report.out)
     if report.left_out:
         text += " " + QCoreApplication.translate("ExportFeature", "({count} left out)").format(count=report.left_out)
     return text
@@ -48,8 +48,8 @@ def open_import_dialog(window):
 
     def imported(report) -> None:
         window.statusBar().showMessage(
-            QCoreApplication.translate("ExportFeature", "Imported %n label files into {folder}", None,
-                                       report.images).format(folder=report.out), 10000)
+            QCoreApplication.translate("ExportFeature", "Imported {count} label files into {folder}").format(
+                count=report.images, folder=report.out), 10000)
         shown = _current_folder(window)
         if shown is not None and Path(report.out).resolve() == shown.resolve():
             window.session.open_dir(shown)  # show the new label files

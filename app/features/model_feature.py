@@ -65,7 +65,8 @@ def accept_proposals(doc: Document, threshold: float = 0.0) -> tuple[int, int]:
     drop = [i for i, s in enumerate(doc.shapes) if s.proposed and s.score is not None and s.score < threshold]
     if not keep and not drop:
         return 0, 0
-    doc.undo_stack.beginMacro(QCoreApplication.translate("ModelFeature", "Accept %n proposals", None, len(keep)))
+    doc.undo_stack.beginMacro(
+        QCoreApplication.translate("ModelFeature", "Accept {count} proposals").format(count=len(keep)))
     try:
         if keep:
             doc.push(cmd.AcceptProposals(doc, keep))

@@ -68,9 +68,9 @@ def merge_selected(doc: Document) -> int:
     """Merge the selected area shapes (one label) into one command; returns shapes made."""
     idx = _area_selection(doc)
     if len(idx) < 2:
-        raise ValueError(QCoreApplication.translate("SmartTools", "select two or more area shapes of one label to merge"))
+        raise ValueError(QCoreApplication.translate("SmartToolsFeature", "select two or more area shapes of one label to merge"))
     merged = interactive.merge([doc.shapes[i] for i in idx])
-    doc.push(cmd.ReplaceShapes(doc, idx, merged, text=QCoreApplication.translate("SmartTools", "Merge shapes")))
+    doc.push(cmd.ReplaceShapes(doc, idx, merged, text=QCoreApplication.translate("SmartToolsFeature", "Merge shapes")))
     return len(merged)
 
 
@@ -78,10 +78,10 @@ def subtract_selected(doc: Document) -> int:
     """Cut the upper of two selected area shapes out of the lower one."""
     idx = _area_selection(doc)
     if len(idx) != 2:
-        raise ValueError(QCoreApplication.translate("SmartTools", "select exactly two area shapes: the upper one is cut out of the lower one"))
+        raise ValueError(QCoreApplication.translate("SmartToolsFeature", "select exactly two area shapes: the upper one is cut out of the lower one"))
     lower, upper = sorted(idx)
     result = interactive.subtract(doc.shapes[lower], doc.shapes[upper])
-    doc.push(cmd.ReplaceShapes(doc, [lower], result, text=QCoreApplication.translate("SmartTools", "Subtract shape")))
+    doc.push(cmd.ReplaceShapes(doc, [lower], result, text=QCoreApplication.translate("SmartToolsFeature", "Subtract shape")))
     return len(result)
 
 
@@ -89,12 +89,12 @@ def simplify_selected(doc: Document, tolerance: float) -> int:
     """Simplify each selected area shape (one undo step for all of them)."""
     idx = _area_selection(doc)
     if not idx:
-        raise ValueError(QCoreApplication.translate("SmartTools", "select the area shapes to simplify"))
-    doc.undo_stack.beginMacro(QCoreApplication.translate("SmartTools", "Simplify shapes"))
+        raise ValueError(QCoreApplication.translate("SmartToolsFeature", "select the area shapes to simplify"))
+    doc.undo_stack.beginMacro(QCoreApplication.translate("SmartToolsFeature", "Simplify shapes"))
     try:
         for i in sorted(idx, reverse=True):  # from the end: earlier indices stay valid
             doc.push(cmd.ReplaceShapes(doc, [i], interactive.simplify(doc.shapes[i], tolerance),
-                                       text=QCoreApplication.translate("SmartTools", "Simplify")))
+                                       text=QCoreApplication.translate("SmartToolsFeature", "Simplify")))
     finally:
         doc.undo_stack.endMacro()
     return len(idx)
@@ -136,8 +136,8 @@ class SmartToolsFeature:
         window.canvas.toolChanged.connect(self._tool_changed)
 
     def tr(self, text: str) -> str:
-        """``text`` in the interface's language (context ``SmartTools``)."""
-        return QCoreApplication.translate("SmartTools", text)
+        """``text`` in the interface's language (context ``SmartToolsFeature``)."""
+        return QCoreApplication.translate("SmartToolsFeature", text)
 
     # ------------------------------------------------------------------ options
     def _settings(self):
