@@ -41,11 +41,13 @@ from segcore.formats.pool import run_jobs
 from segcore.formats.yolo_rings import (
     CoordinateText,
     bridge,
+    bridge_points,
+    exact_by_construction,
     holes_by_nesting,
+    mask_ring_arrays,
     mask_rings,
     rings_crop,
     run_rectangles,
-    simple_rings,
     unbridge,
 )
 from segcore.io.annotation import Shape
@@ -126,15 +128,16 @@ def object_lines(shapes: list[Shape], height: int, width: int, classes: ClassLis
 
 
 def object_outline(crop: np.ndarray, x0: int, y0: int, width: int, height: int,
-                   rounds: int = 3) -> tuple[list[list[tuple[float, float]]], bool]:
+                   rounds: int = 3) -> tuple[list, bool]:
     """The YOLO outline(s) of the pixels of ``crop`` (placed at ``(x0, y0)``), each exactly what
     an import reads back: normally one bridged ring (``True``). Pixels the traced rings miss
     (a part touching the rest only at a corner inside a hole) are added as parts, pixels they
     add as holes; when that does not settle it, the pixels are split into disjoint rectangles,
     one outline each (``False``: the object is then several lines)."""
-    rings = [r for r, _ in mask_rings(crop, x0, y0)]
-    if len(rings) == 1 and simple_rings(rings):
-        return rings, True  # a simple ring through its boundary pixels' centres: filled with its outline, exact
+    traced = mask_ring_arrays(crop, x0, y0)
+    if exact_by_construction(traced, int(np.count_nonzero(crop))):
+        return [traced[0][0] if len(traced) == 1 else bridge_points([r for r, _ in traced])], True
+    rings = [[(float(x), float(y)) for x, y in r.tolist()] for r, _ in traced]
     h, w = crop.shape
     for _ in range(rounds + 1):
         line = bridge(rings)

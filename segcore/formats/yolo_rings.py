@@ -18,6 +18,7 @@ import math
 
 import cv2
 import numpy as np
+import shapely
 from PIL import Image, ImageDraw
 from shapely.geometry import Polygon
 
@@ -33,23 +34,58 @@ coordinates carry enough digits to land within it)."""
 # ----------------------------------------------------------------------------- pixels -> rings
 
 
-def mask_rings(crop: np.ndarray, x0: int, y0: int) -> list[tuple[Ring, bool]]:
+def mask_ring_arrays(crop: np.ndarray, x0: int, y0: int) -> list[tuple[np.ndarray, bool]]:
     """``(ring, is_hole)`` for every part and hole of a bool ``crop`` placed at ``(x0, y0)``,
-    in image coordinates: each part's exterior followed by its holes."""
+    each ring an ``(n, 2)`` int array in image coordinates: each part's exterior followed by
+    its holes."""
     pad = np.pad(crop, 1).astype(np.uint8)
     contours, hier = cv2.findContours(pad, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hier is not None and (hier.reshape(-1, 4)[:, 3] == -1).all():  # no holes: the outer borders are the rings
-        return [([(float(x + x0 - 1), float(y + y0 - 1)) for x, y in c.reshape(-1, 2).tolist()], False)
-                for c in contours]
-    out: list[tuple[Ring, bool]] = []
+        off = np.array([x0 - 1, y0 - 1], dtype=np.int64)
+        return [(c.reshape(-1, 2).astype(np.int64) + off, False) for c in contours]
+    out: list[tuple[np.ndarray, bool]] = []
     for cx, cy, comp in components(crop):
         exteriors, holes = contour_rings(comp)
-        ox, oy = x0 + cx, y0 + cy
-        for ring in exteriors:
-            out.append(([(float(x + ox), float(y + oy)) for x, y in ring.tolist()], False))
-        for ring in holes:
-            out.append(([(float(x + ox), float(y + oy)) for x, y in ring.tolist()], True))
+        off = np.array([x0 + cx, y0 + cy], dtype=np.int64)
+        out += [(r.astype(np.int64) + off, False) for r in exteriors]
+        out += [(r.astype(np.int64) + off, True) for r in holes]
     return out
+
+
+def mask_rings(crop: np.ndarray, x0: int, y0: int) -> list[tuple[Ring, bool]]:
+    """:func:`mask_ring_arrays` with each ring a list of ``(x, y)`` float points."""
+    return [([(float(x), float(y)) for x, y in r.tolist()], hole) for r, hole in mask_ring_arrays(crop, x0, y0)]
+
+
+def lattice_points(ring: np.ndarray) -> int:
+    """The whole-pixel points inside or on a simple polygon with whole-pixel vertices (Pick's
+    theorem: area + boundary points / 2 + 1), i.e. the pixels it covers filled with its outline."""
+    a = np.asarray(ring, dtype=np.int64)
+    b = np.roll(a, -1, axis=0)
+    twice_area = abs(int(np.dot(a[:, 0], b[:, 1]) - np.dot(a[:, 1], b[:, 0])))
+    boundary = int(np.gcd(np.abs(b[:, 0] - a[:, 0]), np.abs(b[:, 1] - a[:, 1])).sum())
+    return (twice_area + boundary) // 2 + 1
+
+
+def exact_by_construction(rings: list[tuple[np.ndarray, bool]], pixels: int) -> bool:
+    """Whether traced rings are known to read back as exactly their ``pixels`` pixels without
+    drawing them: every ring a valid simple polygon (one ring fills exactly the pixels on and
+    inside it) and the parts' covered pixels less the holes' add up to ``pixels``. A component
+    never covers fewer than its pixels that way and the sum reaches ``pixels`` only when no hole
+    covers a pixel of its own part (two parts touching at a corner inside a hole do) and no
+    two holes overlap; parts of different components are nested or apart (they cannot cross
+    without touching), so drawing largest first keeps each."""
+    if not rings or any(len(r) < 3 for r, _ in rings):
+        return False
+    if len(rings) == 1:
+        valid = bool(shapely.is_valid(shapely.polygons(rings[0][0].astype(np.float64))))
+    else:
+        coords = np.concatenate([r for r, _ in rings]).astype(np.float64)
+        idx = np.repeat(np.arange(len(rings)), [len(r) for r, _ in rings])
+        valid = bool(shapely.is_valid(shapely.polygons(shapely.linearrings(coords, indices=idx))).all())
+    if not valid:
+        return False
+    return sum(-lattice_points(r) if hole else lattice_points(r) for r, hole in rings) == pixels
 
 
 def run_rectangles(crop: np.ndarray, x0: int, y0: int) -> list[Ring]:
@@ -91,26 +127,32 @@ def rings_crop(rings: list[tuple[Ring, bool]], width: int, height: int) -> tuple
     """The pixels of an object's rings (largest first; holes clear, parts fill, outlines
     included) as ``(bool crop, x0, y0)`` clipped to the image, or None when none is inside.
     Drawn at image coordinates, as :mod:`segcore.data.rasterize` draws polygons."""
-    pts = [p for ring, _ in rings for p in ring]
-    if not pts:
+    arrays = [np.asarray(ring, dtype=np.float64).reshape(-1, 2) for ring, _ in rings]
+    pts = np.concatenate(arrays)
+    if not len(pts):
         return None
-    xs = [p[0] for p in pts]
-    ys = [p[1] for p in pts]
-    x0, y0 = max(0, math.floor(min(xs)) - 1), max(0, math.floor(min(ys)) - 1)
-    x1, y1 = min(width, math.ceil(max(xs)) + 2), min(height, math.ceil(max(ys)) + 2)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    x0, y0 = max(0, math.floor(lo[0]) - 1), max(0, math.floor(lo[1]) - 1)
+    x1, y1 = min(width, math.ceil(hi[0]) + 2), min(height, math.ceil(hi[1]) + 2)
     if x1 <= x0 or y1 <= y0:
         return None
-    img = Image.new("L", (x1, y1), 0)
+    # whole-pixel points are drawn on a canvas over the crop only (shifting them by whole pixels
+    # is exact); others at image coordinates
+    shift = np.array([x0, y0], dtype=np.float64) if bool((pts == np.round(pts)).all()) else np.zeros(2)
+    ox, oy = int(shift[0]), int(shift[1])
+    img = Image.new("L", (x1 - ox, y1 - oy), 0)
     draw = ImageDraw.Draw(img)
-    for ring, hole in (rings if len(rings) == 1 else sorted(rings, key=lambda r: -ring_area(r[0]))):
-        ink = 0 if hole else 1
+    order = range(len(rings)) if len(rings) == 1 else sorted(range(len(rings)), key=lambda k: -ring_area(arrays[k]))
+    for k in order:
+        ink = 0 if rings[k][1] else 1
+        ring = [tuple(p) for p in (arrays[k] - shift).tolist()]
         if len(ring) >= 3:
             draw.polygon(ring, fill=ink, outline=ink)
         elif len(ring) == 2:
             draw.line(ring, fill=ink)
         else:
             draw.point(ring, fill=ink)
-    m = np.array(img.crop((x0, y0, x1, y1)), dtype=bool)
+    m = np.asarray(img, dtype=bool)[y0 - oy :, x0 - ox :]
     return (m, x0, y0) if m.any() else None
 
 
@@ -127,21 +169,30 @@ def _nearest(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
     return int(i) * step, int(j)
 
 
+def bridge_points(rings: list[np.ndarray]) -> np.ndarray:
+    """:func:`bridge` on ``(n, 2)`` arrays, as one ``(m, 2)`` array."""
+    out = np.asarray(rings[0]).reshape(-1, 2)
+    if len(out) < 3:  # at least three vertices per line; a spur stays a spur
+        out = np.concatenate([np.repeat(out[:1], 3 - len(out), axis=0), out])
+    for ring in rings[1:]:
+        ring = np.asarray(ring).reshape(-1, 2)
+        if not len(ring):
+            continue
+        i, j = _nearest(out.astype(np.float64), ring.astype(np.float64))
+        loop = np.concatenate([ring[j : j + 1], ring[j:], ring[:j], ring[j : j + 1]])  # closed explicitly
+        out = np.concatenate([out[: i + 1], loop, out[i:]])
+    return out
+
+
 def bridge(rings: list[Ring]) -> Ring:
     """One ring holding every ring: each joined to the ones before it by a zero-width bridge
     between their closest vertices (the first ring should be an exterior). A joined ring
     starts with its first vertex twice, so a reader can tell it from a spur even when it has
     fewer than three vertices."""
-    out = list(rings[0])
-    if len(out) < 3:  # at least three vertices per line; a spur stays a spur
-        out = [out[0]] * (3 - len(out)) + out
-    for ring in rings[1:]:
-        if not ring:
-            continue
-        i, j = _nearest(np.asarray(out, dtype=np.float64), np.asarray(ring, dtype=np.float64))
-        loop = [ring[j], *ring[j:], *ring[:j], ring[j]]  # the repeated first point closes it explicitly
-        out = out[: i + 1] + loop + out[i:]
-    return out
+    if len(rings) == 1 and len(rings[0]) >= 3:
+        return [(float(x), float(y)) for x, y in rings[0]]
+    pts = bridge_points([np.asarray(r, dtype=np.float64).reshape(-1, 2) for r in rings if len(r)] or [np.zeros((0, 2))])
+    return [(float(x), float(y)) for x, y in pts.tolist()]
 
 
 def _dedupe(ring: Ring) -> Ring:
