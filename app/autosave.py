@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.document import DiskVersion, Document
@@ -185,7 +185,8 @@ class Saver(QObject):
             sa.atomic_write_bytes(path, data, before_replace=unchanged)
         except OSError as exc:
             raise sa.AnnotationError(
-                path, f"cannot save ({exc.strerror or exc}); the previous file is unchanged") from None
+                path, QCoreApplication.translate("Saver", "cannot save ({error}); the previous file is unchanged").format(
+                    error=exc.strerror or exc)) from None
         if version is not None:
             version.digest = sa.content_digest(data)
         with self._lock:
@@ -278,14 +279,15 @@ class Saver(QObject):
         return self.conflict_handler(doc, path, blocking)
 
     def _on_failed(self, path: Path, exc: BaseException) -> None:
-        message = str(exc) if isinstance(exc, sa.AnnotationError) else f"{path}: cannot save ({exc})"
+        message = (str(exc) if isinstance(exc, sa.AnnotationError)
+                   else self.tr("{path}: cannot save ({error})").format(path=path, error=exc))
         self.last_error = message
         self.failed.emit(str(path), message)
         if self.show_dialogs and str(path) not in self._warned:
             self._warned.add(str(path))
-            box = QMessageBox(QMessageBox.Icon.Warning, "Save failed",
-                              f"{message}\n\nThe previous label file was kept unchanged. "
-                              "Your edits are still open: fix the problem or use Save As.",
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Save failed"),
+                              f"{message}\n\n" + self.tr("The previous label file was kept unchanged. "
+                                                         "Your edits are still open: fix the problem or use Save As."),
                               QMessageBox.StandardButton.Ok, self._parent_widget)
             box.setObjectName("save_failed_dialog")
             box.open()  # not modal-blocking: autosave must never stall the GUI

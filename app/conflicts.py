@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from app.document import DiskVersion, Document
@@ -39,7 +39,9 @@ class Choice(enum.Enum):
     SAVE_COPY = "save mine as a copy"
 
 
-_BUTTONS = {Choice.KEEP_MINE: "Keep mine", Choice.TAKE_THEIRS: "Take theirs", Choice.SAVE_COPY: "Save mine as a copy"}
+_BUTTONS = {Choice.KEEP_MINE: QT_TRANSLATE_NOOP("ConflictResolver", "Keep mine"),
+            Choice.TAKE_THEIRS: QT_TRANSLATE_NOOP("ConflictResolver", "Take theirs"),
+            Choice.SAVE_COPY: QT_TRANSLATE_NOOP("ConflictResolver", "Save mine as a copy")}
 
 
 def conflict_copy_path(json_path: Path, now: float | None = None) -> Path:
@@ -78,7 +80,8 @@ class ConflictResolver(QObject):
         try:
             theirs = sa.file_digest(path)
         except OSError as exc:
-            self.session.report_error(f"{path}: cannot read the file ({exc.strerror or exc})")
+            self.session.report_error(self.tr("{path}: cannot read the file ({error})").format(
+                path=path, error=exc.strerror or exc))
             return False
         if theirs == doc.disk.digest:  # resolved since this save was queued
             if doc.is_dirty() and not blocking:
@@ -99,10 +102,10 @@ class ConflictResolver(QObject):
         try:
             ann, digest = sa.load_with_digest(path) if path.exists() else (self._empty(doc, path), None)
         except sa.AnnotationError as exc:
-            self.session.report_error(f"{exc}\n\nThe labels shown were kept; nothing was overwritten.")
+            self.session.report_error(f"{exc}\n\n" + self.tr("The labels shown were kept; nothing was overwritten."))
             return False
         doc.replace_from_disk(ann, digest)
-        self.session.status(f"{path.name} changed on disk: reloaded", 10000)
+        self.session.status(self.tr("{name} changed on disk: reloaded").format(name=path.name), 10000)
         if doc.image_path is not None and path == sa.json_path_for(doc.image_path):
             self.session.files.model.set_labelled(str(doc.image_path), digest is not None)
         return True
@@ -114,7 +117,8 @@ class ConflictResolver(QObject):
         self._box = None
         if choice is None:  # the prompt was closed: keep the edits open, unsaved
             self.session.status(
-                f"{path.name} changed on disk; your edits are not saved (save to choose again)", 15000)
+                self.tr("{name} changed on disk; your edits are not saved (save to choose again)").format(
+                    name=path.name), 15000)
             return False
         saver = self.session.saver
         if choice is Choice.KEEP_MINE:
@@ -130,22 +134,23 @@ class ConflictResolver(QObject):
                 copy = conflict_copy_path(path)
                 ok = saver.save_now(doc, copy, check=False)
                 if ok:
-                    self.session.status(f"Your labels were saved as {copy.name}", 15000)
+                    self.session.status(self.tr("Your labels were saved as {name}").format(name=copy.name), 15000)
             ok = ok and self.reload(doc, path)
         if ok or choice is Choice.KEEP_MINE:
             self.resolved.emit(str(path), choice.value)
         return ok
 
     def _ask(self, path: Path, *, blocking: bool, then=None) -> Choice | None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Label file changed on disk",
-                          f"{path} was changed by another program since it was opened or saved here.\n\n"
-                          "Keep mine: overwrite it with the labels shown.\n"
-                          "Take theirs: show the file as it is now (your unsaved edits are dropped).\n"
-                          "Save mine as a copy: write the labels shown beside it, then take theirs.",
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Label file changed on disk"),
+                          self.tr("{path} was changed by another program since it was opened or saved here.\n\n"
+                                  "Keep mine: overwrite it with the labels shown.\n"
+                                  "Take theirs: show the file as it is now (your unsaved edits are dropped).\n"
+                                  "Save mine as a copy: write the labels shown beside it, then take theirs."
+                                  ).format(path=path),
                           QMessageBox.StandardButton.NoButton, self.session.dialog_parent())
         box.setObjectName("conflict_dialog")
         box.setWindowModality(Qt.WindowModality.WindowModal)
-        buttons = {box.addButton(_BUTTONS[c], QMessageBox.ButtonRole.AcceptRole): c for c in Choice}
+        buttons = {box.addButton(self.tr(_BUTTONS[c]), QMessageBox.ButtonRole.AcceptRole): c for c in Choice}
 
         def choice_of() -> Choice | None:
             return buttons.get(box.clickedButton())

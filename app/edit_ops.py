@@ -8,7 +8,7 @@ from __future__ import annotations
 import atexit
 import json
 
-from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QCoreApplication, QMimeData
 from PySide6.QtWidgets import QApplication
 
 from app.dialogs.label_dialog import LabelChoice
@@ -64,7 +64,8 @@ class Clipboard:
         shapes = self._from_system() or [s.copy() for s in self.shapes]
         if not shapes:
             return 0
-        doc.push(AddShapes(doc, shapes, text=f"Paste {len(shapes)} shape(s)"))
+        n = len(shapes)
+        doc.push(AddShapes(doc, shapes, text=QCoreApplication.translate("UndoCommand", "Paste %n shape(s)", None, n)))
         doc.select_shapes(shapes)
         return len(shapes)
 
@@ -99,7 +100,8 @@ def duplicate(doc: Document | None) -> int:
         return 0
     copies = [s.copy() for s in doc.selected_shapes()]
     if copies:
-        doc.push(AddShapes(doc, copies, text=f"Duplicate {len(copies)} shape(s)"))
+        n = len(copies)
+        doc.push(AddShapes(doc, copies, text=QCoreApplication.translate("UndoCommand", "Duplicate %n shape(s)", None, n)))
         doc.select_shapes(copies)
     return len(copies)
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import edit_ops, window_layout
-from app.actions import CORE_ACTIONS, MENU_TITLES, ActionSpec, build_action, register_action
+from app.actions import CORE_ACTIONS, MENU_TITLES, ActionSpec, build_action, menu_title, register_action
 from app.autosave import Saver
 from app.canvas import Canvas
 from app.canvas.geometry import bbox as shape_bbox
@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ building
     def _build_actions(self) -> None:
-        self.menus = {key: self.menuBar().addMenu(title) for key, title in MENU_TITLES.items()}
+        self.menus = {key: self.menuBar().addMenu(menu_title(key)) for key in MENU_TITLES}
         self.actions: dict[str, QAction] = {}
         handlers = self._handlers()
         for spec in CORE_ACTIONS:
@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         self.language_menu = LanguageMenu(self, self.menus["view"], self.settings)
         self.recent = RecentMenu(self.settings, self.menus["file"], self.actions["next_image"], self.open_path,
                                  self.report_error, self)
-        self.toolbar = QToolBar("Tools", self)
+        self.toolbar = QToolBar(self.tr("Tools"), self)
         self.toolbar.setObjectName("main_toolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
         self.toolbar.setIconSize(QSize(18, 18))
@@ -178,8 +178,10 @@ class MainWindow(QMainWindow):
         self.file_dock.model.scanFinished.connect(self._scan_finished)
         self.shape_dock.editRequested.connect(self.act_edit_label)
         self.label_dock.labelChosen.connect(self._choose_label)
-        self.saver.failed.connect(lambda _p, msg: self.statusBar().showMessage(f"Save failed: {msg}", 15000))
-        self.saver.saved.connect(lambda p: self.statusBar().showMessage(f"Saved {Path(p).name}", 2000))
+        self.saver.failed.connect(
+            lambda _p, msg: self.statusBar().showMessage(self.tr("Save failed: {error}").format(error=msg), 15000))
+        self.saver.saved.connect(
+            lambda p: self.statusBar().showMessage(self.tr("Saved {name}").format(name=Path(p).name), 2000))
         self.saver.reviewStateSaved.connect(self.file_dock.model.set_state)
         self.session.documentChanged.connect(self.set_document)
         self.session.documentChanged.connect(self.documentChanged.emit)
@@ -202,7 +204,8 @@ class MainWindow(QMainWindow):
             try:
                 module.install(self)
             except Exception as exc:  # noqa: BLE001 - one broken plug-in must not stop the app
-                self.statusBar().showMessage(f"Feature {module.__name__} failed to load: {exc}", 15000)
+                self.statusBar().showMessage(
+                    self.tr("Feature {name} failed to load: {error}").format(name=module.__name__, error=exc), 15000)
 
     # ------------------------------------------------------------------ document
     @property
@@ -283,7 +286,7 @@ class MainWindow(QMainWindow):
         try:
             names = read_labels_file(path)
         except (OSError, ValueError) as exc:
-            self.report_error(f"{path}: cannot use the labels file ({exc})")
+            self.report_error(self.tr("{path}: cannot use the labels file ({error})").format(path=path, error=exc))
             return
         self.labels.restrict(names)
 
@@ -308,12 +311,12 @@ class MainWindow(QMainWindow):
     def _choose_label(self, label: str) -> None:
         """A click in the label list makes that label the label dialog's default."""
         self._last_label = label
-        self.statusBar().showMessage(f"New shapes default to '{label}'", 3000)
+        self.statusBar().showMessage(self.tr("New shapes default to '{label}'").format(label=label), 3000)
 
     def _scan_finished(self) -> None:
         model = self.file_dock.model
         if model.rowCount() == 0 and model.root is not None:
-            self.statusBar().showMessage(f"No images in {model.root}", 10000)
+            self.statusBar().showMessage(self.tr("No images in {folder}").format(folder=model.root), 10000)
         if self.document is not None and self.document.image_path is not None:
             self.file_dock.select_path(str(self.document.image_path))  # its row may have come late
         self._collect_folder_labels()
@@ -374,13 +377,14 @@ class MainWindow(QMainWindow):
 
     def act_open(self) -> None:
         start = self.settings.last_path or str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Open image or label file", start,
-                                              "Images and labels (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp *.json)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open image or label file"), start,
+            self.tr("Images and labels") + " (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp *.json)")
         if path:
             self.open_path(path)
 
     def act_open_dir(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open folder", start_folder(self.settings.last_path))
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open folder"), start_folder(self.settings.last_path))
         if folder and self.session.open_dir(folder):
             self.recent.remember(folder)
 
@@ -414,7 +418,7 @@ class MainWindow(QMainWindow):
     def act_copy(self) -> None:
         n = self.clipboard.copy(self.document)
         if n:
-            self.statusBar().showMessage(f"Copied {n} shape(s)", 2000)
+            self.statusBar().showMessage(self.tr("Copied %n shape(s)", None, n), 2000)
 
     def act_paste(self) -> None:
         self.clipboard.paste(self.document)
@@ -422,7 +426,7 @@ class MainWindow(QMainWindow):
     def act_delete(self) -> None:
         n = edit_ops.delete_selected(self.document)
         if n:
-            self.statusBar().showMessage(f"Deleted {n} shape(s) (Ctrl+Z brings them back)", 4000)
+            self.statusBar().showMessage(self.tr("Deleted %n shape(s) (Ctrl+Z brings them back)", None, n), 4000)
 
     def act_select_all(self) -> None:
         if self.document is not None:
@@ -457,8 +461,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ Help menu
     def act_about(self) -> None:
-        QMessageBox.about(self, APP_NAME, f"{APP_NAME}: LabelMe-compatible annotation with undo/redo, "
-                                          "autosave and segmentation models.")
+        QMessageBox.about(self, APP_NAME, self.tr("{app}: LabelMe-compatible annotation with undo/redo, "
+                                                  "autosave and segmentation models.").format(app=APP_NAME))
 
     # ------------------------------------------------------------------ window events
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -41,7 +42,7 @@ class RecentMenu:
         self.settings = settings
         self._open = open_path
         self._tell = tell
-        self.menu = QMenu("Open &Recent", parent)
+        self.menu = QMenu(QCoreApplication.translate("RecentMenu", "Open &Recent"), parent)
         self.menu.setObjectName("menu_open_recent")
         file_menu.insertMenu(before, self.menu) if before is not None else file_menu.addMenu(self.menu)
         self.menu.aboutToShow.connect(self.refresh)
@@ -72,9 +73,9 @@ class RecentMenu:
             act.setToolTip(path)
             act.triggered.connect(lambda _c=False, p=path: self.open(p))
         if not paths:
-            self.menu.addAction("(none)").setEnabled(False)
+            self.menu.addAction(QCoreApplication.translate("RecentMenu", "(none)")).setEnabled(False)
         self.menu.addSeparator()
-        clear = self.menu.addAction("&Clear List")
+        clear = self.menu.addAction(QCoreApplication.translate("RecentMenu", "&Clear List"))
         clear.setObjectName("action_clear_recent")
         clear.setEnabled(bool(paths))
         clear.triggered.connect(lambda _c=False: self.clear())
@@ -84,6 +85,7 @@ class RecentMenu:
         if not Path(path).exists():
             self.settings.recent_paths = [p for p in self.paths() if p != path]
             self.refresh()
-            self._tell(f"{path}: no longer exists; removed from Open Recent")
+            self._tell(QCoreApplication.translate("RecentMenu", "{path}: no longer exists; removed from Open Recent").format(
+                path=path))
             return False
         return self._open(path)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.autosave import Saver
@@ -104,7 +104,7 @@ class Session(QObject):
         """Open an image, a LabelMe .json or a folder (recursive)."""
         p = Path(path).expanduser()
         if not p.exists():
-            self.report_error(f"{p}: no such file or folder")
+            self.report_error(self.tr("{path}: no such file or folder").format(path=p))
             return False
         if p.is_dir():
             return self.open_dir(p)
@@ -116,11 +116,11 @@ class Session(QObject):
                 return False
             image = sa.resolve_image_path(ann, p)
             if not image.exists():
-                self.report_error(f"{p}: its image {ann.image_path!r} does not exist")
+                self.report_error(self.tr("{path}: its image {image!r} does not exist").format(path=p, image=ann.image_path))
                 return False
             return self._open_single(str(image), json_path=p)
         if p.suffix.lower() not in IMAGE_EXTENSIONS:
-            self.report_error(f"{p}: not an image or a LabelMe file")
+            self.report_error(self.tr("{path}: not an image or a LabelMe file").format(path=p))
             return False
         return self._open_single(str(p.resolve()))
 
@@ -135,7 +135,8 @@ class Session(QObject):
         images = [str(Path(p).resolve()) for p in paths
                   if Path(p).is_file() and Path(p).suffix.lower() in IMAGE_EXTENSIONS]
         if not images:
-            self.report_error("None of the dropped files is an image: " + ", ".join(str(p) for p in paths))
+            self.report_error(self.tr("None of the dropped files is an image: {files}").format(
+                files=", ".join(str(p) for p in paths)))
             return False
         if not self.leave_current():
             return False
@@ -161,7 +162,7 @@ class Session(QObject):
         self.folderOpened.emit(str(folder))  # the label list shows this folder's labels only
         self.files.model.scan(folder, on_first=lambda first: self.document is None
                               and self.load_image(wanted or first))
-        self.status(f"Opening {folder}...", 3000)
+        self.status(self.tr("Opening {folder}...").format(folder=folder), 3000)
         return True
 
     def load_image(self, image_path: str, json_path: str | os.PathLike | None = None) -> bool:
@@ -185,7 +186,7 @@ class Session(QObject):
         if old is not None:
             self.kept.keep(old)  # clean after leave_current, or dropped
         if self.settings.keep_previous and not doc.shapes and self.previous_shapes:
-            doc.push(AddShapes(doc, [s.copy() for s in self.previous_shapes], text="Keep previous annotation"))
+            doc.push(AddShapes(doc, [s.copy() for s in self.previous_shapes], text=QT_TRANSLATE_NOOP("UndoCommand", "Keep previous annotation")))
         self.settings.last_path = image_path
         self.settings.set_value(LAST_IMAGE, image_path)
         self.files.select_path(image_path)
@@ -224,11 +225,12 @@ class Session(QObject):
         self.viewRestored.emit(state)
         problem = _size_problem(doc, full_size)
         labelled = "" if doc.json_path is None or not doc.json_path.exists() else f", {doc.json_path.name}"
-        self.status(problem or f"{Path(path).name}: {full_size[0]}x{full_size[1]}, "
-                                       f"{len(doc)} shape(s){labelled}", 10000 if problem else 5000)
+        summary = self.tr("{name}: {w}x{h}, %n shape(s)", None, len(doc)).format(
+            name=Path(path).name, w=full_size[0], h=full_size[1])
+        self.status(problem or summary + labelled, 10000 if problem else 5000)
         self.imageShown.emit(path)
         if rgb.shape[1] < full_size[0]:  # a reduced first view: fetch the detail in the background
-            self.status("Large image: loading full detail...", 5000)
+            self.status(self.tr("Large image: loading full detail..."), 5000)
             run_in_thread(read_full, path, on_done=lambda result: self._detail_ready(path, result),
                           on_error=lambda exc: self._image_failed(path, exc))
         else:
@@ -296,7 +298,7 @@ class Session(QObject):
             return False
         new = self.document
         if carried and new is not None and not new.shapes and not self.settings.keep_previous:
-            new.push(AddShapes(new, carried, text="Carry shapes over"))
+            new.push(AddShapes(new, carried, text=QT_TRANSLATE_NOOP("UndoCommand", "Carry shapes over")))
         return True
 
     def restore_last(self) -> None:
@@ -338,10 +340,12 @@ class Session(QObject):
     def _ask_leave(self, doc: Document) -> QMessageBox.StandardButton:
         if self.leave_answer is not None:
             return self.leave_answer
-        name = doc.image_path.name if doc.image_path else "this image"
-        why = f"\n\nThe last save failed: {self.saver.last_error}" if self.saver.last_error else ""
+        name = doc.image_path.name if doc.image_path else self.tr("this image")
+        why = ("\n\n" + self.tr("The last save failed: {error}").format(error=self.saver.last_error)
+               if self.saver.last_error else "")
         return QMessageBox.question(
-            self.dialog_parent(), "Unsaved changes", f"Save the changes to the labels of {name}?{why}",
+            self.dialog_parent(), self.tr("Unsaved changes"),
+            self.tr("Save the changes to the labels of {name}?").format(name=name) + why,
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
 
@@ -380,7 +384,8 @@ class Session(QObject):
             return False
         if path is None:
             start = str(doc.json_path or "")
-            path, _ = QFileDialog.getSaveFileName(self.dialog_parent(), "Save labels as", start, "LabelMe JSON (*.json)")
+            path, _ = QFileDialog.getSaveFileName(self.dialog_parent(), self.tr("Save labels as"), start,
+                                                  "LabelMe JSON (*.json)")
             if not path:
                 return False
         target = Path(path)
@@ -409,21 +414,22 @@ class Session(QObject):
         self.saver.timer.stop()
         self.saver.pool.waitForDone()
         if not jp.exists():
-            self.status(f"{jp.name} does not exist", 5000)
+            self.status(self.tr("{name} does not exist").format(name=jp.name), 5000)
             return False
         if confirm and QMessageBox.question(
-                self.dialog_parent(), "Delete label file", f"Delete {jp}?\nThe image is kept.") != QMessageBox.StandardButton.Yes:
+                self.dialog_parent(), self.tr("Delete label file"),
+                self.tr("Delete {path}?\nThe image is kept.").format(path=jp)) != QMessageBox.StandardButton.Yes:
             return False
         try:
             jp.unlink()
         except OSError as exc:
-            self.report_error(f"{jp}: cannot delete ({exc.strerror or exc})")
+            self.report_error(self.tr("{path}: cannot delete ({error})").format(path=jp, error=exc.strerror or exc))
             return False
         image = str(doc.image_path)
         self.close_document(force=True)
         self.files.model.set_labelled(image, False)
         self.load_image(image)
-        self.status(f"Deleted {jp.name}", 5000)
+        self.status(self.tr("Deleted {name}").format(name=jp.name), 5000)
         return True
 
 
@@ -440,6 +446,7 @@ def _image_in(image: str | os.PathLike | None, folder: Path) -> str | None:
 def _size_problem(doc: Document, full_size: tuple[int, int]) -> str | None:
     size = doc.image_size()
     if size is not None and tuple(size) != tuple(full_size):
-        return (f"{doc.json_path}: imageWidth/imageHeight {size[0]}x{size[1]} disagree with the image "
-                f"({full_size[0]}x{full_size[1]})")
+        return QCoreApplication.translate(
+            "Session", "{path}: imageWidth/imageHeight {w}x{h} disagree with the image ({iw}x{ih})").format(
+            path=doc.json_path, w=size[0], h=size[1], iw=full_size[0], ih=full_size[1])
     return None

@@ -37,6 +37,10 @@ Proposals (ARCHITECTURE rule 8): a model proposal keeps ``proposed``/``score`` u
 edits or accepts it. Geometry edits and ``EditShapeProps`` on a proposed shape therefore also
 clear ``proposed`` and ``score`` (undo brings them back).
 
+Texts (Edit > Undo <text>): a command translates its text with the context ``"UndoCommand"``;
+callers mark theirs with ``QT_TRANSLATE_NOOP("UndoCommand", "...")`` (a text already in the
+user's language passes through unchanged).
+
 Writing a new command (helpers D, F): subclass :class:`DocCommand` and call the document's
 ``apply_insert`` / ``apply_remove`` / ``apply_order`` / ``apply_fields(_many)`` in
 ``redo``/``undo``; or subclass :class:`FieldsCommand` and pass per-shape before/after dicts.
@@ -49,6 +53,7 @@ import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
 from segcore.io.annotation import POINT_COUNTS, Shape
@@ -62,6 +67,23 @@ _gesture_ids = itertools.count(1)
 # ids for QUndoCommand.id() (merging)
 _ID_MOVE_SHAPES = 1001
 _ID_MOVE_VERTEX = 1002
+
+
+KIND_NAMES: dict[str, str] = {
+    "polygon": QT_TRANSLATE_NOOP("ShapeKinds", "polygon"),
+    "rectangle": QT_TRANSLATE_NOOP("ShapeKinds", "rectangle"),
+    "oriented_rectangle": QT_TRANSLATE_NOOP("ShapeKinds", "oriented rectangle"),
+    "circle": QT_TRANSLATE_NOOP("ShapeKinds", "circle"),
+    "line": QT_TRANSLATE_NOOP("ShapeKinds", "line"),
+    "linestrip": QT_TRANSLATE_NOOP("ShapeKinds", "line strip"),
+    "point": QT_TRANSLATE_NOOP("ShapeKinds", "point"),
+    "mask": QT_TRANSLATE_NOOP("ShapeKinds", "mask"),
+}
+
+
+def kind_name(shape_type: str) -> str:
+    """A shape kind's name in the user's language ("polygon" -> 多边形); unknown kinds as they are."""
+    return QCoreApplication.translate("ShapeKinds", KIND_NAMES[shape_type]) if shape_type in KIND_NAMES else shape_type
 
 
 def new_gesture() -> int:
@@ -82,7 +104,7 @@ class DocCommand(QUndoCommand):
     document is freed at once rather than by a later garbage collection."""
 
     def __init__(self, doc: Document, text: str = ""):
-        super().__init__(text)
+        super().__init__(QCoreApplication.translate("UndoCommand", text) if text else text)
         self._doc = weakref.ref(doc)
 
     @property
@@ -95,7 +117,11 @@ class AddShapes(DocCommand):
 
     def __init__(self, doc: Document, shapes: Sequence[Shape], index: int | None = None, text: str | None = None):
         n = len(shapes)
-        super().__init__(doc, text or (f"Add {shapes[0].shape_type}" if n == 1 else f"Add {n} shapes"))
+        if not text:
+            kind = kind_name(shapes[0].shape_type) if n == 1 else ""
+            text = (QCoreApplication.translate("UndoCommand", "Add {kind}").format(kind=kind) if n == 1
+                    else QCoreApplication.translate("UndoCommand", "Add %n shapes", None, n))
+        super().__init__(doc, text)
         shapes = list(shapes)
         start = len(doc) if index is None else max(0, min(index, len(doc)))
         self.items = [(start + k, s) for k, s in enumerate(shapes)]
@@ -112,7 +138,8 @@ class RemoveShapes(DocCommand):
 
     def __init__(self, doc: Document, indices: Iterable[int], text: str | None = None):
         idx = sorted(set(indices))
-        super().__init__(doc, text or f"Delete {len(idx)} shape(s)")
+        n = len(idx)
+        super().__init__(doc, text or QCoreApplication.translate("UndoCommand", "Delete %n shape(s)", None, n))
         self.indices = idx
         self.removed: list[tuple[int, Shape]] = []
 
@@ -126,7 +153,7 @@ class RemoveShapes(DocCommand):
 class ReplaceShapes(DocCommand):
     """Replace the shapes at ``indices`` by ``new_shapes`` (placed where the first one was)."""
 
-    def __init__(self, doc: Document, indices: Iterable[int], new_shapes: Sequence[Shape], text: str = "Replace shapes"):
+    def __init__(self, doc: Document, indices: Iterable[int], new_shapes: Sequence[Shape], text: str = QT_TRANSLATE_NOOP("UndoCommand", "Replace shapes")):
         super().__init__(doc, text)
         self.indices = sorted(set(indices))
         self.new_shapes = list(new_shapes)
@@ -174,7 +201,7 @@ class MoveShapes(FieldsCommand):
     """Translate shapes by ``(dx, dy)`` image pixels (mask shapes move their bbox)."""
 
     def __init__(self, doc: Document, indices: Iterable[int], dx: float, dy: float, gesture: Any = None):
-        super().__init__(doc, "Move shape(s)")
+        super().__init__(doc, QT_TRANSLATE_NOOP("UndoCommand", "Move shape(s)"))
         self.gesture = gesture
         self.indices = sorted(set(indices))
         for i in self.indices:
@@ -202,7 +229,7 @@ class MoveVertex(FieldsCommand):
     """Move vertex ``vertex`` of shape ``index`` to ``pos``."""
 
     def __init__(self, doc: Document, index: int, vertex: int, pos: tuple[float, float], gesture: Any = None):
-        super().__init__(doc, "Move vertex")
+        super().__init__(doc, QT_TRANSLATE_NOOP("UndoCommand", "Move vertex"))
         self.gesture = gesture
         self.key = (index, vertex)
         s = doc.shapes[index]
@@ -227,7 +254,7 @@ class InsertVertex(FieldsCommand):
     """Insert a vertex at ``pos`` so that it becomes ``points[vertex]``."""
 
     def __init__(self, doc: Document, index: int, vertex: int, pos: tuple[float, float]):
-        super().__init__(doc, "Add vertex")
+        super().__init__(doc, QT_TRANSLATE_NOOP("UndoCommand", "Add vertex"))
         s = doc.shapes[index]
         lo, hi = POINT_COUNTS.get(s.shape_type, (0, None))
         if hi is not None:
@@ -241,7 +268,7 @@ class RemoveVertex(FieldsCommand):
     """Delete ``points[vertex]`` of shape ``index`` (keeps the type's minimum)."""
 
     def __init__(self, doc: Document, index: int, vertex: int):
-        super().__init__(doc, "Delete vertex")
+        super().__init__(doc, QT_TRANSLATE_NOOP("UndoCommand", "Delete vertex"))
         s = doc.shapes[index]
         lo, hi = POINT_COUNTS.get(s.shape_type, (0, None))
         if hi is not None or len(s.points) <= lo:
@@ -255,7 +282,7 @@ class EditShapeProps(FieldsCommand):
     """Change label / group_id / description / flags of shapes (only the given ones)."""
 
     def __init__(self, doc: Document, indices: Iterable[int], *, label: Any = _UNSET, group_id: Any = _UNSET,
-                 description: Any = _UNSET, flags: Any = _UNSET, text: str = "Edit label"):
+                 description: Any = _UNSET, flags: Any = _UNSET, text: str = QT_TRANSLATE_NOOP("UndoCommand", "Edit label")):
         super().__init__(doc, text)
         given = {"label": label, "group_id": group_id, "description": description, "flags": flags}
         new = {k: v for k, v in given.items() if v is not _UNSET}
@@ -272,7 +299,7 @@ class AcceptProposals(FieldsCommand):
     (kept when ``keep_score``). ``indices=None`` accepts every proposal."""
 
     def __init__(self, doc: Document, indices: Iterable[int] | None = None, keep_score: bool = False):
-        super().__init__(doc, "Accept proposals")
+        super().__init__(doc, QT_TRANSLATE_NOOP("UndoCommand", "Accept proposals"))
         idx = range(len(doc)) if indices is None else sorted(set(indices))
         for i in idx:
             s = doc.shapes[i]
@@ -284,7 +311,7 @@ class AcceptProposals(FieldsCommand):
 class Reorder(DocCommand):
     """Change drawing order; ``order`` is a permutation (new list = old[i] for i in order)."""
 
-    def __init__(self, doc: Document, order: Sequence[int], text: str = "Change order"):
+    def __init__(self, doc: Document, order: Sequence[int], text: str = QT_TRANSLATE_NOOP("UndoCommand", "Change order")):
         super().__init__(doc, text)
         self.order = list(order)
         if sorted(self.order) != list(range(len(doc))):
@@ -306,7 +333,7 @@ class Reorder(DocCommand):
         idx = sorted(set(indices))
         rest = [i for i in range(len(doc)) if i not in set(idx)]
         to_index = max(0, min(to_index, len(rest)))
-        return cls(doc, rest[:to_index] + idx + rest[to_index:], "Move in drawing order")
+        return cls(doc, rest[:to_index] + idx + rest[to_index:], QT_TRANSLATE_NOOP("UndoCommand", "Move in drawing order"))
 
     @classmethod
     def raise_(cls, doc: Document, indices: Iterable[int]) -> Reorder:
@@ -316,7 +343,7 @@ class Reorder(DocCommand):
         for k in range(len(order) - 2, -1, -1):
             if order[k] in sel and order[k + 1] not in sel:
                 order[k], order[k + 1] = order[k + 1], order[k]
-        return cls(doc, order, "Raise")
+        return cls(doc, order, QT_TRANSLATE_NOOP("UndoCommand", "Raise"))
 
     @classmethod
     def lower(cls, doc: Document, indices: Iterable[int]) -> Reorder:
@@ -326,7 +353,7 @@ class Reorder(DocCommand):
         for k in range(1, len(order)):
             if order[k] in sel and order[k - 1] not in sel:
                 order[k], order[k - 1] = order[k - 1], order[k]
-        return cls(doc, order, "Lower")
+        return cls(doc, order, QT_TRANSLATE_NOOP("UndoCommand", "Lower"))
 
     @classmethod
     def to_front(cls, doc: Document, indices: Iterable[int]) -> Reorder:
@@ -342,7 +369,7 @@ class SetImageFlags(DocCommand):
     """Replace the image-level flags."""
 
     def __init__(self, doc: Document, flags: dict[str, bool]):
-        super().__init__(doc, "Image flags")
+        super().__init__(doc, QT_TRANSLATE_NOOP("UndoCommand", "Image flags"))
         self.before = dict(doc.annotation.flags)
         self.after = dict(flags)
 

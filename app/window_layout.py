@@ -10,7 +10,7 @@ newer version) gets the place and visibility it was given in code.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
 from app.settings import Settings
@@ -76,9 +76,9 @@ class LayoutMenus:
 
     def __init__(self, window: QMainWindow, view_menu: QMenu) -> None:
         self.window = window
-        self.toolbars_menu = view_menu.addMenu("&Toolbars")
+        self.toolbars_menu = view_menu.addMenu(QCoreApplication.translate("LayoutMenus", "&Toolbars"))
         self.toolbars_menu.setObjectName("menu_toolbars")
-        self.docks_menu = view_menu.addMenu("&Docks")
+        self.docks_menu = view_menu.addMenu(QCoreApplication.translate("LayoutMenus", "&Docks"))
         self.docks_menu.setObjectName("menu_docks")
         self.toolbars_menu.aboutToShow.connect(self.refresh)
         self.docks_menu.aboutToShow.connect(self.refresh)

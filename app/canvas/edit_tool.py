@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
@@ -129,7 +129,7 @@ class EditTool(Tool):
                 i, k, p = ehit
                 doc.set_selection([i])
                 self.gesture = cmd.new_gesture()
-                self._begin_gesture("Add vertex")  # the insertion and its drag: one undo step
+                self._begin_gesture(QT_TRANSLATE_NOOP("UndoCommand", "Add vertex"))  # the insertion and its drag: one undo step
                 doc.push(cmd.InsertVertex(doc, i, k, p))
                 self._start_vertex_drag(i, k, gesture=self.gesture)
                 return True
@@ -164,7 +164,7 @@ class EditTool(Tool):
         """Open an undo macro for this mouse gesture (closed on release): one drag is one
         undo step even when an autosave marks the stack clean half-way."""
         if not self._macro_open:
-            self.doc.undo_stack.beginMacro(text)
+            self.doc.undo_stack.beginMacro(QCoreApplication.translate("UndoCommand", text))
             self._macro_open = True
 
     def _start_vertex_drag(self, i: int, v: int, gesture=None) -> None:
@@ -183,7 +183,7 @@ class EditTool(Tool):
         if self.mode == "vertex" and self.vertex_key is not None:
             p = self.canvas.clamp_to_image(pos)
             i, v = self.vertex_key
-            self._begin_gesture("Move vertex")
+            self._begin_gesture(QT_TRANSLATE_NOOP("UndoCommand", "Move vertex"))
             doc.push(cmd.MoveVertex(doc, i, v, (p.x(), p.y()), gesture=self.gesture))
         elif self.mode in ("move", "copy"):
             self._move_selection(pos)
@@ -199,7 +199,7 @@ class EditTool(Tool):
     def _begin_copy(self) -> None:
         doc = self.doc
         copies = [doc.shapes[i].copy() for i in self._copy_source]
-        self._begin_gesture("Copy shape(s)")
+        self._begin_gesture(QT_TRANSLATE_NOOP("UndoCommand", "Copy shape(s)"))
         doc.push(cmd.AddShapes(doc, copies))
         doc.select_shapes(copies)
         self.mode = "copy"
@@ -216,7 +216,7 @@ class EditTool(Tool):
             dx, dy = float(round(dx)), float(round(dy))  # whole pixels; the rest carries over
         if dx == 0 and dy == 0:
             return
-        self._begin_gesture("Move shape(s)")
+        self._begin_gesture(QT_TRANSLATE_NOOP("UndoCommand", "Move shape(s)"))
         doc.push(cmd.MoveShapes(doc, sel, dx, dy, gesture=self.gesture))
         self.last = QPointF(self.last.x() + dx, self.last.y() + dy)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleTextItem
 from shapely.ops import unary_union
@@ -27,7 +27,7 @@ from .smart_base import OPTIONS, SmartTool
 from .tools import ToolEvent, register_tool
 
 _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
-PREPARING = "Preparing the AI model..."
+PREPARING = QT_TRANSLATE_NOOP("Tools", "Preparing the AI model...")
 
 
 class AiTool(SmartTool):
@@ -227,11 +227,11 @@ class AiTool(SmartTool):
         """What the canvas says about the model ("" once the image is encoded)."""
         service = self.service
         if service is None:
-            return "AI tools are not available here"
+            return QCoreApplication.translate("Tools", "AI tools are not available here")
         key = service.current_key()
         if key is None or service.embedding(key) is not None:
             return ""
-        return service.problem or PREPARING
+        return service.problem or QCoreApplication.translate("Tools", PREPARING)
 
     def refresh_hint(self) -> None:
         """Show what the canvas should say about the model now."""

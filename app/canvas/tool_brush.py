@@ -166,7 +166,7 @@ class BrushTool(SmartTool):
         radius, bounds, min_area = OPTIONS.radius, self._bounds(), OPTIONS.min_area
         if not targets and not self.erase:
             new = brush_shapes(None, stroke, radius, label="", bounds=bounds, min_area=min_area)
-            return self.commit_new(new, "Brush") if new else []
+            return self.commit_new(new, QT_TRANSLATE_NOOP("UndoCommand", "Brush")) if new else []
         if self.erase:  # leave shapes the stroke does not touch as they are
             swept = stroke_geometry(stroke, radius)
             if not targets:
@@ -180,7 +180,7 @@ class BrushTool(SmartTool):
         else:  # eraser over several selected shapes: each keeps its own label
             result = [r for s in shapes
                       for r in brush_shapes(s, stroke, radius, erase=True, bounds=bounds, min_area=min_area)]
-        self.commit_replace(targets, result, "Erase" if self.erase else "Brush")
+        self.commit_replace(targets, result, QT_TRANSLATE_NOOP("UndoCommand", "Erase") if self.erase else QT_TRANSLATE_NOOP("UndoCommand", "Brush"))
         return [doc.index_of(s) for s in result]
 
 

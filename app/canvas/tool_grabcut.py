@@ -167,7 +167,7 @@ class GrabCutTool(SmartTool):
         geom = self.preview_geometry
         if geom is None or geom.is_empty:
             return []
-        return self.commit_new(geometry_to_shapes(geom, ""), "Box to polygon")
+        return self.commit_new(geometry_to_shapes(geom, ""), QT_TRANSLATE_NOOP("UndoCommand", "Box to polygon"))
 
 
 register_tool("grabcut", GrabCutTool)

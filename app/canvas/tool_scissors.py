@@ -151,7 +151,7 @@ class ScissorsTool(SmartTool):
             return []
         outline = shape_to_geometry(Shape(label="", points=[(float(x), float(y)) for x, y in ring]))
         shapes = geometry_to_shapes(drop_small_parts(outline, OPTIONS.min_area, keep_largest=True), "")
-        return self.commit_new(shapes, "Scissors polygon")
+        return self.commit_new(shapes, QT_TRANSLATE_NOOP("UndoCommand", "Scissors polygon"))
 
 
 register_tool("scissors", ScissorsTool)

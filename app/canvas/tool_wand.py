@@ -121,7 +121,7 @@ class WandTool(SmartTool):
             return []
         geom = region.geometry(tolerance=OPTIONS.polygon_tolerance, max_pixels=MAX_PIXELS,
                                min_area=OPTIONS.min_area * scale**2, keep_largest=True)
-        return self.commit_new(geometry_to_shapes(to_full(geom, scale), ""), "Magic wand")
+        return self.commit_new(geometry_to_shapes(to_full(geom, scale), ""), QT_TRANSLATE_NOOP("UndoCommand", "Magic wand"))
 
 
 register_tool("wand", WandTool)

@@ -6,7 +6,7 @@ folder of 10,000 images is usable at once.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -32,7 +32,9 @@ from segcore.data.review import NONE, PROPOSALS, REVIEWED
 __all__ = ["STATE_TEXT", "Entry", "FileFilterProxy", "FileListDock", "FileListModel", "iter_image_batches",
            "make_entry", "relative_name"]
 
-STATE_FILTERS = (("All", None), ("No labels", NONE), ("To review", PROPOSALS), ("Reviewed", REVIEWED))
+STATE_FILTERS = ((QT_TRANSLATE_NOOP("FileListDock", "All"), None), (QT_TRANSLATE_NOOP("FileListDock", "No labels"), NONE),
+                 (QT_TRANSLATE_NOOP("FileListDock", "To review"), PROPOSALS),
+                 (QT_TRANSLATE_NOOP("FileListDock", "Reviewed"), REVIEWED))
 
 
 class FileListDock(QDockWidget):
@@ -42,20 +44,20 @@ class FileListDock(QDockWidget):
     fileActivated = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("File List", parent)
+        super().__init__(self.tr("File List"), parent)
         self.setObjectName("file_list_dock")
         self.model = FileListModel(self)
         self.proxy = FileFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.filter = QLineEdit(self)
-        self.filter.setPlaceholderText("Search Filename")
+        self.filter.setPlaceholderText(self.tr("Search Filename"))
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._on_filter)
         self.state_filter = QComboBox(self)
         self.state_filter.setObjectName("file_state_filter")
-        self.state_filter.setToolTip("Show only the images in this review state")
+        self.state_filter.setToolTip(self.tr("Show only the images in this review state"))
         for text, state in STATE_FILTERS:
-            self.state_filter.addItem(text, state)
+            self.state_filter.addItem(self.tr(text), state)
         self.state_filter.currentIndexChanged.connect(self._on_state_filter)
         self.view = QListView(self)
         self.view.setModel(self.proxy)
@@ -105,12 +107,13 @@ class FileListDock(QDockWidget):
         total = self.model.rowCount()
         shown = self.proxy.rowCount()
         c = self.model.state_counts()
-        text = (f"{total} image{'' if total == 1 else 's'}: {c[REVIEWED]} reviewed, {c[PROPOSALS]} to review, "
-                f"{c[NONE]} unlabelled")
+        images = self.tr("1 image") if total == 1 else self.tr("{n} images").format(n=total)
+        text = self.tr("{images}: {reviewed} reviewed, {proposals} to review, {none} unlabelled").format(
+            images=images, reviewed=c[REVIEWED], proposals=c[PROPOSALS], none=c[NONE])
         if shown != total:
-            text = f"{shown} of {text}"
+            text = self.tr("{shown} of {count}").format(shown=shown, count=text)
         if self.model.scanning:
-            text += " (scanning...)"
+            text = self.tr("{count} (scanning...)").format(count=text)
         self.count.setText(text)
 
     # navigation ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -32,7 +33,8 @@ from segcore.io.imageio import IMAGE_EXTENSIONS
 
 Entry = tuple[str, str, str, tuple]  # path, review state, display name, sort key
 
-STATE_TEXT = {NONE: "No labels", PROPOSALS: "Proposals to review", REVIEWED: "Reviewed"}
+STATE_TEXT = {NONE: QT_TRANSLATE_NOOP("FileListModel", "No labels"), PROPOSALS: QT_TRANSLATE_NOOP("FileListModel", "Proposals to review"),
+              REVIEWED: QT_TRANSLATE_NOOP("FileListModel", "Reviewed")}  # translated where shown
 _CHECK = {NONE: Qt.CheckState.Unchecked, PROPOSALS: Qt.CheckState.PartiallyChecked,
           REVIEWED: Qt.CheckState.Checked}
 
@@ -171,7 +173,7 @@ class FileListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icon(self._state.get(path, NONE))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{path}\n{STATE_TEXT[self._state.get(path, NONE)]}"
+            return f"{path}\n{self.tr(STATE_TEXT[self._state.get(path, NONE)])}"
         if role == self.PathRole:
             return path
         if role == self.StateRole:

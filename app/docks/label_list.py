@@ -28,7 +28,7 @@ class LabelListDock(QDockWidget):
     labelChosen = Signal(str)
 
     def __init__(self, labels: LabelSet, parent: QWidget | None = None) -> None:
-        super().__init__("Label List", parent)
+        super().__init__(self.tr("Label List"), parent)
         self.setObjectName("label_list_dock")
         self.label_set = labels
         self.colours = labels.colours
@@ -82,7 +82,7 @@ class LabelListDock(QDockWidget):
         try:
             self.list.clear()
             for lab in labels:
-                extra = f" +{proposed[lab]} proposed" if lab in proposed else ""
+                extra = self.tr(" +{n} proposed").format(n=proposed[lab]) if lab in proposed else ""
                 item = QListWidgetItem(f"{self.colours.index_of(lab)}: {lab}  ({counts.get(lab, 0)}{extra})")
                 item.setData(Qt.ItemDataRole.UserRole, lab)
                 item.setIcon(_swatch(self.colours.rgb(lab)))
@@ -104,7 +104,7 @@ class FlagsDock(QDockWidget):
     """Image-level flags of the open image (checkboxes; each change is an undoable command)."""
 
     def __init__(self, parent: QWidget | None = None, flag_names: list[str] | None = None) -> None:
-        super().__init__("Flags", parent)
+        super().__init__(self.tr("Flags"), parent)
         self.setObjectName("flags_dock")
         self.flag_names = list(flag_names or [])
         self.document: Document | None = None

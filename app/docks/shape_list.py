@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import (
     QAbstractListModel,
     QByteArray,
+    QCoreApplication,
     QItemSelection,
     QItemSelectionModel,
     QMimeData,
@@ -21,7 +22,7 @@ from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QDockWidget, QListView, QWidget
 
 from app.document import Document
-from app.undo_commands import Reorder
+from app.undo_commands import Reorder, kind_name
 
 MIME = "application/x-segstudio-shape-rows"
 
@@ -32,7 +33,8 @@ def shape_text(shape) -> str:
     if shape.group_id is not None:
         text += f" ({shape.group_id})"
     if shape.proposed:
-        text += f"  [proposed {shape.score:.2f}]" if shape.score is not None else "  [proposed]"
+        proposed = QCoreApplication.translate("ShapeListModel", "proposed")
+        text += f"  [{proposed} {shape.score:.2f}]" if shape.score is not None else f"  [{proposed}]"
     elif shape.score is not None:
         text += f"  [{shape.score:.2f}]"
     return text
@@ -104,7 +106,7 @@ class ShapeListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._swatch(doc.colours.rgb(shape.label))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{shape.shape_type}, {len(shape.points)} points" + (
+            return self.tr("{kind}, %n point(s)", None, len(shape.points)).format(kind=kind_name(shape.shape_type)) + (
                 f"\n{shape.description}" if shape.description else "")
         return None
 
@@ -166,7 +168,7 @@ class ShapeListDock(QDockWidget):
     editRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Polygon Labels", parent)
+        super().__init__(self.tr("Polygon Labels"), parent)
         self.setObjectName("shape_list_dock")
         self.model = ShapeListModel(self)
         self.view = QListView(self)
