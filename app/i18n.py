@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 SETTING = "language"  # "" follows the system locale
+_LOADED: list[bytes] = []  # QTranslator.load(data) does not copy its data: it must outlive the translators
 LANGUAGES: dict[str, str] = {"": "System", "en": "English", "zh_CN": "简体中文"}
 
 
@@ -53,6 +54,7 @@ def install_translators(app: QCoreApplication, language: str = "") -> list[QTran
     for data in _translation_data(locale):
         own = QTranslator(app)
         if own.load(data):
+            _LOADED.append(data)
             own.setProperty("segstudio_locale", locale)
             app.installTranslator(own)
             installed.append(own)
