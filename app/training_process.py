@@ -72,7 +72,7 @@ class TrainingProcess(QObject):
     def start(self, request: TrainRequest) -> None:
         """Launch the subprocess (refused while one runs)."""
         if self.is_running():
-            raise RuntimeError("a training is already running")
+            raise RuntimeError(self.tr("a training is already running"))
         self.request = request
         self._buffer, self._stderr, self._failed_sent, self.last_done = b"", b"", False, None
         Path(request.out).mkdir(parents=True, exist_ok=True)
@@ -144,7 +144,7 @@ class TrainingProcess(QObject):
             self.done.emit(e)
         elif kind == "error":
             self._failed_sent = True
-            self.failed.emit(str(e.get("message", "training failed")))
+            self.failed.emit(str(e.get("message") or self.tr("training failed")))
 
     def _read_stderr(self) -> None:
         self._stderr = (self._stderr + bytes(self.proc.readAllStandardError()))[-20000:]
@@ -152,7 +152,7 @@ class TrainingProcess(QObject):
     def _on_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
             self._failed_sent = True
-            self.failed.emit(f"could not start {self.python}: {self.proc.errorString()}")
+            self.failed.emit(self.tr("could not start {python}: {error}").format(python=self.python, error=self.proc.errorString()))
             self.finished.emit(-1)
 
     def _on_finished(self, code: int, status: QProcess.ExitStatus) -> None:
@@ -161,7 +161,7 @@ class TrainingProcess(QObject):
             self._buffer = b""
         if code != 0 and not self._failed_sent and self.last_done is None:
             tail = self._stderr.decode("utf-8", "replace").strip().splitlines()[-8:]
-            self.failed.emit(f"training stopped with exit code {code}:\n" + "\n".join(tail))
+            self.failed.emit(self.tr("training stopped with exit code {code}:").format(code=code) + "\n" + "\n".join(tail))
         self.finished.emit(int(code))
 
     def stderr_tail(self) -> str:

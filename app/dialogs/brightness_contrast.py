@@ -14,7 +14,7 @@ class BrightnessContrastDialog(QDialog):
     def __init__(self, apply: Callable[[float, float], None], parent: QWidget | None = None,
                  brightness: float = 1.0, contrast: float = 1.0) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Brightness / Contrast")
+        self.setWindowTitle(self.tr("Brightness / Contrast"))
         self.setObjectName("brightness_contrast_dialog")
         self._apply = apply
         self.brightness = self._slider(brightness)
@@ -24,8 +24,8 @@ class BrightnessContrastDialog(QDialog):
         buttons.rejected.connect(self.close)
         buttons.button(QDialogButtonBox.StandardButton.Reset).clicked.connect(self.reset)
         form = QFormLayout(self)
-        form.addRow("Brightness", self.brightness)
-        form.addRow("Contrast", self.contrast)
+        form.addRow(self.tr("Brightness"), self.brightness)
+        form.addRow(self.tr("Contrast"), self.contrast)
         form.addRow(self.value_label)
         form.addRow(buttons)
         self._changed()
@@ -48,5 +48,6 @@ class BrightnessContrastDialog(QDialog):
 
     def _changed(self, *_args) -> None:
         b, c = self.values()
-        self.value_label.setText(f"brightness {b:.0%}, contrast {c:.0%} (display only)")
+        self.value_label.setText(self.tr("brightness {brightness}, contrast {contrast} (display only)").format(
+            brightness=f"{b:.0%}", contrast=f"{c:.0%}"))
         self._apply(b, c)

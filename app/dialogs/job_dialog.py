@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -38,7 +38,7 @@ class PathField(QWidget):
         super().__init__(parent)
         self.kind, self.caption, self.file_filter = kind, caption, file_filter
         self.edit = QLineEdit(self)
-        self.button = QPushButton("Browse...", self)
+        self.button = QPushButton(self.tr("Browse..."), self)
         self.button.clicked.connect(self.browse)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -61,11 +61,17 @@ class PathField(QWidget):
             self.setText(chosen)
 
 
+# the engine's progress messages (segcore.formats), translated where shown; others show as they are
+PROGRESS_MESSAGES = (QT_TRANSLATE_NOOP("JobDialog", "checking"), QT_TRANSLATE_NOOP("JobDialog", "import"),
+                     QT_TRANSLATE_NOOP("JobDialog", "VOC export"), QT_TRANSLATE_NOOP("JobDialog", "COCO export"),
+                     QT_TRANSLATE_NOOP("JobDialog", "YOLO export"), QT_TRANSLATE_NOOP("JobDialog", "masks export"))
+
+
 class JobDialog(QDialog):
     """Form + Run + progress + Cancel + summary. ``finished_report`` fires with the report."""
 
     finished_report = Signal(object)
-    run_text = "Run"
+    run_text = QT_TRANSLATE_NOOP("JobDialog", "Run")  # translated where shown, in its subclass's context
 
     def __init__(self, title: str, parent=None) -> None:
         super().__init__(parent)
@@ -82,11 +88,11 @@ class JobDialog(QDialog):
         self.status = QLabel("", self)
         self.summary = QPlainTextEdit(self)
         self.summary.setReadOnly(True)
-        self.summary.setPlaceholderText("The summary appears here: images, instances per class, problems.")
+        self.summary.setPlaceholderText(self.tr("The summary appears here: images, instances per class, problems."))
         self.buttons = QDialogButtonBox(self)
-        self.run_button = self.buttons.addButton(self.run_text, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
-        self.close_button = self.buttons.addButton("Close", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.run_button = self.buttons.addButton(self.tr(self.run_text), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.close_button = self.buttons.addButton(self.tr("Close"), QDialogButtonBox.ButtonRole.DestructiveRole)
         self.cancel_button.setEnabled(False)
         self.run_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
@@ -123,7 +129,7 @@ class JobDialog(QDialog):
         self.report, self.error = None, None
         self.summary.clear()
         self.progress.setRange(0, 0)  # busy until the first report
-        self.status.setText("Starting...")
+        self.status.setText(self.tr("Starting..."))
         self._set_running(True)
         self.job = run_in_thread(fn, *args, with_progress=True, on_done=self._done, on_error=self._failed,
                                  on_progress=self._progress, on_cancelled=self._cancelled, **kwargs)
@@ -133,7 +139,7 @@ class JobDialog(QDialog):
         """Ask the running job to stop (files already written stay; nothing else is touched)."""
         if self.running:
             self.job.cancel()
-            self.status.setText("Cancelling...")
+            self.status.setText(self.tr("Cancelling..."))
             self.cancel_button.setEnabled(False)
 
     def _set_running(self, running: bool) -> None:
@@ -149,6 +155,8 @@ class JobDialog(QDialog):
         if total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
+        if message in PROGRESS_MESSAGES:
+            message = QCoreApplication.translate("JobDialog", message)
         self.status.setText(f"{message} {done}/{total}" if total else message)
 
     def _done(self, report: Any) -> None:
@@ -156,7 +164,7 @@ class JobDialog(QDialog):
         self.report = report
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
-        self.status.setText("Done.")
+        self.status.setText(self.tr("Done."))
         self.summary.setPlainText(report.to_text())
         self.finished_report.emit(report)
 
@@ -174,11 +182,11 @@ class JobDialog(QDialog):
         self._set_running(False)
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.status.setText("Cancelled. Files written so far were kept; nothing else was touched.")
+        self.status.setText(self.tr("Cancelled. Files written so far were kept; nothing else was touched."))
 
     def show_error(self, text: str) -> None:
         self.error = text
-        self.status.setText("Failed: " + text.splitlines()[0])
+        self.status.setText(self.tr("Failed: {problem}").format(problem=text.splitlines()[0]))
         self.summary.setPlainText(text)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
@@ -190,11 +198,11 @@ class JobDialog(QDialog):
 
 
 def required_path(field: PathField, what: str, *, must_exist: bool = True) -> Path:
-    """The field's path, or ValueError naming ``what``."""
+    """The field's path, or ValueError naming ``what`` (already in the UI's language)."""
     text = field.text()
     if not text:
-        raise ValueError(f"choose the {what}")
+        raise ValueError(QCoreApplication.translate("JobDialog", "choose the {what}").format(what=what))
     p = Path(text)
     if must_exist and not p.exists():
-        raise ValueError(f"{what} {p} does not exist")
+        raise ValueError(QCoreApplication.translate("JobDialog", "{what} {path} does not exist").format(what=what, path=p))
     return p

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.workers import Job
@@ -15,7 +16,7 @@ class JobProgress:
     """A modeless :class:`QProgressDialog` bound to ``job``."""
 
     def __init__(self, parent: QWidget, title: str, text: str, job: Job, object_name: str = "") -> None:
-        dlg = QProgressDialog(text, "Cancel", 0, 0, parent)
+        dlg = QProgressDialog(text, QCoreApplication.translate("JobProgress", "Cancel"), 0, 0, parent)
         dlg.setObjectName(object_name)
         dlg.setWindowTitle(title)
         dlg.setMinimumDuration(0)

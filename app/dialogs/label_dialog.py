@@ -84,18 +84,18 @@ class LabelDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, *, known_labels: list[str] | None = None,
                  restrict_to: list[str] | None = None, flag_names: list[str] | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Label")
+        self.setWindowTitle(self.tr("Label"))
         self._restrict = list(restrict_to) if restrict_to else None
         self._labels: list[str] = []
 
         self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText("Enter object label")
+        self.edit.setPlaceholderText(self.tr("Enter object label"))
         self.group_edit = QLineEdit(self)
-        self.group_edit.setPlaceholderText("Group ID")
+        self.group_edit.setPlaceholderText(self.tr("Group ID"))
         self.group_edit.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d*"), self))
         self.group_edit.setMaximumWidth(90)
         self.description = QPlainTextEdit(self)
-        self.description.setPlaceholderText("Label description")
+        self.description.setPlaceholderText(self.tr("Label description"))
         self.description.setFixedHeight(50)
         self.list = QListWidget(self)
         self.list.itemClicked.connect(lambda item: self.edit.setText(item.text()))
@@ -197,9 +197,9 @@ class LabelDialog(QDialog):
         """Why the current input cannot be accepted, or None."""
         text = self.edit.text().strip()
         if not text:
-            return "The label must not be empty."
+            return self.tr("The label must not be empty.")
         if self._restrict is not None and text not in self._restrict:
-            return f"'{text}' is not in the labels file."
+            return self.tr("'{label}' is not in the labels file.").format(label=text)
         return None
 
     def _validate(self) -> None:

@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -40,9 +40,14 @@ from app.dialogs.train_options import TrainOptions
 from app.training_process import TrainingProcess, TrainRequest
 from app.workers import run_in_thread
 from segcore.training.config import DEFAULT_MODEL, TrainConfig
-from segcore.training.report import best_miou_text
 
 MODEL_SETTING = "model/checkpoint"  # the model loaded in the Model menu (app.features.model_feature)
+REASONS = {  # why a run ended (the trainer's "done" event), as shown
+    "completed": QT_TRANSLATE_NOOP("TrainDialog", "completed"),
+    "time_budget": QT_TRANSLATE_NOOP("TrainDialog", "time budget used"),
+    "early_stopping": QT_TRANSLATE_NOOP("TrainDialog", "early stopping"),
+    "stopped": QT_TRANSLATE_NOOP("TrainDialog", "stopped"),
+}
 
 
 def available_devices() -> list[tuple[str, str]]:
@@ -50,14 +55,16 @@ def available_devices() -> list[tuple[str, str]]:
     try:
         import torch
     except ImportError:
-        return [("cpu", "CPU")]
+        return [("cpu", QCoreApplication.translate("TrainDialog", "CPU"))]
     out = []
     if torch.cuda.is_available():
         for i in range(torch.cuda.device_count()):
-            out.append((f"cuda:{i}", f"GPU {i}: {torch.cuda.get_device_name(i)}"))
+            out.append((f"cuda:{i}", QCoreApplication.translate("TrainDialog", "GPU {index}: {name}").format(
+                index=i, name=torch.cuda.get_device_name(i))))
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        out.append(("mps", "Apple GPU (MPS)"))
-    out.append(("cpu", "CPU (slow: prefer a short time budget and a small image size)"))
+        out.append(("mps", QCoreApplication.translate("TrainDialog", "Apple GPU (MPS)")))
+    out.append(("cpu", QCoreApplication.translate(
+        "TrainDialog", "CPU (slow: prefer a short time budget and a small image size)")))
     return out
 
 
@@ -73,9 +80,19 @@ def default_run_folder(folder: str | Path, model: str) -> Path:
 
 def _fmt_eta(seconds) -> str:
     if seconds is None or not math.isfinite(seconds):
-        return "ETA -"
+        return QCoreApplication.translate("TrainDialog", "ETA -")
     seconds = int(seconds)
-    return f"ETA {seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return QCoreApplication.translate("TrainDialog", "ETA {time}").format(
+        time=f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}")
+
+
+def best_text(miou: float | None, epoch: int | None) -> str:
+    """:func:`segcore.training.report.best_miou_text` in the UI's language (in English the very
+    words of report.md)."""
+    if miou is None or not math.isfinite(miou) or epoch is None or epoch < 0:
+        return QCoreApplication.translate("TrainDialog", "best val mIoU - (no validation yet)")
+    return QCoreApplication.translate("TrainDialog", "best val mIoU {miou}% (epoch {epoch})").format(
+        miou=f"{100 * miou:.2f}", epoch=epoch)
 
 
 class TrainDialog(QDialog):
@@ -91,7 +108,7 @@ class TrainDialog(QDialog):
         if current_model is None and self.settings is not None:  # the model loaded in the Model menu
             current_model = str(self.settings.value(MODEL_SETTING, "") or "") or None
         self.current_model = current_model
-        self.setWindowTitle(f"Train on {self.folder.name}")
+        self.setWindowTitle(self.tr("Train on {folder}").format(folder=self.folder.name))
         self.resize(900, 720)
         self.process = TrainingProcess(self, python=python)
         self.extra_args: list[str] = []  # extra `segcore train` arguments (tests, power users)
@@ -113,40 +130,40 @@ class TrainDialog(QDialog):
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        settings = QGroupBox("Settings")
+        settings = QGroupBox(self.tr("Settings"))
         form = QFormLayout(settings)
         self.model_combo = QComboBox()
         self.model_combo.addItems(MODEL_NAMES)
         self.model_combo.setCurrentText(DEFAULT_MODEL)
-        form.addRow("Model", self.model_combo)
+        form.addRow(self.tr("Model"), self.model_combo)
         budget = QWidget()
         b = QHBoxLayout(budget)
         b.setContentsMargins(0, 0, 0, 0)
-        self.minutes_radio = QRadioButton("minutes")
-        self.epochs_radio = QRadioButton("epochs")
+        self.minutes_radio = QRadioButton(self.tr("minutes"))
+        self.epochs_radio = QRadioButton(self.tr("epochs"))
         self.minutes_radio.setChecked(True)
         self.minutes_spin = QSpinBox(minimum=1, maximum=10000, value=10)
         self.epochs_spin = QSpinBox(minimum=1, maximum=10000, value=50)
         for w in (self.minutes_spin, self.minutes_radio, self.epochs_spin, self.epochs_radio):
             b.addWidget(w)
-        form.addRow("Time budget", budget)
+        form.addRow(self.tr("Time budget"), budget)
         defaults = TrainConfig()
         self.size_spin = QSpinBox(minimum=32, maximum=4096, singleStep=32, value=defaults.base_size)
-        self.size_spin.setToolTip("images with a longer side are shrunk to it; smaller ones keep their size")
-        form.addRow("Image size", self.size_spin)
+        self.size_spin.setToolTip(self.tr("images with a longer side are shrunk to it; smaller ones keep their size"))
+        form.addRow(self.tr("Image size"), self.size_spin)
         self.batch_spin = QSpinBox(minimum=1, maximum=256, value=defaults.batch_size)
-        form.addRow("Batch size", self.batch_spin)
+        form.addRow(self.tr("Batch size"), self.batch_spin)
         self.device_combo = QComboBox()
         for dev, text in available_devices():
             self.device_combo.addItem(text, dev)
-        form.addRow("Device", self.device_combo)
+        form.addRow(self.tr("Device"), self.device_combo)
         top.addWidget(settings, 1)
         self.options = TrainOptions(self.current_model)
         top.addWidget(self.options, 1)
 
-        summary = QGroupBox("Dataset")
+        summary = QGroupBox(self.tr("Dataset"))
         s = QVBoxLayout(summary)
-        self.summary_label = QLabel("Reading the folder...")
+        self.summary_label = QLabel(self.tr("Reading the folder..."))
         self.summary_label.setWordWrap(True)
         self.warnings_label = QLabel("")
         self.warnings_label.setWordWrap(True)
@@ -161,25 +178,25 @@ class TrainDialog(QDialog):
         bar = QHBoxLayout()
         self.progress_bar = QProgressBar(minimum=0, maximum=1000, value=0)
         self.progress_bar.setFormat("%p%")
-        self.eta_label = QLabel("ETA -")
+        self.eta_label = QLabel(_fmt_eta(None))
         self.best_label = QLabel("")
         self.best_label.setObjectName("best_miou")
-        self.best_label.setToolTip("validation mIoU of the best checkpoint (best.pt), as in the run's report.md")
+        self.best_label.setToolTip(self.tr("validation mIoU of the best checkpoint (best.pt), as in the run's report.md"))
         bar.addWidget(self.progress_bar, 1)
         bar.addWidget(self.eta_label)
         bar.addSpacing(16)
         bar.addWidget(self.best_label)
         layout.addLayout(bar)
-        self.status_label = QLabel("Ready.")
+        self.status_label = QLabel(self.tr("Ready."))
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
 
         plots = QHBoxLayout()
-        self.loss_plot = pg.PlotWidget(title="training loss")
-        self.loss_plot.setLabel("bottom", "epoch")
+        self.loss_plot = pg.PlotWidget(title=self.tr("training loss"))
+        self.loss_plot.setLabel("bottom", self.tr("epoch"))
         self.loss_curve = self.loss_plot.plot([], [], pen=pg.mkPen((200, 60, 40), width=2))
-        self.miou_plot = pg.PlotWidget(title="validation mIoU (%)")
-        self.miou_plot.setLabel("bottom", "epoch")
+        self.miou_plot = pg.PlotWidget(title=self.tr("validation mIoU (%)"))
+        self.miou_plot.setLabel("bottom", self.tr("epoch"))
         self.miou_curve = self.miou_plot.plot([], [], pen=pg.mkPen((30, 100, 200), width=2), symbol="o",
                                               symbolSize=5)
         for p in (self.loss_plot, self.miou_plot):
@@ -189,19 +206,19 @@ class TrainDialog(QDialog):
         layout.addLayout(plots, 2)
 
         self.iou_table = QTableWidget(0, 2)
-        self.iou_table.setHorizontalHeaderLabels(["class", "IoU (%)"])
+        self.iou_table.setHorizontalHeaderLabels([self.tr("class"), self.tr("IoU (%)")])
         self.iou_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.iou_table.verticalHeader().setVisible(False)
         layout.addWidget(self.iou_table, 1)
 
         buttons = QHBoxLayout()
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton(self.tr("Start"))
         self.start_button.setDefault(True)
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton(self.tr("Stop"))
         self.stop_button.setEnabled(False)
-        self.use_button = QPushButton("Use as pre-annotation model")
+        self.use_button = QPushButton(self.tr("Use as pre-annotation model"))
         self.use_button.setEnabled(False)
-        self.close_button = QPushButton("Close")
+        self.close_button = QPushButton(self.tr("Close"))
         for w in (self.start_button, self.stop_button, self.use_button):
             buttons.addWidget(w)
         buttons.addStretch(1)
@@ -211,7 +228,7 @@ class TrainDialog(QDialog):
     def _build_output_row(self) -> QHBoxLayout:
         """The run folder, full width (the whole path shows; tooltip too), with Browse..."""
         row = QHBoxLayout()
-        row.addWidget(QLabel("Output folder"))
+        row.addWidget(QLabel(self.tr("Output folder")))
         self.out_edit = QLineEdit()
         self.out_edit.setObjectName("output_folder")
         self.out_edit.textChanged.connect(self.out_edit.setToolTip)
@@ -219,8 +236,8 @@ class TrainDialog(QDialog):
         self.out_edit.setText(self._default_out)
         self.out_edit.setCursorPosition(0)
         row.addWidget(self.out_edit, 1)
-        self.browse_button = QPushButton("Browse...")
-        self.browse_button.setToolTip("Choose the folder the run writes best.pt, last.pt and report.md into")
+        self.browse_button = QPushButton(self.tr("Browse..."))
+        self.browse_button.setToolTip(self.tr("Choose the folder the run writes best.pt, last.pt and report.md into"))
         row.addWidget(self.browse_button)
         return row
 
@@ -235,7 +252,7 @@ class TrainDialog(QDialog):
         """Choose the run folder; one that already holds files gets a new run folder inside it."""
         current = Path(self.out_edit.text().strip() or self._default_out)
         start = next((p for p in (current, *current.parents) if p.is_dir()), self.folder)
-        chosen = QFileDialog.getExistingDirectory(self, "Output folder for the run", str(start))
+        chosen = QFileDialog.getExistingDirectory(self, self.tr("Output folder for the run"), str(start))
         if not chosen:
             return
         out = Path(chosen)
@@ -256,9 +273,9 @@ class TrainDialog(QDialog):
         p.started.connect(self._on_start)
         p.step.connect(self._on_step)
         p.epoch.connect(self._on_epoch)
-        p.warning.connect(lambda m: self._status(f"Warning: {m}"))
+        p.warning.connect(lambda m: self._status(self.tr("Warning: {message}").format(message=m)))
         p.done.connect(self._on_done)
-        p.failed.connect(lambda m: self._status(f"Failed: {m}", error=True))
+        p.failed.connect(lambda m: self._status(self.tr("Failed: {message}").format(message=m), error=True))
         p.finished.connect(self._on_finished)
 
     # ------------------------------------------------------------------ dataset summary
@@ -266,19 +283,26 @@ class TrainDialog(QDialog):
         from segcore.training.data import training_readiness
 
         self._summary_job = run_in_thread(training_readiness, str(self.folder), on_done=self._show_summary,
-                                          on_error=lambda e: self.summary_label.setText(f"Cannot read the folder: {e}"))
+                                          on_error=lambda e: self.summary_label.setText(
+                                              self.tr("Cannot read the folder: {error}").format(error=e)))
 
     def _show_summary(self, r: dict) -> None:
         self.readiness = r
-        classes = ", ".join(f"{n} ({c['instances']})" for n, c in sorted(r["classes"].items())) or "none"
+        classes = ", ".join(f"{n} ({c['instances']})" for n, c in sorted(r["classes"].items())) or self.tr("none")
         sizes = ", ".join(f"{w}x{h}" for w, h in r["sizes"][:3]) + (" ..." if len(r["sizes"]) > 3 else "")
-        review = f", {r['to_review']} with only proposals to review" if r.get("to_review") else ""
-        self.summary_label.setText(f"{r['labelled']} labelled images{review}, {r['unlabelled']} without labels.\n"
-                                   f"Classes (instances): {classes}\nImage sizes: {sizes or '-'}")
+        if r.get("to_review"):
+            images = self.tr("{labelled} labelled images, {to_review} with only proposals to review, "
+                             "{unlabelled} without labels.")
+        else:
+            images = self.tr("{labelled} labelled images, {unlabelled} without labels.")
+        self.summary_label.setText("\n".join((
+            images.format(labelled=r["labelled"], to_review=r.get("to_review"), unlabelled=r["unlabelled"]),
+            self.tr("Classes (instances): {classes}").format(classes=classes),
+            self.tr("Image sizes: {sizes}").format(sizes=sizes or "-"))))
         self.warnings_label.setText("\n".join(f"\u26a0 {w}" for w in r["warnings"]))
         if r["labelled"] == 0 or not r["classes"]:
             self.start_button.setEnabled(False)
-            self._status("Nothing to train on: label some shapes first.", error=True)
+            self._status(self.tr("Nothing to train on: label some shapes first."), error=True)
 
     # ------------------------------------------------------------------ run
     def request(self) -> TrainRequest:
@@ -320,7 +344,7 @@ class TrainDialog(QDialog):
             return
         req = self.request()
         if not req.out:
-            self._status("Choose an output folder for the run (Browse...).", error=True)
+            self._status(self.tr("Choose an output folder for the run (Browse...)."), error=True)
             return
         self._loss_x, self._loss_y, self._miou_x, self._miou_y = [], [], [], []
         self.loss_curve.setData([], [])
@@ -333,15 +357,15 @@ class TrainDialog(QDialog):
         try:
             self.process.start(req)
         except (OSError, RuntimeError) as exc:
-            self._status(f"Cannot start: {exc}", error=True)
+            self._status(self.tr("Cannot start: {error}").format(error=exc), error=True)
             return
         self.start_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        self._status(f"Starting {req.config.model} (loading data, rasterising labels)...")
+        self._status(self.tr("Starting {model} (loading data, rasterising labels)...").format(model=req.config.model))
 
     def stop(self) -> None:
         self.stop_button.setEnabled(False)
-        self._status("Stopping after the current step (the best model is kept)...")
+        self._status(self.tr("Stopping after the current step (the best model is kept)..."))
         self.process.stop()
 
     def _status(self, text: str, error: bool = False) -> None:
@@ -355,7 +379,7 @@ class TrainDialog(QDialog):
             if p is not None:
                 self.progress_bar.setValue(int(round(1000 * p)))
             done = f"{100 * p:.0f}%" if p is not None else f"{(e.get('bytes') or 0) / 1e6:.1f} MB"
-            self._status(f"Downloading ImageNet backbone weights ({e.get('what')}): {done}")
+            self._status(self.tr("Downloading ImageNet backbone weights ({what}): {done}").format(what=e.get("what"), done=done))
         elif e.get("event") == "backbone_weights":
             self._status(str(e.get("message")))
 
@@ -366,8 +390,8 @@ class TrainDialog(QDialog):
         for i, n in enumerate(names):
             self.iou_table.setItem(i, 0, QTableWidgetItem(n))
             self.iou_table.setItem(i, 1, QTableWidgetItem("-"))
-        self._status(f"Training {e.get('model')} on {e.get('device')}: {e.get('train_images')} training / "
-                     f"{e.get('val_images')} validation images.")
+        self._status(self.tr("Training {model} on {device}: {train} training / {val} validation images.").format(
+            model=e.get("model"), device=e.get("device"), train=e.get("train_images"), val=e.get("val_images")))
 
     def _set_progress(self, e: dict) -> None:
         p = e.get("progress")
@@ -393,18 +417,24 @@ class TrainDialog(QDialog):
             if i < self.iou_table.rowCount():
                 self.iou_table.setItem(i, 1, QTableWidgetItem("-" if v is None else f"{100 * v:.1f}"))
         miou = val.get("miou")
-        best = best_miou_text(e.get("best_miou"), e.get("best_epoch"))
+        best = best_text(e.get("best_miou"), e.get("best_epoch"))
         self.best_label.setText(best)
         miou_text = "-" if miou is None else f"{100 * miou:.2f}%"
-        self._status(f"Epoch {e['epoch']}: loss {e.get('train_loss') or 0:.4f}, val mIoU {miou_text}; {best}")
+        self._status(self.tr("Epoch {epoch}: loss {loss}, val mIoU {miou}; {best}").format(
+            epoch=e["epoch"], loss=f"{e.get('train_loss') or 0:.4f}", miou=miou_text, best=best))
 
     def _on_done(self, e: dict) -> None:
         self.best_checkpoint = e.get("best_checkpoint")
         if e.get("reason") == "completed":
             self.progress_bar.setValue(1000)
-        best = best_miou_text(e.get("best_miou"), e.get("best_epoch"))
+        best = best_text(e.get("best_miou"), e.get("best_epoch"))
         self.best_label.setText(best)
-        self._status(f"Finished ({e.get('reason')}): {best}; model: {self.best_checkpoint}")
+        self._status(self.tr("Finished ({reason}): {best}; model: {model}").format(
+            reason=self._reason(e.get("reason")), best=best, model=self.best_checkpoint))
+
+    def _reason(self, reason) -> str:
+        """Why the run ended, in the UI's language (an unknown reason as the trainer says it)."""
+        return self.tr(REASONS[reason]) if reason in REASONS else str(reason)
 
     def _on_finished(self, code: int) -> None:
         self.start_button.setEnabled(True)
@@ -414,7 +444,7 @@ class TrainDialog(QDialog):
     def _use_model(self) -> None:
         if self.best_checkpoint:
             self.modelReady.emit(self.best_checkpoint)
-            self._status(f"{self.best_checkpoint} is now the pre-annotation model.")
+            self._status(self.tr("{model} is now the pre-annotation model.").format(model=self.best_checkpoint))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
         if self.process.is_running():

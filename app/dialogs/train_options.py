@@ -8,6 +8,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,9 +24,17 @@ from PySide6.QtWidgets import (
 
 from segcore.training.config import CLASS_WEIGHT_MODES, TrainConfig
 
-LOSSES = [("cross-entropy", None), ("cross-entropy + Dice", "dice"), ("cross-entropy + focal", "focal"),
-          ("cross-entropy + Tversky", "tversky")]
-BACKBONES = [("ImageNet (downloaded once)", "auto"), ("none (random weights)", "none"), ("from a file...", "file")]
+LOSSES = [(QT_TRANSLATE_NOOP("TrainOptions", "cross-entropy"), None),
+          (QT_TRANSLATE_NOOP("TrainOptions", "cross-entropy + Dice"), "dice"),
+          (QT_TRANSLATE_NOOP("TrainOptions", "cross-entropy + focal"), "focal"),
+          (QT_TRANSLATE_NOOP("TrainOptions", "cross-entropy + Tversky"), "tversky")]
+BACKBONES = [(QT_TRANSLATE_NOOP("TrainOptions", "ImageNet (downloaded once)"), "auto"),
+             (QT_TRANSLATE_NOOP("TrainOptions", "none (random weights)"), "none"),
+             (QT_TRANSLATE_NOOP("TrainOptions", "from a file..."), "file")]
+# the class-weight modes as shown (English: the mode names themselves)
+CLASS_WEIGHT_TEXTS = {"sqrt": QT_TRANSLATE_NOOP("TrainOptions", "sqrt"),
+                      "median": QT_TRANSLATE_NOOP("TrainOptions", "median"),
+                      "none": QT_TRANSLATE_NOOP("TrainOptions", "none")}
 
 
 def folder_key(folder: str | Path) -> str:
@@ -38,40 +47,44 @@ class TrainOptions(QGroupBox):
     """The extra training options; :meth:`apply` sets them on a :class:`TrainConfig`."""
 
     def __init__(self, current_model: str | None = None, parent: QWidget | None = None):
-        super().__init__("More options", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("More options"))
         d = TrainConfig()
         form = QFormLayout(self)
-        self.resume_check = QCheckBox("continue the run in the output folder (resume)")
-        form.addRow("Resume", self.resume_check)
-        self.init_check = QCheckBox("continue from the current model")
+        self.resume_check = QCheckBox(self.tr("continue the run in the output folder (resume)"))
+        form.addRow(self.tr("Resume"), self.resume_check)
+        self.init_check = QCheckBox(self.tr("continue from the current model"))
         self.current_model = current_model if current_model and Path(current_model).is_file() else None
         self.init_check.setEnabled(self.current_model is not None)
-        self.init_check.setToolTip(self.current_model or "load a model (Model menu) to fine-tune it")
-        form.addRow("Start from", self.init_check)
+        self.init_check.setToolTip(self.current_model or self.tr("load a model (Model menu) to fine-tune it"))
+        form.addRow(self.tr("Start from"), self.init_check)
         self.patience_spin = QSpinBox(minimum=0, maximum=1000, value=d.patience)
-        self.patience_spin.setSpecialValueText("off")
-        self.patience_spin.setToolTip("stop after this many epochs without a better validation mIoU")
-        form.addRow("Early stopping", self.patience_spin)
+        self.patience_spin.setSpecialValueText(self.tr("off"))
+        self.patience_spin.setToolTip(self.tr("stop after this many epochs without a better validation mIoU"))
+        form.addRow(self.tr("Early stopping"), self.patience_spin)
         self.loss_combo = QComboBox()
         for text, value in LOSSES:
-            self.loss_combo.addItem(text, value)
-        form.addRow("Loss", self.loss_combo)
+            self.loss_combo.addItem(self.tr(text), value)
+        form.addRow(self.tr("Loss"), self.loss_combo)
         self.weights_combo = QComboBox()
-        self.weights_combo.addItems(CLASS_WEIGHT_MODES)
-        self.weights_combo.setCurrentText(d.class_weights)
-        form.addRow("Class weights", self.weights_combo)
+        for mode in CLASS_WEIGHT_MODES:
+            self.weights_combo.addItem(self.tr(CLASS_WEIGHT_TEXTS.get(mode, mode)), mode)
+        self.weights_combo.setCurrentIndex(self.weights_combo.findData(d.class_weights))
+        self.weights_combo.setToolTip(self.tr("how much rare classes weigh in the loss: median-frequency "
+                                              "weights (median), their square root (sqrt) or none"))
+        form.addRow(self.tr("Class weights"), self.weights_combo)
         row = QWidget()
         h = QHBoxLayout(row)
         h.setContentsMargins(0, 0, 0, 0)
         self.backbone_combo = QComboBox()
         for text, value in BACKBONES:
-            self.backbone_combo.addItem(text, value)
+            self.backbone_combo.addItem(self.tr(text), value)
         self.backbone_file = QLineEdit()
-        self.backbone_file.setPlaceholderText("torchvision state dict (.pth)")
-        self.backbone_browse = QPushButton("Browse...")
+        self.backbone_file.setPlaceholderText(self.tr("torchvision state dict (.pth)"))
+        self.backbone_browse = QPushButton(self.tr("Browse..."))
         for w in (self.backbone_combo, self.backbone_file, self.backbone_browse):
             h.addWidget(w)
-        form.addRow("Backbone weights", row)
+        form.addRow(self.tr("Backbone weights"), row)
         self.backbone_combo.currentIndexChanged.connect(self._backbone_changed)
         self.backbone_browse.clicked.connect(self._browse_backbone)
         self.init_check.toggled.connect(lambda on: self.backbone_combo.setEnabled(not on))
@@ -83,8 +96,8 @@ class TrainOptions(QGroupBox):
         self.backbone_browse.setVisible(is_file)
 
     def _browse_backbone(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Backbone weights (torchvision state dict)",
-                                              self.backbone_file.text(), "PyTorch weights (*.pth *.pt)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Backbone weights (torchvision state dict)"),
+                                              self.backbone_file.text(), self.tr("PyTorch weights (*.pth *.pt)"))
         if path:
             self.backbone_file.setText(path)
 
@@ -98,7 +111,7 @@ class TrainOptions(QGroupBox):
         cfg.resume = self.resume_check.isChecked()
         cfg.patience = self.patience_spin.value()
         cfg.extra_loss = self.loss_combo.currentData()
-        cfg.class_weights = self.weights_combo.currentText()
+        cfg.class_weights = self.weights_combo.currentData()
         if self.init_check.isChecked() and self.current_model:
             cfg.init_from = self.current_model
         else:
@@ -110,7 +123,7 @@ class TrainOptions(QGroupBox):
         """The choices, as remembered for a folder."""
         return {"resume": self.resume_check.isChecked(), "init_from_current": self.init_check.isChecked(),
                 "patience": self.patience_spin.value(), "extra_loss": self.loss_combo.currentData(),
-                "class_weights": self.weights_combo.currentText(),
+                "class_weights": self.weights_combo.currentData(),
                 "backbone": self.backbone_combo.currentData(), "backbone_file": self.backbone_file.text()}
 
     def restore(self, state: dict) -> None:
@@ -123,7 +136,7 @@ class TrainOptions(QGroupBox):
         if i >= 0:
             self.loss_combo.setCurrentIndex(i)
         if state.get("class_weights") in CLASS_WEIGHT_MODES:
-            self.weights_combo.setCurrentText(state["class_weights"])
+            self.weights_combo.setCurrentIndex(self.weights_combo.findData(state["class_weights"]))
         i = self.backbone_combo.findData(state.get("backbone"))
         if i >= 0:
             self.backbone_combo.setCurrentIndex(i)
