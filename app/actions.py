@@ -15,6 +15,7 @@ Texts are English in the table and translated where they are shown: an action's 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
@@ -125,6 +126,15 @@ def register_action(new: ActionSpec) -> ActionSpec:
     return new
 
 
+_MNEMONIC = re.compile(r"\(&\w\)|\.\.\.|…")
+
+
+def button_text(text: str) -> str:
+    """A menu text as a toolbar button shows it: no mnemonic, no trailing dots ("打开(&O)..." ->
+    "打开", "Save &As..." -> "Save As", "A && B" -> "A & B")."""
+    return _MNEMONIC.sub("", text).replace("&&", "\0").replace("&", "").replace("\0", "&").strip()
+
+
 def action_text(text: str) -> str:
     """An action's text, tip or icon text in the user's language (context ``"Actions"``)."""
     return QCoreApplication.translate("Actions", text) if text else text
@@ -147,8 +157,8 @@ def build_action(parent: QWidget, spec: ActionSpec) -> QAction:
     act.setObjectName(f"action_{spec.name}")
     if spec.shortcuts:
         act.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
-    if spec.icon_text:
-        act.setIconText(action_text(spec.icon_text))  # the toolbar's button text; menus show the full text
+    # the toolbar's button text (menus show the full text), without a mnemonic: "打开(&O)..." -> "打开"
+    act.setIconText(button_text(action_text(spec.icon_text or spec.text)))
     tip = action_text(spec.tip)
     act.setStatusTip(tip)
     act.setToolTip(f"{tip} ({spec.shortcuts[0]})" if spec.shortcuts else tip)

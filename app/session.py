@@ -224,7 +224,8 @@ class Session(QObject):
         state = self.view_states.get(path)
         self.viewRestored.emit(state)
         problem = _size_problem(doc, full_size)
-        labelled = "" if doc.json_path is None or not doc.json_path.exists() else f", {doc.json_path.name}"
+        labelled = ("" if doc.json_path is None or not doc.json_path.exists()
+                    else self.tr(", {file}").format(file=doc.json_path.name))
         summary = self.tr("{name}: {w}x{h}, %n shape(s)", None, len(doc)).format(
             name=Path(path).name, w=full_size[0], h=full_size[1])
         self.status(problem or summary + labelled, 10000 if problem else 5000)

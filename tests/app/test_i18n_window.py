@@ -52,6 +52,8 @@ def test_window_menus_actions_and_docks_are_chinese(qtbot, tmp_path, chinese):
         act = window.actions[spec.name]
         assert _is_chinese(act.text()), (spec.name, act.text())
         assert _is_chinese(act.statusTip()), (spec.name, act.statusTip())
+    # toolbar buttons carry no mnemonic and no dots
+    assert [window.actions[n].iconText() for n in ("open", "open_dir", "save_as")] == ["打开", "打开目录", "另存为"]
     for menu in (window.layout_menus.toolbars_menu, window.layout_menus.docks_menu, window.language_menu.menu,
                  window.recent.menu):
         assert _is_chinese(menu.title()), menu.title()
@@ -105,7 +107,10 @@ def test_tools_and_canvas_keys_are_chinese(chinese):
         assert CJK.search(keys) or not _english_left(keys), keys
 
 
-def test_english_without_translation(qapp):
+def test_english_without_translation(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path)
+    assert window.menus["file"].title() == "&File" and window.actions["open_dir"].text() == "Open &Dir..."
+    assert window.actions["open_dir"].iconText() == "Open Dir"
     assert canvas_keys()[0] == ("Click", "Add a vertex / select a shape")
     assert tool_title(TOOLS["wand"]) == "Magic wand"
 

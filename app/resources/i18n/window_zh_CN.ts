@@ -4,382 +4,382 @@
 <context>
     <name>Actions</name>
     <message>
-        <location filename="../../actions.py" line="41"/>
+        <location filename="../../actions.py" line="42"/>
         <source>&amp;Open...</source>
         <translation>打开(&amp;O)...</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="41"/>
+        <location filename="../../actions.py" line="42"/>
         <source>Open an image or label file</source>
         <translation>打开图像或标注文件</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="42"/>
+        <location filename="../../actions.py" line="43"/>
         <source>Open &amp;Dir...</source>
         <translation>打开目录(&amp;D)...</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="42"/>
+        <location filename="../../actions.py" line="43"/>
         <source>Open a folder of images (recursive)</source>
         <translation>打开图像文件夹（含子文件夹）</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="43"/>
+        <location filename="../../actions.py" line="44"/>
         <source>&amp;Next Image</source>
         <translation>下一张(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="43"/>
+        <location filename="../../actions.py" line="44"/>
         <source>Open the next image</source>
         <translation>打开下一张图像</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="44"/>
+        <location filename="../../actions.py" line="45"/>
         <source>&amp;Prev Image</source>
         <translation>上一张(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="44"/>
+        <location filename="../../actions.py" line="45"/>
         <source>Open the previous image</source>
         <translation>打开上一张图像</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="45"/>
+        <location filename="../../actions.py" line="46"/>
         <source>Next Image &amp;Keeping Shapes</source>
         <translation>下一张并保留形状(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="46"/>
+        <location filename="../../actions.py" line="47"/>
         <source>Open the next image and copy the current shapes onto it if it has none</source>
         <translation>打开下一张图像；若其没有形状，则复制当前形状过去</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="47"/>
+        <location filename="../../actions.py" line="48"/>
         <source>Prev Image K&amp;eeping Shapes</source>
         <translation>上一张并保留形状(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="48"/>
+        <location filename="../../actions.py" line="49"/>
         <source>Open the previous image and copy the current shapes onto it if it has none</source>
         <translation>打开上一张图像；若其没有形状，则复制当前形状过去</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="49"/>
+        <location filename="../../actions.py" line="50"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="49"/>
+        <location filename="../../actions.py" line="50"/>
         <source>Save the label file now</source>
         <translation>立即保存标注文件</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="50"/>
+        <location filename="../../actions.py" line="51"/>
         <source>Save &amp;As...</source>
         <translation>另存为(&amp;A)...</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="50"/>
+        <location filename="../../actions.py" line="51"/>
         <source>Save the labels to another file</source>
         <translation>将标注保存到另一个文件</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="51"/>
+        <location filename="../../actions.py" line="52"/>
         <source>Save &amp;Automatically</source>
         <translation>自动保存(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="52"/>
+        <location filename="../../actions.py" line="53"/>
         <source>Save after every edit (atomic, in the background)</source>
         <translation>每次编辑后自动保存（原子写入，后台进行）</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="53"/>
+        <location filename="../../actions.py" line="54"/>
         <source>&amp;Keep Previous Annotation</source>
         <translation>保留上一张标注(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="54"/>
+        <location filename="../../actions.py" line="55"/>
         <source>An image without shapes gets the previous image&apos;s shapes</source>
         <translation>没有形状的图像沿用上一张图像的形状</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="55"/>
+        <location filename="../../actions.py" line="56"/>
         <source>&amp;Delete Label File</source>
         <translation>删除标注文件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="56"/>
+        <location filename="../../actions.py" line="57"/>
         <source>Delete this image&apos;s label file (never the image)</source>
         <translation>删除此图像的标注文件（不会删除图像）</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="57"/>
+        <location filename="../../actions.py" line="58"/>
         <source>&amp;Close</source>
         <translation>关闭(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="57"/>
+        <location filename="../../actions.py" line="58"/>
         <source>Close the current image</source>
         <translation>关闭当前图像</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="58"/>
+        <location filename="../../actions.py" line="59"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="58"/>
+        <location filename="../../actions.py" line="59"/>
         <source>Quit (pending saves are written first)</source>
         <translation>退出（先写入待保存的内容）</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="59"/>
+        <location filename="../../actions.py" line="60"/>
         <source>Create &amp;Polygons</source>
         <translation>创建多边形(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="59"/>
+        <location filename="../../actions.py" line="60"/>
         <source>Draw polygons</source>
         <translation>绘制多边形</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="60"/>
+        <location filename="../../actions.py" line="61"/>
         <source>Create R&amp;ectangle</source>
         <translation>创建矩形(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="60"/>
+        <location filename="../../actions.py" line="61"/>
         <source>Draw rectangles</source>
         <translation>绘制矩形</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="61"/>
+        <location filename="../../actions.py" line="62"/>
         <source>Create &amp;Circle</source>
         <translation>创建圆形(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="61"/>
+        <location filename="../../actions.py" line="62"/>
         <source>Draw circles</source>
         <translation>绘制圆形</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="62"/>
+        <location filename="../../actions.py" line="63"/>
         <source>Create &amp;Line</source>
         <translation>创建线段(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="62"/>
+        <location filename="../../actions.py" line="63"/>
         <source>Draw lines</source>
         <translation>绘制线段</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="63"/>
+        <location filename="../../actions.py" line="64"/>
         <source>Create Li&amp;neStrip</source>
         <translation>创建折线(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="63"/>
+        <location filename="../../actions.py" line="64"/>
         <source>Draw line strips</source>
         <translation>绘制折线</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="64"/>
+        <location filename="../../actions.py" line="65"/>
         <source>Create P&amp;oint</source>
         <translation>创建点(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="64"/>
+        <location filename="../../actions.py" line="65"/>
         <source>Draw points</source>
         <translation>绘制点</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="65"/>
+        <location filename="../../actions.py" line="66"/>
         <source>&amp;Edit Polygons</source>
         <translation>编辑多边形(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="65"/>
+        <location filename="../../actions.py" line="66"/>
         <source>Select, move and edit shapes</source>
         <translation>选择、移动和编辑形状</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="66"/>
+        <location filename="../../actions.py" line="67"/>
         <source>Edit &amp;Label</source>
         <translation>编辑标签(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="66"/>
+        <location filename="../../actions.py" line="67"/>
         <source>Change the label of the selected shapes</source>
         <translation>修改所选形状的标签</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="67"/>
+        <location filename="../../actions.py" line="68"/>
         <source>D&amp;uplicate Polygons</source>
-        <translation>复制多边形副本(&amp;U)</translation>
+        <translation>创建副本(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="67"/>
+        <location filename="../../actions.py" line="68"/>
         <source>Duplicate the selected shapes</source>
         <translation>为所选形状创建副本</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="68"/>
+        <location filename="../../actions.py" line="69"/>
         <source>&amp;Copy Polygons</source>
         <translation>复制多边形(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="68"/>
+        <location filename="../../actions.py" line="69"/>
         <source>Copy the selected shapes</source>
         <translation>复制所选形状</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="69"/>
+        <location filename="../../actions.py" line="70"/>
         <source>&amp;Paste Polygons</source>
         <translation>粘贴多边形(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="69"/>
+        <location filename="../../actions.py" line="70"/>
         <source>Paste shapes (also from another image)</source>
         <translation>粘贴形状（也可来自另一张图像）</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="70"/>
+        <location filename="../../actions.py" line="71"/>
         <source>&amp;Delete Polygons</source>
         <translation>删除多边形(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="70"/>
+        <location filename="../../actions.py" line="71"/>
         <source>Delete the selected shapes</source>
         <translation>删除所选形状</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="71"/>
+        <location filename="../../actions.py" line="72"/>
         <source>Select &amp;All</source>
         <translation>全选(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="71"/>
+        <location filename="../../actions.py" line="72"/>
         <source>Select every shape</source>
         <translation>选择所有形状</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="72"/>
+        <location filename="../../actions.py" line="73"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="72"/>
+        <location filename="../../actions.py" line="73"/>
         <source>Undo the last edit</source>
         <translation>撤销上一步编辑</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="73"/>
+        <location filename="../../actions.py" line="74"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="73"/>
+        <location filename="../../actions.py" line="74"/>
         <source>Redo the undone edit</source>
         <translation>重做已撤销的编辑</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="74"/>
+        <location filename="../../actions.py" line="75"/>
         <source>&amp;Toggle All Shapes</source>
         <translation>显示/隐藏所有形状(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="74"/>
+        <location filename="../../actions.py" line="75"/>
         <source>Hide or show every shape</source>
         <translation>隐藏或显示所有形状</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="75"/>
+        <location filename="../../actions.py" line="76"/>
         <source>Zoom &amp;In</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="75"/>
+        <location filename="../../actions.py" line="76"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="76"/>
+        <location filename="../../actions.py" line="77"/>
         <source>Zoom &amp;Out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="76"/>
+        <location filename="../../actions.py" line="77"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="77"/>
+        <location filename="../../actions.py" line="78"/>
         <source>&amp;Original Size</source>
         <translation>原始大小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="77"/>
+        <location filename="../../actions.py" line="78"/>
         <source>Zoom to 100%</source>
         <translation>缩放到 100%</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="78"/>
+        <location filename="../../actions.py" line="79"/>
         <source>&amp;Fit Window</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="78"/>
+        <location filename="../../actions.py" line="79"/>
         <source>Zoom to fit the window</source>
         <translation>缩放以适应窗口</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="79"/>
+        <location filename="../../actions.py" line="80"/>
         <source>Fit &amp;Width</source>
         <translation>适应宽度(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="79"/>
+        <location filename="../../actions.py" line="80"/>
         <source>Zoom to fit the width</source>
         <translation>缩放以适应宽度</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="80"/>
+        <location filename="../../actions.py" line="81"/>
         <source>&amp;Brightness/Contrast...</source>
         <translation>亮度/对比度(&amp;B)...</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="81"/>
+        <location filename="../../actions.py" line="82"/>
         <source>Change brightness and contrast for display only</source>
         <translation>调整亮度和对比度（仅影响显示）</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="82"/>
+        <location filename="../../actions.py" line="83"/>
         <source>&amp;Crosshair</source>
         <translation>十字准线(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="82"/>
+        <location filename="../../actions.py" line="83"/>
         <source>Show a crosshair at the cursor</source>
         <translation>在光标处显示十字准线</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="83"/>
+        <location filename="../../actions.py" line="84"/>
         <source>&amp;Shortcuts</source>
         <translation>快捷键(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="83"/>
+        <location filename="../../actions.py" line="84"/>
         <source>List every shortcut</source>
         <translation>列出所有快捷键</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="84"/>
+        <location filename="../../actions.py" line="85"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="84"/>
+        <location filename="../../actions.py" line="85"/>
         <source>About this application</source>
         <translation>关于本程序</translation>
     </message>
@@ -387,122 +387,122 @@
 <context>
     <name>CanvasKeys</name>
     <message>
-        <location filename="../../actions.py" line="89"/>
+        <location filename="../../actions.py" line="90"/>
         <source>Click</source>
         <translation>单击</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="89"/>
+        <location filename="../../actions.py" line="90"/>
         <source>Add a vertex / select a shape</source>
         <translation>添加顶点 / 选择形状</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="90"/>
+        <location filename="../../actions.py" line="91"/>
         <source>Click first vertex, Enter</source>
         <translation>单击第一个顶点、回车</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="90"/>
+        <location filename="../../actions.py" line="91"/>
         <source>Close the polygon being drawn</source>
         <translation>闭合正在绘制的多边形</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="91"/>
+        <location filename="../../actions.py" line="92"/>
         <source>Esc</source>
         <translation>Esc</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="91"/>
+        <location filename="../../actions.py" line="92"/>
         <source>Cancel the shape being drawn</source>
         <translation>取消正在绘制的形状</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="92"/>
+        <location filename="../../actions.py" line="93"/>
         <source>Backspace</source>
         <translation>退格</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="92"/>
+        <location filename="../../actions.py" line="93"/>
         <source>Remove the last vertex while drawing</source>
         <translation>绘制时删除最后一个顶点</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="93"/>
+        <location filename="../../actions.py" line="94"/>
         <source>Shift (rectangle)</source>
         <translation>Shift（矩形）</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="93"/>
+        <location filename="../../actions.py" line="94"/>
         <source>Draw a square</source>
         <translation>绘制正方形</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="94"/>
+        <location filename="../../actions.py" line="95"/>
         <source>Ctrl+Click</source>
         <translation>Ctrl+单击</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="94"/>
+        <location filename="../../actions.py" line="95"/>
         <source>Add to the selection</source>
         <translation>加入选择</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="95"/>
+        <location filename="../../actions.py" line="96"/>
         <source>Alt+Click on an edge</source>
         <translation>Alt+单击边</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="95"/>
+        <location filename="../../actions.py" line="96"/>
         <source>Insert a vertex</source>
         <translation>插入顶点</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="96"/>
+        <location filename="../../actions.py" line="97"/>
         <source>Alt+Shift+Click on a vertex</source>
         <translation>Alt+Shift+单击顶点</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="96"/>
+        <location filename="../../actions.py" line="97"/>
         <source>Delete the vertex</source>
         <translation>删除该顶点</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="97"/>
+        <location filename="../../actions.py" line="98"/>
         <source>Arrow keys</source>
         <translation>方向键</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="97"/>
+        <location filename="../../actions.py" line="98"/>
         <source>Nudge the selection</source>
         <translation>微移所选形状</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="98"/>
+        <location filename="../../actions.py" line="99"/>
         <source>Ctrl+Wheel</source>
         <translation>Ctrl+滚轮</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="98"/>
+        <location filename="../../actions.py" line="99"/>
         <source>Zoom about the cursor</source>
         <translation>以光标为中心缩放</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="99"/>
+        <location filename="../../actions.py" line="100"/>
         <source>Wheel / Shift+Wheel</source>
         <translation>滚轮 / Shift+滚轮</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="99"/>
+        <location filename="../../actions.py" line="100"/>
         <source>Scroll vertically / sideways</source>
         <translation>垂直 / 水平滚动</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="100"/>
+        <location filename="../../actions.py" line="101"/>
         <source>Middle drag, Space+drag</source>
         <translation>中键拖动、空格+拖动</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="100"/>
+        <location filename="../../actions.py" line="101"/>
         <source>Pan</source>
         <translation>平移</translation>
     </message>
@@ -673,22 +673,22 @@ Save mine as a copy: write the labels shown beside it, then take theirs.</source
 <context>
     <name>LanguageMenu</name>
     <message>
-        <location filename="../../i18n.py" line="68"/>
+        <location filename="../../i18n.py" line="70"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../i18n.py" line="73"/>
+        <location filename="../../i18n.py" line="75"/>
         <source>System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../i18n.py" line="88"/>
+        <location filename="../../i18n.py" line="90"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../i18n.py" line="89"/>
+        <location filename="../../i18n.py" line="91"/>
         <source>The new language applies the next time SegStudio starts.</source>
         <translation>新语言将在下次启动 SegStudio 时生效。</translation>
     </message>
@@ -781,37 +781,37 @@ Save mine as a copy: write the labels shown beside it, then take theirs.</source
 <context>
     <name>Menus</name>
     <message>
-        <location filename="../../actions.py" line="104"/>
+        <location filename="../../actions.py" line="105"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="105"/>
+        <location filename="../../actions.py" line="106"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="106"/>
+        <location filename="../../actions.py" line="107"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="107"/>
+        <location filename="../../actions.py" line="108"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="108"/>
+        <location filename="../../actions.py" line="109"/>
         <source>&amp;Train</source>
         <translation>训练(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="109"/>
+        <location filename="../../actions.py" line="110"/>
         <source>T&amp;ools</source>
         <translation>工具(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="110"/>
+        <location filename="../../actions.py" line="111"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -889,72 +889,77 @@ Save mine as a copy: write the labels shown beside it, then take theirs.</source
         <source>Opening {folder}...</source>
         <translation>正在打开 {folder}...</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location filename="../../session.py" line="228"/>
+        <source>, {file}</source>
+        <translation>，{file}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../session.py" line="229"/>
         <source>{name}: {w}x{h}, %n shape(s)</source>
         <translation>
             <numerusform>{name}：{w}x{h}，%n 个形状</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../session.py" line="233"/>
+        <location filename="../../session.py" line="234"/>
         <source>Large image: loading full detail...</source>
         <translation>大图像：正在加载完整细节...</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="343"/>
+        <location filename="../../session.py" line="344"/>
         <source>this image</source>
         <translation>此图像</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="344"/>
+        <location filename="../../session.py" line="345"/>
         <source>The last save failed: {error}</source>
         <translation>上次保存失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="347"/>
+        <location filename="../../session.py" line="348"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="348"/>
+        <location filename="../../session.py" line="349"/>
         <source>Save the changes to the labels of {name}?</source>
         <translation>是否保存对 {name} 标注的更改？</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="387"/>
+        <location filename="../../session.py" line="388"/>
         <source>Save labels as</source>
         <translation>标注另存为</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="417"/>
+        <location filename="../../session.py" line="418"/>
         <source>{name} does not exist</source>
         <translation>{name} 不存在</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="420"/>
+        <location filename="../../session.py" line="421"/>
         <source>Delete label file</source>
         <translation>删除标注文件</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="421"/>
+        <location filename="../../session.py" line="422"/>
         <source>Delete {path}?
 The image is kept.</source>
         <translation>删除 {path}？
 图像会保留。</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="426"/>
+        <location filename="../../session.py" line="427"/>
         <source>{path}: cannot delete ({error})</source>
         <translation>{path}：无法删除（{error}）</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="432"/>
+        <location filename="../../session.py" line="433"/>
         <source>Deleted {name}</source>
         <translation>已删除 {name}</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="449"/>
+        <location filename="../../session.py" line="450"/>
         <source>{path}: imageWidth/imageHeight {w}x{h} disagree with the image ({iw}x{ih})</source>
         <translation>{path}：imageWidth/imageHeight 为 {w}x{h}，与图像尺寸（{iw}x{ih}）不符</translation>
     </message>
@@ -1247,7 +1252,7 @@ The image is kept.</source>
         <translation>保留上一张标注</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="301"/>
+        <location filename="../../session.py" line="302"/>
         <source>Carry shapes over</source>
         <translation>沿用形状</translation>
     </message>
@@ -1368,7 +1373,7 @@ The image is kept.</source>
     <message>
         <location filename="../../edit_ops.py" line="104"/>
         <source>Duplicate %n shape(s)</source>
-        <translation>创建 %n 个形状副本</translation>
+        <translation>为 %n 个形状创建副本</translation>
     </message>
 </context>
 </TS>
