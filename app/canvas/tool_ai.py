@@ -24,7 +24,7 @@ from segcore.data.polygons import shape_to_geometry
 from segcore.interactive.sam_boxes import region_shapes_scaled
 
 from .smart_base import OPTIONS, SmartTool
-from .tools import ToolEvent, register_tool
+from .tools import ToolEvent, register_tool, tool_title
 
 _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
 PREPARING = QT_TRANSLATE_NOOP("Tools", "Preparing the AI model...")
@@ -196,7 +196,7 @@ class AiTool(SmartTool):
         self.cancel()
         if not shapes:
             return []
-        return self.commit_new(shapes, self.title)
+        return self.commit_new(shapes, tool_title(type(self)))
 
     # ------------------------------------------------------------------ preview items
     def _show_marks(self) -> None:

@@ -15,7 +15,9 @@ from app import i18n
 from app.actions import CORE_ACTIONS, MENU_TITLES, canvas_keys
 from app.canvas.tools import TOOLS, tool_keys, tool_title
 from app.undo_commands import RemoveShapes
+from tests.app.canvas_helpers import click, key
 from tests.app.gui_helpers import make_image, make_labelme, open_window, polygon, wait_image
+from tests.app.test_ai_tool import ai_window, held  # noqa: F401 - held is a fixture
 
 pytestmark = pytest.mark.gui
 
@@ -46,8 +48,8 @@ def chinese(qapp):
 
 def test_window_menus_actions_and_docks_are_chinese(qtbot, tmp_path, chinese):
     window = open_window(qtbot, tmp_path)
-    for key in MENU_TITLES:
-        assert _is_chinese(window.menus[key].title()), window.menus[key].title()
+    for name in MENU_TITLES:
+        assert _is_chinese(window.menus[name].title()), window.menus[name].title()
     for spec in CORE_ACTIONS:
         act = window.actions[spec.name]
         assert _is_chinese(act.text()), (spec.name, act.text())
@@ -94,6 +96,18 @@ def test_folder_status_undo_and_lists_are_chinese(qtbot, tmp_path, chinese):
     assert doc.undo_stack.undoText() == "删除 1 个形状"
     doc.push(RemoveShapes(doc, [0]))  # a plug-in's step without its own text
     assert doc.undo_stack.undoText() == "删除 1 个形状"
+
+
+def test_ai_tool_hint_and_undo_step_are_chinese(qtbot, tmp_path, held, chinese):  # noqa: F811
+    w, _folder = ai_window(qtbot, tmp_path)
+    qtbot.keyClick(w.canvas, Qt.Key.Key_I)
+    tool = w.canvas.tool
+    assert tool.hint_text() == "正在准备 AI 模型..."
+    click(qtbot, w.canvas, 15, 15)
+    held.set()
+    qtbot.waitUntil(lambda: bool(tool.shapes), timeout=5000)
+    key(qtbot, w.canvas, Qt.Key.Key_Return)
+    assert len(w.document.shapes) == 1 and w.document.undo_stack.undoText() == "AI 多边形"
 
 
 def test_tools_and_canvas_keys_are_chinese(chinese):
