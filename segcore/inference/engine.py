@@ -6,8 +6,9 @@ engine (``"auto"``, ``"torch"``, ``"onnxruntime"``):
 - ``auto`` (the default) and ``onnxruntime`` run onnxruntime when it is installed: a checkpoint is
   exported on first use into an ONNX file beside it (``model.pt`` -> ``model.onnx``), or into the
   user's cache folder when that folder is read-only or the name is taken by a foreign file. The
-  export carries the SHA-256 of the checkpoint's bytes, so it is rebuilt when the checkpoint
-  changes. The session is built once (CUDA provider when there is one and the device allows it,
+  export carries the SHA-256 of the checkpoint's bytes and its graph variant (the outputs it
+  computes), so it is rebuilt when the checkpoint changes or the graph an earlier version wrote
+  lacks what this one needs. The session is built once (CUDA provider when there is one and the device allows it,
   else the CPU one with as many intra-op threads as PyTorch uses) and reused for every image.
 - When onnxruntime is missing, the export or the session fails, or the device is one onnxruntime
   does not serve here, the checkpoint runs in PyTorch and ``predictor.engine_note`` says why.
@@ -29,6 +30,8 @@ from segcore.inference.onnx_export import (
     DIGEST_KEY,
     FORMAT_KEY,
     FORMAT_VALUE,
+    GRAPH_KEY,
+    GRAPH_VARIANT,
     META_KEY,
     export_onnx,
     file_digest,
@@ -123,6 +126,11 @@ def read_onnx(path: str | os.PathLike, *, device: str | None = None) -> tuple[Lo
     return LoadedCheckpoint(model=None, meta=meta, path=p), sess, props.get(DIGEST_KEY)
 
 
+def _variant(session: Any) -> str | None:
+    """The graph variant an exported model says it is (None for an export that predates them)."""
+    return (session.get_modelmeta().custom_metadata_map or {}).get(GRAPH_KEY)
+
+
 def _is_ours(path: Path) -> bool:
     """Whether an existing ONNX file carries segstudio's metadata (so it may be replaced)."""
     try:
@@ -140,14 +148,15 @@ def onnx_for_checkpoint(checkpoint: str | os.PathLike, *, device: str | None = N
     digest = file_digest(ck_path)
     beside = ck_path.with_suffix(".onnx")
     cached = Path(cache_dir) if cache_dir is not None else onnx_cache_dir()
-    cached = cached / f"{ck_path.stem}-{digest[:16]}.onnx"
+    variant = GRAPH_VARIANT.replace("+", "-").replace("/", "-")
+    cached = cached / f"{ck_path.stem}-{digest[:16]}-{variant}.onnx"
     for candidate in (beside, cached):
         if candidate.is_file():
             try:
                 ck, sess, made_from = read_onnx(candidate, device=device)
             except OnnxModelError:
                 continue
-            if made_from == digest:
+            if made_from == digest and _variant(sess) == GRAPH_VARIANT:
                 return ck, sess, candidate
     targets = [cached]
     if not beside.exists() or _is_ours(beside):

@@ -3,7 +3,10 @@
 The default (dynamo) exporter of torch 2.x needs ``onnxscript``; without it, or when it fails,
 the TorchScript exporter (``dynamo=False``) is used. Input: float32 ``(N, 3, H, W)`` normalised
 with the checkpoint's mean/std (H, W multiples of the input policy's divisor are safest);
-output: logits ``(N, C, H, W)``.
+outputs: logits ``(N, C, H, W)`` and, computed in the graph so that onnxruntime does it on
+its own threads, ``label`` ``(N, H, W)`` (arg-max class; uint8 up to 256 classes, else int32)
+and ``confidence`` ``(N, H, W)`` float32 (the largest softmax probability, ``1 / sum(exp(l -
+max l))``). A caller asks only for the outputs it needs.
 
 The model's ``metadata_props`` hold what a checkpoint says about itself (class names, colours,
 mean/std, input policy, architecture; :data:`META_KEY`, JSON) and the SHA-256 of the checkpoint
@@ -25,6 +28,10 @@ FORMAT_KEY = "segstudio.format"
 FORMAT_VALUE = "segstudio-onnx"
 META_KEY = "segstudio.meta"
 DIGEST_KEY = "segstudio.checkpoint_sha256"
+GRAPH_KEY = "segstudio.graph"
+GRAPH_VARIANT = "logits+maps/2"
+"""The graph's outputs and their layout; a cached export of another variant is rebuilt."""
+LABEL_OUTPUT, CONFIDENCE_OUTPUT = "label", "confidence"
 ONNX_EXTRA = "pip install 'segstudio[onnx]'  (or: pip install onnx onnxscript onnxruntime)"
 _META_FIELDS = ("format_version", "arch", "arch_kwargs", "class_names", "colours", "mean", "std", "input_policy",
                 "metrics", "created", "torch_version")
@@ -61,7 +68,43 @@ def file_digest(path: str | os.PathLike) -> str:
 def metadata_for(meta: dict[str, Any], digest: str) -> dict[str, str]:
     """The ``metadata_props`` an exported model carries for the checkpoint description ``meta``."""
     desc = {k: meta[k] for k in _META_FIELDS if k in meta}
-    return {FORMAT_KEY: FORMAT_VALUE, META_KEY: json.dumps(desc, default=str), DIGEST_KEY: digest}
+    return {FORMAT_KEY: FORMAT_VALUE, META_KEY: json.dumps(desc, default=str), DIGEST_KEY: digest,
+            GRAPH_KEY: GRAPH_VARIANT}
+
+
+def add_map_outputs(model: Any, n_classes: int) -> None:
+    """Append to ``model`` (an ``onnx.ModelProto`` whose first output is the logits) the
+    ``label`` and ``confidence`` outputs (see the module docstring)."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = model.graph
+    logits = graph.output[0].name
+    opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=18)
+    axes = numpy_helper.from_array(np.array([1], np.int64), "segstudio_axis1")
+    graph.initializer.append(axes)
+
+    def reduce(op: str, inputs: str, output: str, since: int, keepdims: int) -> Any:
+        # the axes are an input from ``since`` on, an attribute before
+        if opset >= since:
+            return helper.make_node(op, [inputs, axes.name], [output], keepdims=keepdims)
+        return helper.make_node(op, [inputs], [output], axes=[1], keepdims=keepdims)
+
+    label_type = TensorProto.UINT8 if n_classes <= 256 else TensorProto.INT32
+    graph.node.extend([
+        helper.make_node("ArgMax", [logits], ["segstudio_argmax"], axis=1, keepdims=0),
+        helper.make_node("Cast", ["segstudio_argmax"], [LABEL_OUTPUT], to=label_type),
+        reduce("ReduceMax", logits, "segstudio_top", 18, 1),
+        helper.make_node("Sub", [logits, "segstudio_top"], ["segstudio_shifted"]),
+        helper.make_node("Exp", ["segstudio_shifted"], ["segstudio_exp"]),
+        reduce("ReduceSum", "segstudio_exp", "segstudio_sum", 13, 0),
+        helper.make_node("Reciprocal", ["segstudio_sum"], [CONFIDENCE_OUTPUT]),
+    ])
+    dims = ["batch", "height", "width"]
+    graph.output.extend([helper.make_tensor_value_info(LABEL_OUTPUT, label_type, dims),
+                         helper.make_tensor_value_info(CONFIDENCE_OUTPUT, TensorProto.FLOAT, dims)])
+    onnx.checker.check_model(model)
 
 
 def _export_graph(net, side: int, opset: int, tmp_path: Path, exporters: tuple[str, ...]) -> str:
@@ -144,6 +187,7 @@ def export_onnx(checkpoint: str | Path, out: str | Path | None = None, *, size: 
         finally:
             for lg, level in zip(quiet, levels):
                 lg.setLevel(level)
+    add_map_outputs(model, len(ck.meta["class_names"]))
     del model.metadata_props[:]
     for key, value in metadata_for(ck.meta, digest).items():
         entry = model.metadata_props.add()
@@ -173,5 +217,5 @@ def _compare(net, out: Path, side: int) -> dict:
             "agreement": float((got.argmax(1) == ref.argmax(1)).mean())}
 
 
-__all__ = ["DIGEST_KEY", "META_KEY", "ONNX_EXTRA", "OnnxUnavailable", "export_onnx", "file_digest", "found",
+__all__ = ["CONFIDENCE_OUTPUT", "DIGEST_KEY", "GRAPH_KEY", "GRAPH_VARIANT", "LABEL_OUTPUT", "META_KEY", "ONNX_EXTRA", "OnnxUnavailable", "add_map_outputs", "export_onnx", "file_digest", "found",
            "metadata_for", "require_onnx"]

@@ -235,6 +235,17 @@ class Predictor:
         y = self.runner(x)
         return y[..., :h, :w]
 
+    def forward_maps(self, batch: list[torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
+        """Label maps and confidences (N, h, w) for normalised tiles of equal size (padded
+        here), computed by the runner (only when ``runner.has_maps``)."""
+        x = torch.stack(batch)
+        h, w = x.shape[-2:]
+        ph, pw = (-h) % self.divisor, (-w) % self.divisor
+        if ph or pw:
+            x = F.pad(x, (0, pw, 0, ph), mode="replicate")
+        label, conf = self.runner.maps(x)
+        return label[:, :h, :w], conf[:, :h, :w]
+
     def probabilities(self, image: np.ndarray, *, cancel: CancelToken | None = None,
                       progress: ProgressCallback | None = None,
                       sink=None, logits: bool = False) -> torch.Tensor | None:
@@ -255,13 +266,19 @@ class Predictor:
         return out
 
     def _run_tiles(self, image, tiles, sink, logits, cancel, progress) -> None:
+        """Each tile's owned part of the forward to ``sink(tile, out)``: probabilities, logits
+        (``logits=True``) or, with ``logits="maps"``, a (label map, confidence) pair."""
         done = 0
         for group in _batches(tiles, self.batch_size):
             check_cancel(cancel)
             inputs = [self._to_input(image[t.y0:t.y0 + t.h, t.x0:t.x0 + t.w]) for t in group]
-            probs = self.forward_logits(inputs) if logits else self.forward_tiles(inputs)
-            for t, p in zip(group, probs):
-                sink(t, p[:, t.oy0 - t.y0:t.oy1 - t.y0, t.ox0 - t.x0:t.ox1 - t.x0])
+            if logits == "maps":
+                outs = zip(*self.forward_maps(inputs))
+            else:
+                outs = self.forward_logits(inputs) if logits else self.forward_tiles(inputs)
+            for t, p in zip(group, outs):
+                own = (slice(t.oy0 - t.y0, t.oy1 - t.y0), slice(t.ox0 - t.x0, t.ox1 - t.x0))
+                sink(t, (p[0][own], p[1][own]) if logits == "maps" else p[(slice(None), *own)])
             done += len(group)
             report(progress, done, len(tiles), "tiles")
 
@@ -295,6 +312,15 @@ class Predictor:
                 if full is not None:
                     full[:, r0:r1] = block.cpu().numpy()
             return Prediction(full, label, conf)
+
+        if getattr(self.runner, "has_maps", False):  # the runner's graph gives the maps: no pass over the logits here
+            def put(t: Tile, maps: tuple[np.ndarray, np.ndarray]) -> None:
+                label[t.oy0:t.oy1, t.ox0:t.ox1], conf[t.oy0:t.oy1, t.ox0:t.ox1] = maps
+
+            with torch.inference_mode():
+                self._run_tiles(work, plan_tiles(H, W, self.tile_size, self.overlap, self.divisor), put, "maps",
+                                cancel, progress)
+            return Prediction(None, label, conf)
 
         def sink(t: Tile, logit: torch.Tensor) -> None:
             # max softmax probability = 1 / sum(exp(l - max l)): no full softmax needed

@@ -3,13 +3,16 @@ module (:class:`TorchRunner`) or an onnxruntime session (:class:`OrtRunner`).
 
 A runner takes a normalised float32 batch ``(N, 3, H, W)`` (H, W already padded to the input
 policy's divisor) and returns float32 logits ``(N, C, H, W)`` as a torch tensor; tiling, input
-policy, label map and confidence stay the Predictor's, whichever engine runs.
+policy, label map and confidence stay the Predictor's, whichever engine runs. A runner with
+``has_maps`` also gives the label map and confidence themselves (:meth:`OrtRunner.maps`: an ONNX
+graph that computes them after the logits, on onnxruntime's threads).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
 
@@ -17,6 +20,7 @@ class TorchRunner:
     """Eager PyTorch on ``device`` (fp16 autocast on CUDA when ``amp``)."""
 
     engine = "torch"
+    has_maps = False
 
     def __init__(self, model: torch.nn.Module, device: torch.device, amp: bool = True) -> None:
         self.device = device
@@ -48,9 +52,14 @@ class OrtRunner:
     amp = False
 
     def __init__(self, session: Any) -> None:
+        from segcore.inference.onnx_export import CONFIDENCE_OUTPUT, LABEL_OUTPUT
+
         self.session = session
         self.input_name = session.get_inputs()[0].name
-        self.output_name = session.get_outputs()[0].name
+        outputs = [o.name for o in session.get_outputs()]
+        self.output_name = outputs[0]
+        self.map_names = [LABEL_OUTPUT, CONFIDENCE_OUTPUT]
+        self.has_maps = all(n in outputs for n in self.map_names)
         provider = (session.get_providers() or ["CPUExecutionProvider"])[0]
         self.provider = provider.removesuffix("ExecutionProvider").lower()
 
@@ -58,6 +67,14 @@ class OrtRunner:
         arr = x.detach().to("cpu").contiguous().numpy()
         y = self.session.run([self.output_name], {self.input_name: arr})[0]
         return torch.from_numpy(y).float()
+
+    def maps(self, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+        """Label map ``(N, H, W)`` (uint8, int32 past 256 classes) and confidence ``(N, H, W)``
+        float32 (max softmax probability) of a normalised batch, from the graph's own outputs
+        (only when ``has_maps``)."""
+        arr = x.detach().to("cpu").contiguous().numpy()
+        label, conf = self.session.run(self.map_names, {self.input_name: arr})
+        return label, conf
 
     def describe(self) -> str:
         return f"{self.provider}, ONNX Runtime"

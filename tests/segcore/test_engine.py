@@ -233,3 +233,52 @@ def test_a_read_only_folder_gets_its_export_cached_in_the_user_cache(checkpoint,
     mtime = cached.stat().st_mtime_ns
     open_predictor(checkpoint)  # found again there, not exported again
     assert cached.stat().st_mtime_ns == mtime
+
+
+def test_the_onnx_graph_gives_the_label_map_and_confidence_of_the_torch_path(checkpoint):
+    ort_pred = open_predictor(checkpoint, engine="onnxruntime", device="cpu")
+    torch_pred = open_predictor(checkpoint, engine="torch", device="cpu")
+    assert ort_pred.runner.has_maps and not torch_pred.runner.has_maps
+    img = _scene(96, 160, seed=5)
+    x = torch.stack([torch_pred._to_input(img)])
+    label, conf = ort_pred.runner.maps(x)
+    probs = torch.softmax(torch_pred.runner(x), dim=1)
+    top, idx = probs.max(dim=1)
+    assert label.dtype == np.uint8 and conf.dtype == np.float32 and label.shape == (1, 96, 160)
+    assert (label == idx.numpy()).mean() >= 0.999
+    assert np.abs(conf - top.numpy()).max() < 1e-3
+    # predict() takes the graph's maps, whatever the tiling
+    calls = []
+    real = ort_pred.runner.maps
+    ort_pred.runner.maps = lambda t: calls.append(t.shape) or real(t)
+    ort_pred.tile_size, ort_pred.overlap = 64, 16
+    torch_pred.tile_size, torch_pred.overlap = 64, 16
+    a = ort_pred.predict(img, return_probs=False)
+    b = torch_pred.predict(img, return_probs=False)
+    assert calls and (a.label_map == b.label_map).mean() >= 0.999
+    assert np.abs(a.confidence - b.confidence).max() < 1e-3
+
+
+def test_an_export_from_before_the_map_outputs_is_rebuilt(checkpoint, monkeypatch):
+    img = _scene(seed=4)
+    fresh = open_predictor(checkpoint).predict(img, return_probs=False)
+    cached = checkpoint.with_suffix(".onnx")
+    # the same checkpoint's export as an earlier version wrote it: logits only, no graph variant
+    model = onnx.load(str(cached))
+    while len(model.graph.output) > 1:
+        model.graph.output.pop()
+    props = [(p.key, p.value) for p in model.metadata_props if p.key != "segstudio.graph"]
+    del model.metadata_props[:]
+    for key, value in props:
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(model, str(cached))
+    old = open_predictor(cached)  # still loads and runs, on its logits
+    assert not old.runner.has_maps
+    assert (old.predict(img, return_probs=False).label_map == fresh.label_map).all()
+    exports = []
+    real = eng.export_onnx
+    monkeypatch.setattr(eng, "export_onnx", lambda *a, **k: exports.append(a) or real(*a, **k))
+    again = open_predictor(checkpoint)
+    assert len(exports) == 1 and again.runner.has_maps
+    assert (again.predict(img, return_probs=False).label_map == fresh.label_map).all()
