@@ -12,7 +12,10 @@ For each architecture (default ``deeplabv3plus_mobilenet_v3_large`` and ``unet``
 4. end-to-end: :func:`segcore.inference.preannotate.preannotate_file` on the 1024x768 JPEG (decode,
    normalise, forward, label map and confidence, polygons, shapes, atomic JSON save);
 5. folder: :func:`segcore.inference.preannotate.preannotate_many` over ``--folder`` different
-   images (decode, forward, trace and save overlapping), per image.
+   images (decode, forward, trace and save overlapping), per image, best of ``--repeats`` passes.
+
+On onnxruntime the exported graph also computes the label map and the confidence after the
+logits; the forward row asks it for the logits only (the bare model, as eager PyTorch's).
 
 Forward and end-to-end runs of both engines are interleaved and the best of ``--repeats`` of
 each is kept. ``overhead = (end-to-end - forward) / forward`` of the same engine (target
@@ -198,10 +201,16 @@ def bench_arch(arch: str, args: argparse.Namespace, data, tmp: Path) -> dict:
     for i, im in enumerate(folder_images(args.folder, big)):
         paths.append(folder / f"im{i:02d}.jpg")
         Image.fromarray(im).save(paths[-1], quality=92)
-    t = time.perf_counter()
-    n_done, n_shapes, errs = preannotate_many(fast, paths)
-    t_folder = (time.perf_counter() - t) / max(1, len(paths))
-    assert n_done == len(paths) and not errs, errs
+    folder_runs = []
+    for _ in range(args.repeats):  # best of N passes, as the figures above
+        for q in paths:
+            q.with_suffix(".json").unlink(missing_ok=True)
+        t = time.perf_counter()
+        n_done, n_shapes, errs = preannotate_many(fast, paths)
+        folder_runs.append((time.perf_counter() - t) / max(1, len(paths)))
+        assert n_done == len(paths) and not errs, errs
+    t_folder = min(folder_runs)
+    print(f"[{arch}] folder passes (s per image): {[round(v, 3) for v in folder_runs]}")
     out = {"arch": arch, "engine": fast.engine, "eager": best["eager"], "forward": best["fast"],
            "e2e_eager": best["e2e_eager"], "e2e": best["e2e_fast"], "folder": t_folder, "read": t_read,
            "predict": t_pred, "polygons": t_poly, "save": t_save, "shapes": len(shapes)}
