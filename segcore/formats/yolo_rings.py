@@ -22,8 +22,6 @@ import shapely
 from PIL import Image, ImageDraw
 from shapely.geometry import Polygon
 
-from segcore.data.polygons import components, contour_rings
-
 Ring = list[tuple[float, float]]
 
 SNAP = 0.01
@@ -36,20 +34,29 @@ coordinates carry enough digits to land within it)."""
 
 def mask_ring_arrays(crop: np.ndarray, x0: int, y0: int) -> list[tuple[np.ndarray, bool]]:
     """``(ring, is_hole)`` for every part and hole of a bool ``crop`` placed at ``(x0, y0)``,
-    each ring an ``(n, 2)`` int array in image coordinates: each part's exterior followed by
-    its holes."""
+    each ring an ``(n, 2)`` int array in image coordinates: the parts' exteriors (outer borders
+    of the 8-connected parts) followed by the holes (outer borders of the 4-connected background
+    regions that do not reach the edge of the crop)."""
     pad = np.pad(crop, 1).astype(np.uint8)
-    contours, hier = cv2.findContours(pad, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    if hier is not None and (hier.reshape(-1, 4)[:, 3] == -1).all():  # no holes: the outer borders are the rings
-        off = np.array([x0 - 1, y0 - 1], dtype=np.int64)
-        return [(c.reshape(-1, 2).astype(np.int64) + off, False) for c in contours]
-    out: list[tuple[np.ndarray, bool]] = []
-    for cx, cy, comp in components(crop):
-        exteriors, holes = contour_rings(comp)
-        off = np.array([x0 + cx, y0 + cy], dtype=np.int64)
-        out += [(r.astype(np.int64) + off, False) for r in exteriors]
-        out += [(r.astype(np.int64) + off, True) for r in holes]
+    off = np.array([x0 - 1, y0 - 1], dtype=np.int64)
+    parts, found = _outer_borders(pad)
+    parts.sort(key=len, reverse=True)  # a part of three vertices or more first, where there is one
+    out = [(c.reshape(-1, 2).astype(np.int64) + off, False) for c in parts]
+    if len(parts) < found:  # some border is a hole's
+        n, lab = cv2.connectedComponents(1 - pad, connectivity=4)
+        if n > 2:
+            holes = ((lab != lab[0, 0]) & (pad == 0)).astype(np.uint8)
+            out += [(c.reshape(-1, 2).astype(np.int64) + off, True) for c in _outer_borders(holes)[0]]
     return out
+
+
+def _outer_borders(mask: np.ndarray) -> tuple[list[np.ndarray], int]:
+    """The outer borders of the 8-connected regions of a uint8 ``mask`` (islands in holes
+    included) and how many borders were found in all (holes' borders too)."""
+    contours, hier = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hier is None:
+        return [], 0
+    return [c for c, h in zip(contours, hier.reshape(-1, 4)) if h[3] == -1], len(contours)
 
 
 def mask_rings(crop: np.ndarray, x0: int, y0: int) -> list[tuple[Ring, bool]]:
@@ -75,13 +82,14 @@ def exact_by_construction(rings: list[tuple[np.ndarray, bool]], pixels: int) -> 
     covers a pixel of its own part (two parts touching at a corner inside a hole do) and no
     two holes overlap; parts of different components are nested or apart (they cannot cross
     without touching), so drawing largest first keeps each."""
-    if not rings or any(len(r) < 3 for r, _ in rings):
+    if not rings or len(rings[0][0]) < 3 or not all(len(r) for r, _ in rings):
         return False
-    if len(rings) == 1:
-        valid = bool(shapely.is_valid(shapely.polygons(rings[0][0].astype(np.float64))))
+    poly = [r for r, _ in rings if len(r) >= 3]
+    if len(poly) == 1:
+        valid = bool(shapely.is_valid(shapely.polygons(poly[0].astype(np.float64))))
     else:
-        coords = np.concatenate([r for r, _ in rings]).astype(np.float64)
-        idx = np.repeat(np.arange(len(rings)), [len(r) for r, _ in rings])
+        coords = np.concatenate(poly).astype(np.float64)
+        idx = np.repeat(np.arange(len(poly)), [len(r) for r in poly])
         valid = bool(shapely.is_valid(shapely.polygons(shapely.linearrings(coords, indices=idx))).all())
     if not valid:
         return False
@@ -179,6 +187,8 @@ def bridge_points(rings: list[np.ndarray]) -> np.ndarray:
         if not len(ring):
             continue
         i, j = _nearest(out.astype(np.float64), ring.astype(np.float64))
+        while i + 1 < len(out) and (out[i + 1] == out[i]).all():  # past a joined ring's doubled first vertex
+            i += 1
         loop = np.concatenate([ring[j : j + 1], ring[j:], ring[:j], ring[j : j + 1]])  # closed explicitly
         out = np.concatenate([out[: i + 1], loop, out[i:]])
     return out
@@ -215,17 +225,16 @@ def unbridge(points: Ring) -> list[Ring]:
     n = len(points)
     if n < 3:
         return [list(points)]
-    edges = [(points[k], points[(k + 1) % n]) for k in range(n)]
-    later: dict[tuple, int] = {}
-    reverse_later = [False] * n
-    for k in range(n - 1, -1, -1):
-        a, b = edges[k]
-        reverse_later[k] = a != b and later.get((b, a), 0) > 0
-        later[(a, b)] = later.get((a, b), 0) + 1
+    points = list(points)
+    reverse_later, events = _edge_events(points)
     stack: list[tuple[Ring, tuple, list[bool]]] = [([], points[0], [True, False])]  # points, first, [closed, marked]
     opens: list[tuple] = []
     rings: list[Ring] = []
-    for k, (a, b) in enumerate(edges):
+    done = 0
+    for k in events:  # any other edge only adds its start to the loop it is on
+        stack[-1][0].extend(points[done:k])
+        done = k + 1
+        a, b = points[k], points[(k + 1) % n]
         pts, first, state = stack[-1]
         if not pts and a == b == first:  # a joined ring starts with its first vertex twice
             state[1] = True
@@ -245,10 +254,33 @@ def unbridge(points: Ring) -> list[Ring]:
             stack.append(([], b, [False, False]))
         elif b == first:  # back at its first point by an edge of its own
             state[0] = True
+    stack[-1][0].extend(points[done:])
     while len(stack) > 1:  # unbalanced: fold what is open back into its parent
         inner = stack.pop()[0]
         stack[-1][0].extend(inner)
     return [_dedupe(stack[0][0])] + rings
+
+
+def _edge_events(points: Ring) -> tuple[np.ndarray, list[int]]:
+    """For the edges ``k -> k + 1`` of a closed ring: whether the reverse edge comes later, and
+    the edges :func:`unbridge` must look at (an edge whose reverse comes before or after it,
+    a zero-length edge, an edge ending where a loop may start); the rest only continue a loop."""
+    n = len(points)
+    index: dict[tuple, int] = {}
+    v = np.array([index.setdefault(p, len(index)) for p in points], dtype=np.int64)
+    w = np.roll(v, -1)
+    keys, rev, order = v * len(index) + w, w * len(index) + v, np.arange(n)
+    uniq, inv = np.unique(keys, return_inverse=True)
+    last = np.full(len(uniq), -1)
+    np.maximum.at(last, inv, order)
+    first = np.full(len(uniq), n)
+    np.minimum.at(first, inv, order)
+    pos = np.minimum(np.searchsorted(uniq, rev), len(uniq) - 1)
+    found = uniq[pos] == rev
+    reverse_later = found & (last[pos] > order) & (v != w)
+    starts = np.concatenate([v[:1], w[reverse_later]])
+    events = reverse_later | (found & (first[pos] < order)) | (v == w) | np.isin(w, starts)
+    return reverse_later, np.flatnonzero(events).tolist()
 
 
 def holes_by_nesting(rings: list[Ring]) -> list[tuple[Ring, bool]]:

@@ -12,9 +12,19 @@ from segcore.cli import main
 from segcore.data.dataset import scan
 from segcore.data.rasterize import ClassList, class_map
 from segcore.formats.common import check_item
-from segcore.formats.import_yolo import import_yolo, yaml_names
-from segcore.formats.yolo import export_yolo, is_area
-from segcore.formats.yolo_rings import bridge, denormalise, holes_by_nesting, mask_rings, ring_area, unbridge
+from segcore.formats.import_yolo import import_yolo, line_shapes, yaml_names
+from segcore.formats.yolo import export_yolo, is_area, object_outline
+from segcore.formats.yolo_rings import (
+    CoordinateText,
+    bridge,
+    denormalise,
+    exact_by_construction,
+    holes_by_nesting,
+    mask_ring_arrays,
+    mask_rings,
+    ring_area,
+    unbridge,
+)
 from segcore.io.annotation import Shape, load
 from tests.segcore.export_fixtures import rich_shapes, write_labelme
 
@@ -119,7 +129,13 @@ def test_bridge_and_unbridge_are_inverse():
     m[3:9, 20:28] = True
     rings = mask_rings(m, 0, 0)
     split = holes_by_nesting(unbridge(bridge([r for r, _ in rings])))
-    assert sorted((tuple(r), h) for r, h in split) == sorted((tuple(r), h) for r, h in rings)
+    assert sorted((rotated(r), h) for r, h in split) == sorted((rotated(r), h) for r, h in rings)
+
+
+def rotated(ring: list) -> tuple:
+    """The ring starting at its smallest vertex (a ring read back may start anywhere)."""
+    k = ring.index(min(ring))
+    return tuple(ring[k:] + ring[:k])
 
 
 def test_splits_and_data_yaml(tmp_path):
@@ -160,3 +176,38 @@ def test_cli_export_yolo(tmp_path, capsys):
                  "--workers", "1"]) == 0
     assert "YOLO export" in capsys.readouterr().out
     assert main(["export", str(src), "--format", "yolo", "--out", str(tmp_path / "o"), "--quiet"]) == 1
+
+
+@st.composite
+def a_mask(draw) -> np.ndarray:
+    h, w = draw(st.integers(1, 14)), draw(st.integers(1, 14))
+    cells = draw(st.lists(st.booleans(), min_size=h * w, max_size=h * w))
+    return np.array(cells, dtype=bool).reshape(h, w)
+
+
+@settings(max_examples=300, deadline=None)
+@given(a_mask(), st.integers(0, 3), st.integers(0, 3))
+def test_every_outline_reads_back_as_its_pixels(mask, x0, y0):
+    """Whether an outline is taken as exact by construction or checked by reading it back,
+    the importer draws exactly the object's pixels from its line(s)."""
+    if not mask.any():
+        return
+    h, w = mask.shape
+    width, height = w + x0 + 2, h + y0 + 1
+    outlines, _ = object_outline(mask, x0, y0, width, height)
+    text = CoordinateText(width, height)
+    shapes = [s for o in outlines for s in line_shapes(text.line(0, o), ["cat"], width, height, 1)]
+    want = np.zeros((height, width), dtype=bool)
+    want[y0 : y0 + h, x0 : x0 + w] = mask
+    got = class_map(shapes, height, width, ClassList.from_names(["cat"])) == 1
+    assert np.array_equal(got, want), np.argwhere(got != want)[:10]
+
+
+def test_rings_are_exact_by_counting_unless_a_hole_covers_its_own_part():
+    holed = holed_mask()
+    assert exact_by_construction(mask_ring_arrays(holed, 0, 0), int(holed.sum()))
+    corner = np.ones((7, 7), dtype=bool)
+    corner[1:6, 1:6] = False
+    corner[2:4, 2:4] = True  # a part in the hole touching the frame only at a corner
+    corner[1, 1] = True
+    assert not exact_by_construction(mask_ring_arrays(corner, 0, 0), int(corner.sum()))
