@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from segcore.data.dataset import Item
-from segcore.data.rasterize import ClassList, instance_map, shape_extent
+from segcore.data.rasterize import ClassList, instance_map, instances_of, shape_extent
 from segcore.formats import files
 from segcore.formats.common import (
     ExportReport,
@@ -38,6 +38,7 @@ from segcore.formats.common import (
 )
 from segcore.formats.files import SOURCE_ERRORS, export_image
 from segcore.formats.pool import run_jobs
+from segcore.formats.voc import MAX_INSTANCES, object_map
 from segcore.formats.yolo_rings import (
     CoordinateText,
     bridge,
@@ -104,7 +105,10 @@ def object_lines(shapes: list[Shape], height: int, width: int, classes: ClassLis
     """The YOLO lines of an image's shapes (areas only), the instances per class written, and
     notes (objects entirely covered, an outline that does not reproduce its pixels)."""
     indices = indices if indices is not None else list(range(len(shapes)))
-    imap, instances = instance_map(shapes, height, width, classes, path=path)
+    if len(instances_of(shapes, classes, path=path)) <= MAX_INSTANCES:  # the same pixels on an 8-bit map
+        imap, instances = object_map(shapes, height, width, classes)
+    else:
+        imap, instances = instance_map(shapes, height, width, classes, path=path)
     text = CoordinateText(width, height)
     lines: list[str] = []
     counts: Counter = Counter()

@@ -172,7 +172,7 @@ def _nearest(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
     small rings; on a subsample of ``a`` for very long ones)."""
     step = max(1, (len(a) * len(b)) // 2_000_000)
     sub = a[::step]
-    d2 = ((sub[:, None, :] - b[None, :, :]) ** 2).sum(-1)
+    d2 = (sub[:, 0, None] - b[None, :, 0]) ** 2 + (sub[:, 1, None] - b[None, :, 1]) ** 2
     i, j = np.unravel_index(int(np.argmin(d2)), d2.shape)
     return int(i) * step, int(j)
 
