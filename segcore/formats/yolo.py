@@ -40,9 +40,9 @@ from segcore.formats.files import SOURCE_ERRORS, export_image
 from segcore.formats.pool import run_jobs
 from segcore.formats.voc import MAX_INSTANCES, object_map
 from segcore.formats.yolo_rings import (
-    CoordinateText,
     bridge,
     bridge_points,
+    coordinate_text,
     exact_by_construction,
     holes_by_nesting,
     mask_ring_arrays,
@@ -109,7 +109,7 @@ def object_lines(shapes: list[Shape], height: int, width: int, classes: ClassLis
         imap, instances = object_map(shapes, height, width, classes)
     else:
         imap, instances = instance_map(shapes, height, width, classes, path=path)
-    text = CoordinateText(width, height)
+    text = coordinate_text(width, height)
     lines: list[str] = []
     counts: Counter = Counter()
     notes: list[Skipped] = []

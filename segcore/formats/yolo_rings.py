@@ -14,6 +14,7 @@ hole.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import cv2
@@ -333,14 +334,20 @@ class CoordinateText:
 
     def line(self, class_index: int, ring: Ring) -> str:
         """``class x1 y1 ... xn yn`` with coordinates normalised to the image."""
-        a = np.asarray(ring, dtype=np.float64).reshape(-1, 2)
-        ai = a.astype(np.int64)
-        if (ai == a).all() and (ai >= 0).all() and (ai[:, 0] <= self.width).all() and (ai[:, 1] <= self.height).all():
+        a = np.asarray(ring).reshape(-1, 2)
+        ai = a if a.dtype.kind == "i" else a.astype(np.int64)
+        if (ai is a or (ai == a).all()) and (ai >= 0).all() and (ai[:, 0] <= self.width).all() and (ai[:, 1] <= self.height).all():
             out = np.empty(2 * len(a), dtype=object)
             out[0::2] = self._xs[ai[:, 0]]
             out[1::2] = self._ys[ai[:, 1]]
             return f"{class_index} " + " ".join(out.tolist())
         return f"{class_index} " + " ".join(f"{self._x(x)} {self._y(y)}" for x, y in ring)
+
+
+@functools.lru_cache(maxsize=4)
+def coordinate_text(width: int, height: int) -> CoordinateText:
+    """The :class:`CoordinateText` of an image size (made once per size and process)."""
+    return CoordinateText(width, height)
 
 
 def denormalise(values: list[float], width: int, height: int) -> Ring:
