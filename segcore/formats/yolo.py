@@ -46,7 +46,6 @@ from segcore.formats.yolo_rings import (
     exact_by_construction,
     holes_by_nesting,
     mask_ring_arrays,
-    mask_rings,
     rings_crop,
     run_rectangles,
     unbridge,
@@ -141,21 +140,25 @@ def object_outline(crop: np.ndarray, x0: int, y0: int, width: int, height: int,
     traced = mask_ring_arrays(crop, x0, y0)
     if exact_by_construction(traced, int(np.count_nonzero(crop))):
         return [traced[0][0] if len(traced) == 1 else bridge_points([r for r, _ in traced])], True
-    rings = [[(float(x), float(y)) for x, y in r.tolist()] for r, _ in traced]
+    rings = [r for r, _ in traced]
     h, w = crop.shape
     for _ in range(rounds + 1):
-        line = bridge(rings)
-        read = [(rings[0], False)] if len(rings) == 1 else holes_by_nesting(unbridge(line))
+        if len(rings) == 1:
+            line, read = (rings[0] if len(rings[0]) >= 3 else bridge(rings)), [(rings[0], False)]
+        else:
+            line = bridge(rings)
+            read = holes_by_nesting(unbridge(line))
         back = rings_crop(read, width, height)  # what an import reads
+        if back is not None and _same(back, crop, x0, y0):
+            return [line], True
         got = np.zeros_like(crop)
         if back is not None:
             m, bx, by = back
             ys, xs = slice(max(y0, by), min(y0 + h, by + m.shape[0])), slice(max(x0, bx), min(x0 + w, bx + m.shape[1]))
             got[ys.start - y0 : ys.stop - y0, xs.start - x0 : xs.stop - x0] = m[ys.start - by : ys.stop - by,
                                                                                  xs.start - bx : xs.stop - bx]
-            if back is not None and _same(back, crop, x0, y0):
-                return [line], True
-        rings += [r for r, _ in mask_rings(crop & ~got, x0, y0)] + [r for r, _ in mask_rings(got & ~crop, x0, y0)]
+        rings += [r for r, _ in mask_ring_arrays(crop & ~got, x0, y0)]
+        rings += [r for r, _ in mask_ring_arrays(got & ~crop, x0, y0)]
     return [bridge([r]) for r in run_rectangles(crop, x0, y0)], False  # exact by construction
 
 

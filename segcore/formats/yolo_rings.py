@@ -154,13 +154,13 @@ def rings_crop(rings: list[tuple[Ring, bool]], width: int, height: int) -> tuple
     order = range(len(rings)) if len(rings) == 1 else sorted(range(len(rings)), key=lambda k: -ring_area(arrays[k]))
     for k in order:
         ink = 0 if rings[k][1] else 1
-        ring = [tuple(p) for p in (arrays[k] - shift).tolist()]
-        if len(ring) >= 3:
-            draw.polygon(ring, fill=ink, outline=ink)
-        elif len(ring) == 2:
-            draw.line(ring, fill=ink)
+        flat = (arrays[k] - shift).ravel().tolist()  # x, y, x, y, ...
+        if len(arrays[k]) >= 3:
+            draw.polygon(flat, fill=ink, outline=ink)
+        elif len(arrays[k]) == 2:
+            draw.line(flat, fill=ink)
         else:
-            draw.point(ring, fill=ink)
+            draw.point(flat, fill=ink)
     m = np.asarray(img, dtype=bool)[y0 - oy :, x0 - ox :]
     return (m, x0, y0) if m.any() else None
 
