@@ -38,7 +38,8 @@ def mask_ring_arrays(crop: np.ndarray, x0: int, y0: int) -> list[tuple[np.ndarra
     each ring an ``(n, 2)`` int array in image coordinates: the parts' exteriors (outer borders
     of the 8-connected parts) followed by the holes (outer borders of the 4-connected background
     regions that do not reach the edge of the crop)."""
-    pad = np.pad(crop, 1).astype(np.uint8)
+    pad = np.zeros((crop.shape[0] + 2, crop.shape[1] + 2), dtype=np.uint8)
+    pad[1:-1, 1:-1] = crop
     off = np.array([x0 - 1, y0 - 1], dtype=np.int64)
     parts, found = _outer_borders(pad)
     parts.sort(key=len, reverse=True)  # a part of three vertices or more first, where there is one
@@ -69,7 +70,7 @@ def lattice_points(ring: np.ndarray) -> int:
     """The whole-pixel points inside or on a simple polygon with whole-pixel vertices (Pick's
     theorem: area + boundary points / 2 + 1), i.e. the pixels it covers filled with its outline."""
     a = np.asarray(ring, dtype=np.int64)
-    b = np.roll(a, -1, axis=0)
+    b = np.concatenate([a[1:], a[:1]])  # each vertex's successor
     twice_area = abs(int(np.dot(a[:, 0], b[:, 1]) - np.dot(a[:, 1], b[:, 0])))
     boundary = int(np.gcd(np.abs(b[:, 0] - a[:, 0]), np.abs(b[:, 1] - a[:, 1])).sum())
     return (twice_area + boundary) // 2 + 1
@@ -129,7 +130,8 @@ def ring_area(ring: Ring) -> float:
     if len(ring) < 3:
         return 0.0
     a = np.asarray(ring, dtype=np.float64)
-    return abs(float(np.dot(a[:, 0], np.roll(a[:, 1], -1)) - np.dot(a[:, 1], np.roll(a[:, 0], -1)))) / 2
+    b = np.concatenate([a[1:], a[:1]])
+    return abs(float(np.dot(a[:, 0], b[:, 1]) - np.dot(a[:, 1], b[:, 0]))) / 2
 
 
 def rings_crop(rings: list[tuple[Ring, bool]], width: int, height: int) -> tuple[np.ndarray, int, int] | None:
