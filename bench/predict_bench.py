@@ -184,9 +184,11 @@ def bench_arch(arch: str, args: argparse.Namespace, data, tmp: Path) -> dict:
     t = time.perf_counter()
     shapes = fast.shapes_from_prediction(p)
     t_poly = time.perf_counter() - t
-    from segcore.io.annotation import load, save
+    from segcore.io.annotation import new_annotation, save
 
-    ann = load(tmp / f"{arch}.json")
+    # the proposals as a fresh file writes them (mask shapes encoded as PNG, not kept as read)
+    ann = new_annotation(image_path, tmp / f"{arch}_copy.json", W, H)
+    ann.shapes = shapes
     t = time.perf_counter()
     save(ann, tmp / f"{arch}_copy.json")
     t_save = time.perf_counter() - t
