@@ -83,7 +83,9 @@ def exact_by_construction(rings: list[tuple[np.ndarray, bool]], pixels: int) -> 
     never covers fewer than its pixels that way and the sum reaches ``pixels`` only when no hole
     covers a pixel of its own part (two parts touching at a corner inside a hole do) and no
     two holes overlap; parts of different components are nested or apart (they cannot cross
-    without touching), so drawing largest first keeps each."""
+    without touching), so drawing largest first keeps each. A ring of one or two vertices (a
+    one-pixel part or hole, a straight one-pixel-wide run) is a point or a line, counted the
+    same way."""
     if not rings or len(rings[0][0]) < 3 or not all(len(r) for r, _ in rings):
         return False
     poly = [r for r, _ in rings if len(r) >= 3]
