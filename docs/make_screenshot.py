@@ -1,7 +1,10 @@
-"""Take docs/screenshot.png: the real window on a folder of LabelMe files (run under Xvfb).
+"""Take docs/screenshot.png (or, with ``--language zh_CN``, docs/screenshot_zh_CN.png): the real
+window on a folder of LabelMe files, in the given language (run under Xvfb with a window manager;
+Chinese needs a CJK font, e.g. Debian's fonts-noto-cjk).
 
-    Xvfb :99 -screen 0 1600x1000x24 &
+    Xvfb :99 -screen 0 1600x1000x24 & DISPLAY=:99 openbox &
     DISPLAY=:99 python docs/make_screenshot.py /path/to/labelme-folder [out.png] [image name]
+    DISPLAY=:99 python docs/make_screenshot.py --language zh_CN /path/to/labelme-folder
 """
 
 from __future__ import annotations
@@ -19,16 +22,24 @@ def main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.config import load_config
+    from app.i18n import install_translators
     from app.main_window import MainWindow
     from app.settings import Settings
 
-    folder = argv[0]
-    out = Path(argv[1]) if len(argv) > 1 else REPO / "docs" / "screenshot.png"
+    language = "en"
+    if "--language" in argv:
+        at = argv.index("--language")
+        language = argv[at + 1]
+        argv = argv[:at] + argv[at + 2:]
+    folder = str(Path(argv[0]).resolve())
+    default = "screenshot.png" if language.startswith("en") else f"screenshot_{language}.png"
+    out = Path(argv[1]) if len(argv) > 1 else REPO / "docs" / default
     wanted = argv[2] if len(argv) > 2 else None
     app = QApplication([sys.argv[0]])
+    translators = install_translators(app, language)  # noqa: F841 - they live as long as the app
     settings = Settings(str(Path(tempfile.mkdtemp()) / "settings.ini"))
     window = MainWindow(settings=settings, config=load_config())
-    window.resize(1400, 860)
+    window.resize(1400, 940)
     window.show()
     window.open_path(folder)
 
