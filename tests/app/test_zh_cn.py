@@ -256,6 +256,16 @@ def test_every_text_is_chinese(qtbot, qapp, zh_cn, tmp_path, monkeypatch):
         for act in window.findChildren(QAction):
             texts.action("action", act)
 
+        # a label file changed by another program while edits are unsaved: the conflict question
+        closer.where = "save conflict"
+        window.actions["autosave"].setChecked(False)
+        window.act_duplicate()
+        make_labelme(folder / "0.png", [polygon(LABELS[1], [(1, 1), (30, 2), (20, 40)])])
+        window.actions["save"].trigger()
+        qtbot.wait(60)
+        assert any("conflict_dialog" in where for where in texts.seen), "the conflict question was not seen"
+        window.act_undo()
+
         # every action of every menu, its dialogs and status texts
         for act in _all_actions(window):
             if not shiboken6.isValid(act) or act.objectName() in SKIP_ACTIONS or not act.isEnabled():
