@@ -265,6 +265,12 @@ def test_every_text_is_chinese(qtbot, qapp, zh_cn, tmp_path, monkeypatch):
         qtbot.wait(60)
         assert any("conflict_dialog" in where for where in texts.seen), "the conflict question was not seen"
         window.act_undo()
+        closer.where = "leaving unsaved edits"
+        window.document.set_selection([0])
+        window.act_duplicate()
+        assert not window.session.leave_current()  # the question was closed: cancelled
+        assert any(where.startswith(closer.where + "/QMessageBox") for where in texts.seen)
+        window.act_undo()
 
         # every action of every menu, its dialogs and status texts
         for act in _all_actions(window):
