@@ -47,7 +47,7 @@ REPO = Path(__file__).resolve().parents[2]
 # Names that stay as they are in every language (models, formats, libraries, units, keys)
 ALLOWED_PHRASES = ("ONNX Runtime", "DeepLabV3+", "DeepLabV3", "U-Net", "LR-ASPP", "Pascal VOC", "Apple GPU",
                    "CVAT for images 1.1", "pip install", "segstudio[sam]", "segcore train", "train / val / test",
-                   "English")
+                   "English", "（median）", "（none）")  # the values of `segcore train --class-weights`
 ALLOWED_WORDS = {w.lower() for w in (
     "DeepLab", "FCN", "PSPNet", "SegNet", "LRASPP", "COCO", "VOC", "YOLO", "CVAT", "SAM", "EfficientSAM", "ONNX",
     "PyTorch", "torchvision", "CUDA", "CPU", "GPU", "MPS", "LabelMe", "JSON", "PNG", "JPG", "JPEG", "BMP", "TIF",
