@@ -9,6 +9,8 @@ the keys and mouse modifiers of each tool (``Tool.keys`` of the tools in
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -26,9 +28,12 @@ from app.actions import ACTIONS, canvas_keys
 from app.canvas.tools import TOOLS, tool_keys, tool_title
 
 Row = tuple[str, str, str]  # (keys, what they do, where)
+_MNEMONIC_SUFFIX = re.compile(r"\s*\(&[^)&]\)")  # "(&O)": a translation's mnemonic after the text
 
 
 def _plain(text: str) -> str:
+    """A menu text without its mnemonic (``&Open`` and the ``打开(&O)`` form) or trailing dots."""
+    text = _MNEMONIC_SUFFIX.sub("", text)
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip(".").strip()
 
 

@@ -109,7 +109,7 @@ class TrainDialog(QDialog):
             current_model = str(self.settings.value(MODEL_SETTING, "") or "") or None
         self.current_model = current_model
         self.setWindowTitle(self.tr("Train on {folder}").format(folder=self.folder.name))
-        self.resize(900, 720)
+        self.resize(960, 760)
         self.process = TrainingProcess(self, python=python)
         self.extra_args: list[str] = []  # extra `segcore train` arguments (tests, power users)
         self.best_checkpoint: str | None = None
@@ -154,6 +154,9 @@ class TrainDialog(QDialog):
         self.batch_spin = QSpinBox(minimum=1, maximum=256, value=defaults.batch_size)
         form.addRow(self.tr("Batch size"), self.batch_spin)
         self.device_combo = QComboBox()
+        self.device_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.device_combo.setMinimumContentsLength(12)  # long device names show in the list and tooltip
+        self.device_combo.currentTextChanged.connect(self.device_combo.setToolTip)
         for dev, text in available_devices():
             self.device_combo.addItem(text, dev)
         form.addRow(self.tr("Device"), self.device_combo)
@@ -170,9 +173,8 @@ class TrainDialog(QDialog):
         self.warnings_label.setStyleSheet("color: #a05000")
         s.addWidget(self.summary_label)
         s.addWidget(self.warnings_label)
-        s.addStretch(1)
-        top.addWidget(summary, 1)
         layout.addLayout(top)
+        layout.addWidget(summary)  # full width: warnings can be long
         layout.addLayout(self._build_output_row())
 
         bar = QHBoxLayout()
@@ -202,14 +204,15 @@ class TrainDialog(QDialog):
         for p in (self.loss_plot, self.miou_plot):
             p.setBackground("w")
             p.setMinimumHeight(160)
-            plots.addWidget(p)
-        layout.addLayout(plots, 2)
-
-        self.iou_table = QTableWidget(0, 2)
+            plots.addWidget(p, 2)
+        self.iou_table = QTableWidget(0, 2)  # beside the curves: one row a class
         self.iou_table.setHorizontalHeaderLabels([self.tr("class"), self.tr("IoU (%)")])
-        self.iou_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.iou_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.iou_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.iou_table.setMinimumWidth(200)
         self.iou_table.verticalHeader().setVisible(False)
-        layout.addWidget(self.iou_table, 1)
+        plots.addWidget(self.iou_table, 1)
+        layout.addLayout(plots, 1)
 
         buttons = QHBoxLayout()
         self.start_button = QPushButton(self.tr("Start"))

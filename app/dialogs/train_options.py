@@ -73,18 +73,19 @@ class TrainOptions(QGroupBox):
         self.weights_combo.setToolTip(self.tr("how much rare classes weigh in the loss: median-frequency "
                                               "weights (median), their square root (sqrt) or none"))
         form.addRow(self.tr("Class weights"), self.weights_combo)
-        row = QWidget()
-        h = QHBoxLayout(row)
-        h.setContentsMargins(0, 0, 0, 0)
         self.backbone_combo = QComboBox()
         for text, value in BACKBONES:
             self.backbone_combo.addItem(self.tr(text), value)
+        form.addRow(self.tr("Backbone weights"), self.backbone_combo)
+        self.backbone_row = QWidget()  # the file, on its own row: the whole path shows
+        h = QHBoxLayout(self.backbone_row)
+        h.setContentsMargins(0, 0, 0, 0)
         self.backbone_file = QLineEdit()
         self.backbone_file.setPlaceholderText(self.tr("torchvision state dict (.pth)"))
         self.backbone_browse = QPushButton(self.tr("Browse..."))
-        for w in (self.backbone_combo, self.backbone_file, self.backbone_browse):
-            h.addWidget(w)
-        form.addRow(self.tr("Backbone weights"), row)
+        h.addWidget(self.backbone_file, 1)
+        h.addWidget(self.backbone_browse)
+        form.addRow("", self.backbone_row)
         self.backbone_combo.currentIndexChanged.connect(self._backbone_changed)
         self.backbone_browse.clicked.connect(self._browse_backbone)
         self.init_check.toggled.connect(lambda on: self.backbone_combo.setEnabled(not on))
@@ -92,8 +93,7 @@ class TrainOptions(QGroupBox):
 
     def _backbone_changed(self) -> None:
         is_file = self.backbone_combo.currentData() == "file"
-        self.backbone_file.setVisible(is_file)
-        self.backbone_browse.setVisible(is_file)
+        self.backbone_row.setVisible(is_file)
 
     def _browse_backbone(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Backbone weights (torchvision state dict)"),

@@ -6,6 +6,7 @@ shown translated still mean the same setting."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -113,6 +114,9 @@ def test_shortcuts_headers_and_places_are_translated(qtbot, tmp_path, zh):
     places = {table.item(r, 2).text() for r in range(table.rowCount())}
     assert "画布" in places and "Canvas" not in places
     assert not any(p.endswith(" tool") for p in places)
+    texts = [table.item(r, c).text() for r in range(table.rowCount()) for c in (1, 2)]
+    assert "打开" in texts and "文件" in texts  # the translations' mnemonics "(&O)" are not shown
+    assert not [t for t in texts if re.search(r"\([A-Z]\)$", t)]
     dialog.close()
 
 
