@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressD
 from app.actions import ActionSpec
 from app.canvas.tool_ai import AiTool
 from app.dialogs.job_progress import JobProgress
-from app.features.ai_service import MIRROR_SETTING, AiService
+from app.features.ai_service import MIRROR_SETTING, AiService, weights_missing_text
 from app.icons import set_icons
 from app.workers import Job, run_in_thread
 from segcore.interactive.promptable import ModelError
@@ -142,7 +142,7 @@ class AiFeature:
         """Ask whether to download the missing weights or choose the files."""
         question = self.tr("Download them into {folder} now, or choose the files if you downloaded them "
                            "elsewhere?").format(folder=exc.files[0].path.parent)
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("AI Model"), f"{exc}.\n\n{question}",
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("AI Model"), f"{weights_missing_text(exc)}.\n\n{question}",
                           parent=self.window)
         download = box.addButton(self.tr("Download"), QMessageBox.ButtonRole.AcceptRole)
         local = box.addButton(self.tr("Choose Files..."), QMessageBox.ButtonRole.ActionRole)

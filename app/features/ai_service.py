@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from app.workers import Job, run_in_thread
 from segcore.interactive.promptable import (
@@ -33,6 +33,12 @@ from segcore.interactive.sam_osam import DEFAULT_MODEL, WeightsMissing
 MODEL_SETTING = "ai/model"
 MIRROR_SETTING = "ai/mirror"
 CACHED_IMAGES = 4
+
+
+def weights_missing_text(exc: WeightsMissing) -> str:
+    """What the user reads when the model's weights are not downloaded yet: the model and its files."""
+    return QCoreApplication.translate("AiService", "{model}: its weights ({files}) are not downloaded yet").format(
+        model=exc.model, files=", ".join(f.name for f in exc.files))
 
 
 class AiService(QObject):
@@ -155,7 +161,8 @@ class AiService(QObject):
             return
         self._blocked = True  # one message, not one per image; activate() or reset() retries
         if isinstance(exc, WeightsMissing):
-            self.problem = self.tr("{error}: Tools > AI Model > Download Model Weights").format(error=exc)
+            self.problem = self.tr("{error}: Tools > AI Model > Download Model Weights").format(
+                error=weights_missing_text(exc))
             self.weightsMissing.emit(exc)
         else:
             self.problem = self.tr("AI tool: {error}").format(error=exc)

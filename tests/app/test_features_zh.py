@@ -87,3 +87,19 @@ def test_chinese_toolbars_keep_everything_at_1600_px(qtbot, tmp_path, chinese):
         extension = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
         assert extension is None or not extension.isVisible(), toolbar.objectName()
         assert toolbar.geometry().right() <= window.width(), toolbar.objectName()
+
+
+def test_missing_weights_are_named_in_chinese(qtbot, tmp_path, chinese):
+    from pathlib import Path
+
+    from app.features.ai_service import weights_missing_text
+    from segcore.interactive.sam_osam import WeightsMissing
+    from segcore.interactive.weights import WeightFile
+
+    files = [WeightFile("efficientsam:10m", "https://example.org/a/encoder.onnx", "0" * 64, Path(tmp_path / "e")),
+             WeightFile("efficientsam:10m", "https://example.org/a/decoder.onnx", "1" * 64, Path(tmp_path / "d"))]
+    text = weights_missing_text(WeightsMissing("efficientsam:10m", files))
+    assert "efficientsam:10m" in text and "encoder.onnx, decoder.onnx" in text
+    for name in ("efficientsam:10m", "encoder.onnx", "decoder.onnx"):
+        text = text.replace(name, "")
+    assert CJK.search(text) and not _english_words(text)

@@ -400,12 +400,17 @@
 <context>
     <name>AiService</name>
     <message>
-        <location filename="../../features/ai_service.py" line="158"/>
+        <location filename="../../features/ai_service.py" line="40"/>
+        <source>{model}: its weights ({files}) are not downloaded yet</source>
+        <translation>{model}：其权重（{files}）尚未下载</translation>
+    </message>
+    <message>
+        <location filename="../../features/ai_service.py" line="164"/>
         <source>{error}: Tools &gt; AI Model &gt; Download Model Weights</source>
         <translation>{error}：工具 &gt; AI 模型 &gt; 下载模型权重</translation>
     </message>
     <message>
-        <location filename="../../features/ai_service.py" line="161"/>
+        <location filename="../../features/ai_service.py" line="168"/>
         <source>AI tool: {error}</source>
         <translation>AI 工具：{error}</translation>
     </message>
