@@ -3,7 +3,7 @@ its own; there are no import circles between modules (imports inside functions c
 
 Layers, lowest first (a package may import its own layer and those below)::
 
-    progress
+    progress, messages
     io                    LabelMe files, shapes, images, atomic saves, palettes
     data, models, metrics annotations as training data; architectures; scores
     checkpoint, formats, interactive
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 SEGCORE = REPO / "segcore"
 
 LAYERS: list[set[str]] = [
-    {"segcore", "segcore.progress"},
+    {"segcore", "segcore.progress", "segcore.messages"},
     {"segcore.io"},
     {"segcore.data", "segcore.models", "segcore.metrics"},
     {"segcore.checkpoint", "segcore.checkpoint_schema", "segcore.formats", "segcore.interactive"},

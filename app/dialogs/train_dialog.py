@@ -302,7 +302,8 @@ class TrainDialog(QDialog):
             images.format(labelled=r["labelled"], to_review=r.get("to_review"), unlabelled=r["unlabelled"]),
             self.tr("Classes (instances): {classes}").format(classes=classes),
             self.tr("Image sizes: {sizes}").format(sizes=sizes or "-"))))
-        self.warnings_label.setText("\n".join(f"\u26a0 {w}" for w in r["warnings"]))
+        self.warnings_label.setText("\n".join(
+            "\u26a0 " + QCoreApplication.translate(n.context, n.template).format(**n.values) for n in r["notices"]))
         if r["labelled"] == 0 or not r["classes"]:
             self.start_button.setEnabled(False)
             self._status(self.tr("Nothing to train on: label some shapes first."), error=True)

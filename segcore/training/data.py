@@ -28,6 +28,7 @@ from torch.utils.data import Dataset
 
 from segcore.io.imageio import read_image
 from segcore.io.palette import IGNORE_INDEX
+from segcore.messages import QT_TRANSLATE_NOOP, Notice
 from segcore.training.augment import (
     IMAGENET_MEAN,
     IMAGENET_STD,
@@ -300,7 +301,8 @@ def training_readiness(root: str | os.PathLike, *, min_images: int = 10, min_ins
     ``to_review`` (images holding only unreviewed model proposals: not used), ``unlabelled``,
     ``classes`` ({name: {"images", "instances"}}, proposals not counted),
     ``sizes`` (distinct (width, height) of the labelled images, at most 10), ``problems``
-    (strings) and ``warnings`` (too few labelled images, a class with fewer than
+    (strings), ``warnings`` (English strings) and ``notices`` (the same as
+    :class:`~segcore.messages.Notice` records, for a translated display) (too few labelled images, a class with fewer than
     ``min_instances`` instances, unlabelled images, mixed image sizes, only one class).
     """
     from segcore.data.dataset import summarize
@@ -318,27 +320,35 @@ def training_readiness(root: str | os.PathLike, *, min_images: int = 10, min_ins
             continue
     classes = {name: {"images": st.images, "instances": st.instances}
                for name, st in summary.class_stats.items() if name not in ("_background_", "__ignore__")}
-    warnings: list[str] = []
+    ctx = "TrainingNotices"
+    notices: list[Notice] = []
     if labelled == 0:
-        warnings.append("no labelled images: label some images first")
+        notices.append(Notice(ctx, QT_TRANSLATE_NOOP(ctx, "no labelled images: label some images first")))
     elif labelled < min_images:
-        warnings.append(f"only {labelled} labelled images: a model trained on fewer than {min_images} "
-                        "is weak (it can still help pre-annotate)")
+        notices.append(Notice(ctx, QT_TRANSLATE_NOOP(
+            ctx, "only {labelled} labelled images: a model trained on fewer than {min_images} is weak "
+                 "(it can still help pre-annotate)"), {"labelled": labelled, "min_images": min_images}))
     if labelled and not classes:
-        warnings.append("no labelled shapes: only the background class")
+        notices.append(Notice(ctx, QT_TRANSLATE_NOOP(ctx, "no labelled shapes: only the background class")))
     for name, st in sorted(classes.items()):
         if st["instances"] < min_instances:
-            warnings.append(f"class '{name}' has only {st['instances']} instance(s): label at least {min_instances}")
+            notices.append(Notice(ctx, QT_TRANSLATE_NOOP(
+                ctx, "class '{name}' has only {instances} instance(s): label at least {min_instances}"),
+                {"name": name, "instances": st["instances"], "min_instances": min_instances}))
     if summary.proposals_only:
-        warnings.append(f"{summary.proposals_only} images hold only unreviewed model proposals and will not be "
-                        "used: accept or edit the proposals to use them")
+        notices.append(Notice(ctx, QT_TRANSLATE_NOOP(
+            ctx, "{count} images hold only unreviewed model proposals and will not be used: "
+                 "accept or edit the proposals to use them"), {"count": summary.proposals_only}))
     if summary.unlabelled:
-        warnings.append(f"{summary.unlabelled} images have no annotation and will not be used")
+        notices.append(Notice(ctx, QT_TRANSLATE_NOOP(
+            ctx, "{count} images have no annotation and will not be used"), {"count": summary.unlabelled}))
     if len(sizes) > 1:
-        warnings.append(f"images of {len(sizes)} different sizes: they are resized to the chosen image size")
+        notices.append(Notice(ctx, QT_TRANSLATE_NOOP(
+            ctx, "images of {count} different sizes: they are resized to the chosen image size"),
+            {"count": len(sizes)}))
     return {"labelled": labelled, "to_review": summary.proposals_only, "unlabelled": summary.unlabelled,
             "classes": classes, "sizes": sorted(sizes)[:10], "problems": [str(p) for p in summary.problems[:50]],
-            "warnings": warnings}
+            "warnings": [n.text for n in notices], "notices": notices}
 
 
 class SegDataset(Dataset):
