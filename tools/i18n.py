@@ -34,12 +34,19 @@ def _expand(patterns: list[str]) -> list[Path]:
     return sorted({p for pattern in patterns for p in APP.glob(pattern)})
 
 
+def engine_sources() -> list[Path]:
+    """The segcore modules whose messages reach the window (they make ``segcore.messages``
+    notices): their marked templates belong to the dialogs part, which shows them."""
+    return sorted(p for p in (REPO / "segcore").rglob("*.py")
+                  if p.name != "messages.py" and "messages import" in p.read_text(encoding="utf-8"))
+
+
 def parts() -> dict[str, list[Path]]:
     """Each part of the interface and its Python sources, sorted."""
     dialogs, features = _expand(_DIALOGS), _expand(_FEATURES)
     taken = set(dialogs) | set(features)
     window = [p for p in _expand(["*.py", "docks/*.py", "canvas/*.py"]) if p not in taken]
-    return {"window": window, "dialogs": dialogs, "features": features}
+    return {"window": window, "dialogs": dialogs + engine_sources(), "features": features}
 
 
 def ts_path(part: str, locale: str = DEFAULT_LOCALE) -> Path:
