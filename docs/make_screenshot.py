@@ -3,7 +3,7 @@ window on a folder of LabelMe files, in the given language (run under Xvfb with 
 Chinese needs a CJK font, e.g. Debian's fonts-noto-cjk).
 
     Xvfb :99 -screen 0 1600x1000x24 & DISPLAY=:99 openbox &
-    DISPLAY=:99 python docs/make_screenshot.py /path/to/labelme-folder [out.png] [image name]
+    DISPLAY=:99 python docs/make_screenshot.py /path/to/labelme-folder [out.png or ""] [image name]
     DISPLAY=:99 python docs/make_screenshot.py --language zh_CN /path/to/labelme-folder
 """
 
@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
         argv = argv[:at] + argv[at + 2:]
     folder = str(Path(argv[0]).resolve())
     default = "screenshot.png" if language.startswith("en") else f"screenshot_{language}.png"
-    out = Path(argv[1]) if len(argv) > 1 else REPO / "docs" / default
+    out = Path(argv[1]) if len(argv) > 1 and argv[1] else REPO / "docs" / default
     wanted = argv[2] if len(argv) > 2 else None
     app = QApplication([sys.argv[0]])
     translators = install_translators(app, language)  # noqa: F841 - they live as long as the app
