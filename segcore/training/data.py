@@ -320,31 +320,31 @@ def training_readiness(root: str | os.PathLike, *, min_images: int = 10, min_ins
             continue
     classes = {name: {"images": st.images, "instances": st.instances}
                for name, st in summary.class_stats.items() if name not in ("_background_", "__ignore__")}
-    ctx = "TrainingNotices"
+    ctx = "TrainingNotices"  # lupdate reads the context of each template below as a literal
     notices: list[Notice] = []
     if labelled == 0:
-        notices.append(Notice(ctx, QT_TRANSLATE_NOOP(ctx, "no labelled images: label some images first")))
+        notices.append(Notice(ctx, QT_TRANSLATE_NOOP("TrainingNotices", "no labelled images: label some images first")))
     elif labelled < min_images:
         notices.append(Notice(ctx, QT_TRANSLATE_NOOP(
-            ctx, "only {labelled} labelled images: a model trained on fewer than {min_images} is weak "
+            "TrainingNotices", "only {labelled} labelled images: a model trained on fewer than {min_images} is weak "
                  "(it can still help pre-annotate)"), {"labelled": labelled, "min_images": min_images}))
     if labelled and not classes:
-        notices.append(Notice(ctx, QT_TRANSLATE_NOOP(ctx, "no labelled shapes: only the background class")))
+        notices.append(Notice(ctx, QT_TRANSLATE_NOOP("TrainingNotices", "no labelled shapes: only the background class")))
     for name, st in sorted(classes.items()):
         if st["instances"] < min_instances:
             notices.append(Notice(ctx, QT_TRANSLATE_NOOP(
-                ctx, "class '{name}' has only {instances} instance(s): label at least {min_instances}"),
+                "TrainingNotices", "class '{name}' has only {instances} instance(s): label at least {min_instances}"),
                 {"name": name, "instances": st["instances"], "min_instances": min_instances}))
     if summary.proposals_only:
         notices.append(Notice(ctx, QT_TRANSLATE_NOOP(
-            ctx, "{count} images hold only unreviewed model proposals and will not be used: "
+            "TrainingNotices", "{count} images hold only unreviewed model proposals and will not be used: "
                  "accept or edit the proposals to use them"), {"count": summary.proposals_only}))
     if summary.unlabelled:
         notices.append(Notice(ctx, QT_TRANSLATE_NOOP(
-            ctx, "{count} images have no annotation and will not be used"), {"count": summary.unlabelled}))
+            "TrainingNotices", "{count} images have no annotation and will not be used"), {"count": summary.unlabelled}))
     if len(sizes) > 1:
         notices.append(Notice(ctx, QT_TRANSLATE_NOOP(
-            ctx, "images of {count} different sizes: they are resized to the chosen image size"),
+            "TrainingNotices", "images of {count} different sizes: they are resized to the chosen image size"),
             {"count": len(sizes)}))
     return {"labelled": labelled, "to_review": summary.proposals_only, "unlabelled": summary.unlabelled,
             "classes": classes, "sizes": sorted(sizes)[:10], "problems": [str(p) for p in summary.problems[:50]],

@@ -776,52 +776,52 @@
         <translation>图像尺寸：{sizes}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="308"/>
+        <location filename="../../dialogs/train_dialog.py" line="309"/>
         <source>Nothing to train on: label some shapes first.</source>
         <translation>没有可训练的数据：请先标注一些形状。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="350"/>
+        <location filename="../../dialogs/train_dialog.py" line="351"/>
         <source>Choose an output folder for the run (Browse...).</source>
         <translation>请为本次训练选择输出文件夹（浏览...）。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="363"/>
+        <location filename="../../dialogs/train_dialog.py" line="364"/>
         <source>Cannot start: {error}</source>
         <translation>无法启动：{error}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="367"/>
+        <location filename="../../dialogs/train_dialog.py" line="368"/>
         <source>Starting {model} (loading data, rasterising labels)...</source>
         <translation>正在启动 {model}（加载数据、栅格化标注）...</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="371"/>
+        <location filename="../../dialogs/train_dialog.py" line="372"/>
         <source>Stopping after the current step (the best model is kept)...</source>
         <translation>将在当前步骤后停止（保留最佳模型）...</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="385"/>
+        <location filename="../../dialogs/train_dialog.py" line="386"/>
         <source>Downloading ImageNet backbone weights ({what}): {done}</source>
         <translation>正在下载 ImageNet 主干网络权重（{what}）：{done}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="396"/>
+        <location filename="../../dialogs/train_dialog.py" line="397"/>
         <source>Training {model} on {device}: {train} training / {val} validation images.</source>
         <translation>正在 {device} 上训练 {model}：{train} 张训练图像 / {val} 张验证图像。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="426"/>
+        <location filename="../../dialogs/train_dialog.py" line="427"/>
         <source>Epoch {epoch}: loss {loss}, val mIoU {miou}; {best}</source>
         <translation>第 {epoch} 轮：损失 {loss}，验证 mIoU {miou}；{best}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="435"/>
+        <location filename="../../dialogs/train_dialog.py" line="436"/>
         <source>Finished ({reason}): {best}; model: {model}</source>
         <translation>训练结束（{reason}）：{best}；模型：{model}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="450"/>
+        <location filename="../../dialogs/train_dialog.py" line="451"/>
         <source>{model} is now the pre-annotation model.</source>
         <translation>{model} 现在是预标注模型。</translation>
     </message>
@@ -962,6 +962,44 @@
         <location filename="../../dialogs/train_options.py" line="100"/>
         <source>PyTorch weights (*.pth *.pt)</source>
         <translation>PyTorch 权重 (*.pth *.pt)</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingNotices</name>
+    <message>
+        <location filename="../../../segcore/training/data.py" line="326"/>
+        <source>no labelled images: label some images first</source>
+        <translation>没有已标注的图像：请先标注一些图像</translation>
+    </message>
+    <message>
+        <location filename="../../../segcore/training/data.py" line="328"/>
+        <source>only {labelled} labelled images: a model trained on fewer than {min_images} is weak (it can still help pre-annotate)</source>
+        <translation>只有 {labelled} 张已标注的图像：用少于 {min_images} 张图像训练的模型较弱（仍可用于辅助预标注）</translation>
+    </message>
+    <message>
+        <location filename="../../../segcore/training/data.py" line="332"/>
+        <source>no labelled shapes: only the background class</source>
+        <translation>没有已标注的形状：只有背景类</translation>
+    </message>
+    <message>
+        <location filename="../../../segcore/training/data.py" line="335"/>
+        <source>class &apos;{name}&apos; has only {instances} instance(s): label at least {min_instances}</source>
+        <translation>类别“{name}”只有 {instances} 个实例：请至少标注 {min_instances} 个</translation>
+    </message>
+    <message>
+        <location filename="../../../segcore/training/data.py" line="339"/>
+        <source>{count} images hold only unreviewed model proposals and will not be used: accept or edit the proposals to use them</source>
+        <translation>{count} 张图像只有未审核的模型提议，不会被使用：接受或编辑这些提议后即可使用</translation>
+    </message>
+    <message>
+        <location filename="../../../segcore/training/data.py" line="343"/>
+        <source>{count} images have no annotation and will not be used</source>
+        <translation>{count} 张图像没有标注，不会被使用</translation>
+    </message>
+    <message>
+        <location filename="../../../segcore/training/data.py" line="346"/>
+        <source>images of {count} different sizes: they are resized to the chosen image size</source>
+        <translation>图像有 {count} 种不同尺寸：将缩放到所选的图像尺寸</translation>
     </message>
 </context>
 <context>
