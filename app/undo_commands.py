@@ -83,7 +83,8 @@ KIND_NAMES: dict[str, str] = {
 
 def kind_name(shape_type: str) -> str:
     """A shape kind's name in the user's language ("polygon" -> 多边形); unknown kinds as they are."""
-    return QCoreApplication.translate("ShapeKinds", KIND_NAMES[shape_type]) if shape_type in KIND_NAMES else shape_type
+    name = KIND_NAMES.get(shape_type)
+    return QCoreApplication.translate("ShapeKinds", name) if name else shape_type
 
 
 def new_gesture() -> int:

@@ -36,7 +36,8 @@ def test_no_resources_outside_the_package():
 def test_every_resource_file_is_package_data():
     patterns = PYPROJECT["tool"]["setuptools"]["package-data"]["app"]
     files = [p.relative_to(ROOT / "app").as_posix() for p in (ROOT / "app" / "resources").rglob("*")
-             if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts]
+             if p.is_file() and p.suffix not in (".py", ".ts")  # .ts: translation sources, not read at run time
+             and "__pycache__" not in p.parts]
     assert files
     assert [f for f in files if not any(fnmatch(f, pat) for pat in patterns)] == []
 
