@@ -41,7 +41,7 @@ Texts (Edit > Undo <text>): a command translates its text with the context ``"Un
 callers mark theirs with ``QT_TRANSLATE_NOOP("UndoCommand", "...")`` (a text already in the
 user's language passes through unchanged).
 
-Writing a new command (helpers D, F): subclass :class:`DocCommand` and call the document's
+Writing a new command: subclass :class:`DocCommand` and call the document's
 ``apply_insert`` / ``apply_remove`` / ``apply_order`` / ``apply_fields(_many)`` in
 ``redo``/``undo``; or subclass :class:`FieldsCommand` and pass per-shape before/after dicts.
 """

@@ -95,9 +95,6 @@ def test_folder_to_model_to_proposals(tmp_path, capsys, monkeypatch):
     assert snapshot(data) == before  # training wrote nothing into the user's folder
 
     # predict: proposals added beside every image, person shapes untouched, images untouched
-    if importlib.util.find_spec("segcore.commands.predict") is None or \
-            importlib.util.find_spec("segcore.inference.predict") is None:
-        pytest.skip("segcore.commands.predict is not there yet (helper D's module)")
     originals = {p.name: _person_shapes(p) for p in data.glob("*.json")}
     for _ in range(2):  # a second run replaces the first run's proposals instead of adding to them
         out, _ = _run(capsys, "predict", str(best), str(data), "--quiet")
