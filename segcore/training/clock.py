@@ -40,6 +40,18 @@ class RunClock:
         return self.budget_s is not None and self.elapsed() + reserve_s >= self.budget_s
 
 
+VALIDATION_SHARE = 0.1  # ``eval_every=0``: validation takes at most this share of the run
+
+
+def auto_validation_due(train_s_since_last: float | None, cost_s: float, share: float = VALIDATION_SHARE) -> bool:
+    """Whether to validate now under ``eval_every=0``: always the first time (the first score comes
+    early and times a validation), then when one more validation of ``cost_s`` keeps validation at
+    most ``share`` of the time since the last one (``train_s_since_last``: training time since then)."""
+    if train_s_since_last is None:
+        return True
+    return cost_s <= share * (train_s_since_last + cost_s)
+
+
 def validation_cost_guess(seconds: float, steps: int, batch_shape: tuple[int, ...], val_pixels: float,
                           recalib_batches: int, world_size: int = 1) -> float:
     """Before the first validation is timed: its cost guessed from the training steps so far

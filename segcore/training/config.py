@@ -65,7 +65,7 @@ class TrainConfig:
     patience: int = 0  # epochs without a better val mIoU before stopping (0: never)
     bn_momentum_floor: float = 0.1
     bn_recalib_batches: int = 10
-    eval_every: int = 1
+    eval_every: int = 0  # validate every N epochs; 0: when validation stays under a tenth of the run
     num_workers: int | None = None  # None: automatic
     preload: bool | None = None  # None: when the images fit in ~2 GB
     device: str | None = None

@@ -255,3 +255,38 @@ def test_out_of_memory_retries_with_a_smaller_batch_and_says_so(tmp_path, data, 
     warning = [e["message"] for e in events if e["event"] == "warning" and "out of" in e["message"]]
     assert warning and "batch size 2" in warning[0] and "2 accumulation steps" in warning[0]
     assert len(result.history) == 1
+
+
+def test_automatic_validation_keeps_to_a_tenth_of_the_run():
+    from segcore.training.clock import auto_validation_due
+
+    assert auto_validation_due(None, 30.0)  # the first epoch always gives a score
+    assert not auto_validation_due(5.0, 1.0)  # 1 s of 6: a sixth of the time
+    assert auto_validation_due(9.0, 1.0)  # 1 s of 10: a tenth
+    assert auto_validation_due(0.5, 0.01)  # cheap validation: every epoch
+
+
+@pytest.mark.slow
+def test_default_cadence_validates_first_and_last_epoch_and_times_the_rest(tmp_path, data, monkeypatch):
+    """eval_every=0 (the default) asks the rule with the measured training time and validation
+    cost, validates exactly when it says so, and always after the last epoch."""
+    import segcore.training.trainer as trainer_mod
+    from segcore.training.clock import auto_validation_due
+
+    asked = []
+
+    def spy(trained_s, cost_s):
+        answer = len(asked) % 2 == 0  # alternate, whatever the machine's speed
+        asked.append((trained_s, cost_s, answer))
+        return answer
+
+    monkeypatch.setattr(trainer_mod, "auto_validation_due", spy)
+    assert TrainConfig().eval_every == 0 and auto_validation_due is not spy
+    result = Trainer(_config(tmp_path, data, epochs=5)).fit()
+    validated = [h["epoch"] for h in result.history if h["val_miou"] == h["val_miou"]]
+    # epochs 1-4 asked the rule (answers yes, no, yes, no); 5 is the last: validated unasked
+    assert len(asked) == 4 and validated == [1, 3, 5]
+    assert asked[0][:2] == (None, 0.0)  # nothing validated yet, no cost known
+    assert asked[1][0] > 0 and asked[1][1] > 0  # epoch 2's training time, epoch 1's validation cost
+    assert asked[2][0] > asked[1][0]  # training time adds up until the next validation
+    assert asked[3][0] > 0 and asked[3][1] > 0
