@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from segcore.io.atomic import atomic_write_bytes
+from segcore.io.json_writer import dumps_labelme
 from segcore.io.shape import (
     _ABSENT,
     POINT_COUNTS,
@@ -314,7 +315,7 @@ def dumps_checked(ann: Annotation, path: str | os.PathLike | None) -> str:
         raise AnnotationError(path, f"not an Annotation: {type(ann).__name__}")
     ann.validate(path)
     try:
-        return json.dumps(to_dict(ann), ensure_ascii=False, indent=2)
+        return dumps_labelme(to_dict(ann))
     except (TypeError, ValueError, RecursionError) as exc:
         raise AnnotationError(path, f"cannot be written as JSON ({exc})") from None
 
