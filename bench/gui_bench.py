@@ -83,9 +83,9 @@ def part_pan(impl: str, quick: bool) -> dict:
     steps = _steps(20, 8)
     times = []
     if impl == "ours":
-        from app.canvas import Canvas
-        from app.document import Document
         from segcore.io.annotation import Annotation
+        from segstudio.canvas import Canvas
+        from segstudio.document import Document
 
         doc = Document(Annotation(shapes=shapes, image_width=W, image_height=H))
         view = Canvas()
@@ -142,8 +142,8 @@ def part_folder(impl: str, quick: bool) -> dict:
     folder = prepare_folder(1000 if quick else 10000)
     app = QApplication.instance() or QApplication([])
     if impl == "ours":
-        from app.main_window import MainWindow
-        from app.settings import Settings
+        from segstudio.main_window import MainWindow
+        from segstudio.settings import Settings
 
         w = MainWindow(settings=Settings(str(WORK / "settings.ini")))
         w.resize(1280, 800)
@@ -200,8 +200,8 @@ def part_huge(impl: str, quick: bool) -> dict:
     app = QApplication.instance() or QApplication([])
     base = _rss_peak_mib()
     if impl == "ours":
-        from app.main_window import MainWindow
-        from app.settings import Settings
+        from segstudio.main_window import MainWindow
+        from segstudio.settings import Settings
 
         w = MainWindow(settings=Settings(str(WORK / "settings.ini")))
         w.resize(1280, 800)
@@ -248,10 +248,10 @@ def part_save(impl: str, quick: bool) -> dict:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from app.autosave import Saver
-    from app.document import Document
-    from app.undo_commands import AddShapes
     from segcore.io import annotation as sa
+    from segstudio.autosave import Saver
+    from segstudio.document import Document
+    from segstudio.undo_commands import AddShapes
 
     app = QApplication.instance() or QApplication([])
     n = 200 if quick else 2000

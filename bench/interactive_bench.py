@@ -52,7 +52,7 @@ from segcore.io.annotation import load
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "labelme-voc-example"
 TARGET_IOU = 0.9
-WAND_MAX_PIXELS = 1_000_000  # what the GUI's magic wand traces at most (app/canvas/tool_wand.py)
+WAND_MAX_PIXELS = 1_000_000  # what the GUI's magic wand traces at most (segstudio/canvas/tool_wand.py)
 MAX_CLICKS = 30
 
 

@@ -21,10 +21,10 @@ def main(argv: list[str]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.config import load_config
-    from app.i18n import install_translators
-    from app.main_window import MainWindow
-    from app.settings import Settings
+    from segstudio.config import load_config
+    from segstudio.i18n import install_translators
+    from segstudio.main_window import MainWindow
+    from segstudio.settings import Settings
 
     language = "en"
     if "--language" in argv:

@@ -19,7 +19,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SEGCORE = REPO / "segcore"
-FORBIDDEN = ("app", "PySide6", "PySide2", "PyQt5", "PyQt6", "shiboken6", "shiboken2", "qtpy",
+FORBIDDEN = ("segstudio", "PySide6", "PySide2", "PyQt5", "PyQt6", "shiboken6", "shiboken2", "qtpy",
              "pyqtgraph", "pytestqt")
 
 
@@ -81,14 +81,14 @@ def test_checker_catches_violations() -> None:
         import os
         def later():
             from PySide6.QtCore import QObject
-            import app.document
+            import segstudio.document
             import importlib
             importlib.import_module("PyQt5.QtWidgets")
         from . import annotation
         """
     )
     found = violations(src, "segcore.something")
-    assert [v.split(" imports ")[1] for v in found] == ["PySide6.QtCore", "app.document", "PyQt5.QtWidgets"]
+    assert [v.split(" imports ")[1] for v in found] == ["PySide6.QtCore", "segstudio.document", "PyQt5.QtWidgets"]
     assert imported_names("from .. import x", "segcore.formats.voc")[0][1] == "segcore"
     assert imported_names("from .voc import x", "segcore.formats", is_package=True)[0][1] == "segcore.formats.voc"
     assert imported_names("from . import y", "segcore.formats.voc")[0][1] == "segcore.formats"

@@ -1,13 +1,13 @@
 """The interface's translations: which sources belong to which part, and the commands that keep
-the ``.ts``/``.qm`` files of ``app/resources/i18n`` up to date.
+the ``.ts``/``.qm`` files of ``segstudio/resources/i18n`` up to date.
 
     python tools/i18n.py update [LOCALE]   extract the strings (lupdate, dropping vanished ones) and
                                           compile them (lrelease), for every part
     python tools/i18n.py check [LOCALE]    say, per part, how many strings are unfinished or vanished
                                           (exit status 1 when any are); leaves the files as they are
 
-Each part of ``app/`` has its own ``<part>_<locale>.ts`` so that its strings are translated on
-their own; ``app.i18n`` loads every ``<part>_<locale>.qm`` at start.
+Each part of ``segstudio/`` has its own ``<part>_<locale>.ts`` so that its strings are translated on
+their own; ``segstudio.i18n`` loads every ``<part>_<locale>.qm`` at start.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-APP = REPO / "app"
+APP = REPO / "segstudio"
 I18N = APP / "resources" / "i18n"
 DEFAULT_LOCALE = "zh_CN"
 
-# part -> the sources of app/ it holds (paths relative to app/); "window" holds every other source
+# part -> the sources of segstudio/ it holds (paths relative to app/); "window" holds every other source
 _DIALOGS = ["dialogs/*.py", "training_process.py"]
 _FEATURES = ["features/*.py", "workers.py", "icons.py", "qt_check.py", "config.py"]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt
 
-from app.canvas import Canvas
-from app.document import Document
 from segcore.io.annotation import Annotation, Shape
+from segstudio.canvas import Canvas
+from segstudio.document import Document
 
 W, H = 200, 150
 

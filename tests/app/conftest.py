@@ -1,8 +1,8 @@
-"""GUI tests: stop at once, with the reason, on a Qt binding known to crash (see app/qt_check.py)."""
+"""GUI tests: stop at once, with the reason, on a Qt binding known to crash (see segstudio/qt_check.py)."""
 
 import pytest
 
-from app.qt_check import broken_binding_message
+from segstudio.qt_check import broken_binding_message
 
 _message = broken_binding_message()
 if _message:

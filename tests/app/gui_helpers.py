@@ -11,9 +11,9 @@ from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
-from app.dialogs.label_dialog import LabelChoice
-from app.main_window import MainWindow
-from app.settings import Settings
+from segstudio.dialogs.label_dialog import LabelChoice
+from segstudio.main_window import MainWindow
+from segstudio.settings import Settings
 
 
 def make_image(path: Path, size=(120, 90), colour=(10, 200, 30)) -> Path:

@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 
-from app.canvas.tool_ai import PREPARING
 from segcore.data.rasterize import shape_mask
 from segcore.interactive import sam_models
+from segstudio.canvas.tool_ai import PREPARING
 from tests.segcore.test_promptable import TinyModel, two_squares
 
 from .canvas_helpers import click, drag, key

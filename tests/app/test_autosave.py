@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.autosave import Saver
-from app.document import Document
-from app.undo_commands import AddShapes, MoveVertex
 from segcore.io import annotation as sa
+from segstudio.autosave import Saver
+from segstudio.document import Document
+from segstudio.undo_commands import AddShapes, MoveVertex
 
 pytestmark = pytest.mark.gui
 
@@ -152,7 +152,7 @@ def test_full_disk_keeps_old_file_and_tells_user(qtbot, tmp_path, saver, monkeyp
 
 
 def test_streamed_serialisation_is_segcore_text(tmp_path):
-    from app.autosave import serialise
+    from segstudio.autosave import serialise
 
     ann = sa.Annotation(shapes=[_tri("chat é"), sa.Shape("box", [(1.5, 2.0), (7.0, 9.25)], "rectangle", group_id=2,
                                                        flags={"x": True}, score=0.5, proposed=True)],

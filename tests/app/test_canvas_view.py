@@ -117,7 +117,7 @@ def test_proposed_shape_and_every_type_paint(qtbot):
 
 
 def test_large_upgrade_builds_in_background_and_crosshair_paints(qtbot, monkeypatch):
-    from app.canvas import image_view
+    from segstudio.canvas import image_view
 
     canvas, doc = two_shapes(qtbot)
     monkeypatch.setattr(image_view, "ASYNC_ABOVE_PIXELS", 100)  # make this small upgrade "large"
@@ -159,7 +159,7 @@ def test_strip_repaint_matches_full_repaint_inside_the_strip(qtbot, monkeypatch)
     from PySide6.QtGui import QImage, QPainter
     from PySide6.QtWidgets import QStyleOptionGraphicsItem
 
-    from app.canvas import shape_layer
+    from segstudio.canvas import shape_layer
 
     monkeypatch.setattr(shape_layer, "MIN_CELL", 20.0)  # many cells on this small image
 
@@ -221,7 +221,7 @@ def test_zoom_gesture_scales_the_last_frame_in_place_then_repaints_crisp(qtbot):
     assert rows_crisp and rows_mid
     assert abs(sum(rows_mid) / len(rows_mid) - sum(rows_crisp) / len(rows_crisp)) <= 1.0
     # an edit drops the kept frame (it would be stale)
-    from app import undo_commands as cmd
+    from segstudio import undo_commands as cmd
 
     doc.push(cmd.MoveShapes(doc, [0], 0, 5))
     assert layer._snap is None

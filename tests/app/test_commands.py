@@ -7,10 +7,10 @@ import random
 import numpy as np
 import pytest
 
-from app import undo_commands as cmd
-from app.document import Document
 from segcore.io import annotation as sa
 from segcore.io.annotation import Annotation, Shape
+from segstudio import undo_commands as cmd
+from segstudio.document import Document
 
 pytestmark = pytest.mark.gui
 

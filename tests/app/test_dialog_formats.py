@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from app.dialogs.export_dialog import ExportDialog
-from app.dialogs.import_dialog import ImportDialog
 from segcore.io.annotation import Shape, load
+from segstudio.dialogs.export_dialog import ExportDialog
+from segstudio.dialogs.import_dialog import ImportDialog
 from tests.segcore.export_fixtures import write_image, write_labelme
 
 pytestmark = pytest.mark.gui

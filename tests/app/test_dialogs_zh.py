@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import i18n
+from segstudio import i18n
 from tests.segcore.train_helpers import make_dataset
 
 pytestmark = pytest.mark.gui
@@ -70,11 +70,11 @@ def shown_texts(dialog: QWidget) -> list[tuple[str, str]]:
 
 
 def _dialogs(tmp_path, qtbot) -> dict[str, QDialog]:
-    from app.dialogs.brightness_contrast import BrightnessContrastDialog
-    from app.dialogs.export_dialog import ExportDialog
-    from app.dialogs.import_dialog import ImportDialog
-    from app.dialogs.label_dialog import LabelDialog
-    from app.dialogs.train_dialog import TrainDialog
+    from segstudio.dialogs.brightness_contrast import BrightnessContrastDialog
+    from segstudio.dialogs.export_dialog import ExportDialog
+    from segstudio.dialogs.import_dialog import ImportDialog
+    from segstudio.dialogs.label_dialog import LabelDialog
+    from segstudio.dialogs.train_dialog import TrainDialog
 
     data = tmp_path / "data"
     if not data.exists():
@@ -103,7 +103,7 @@ def test_every_dialog_text_is_translated(qtbot, qapp, tmp_path):
 
 
 def test_shortcuts_headers_and_places_are_translated(qtbot, tmp_path, zh):
-    from app.dialogs.shortcuts import shortcuts_dialog
+    from segstudio.dialogs.shortcuts import shortcuts_dialog
     from tests.app.gui_helpers import open_window
 
     window = open_window(qtbot, tmp_path)
@@ -121,7 +121,7 @@ def test_shortcuts_headers_and_places_are_translated(qtbot, tmp_path, zh):
 
 
 def test_training_view_reports_progress_in_chinese(qtbot, tmp_path, zh):
-    from app.dialogs.train_dialog import TrainDialog
+    from segstudio.dialogs.train_dialog import TrainDialog
 
     dlg = TrainDialog(make_dataset(tmp_path / "data", n=2), settings=None, current_model=None)
     qtbot.addWidget(dlg)
@@ -140,8 +140,8 @@ def test_training_view_reports_progress_in_chinese(qtbot, tmp_path, zh):
 
 
 def test_class_weights_shown_in_chinese_keep_their_meaning(qtbot, zh):
-    from app.dialogs.train_options import TrainOptions
     from segcore.training.config import TrainConfig
+    from segstudio.dialogs.train_options import TrainOptions
 
     options = TrainOptions()
     qtbot.addWidget(options)
@@ -155,7 +155,7 @@ def test_class_weights_shown_in_chinese_keep_their_meaning(qtbot, zh):
 
 
 def test_form_problems_and_engine_progress_are_translated(qtbot, zh):
-    from app.dialogs.export_dialog import ExportDialog
+    from segstudio.dialogs.export_dialog import ExportDialog
 
     dialog = ExportDialog()
     qtbot.addWidget(dialog)
@@ -172,8 +172,8 @@ def test_form_problems_and_engine_progress_are_translated(qtbot, zh):
        epoch=st.one_of(st.none(), st.integers(-3, 10_000)))
 def test_english_best_miou_text_is_the_reports(miou, epoch):
     """In English the training view words the score exactly as report.md does."""
-    from app.dialogs.train_dialog import best_text
     from segcore.training.report import best_miou_text
+    from segstudio.dialogs.train_dialog import best_text
 
     assert best_text(miou, epoch) == best_miou_text(miou, epoch)
     if miou is not None and math.isfinite(miou) and epoch is not None and epoch >= 0:

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.dialogs.label_dialog import LabelChoice
 from segcore.io.palette import label_colour
+from segstudio.dialogs.label_dialog import LabelChoice
 
 from .gui_helpers import make_image, make_labelme, open_window, polygon, wait_image
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app import undo_commands as cmd
-from app.document import Document, LabelColours
 from segcore.io import annotation as sa
 from segcore.io.annotation import Annotation, Shape
 from segcore.io.palette import label_colour, voc_colour
+from segstudio import undo_commands as cmd
+from segstudio.document import Document, LabelColours
 
 pytestmark = pytest.mark.gui
 
@@ -127,7 +127,7 @@ def test_label_colours_match_the_voc_palette(qtbot):
 
 
 def test_exif_rotated_jpeg_and_16_bit_tiff_open_upright(qtbot, tmp_path):
-    from app.canvas.image_layer import read_for_display
+    from segstudio.canvas.image_layer import read_for_display
 
     a = np.zeros((20, 40, 3), np.uint8)
     a[:, :10] = 255  # white band on the left of the stored image

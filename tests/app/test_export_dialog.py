@@ -143,7 +143,7 @@ def test_an_image_that_does_not_decode_is_left_out_and_named(qtbot, tmp_path):
 
 
 def test_strict_export_shows_every_problem_and_writes_nothing(qtbot, tmp_path):
-    from app.dialogs.export_dialog import ExportDialog
+    from segstudio.dialogs.export_dialog import ExportDialog
 
     bad_folder(tmp_path / "bad")
     labels = tmp_path / "labels.txt"

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.conflicts import Choice
 from segcore.io import annotation as sa
+from segstudio.conflicts import Choice
 
 from .gui_helpers import click_scene, make_image, make_labelme, open_window, polygon, wait_image
 

@@ -11,10 +11,10 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QToolButton
 
-from app import i18n
-from app.actions import CORE_ACTIONS
-from app.main_window import MainWindow
-from app.settings import Settings
+from segstudio import i18n
+from segstudio.actions import CORE_ACTIONS
+from segstudio.main_window import MainWindow
+from segstudio.settings import Settings
 
 pytestmark = pytest.mark.gui
 
@@ -92,9 +92,9 @@ def test_chinese_toolbars_keep_everything_at_1600_px(qtbot, tmp_path, chinese):
 def test_missing_weights_are_named_in_chinese(qtbot, tmp_path, chinese):
     from pathlib import Path
 
-    from app.features.ai_service import weights_missing_text
     from segcore.interactive.sam_osam import WeightsMissing
     from segcore.interactive.weights import WeightFile
+    from segstudio.features.ai_service import weights_missing_text
 
     files = [WeightFile("efficientsam:10m", "https://example.org/a/encoder.onnx", "0" * 64, Path(tmp_path / "e")),
              WeightFile("efficientsam:10m", "https://example.org/a/decoder.onnx", "1" * 64, Path(tmp_path / "d"))]

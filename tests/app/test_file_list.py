@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.docks.file_list import FileListDock, FileListModel, iter_image_batches
 from segcore.data.review import NONE, PROPOSALS, REVIEWED
+from segstudio.docks.file_list import FileListDock, FileListModel, iter_image_batches
 
 pytestmark = pytest.mark.gui
 

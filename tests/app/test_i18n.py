@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox
 
-from app import i18n
+from segstudio import i18n
 from tests.app.gui_helpers import open_window
 
 pytestmark = pytest.mark.gui

@@ -11,17 +11,17 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app import i18n
-from app.actions import CORE_ACTIONS, MENU_TITLES, canvas_keys
-from app.canvas.tools import TOOLS, tool_keys, tool_title
-from app.undo_commands import RemoveShapes
+from segstudio import i18n
+from segstudio.actions import CORE_ACTIONS, MENU_TITLES, canvas_keys
+from segstudio.canvas.tools import TOOLS, tool_keys, tool_title
+from segstudio.undo_commands import RemoveShapes
 from tests.app.canvas_helpers import click, key
 from tests.app.gui_helpers import make_image, make_labelme, open_window, polygon, wait_image
 from tests.app.test_ai_tool import ai_window, held  # noqa: F401 - held is a fixture
 
 pytestmark = pytest.mark.gui
 
-TS = Path(__file__).resolve().parents[2] / "app" / "resources" / "i18n" / "window_zh_CN.ts"
+TS = Path(__file__).resolve().parents[2] / "segstudio" / "resources" / "i18n" / "window_zh_CN.ts"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # what may stay Latin inside a Chinese text: mnemonics "(&F)", key names, formats, numbers, paths
 ALLOWED = re.compile(r"\(&\w\)|Ctrl|Shift|Alt|Esc|Space|LabelMe|JSON|AI|SegStudio|RGB|\d+")

@@ -8,7 +8,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import QToolBar, QWidgetAction
 
-from app import icons
+from segstudio import icons
 from tests.app.gui_helpers import open_window
 
 pytestmark = pytest.mark.gui

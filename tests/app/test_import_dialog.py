@@ -8,7 +8,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from app.dialogs.import_dialog import ImportDialog
+from segstudio.dialogs.import_dialog import ImportDialog
 from tests.segcore.export_fixtures import write_image
 
 pytestmark = pytest.mark.gui

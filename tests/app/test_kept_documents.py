@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.document import Document
-from app.kept_documents import KeptDocuments
-from app.undo_commands import AddShapes
 from segcore.io import annotation as sa
+from segstudio.document import Document
+from segstudio.kept_documents import KeptDocuments
+from segstudio.undo_commands import AddShapes
 
 from .gui_helpers import make_image, make_labelme, polygon
 

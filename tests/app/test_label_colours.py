@@ -10,13 +10,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from app.label_colours import LabelColours
-from app.main_window import MainWindow
-from app.settings import Settings
-from app.undo_commands import AddShapes
-from app.workers import active_jobs
 from segcore.io.annotation import Shape
 from segcore.io.palette import IGNORE_COLOUR, label_colour, voc_colour
+from segstudio.label_colours import LabelColours
+from segstudio.main_window import MainWindow
+from segstudio.settings import Settings
+from segstudio.undo_commands import AddShapes
+from segstudio.workers import active_jobs
 from tests.app.gui_helpers import make_image, make_labelme, open_window, polygon, wait_image
 
 pytestmark = pytest.mark.gui

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import QDialogButtonBox
 
-from app.dialogs.label_dialog import LabelChoice, LabelDialog, placement, read_labels_file
+from segstudio.dialogs.label_dialog import LabelChoice, LabelDialog, placement, read_labels_file
 
 pytestmark = pytest.mark.gui
 
@@ -194,8 +194,8 @@ def test_drawn_shape_stays_visible_beside_the_dialog(qtbot, tmp_path, tool):
     from PySide6.QtGui import QCursor
     from PySide6.QtWidgets import QGraphicsPathItem
 
-    from app.main_window import MainWindow
-    from app.workers import active_jobs
+    from segstudio.main_window import MainWindow
+    from segstudio.workers import active_jobs
     from tests.app.gui_helpers import click_scene, make_image, open_window, wait_image
 
     img = make_image(tmp_path / "a.png", size=(200, 150))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from app.label_colours import LabelColours
-from app.label_set import LabelSet
 from segcore.io.palette import voc_colour
+from segstudio.label_colours import LabelColours
+from segstudio.label_set import LabelSet
 
 from .gui_helpers import make_image, make_labelme, open_window, polygon, wait_image
 

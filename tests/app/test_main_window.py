@@ -11,8 +11,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
-from app.main import parse_args
 from segcore.io import annotation as sa
+from segstudio.main import parse_args
 
 from .gui_helpers import click_scene, make_image, make_labelme, open_window, polygon, wait_image
 
@@ -312,7 +312,7 @@ def test_empty_folder_says_so(qtbot, tmp_path):
 def test_real_label_dialog_after_drawing(qtbot, tmp_path, folder):
     from PySide6.QtCore import QTimer
 
-    from app.main_window import MainWindow
+    from segstudio.main_window import MainWindow
 
     w = open_window(qtbot, tmp_path)
     w.ask_label = MainWindow.ask_label.__get__(w)  # the real dialog, not the test's shortcut

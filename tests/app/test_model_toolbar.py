@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QToolBar, QToolButton
 
-from app.main_window import MainWindow
-from app.settings import Settings
+from segstudio.main_window import MainWindow
+from segstudio.settings import Settings
 
 pytestmark = pytest.mark.gui
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtWidgets import QFileDialog
 
-from app.recent_files import MAX_RECENT, start_folder, with_recent
+from segstudio.recent_files import MAX_RECENT, start_folder, with_recent
 
 from .gui_helpers import make_image, open_window, wait_image
 

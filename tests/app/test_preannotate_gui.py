@@ -12,8 +12,8 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QPushButton
 
-from app.features.model_feature import ACCEPT_KEY
 from segcore.io import annotation as sa
+from segstudio.features.model_feature import ACCEPT_KEY
 from tests.box_model import train_box_unet
 
 from .gui_helpers import make_labelme, open_window, polygon, wait_image
@@ -65,7 +65,7 @@ def test_preannotate_accept_and_undo(qtbot, tmp_path, folder, checkpoint):
     feature = _load_model(qtbot, w, checkpoint)
     doc = w.document
     mine = sa.Shape("note", [(2.0, 85.0), (20.0, 85.0), (10.0, 88.0)])
-    from app.undo_commands import AddShapes
+    from segstudio.undo_commands import AddShapes
 
     doc.push(AddShapes(doc, [mine]))
 
@@ -180,8 +180,8 @@ def test_bad_checkpoint_is_reported(qtbot, tmp_path, folder):
 
 def _new_window(qtbot, tmp_path):
     """A window on ``tmp_path/settings.ini`` (as the next start of the app would make it)."""
-    from app.main_window import MainWindow
-    from app.settings import Settings
+    from segstudio.main_window import MainWindow
+    from segstudio.settings import Settings
 
     window = MainWindow(settings=Settings(str(tmp_path / "settings.ini")))
     qtbot.addWidget(window)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.docks.file_model import FileListModel
+from segstudio.docks.file_model import FileListModel
 
 from .gui_helpers import make_image, open_window, wait_image
 

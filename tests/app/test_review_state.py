@@ -12,9 +12,9 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.features.model_feature import ACCEPT_KEY
 from segcore.data.review import NONE, PROPOSALS, REVIEWED
 from segcore.io import annotation as sa
+from segstudio.features.model_feature import ACCEPT_KEY
 from tests.box_model import train_box_unet
 
 from .gui_helpers import make_image, make_labelme, open_window, polygon, wait_image
@@ -147,7 +147,7 @@ def test_folder_run_files_show_to_review(qtbot, tmp_path, checkpoint):
 
 
 def test_train_dialog_counts_only_a_persons_work(qtbot, tmp_path, folder):
-    from app.dialogs.train_dialog import TrainDialog
+    from segstudio.dialogs.train_dialog import TrainDialog
 
     dlg = TrainDialog(folder)
     qtbot.addWidget(dlg)

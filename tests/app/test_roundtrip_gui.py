@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 
-from app.dialogs.label_dialog import LabelChoice
 from segcore.io import annotation as sa
+from segstudio.dialogs.label_dialog import LabelChoice
 
 from .gui_helpers import click_scene, make_image, open_window, wait_image
 

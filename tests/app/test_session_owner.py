@@ -9,7 +9,7 @@ import pytest
 
 from .gui_helpers import make_image, open_window, wait_image
 
-SESSION = Path(__file__).resolve().parents[2] / "app" / "session.py"
+SESSION = Path(__file__).resolve().parents[2] / "segstudio" / "session.py"
 MAX_WINDOW_REACHES = 5
 
 
@@ -30,7 +30,7 @@ def test_the_counter_finds_window_reaches():
 
 def test_session_does_not_reach_into_the_window():
     reaches = _window_reaches(SESSION.read_text(encoding="utf-8"))
-    assert len(reaches) <= MAX_WINDOW_REACHES, f"app/session.py reaches into the window on lines {reaches}"
+    assert len(reaches) <= MAX_WINDOW_REACHES, f"segstudio/session.py reaches into the window on lines {reaches}"
 
 
 @pytest.mark.gui

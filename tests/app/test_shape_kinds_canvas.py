@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QPointF
 
-from app.document import Document
 from segcore.data.polygons import shape_to_geometry
 from segcore.data.shape_checks import shape_issue
 from segcore.io.annotation import Annotation, Shape
+from segstudio.document import Document
 from tests.app.canvas_helpers import H, W, click, make_canvas
 
 BOW_TIE = [(20.0, 20.0), (60.0, 60.0), (60.0, 20.0), (20.0, 60.0)]

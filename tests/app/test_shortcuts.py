@@ -8,10 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QTableWidget
 
-from app.actions import ACTIONS, CANVAS_KEYS, CORE_ACTIONS, ActionSpec, duplicate_shortcuts
-from app.canvas.smart_base import OPTIONS
-from app.dialogs.label_dialog import LabelChoice
-from app.dialogs.shortcuts import shortcut_rows
+from segstudio.actions import ACTIONS, CANVAS_KEYS, CORE_ACTIONS, ActionSpec, duplicate_shortcuts
+from segstudio.canvas.smart_base import OPTIONS
+from segstudio.dialogs.label_dialog import LabelChoice
+from segstudio.dialogs.shortcuts import shortcut_rows
 
 from .gui_helpers import make_image, make_labelme, open_window, polygon, wait_image
 

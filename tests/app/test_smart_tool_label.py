@@ -9,8 +9,8 @@ from PIL import Image
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem
 
-from app.canvas.smart_base import OPTIONS
-from app.main_window import MainWindow
+from segstudio.canvas.smart_base import OPTIONS
+from segstudio.main_window import MainWindow
 
 from .gui_helpers import click_scene, open_window, wait_image
 

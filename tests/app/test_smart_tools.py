@@ -9,11 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.canvas.smart_base import OPTIONS
-from app.features import smart_tools_feature as feature
 from segcore.data.polygons import shape_to_geometry
 from segcore.data.rasterize import shape_mask
 from segcore.io.annotation import Shape
+from segstudio.canvas.smart_base import OPTIONS
+from segstudio.features import smart_tools_feature as feature
 
 from .canvas_helpers import H, W, click, drag, key, make_canvas, poly, vp
 
@@ -152,7 +152,7 @@ def test_magic_wand_click_shift_click_commit(qtbot):
     canvas.set_image(img)
     canvas.set_tool("wand")
     OPTIONS.tolerance = 10
-    doc.push(__import__("app.undo_commands", fromlist=["AddShapes"]).AddShapes(doc, [poly("keep")]))
+    doc.push(__import__("segstudio.undo_commands", fromlist=["AddShapes"]).AddShapes(doc, [poly("keep")]))
     before = snapshot(doc)
     click(qtbot, canvas, 25, 25)
     assert len(doc) == 1 and np.array_equal(canvas.tool.region.full(H, W), a)  # preview only
@@ -235,8 +235,8 @@ def test_eraser_splits_shape_and_makes_holes(qtbot):
 
 
 def test_merge_subtract_simplify_are_undoable():
-    from app.document import Document
     from segcore.io.annotation import Annotation
+    from segstudio.document import Document
 
     a = poly("cat")
     b = poly("cat", pts=((40, 30), (90, 30), (90, 70), (40, 70)))
@@ -309,8 +309,8 @@ def test_tools_on_a_reduced_display_copy_give_full_resolution_shapes(qtbot):
 
 
 def test_feature_actions_edit_the_open_document(qtbot, tmp_path):
-    from app.document import Document
     from segcore.io.annotation import Annotation
+    from segstudio.document import Document
 
     from .gui_helpers import open_window
 
@@ -419,8 +419,8 @@ def test_brush_circle_follows_the_pointer(qtbot):
 
 
 def test_min_area_control_is_remembered(qtbot, tmp_path):
-    from app.main_window import MainWindow
-    from app.settings import Settings
+    from segstudio.main_window import MainWindow
+    from segstudio.settings import Settings
 
     from .gui_helpers import open_window
 

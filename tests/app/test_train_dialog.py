@@ -21,7 +21,7 @@ TINY = ["--model-arg", "depth=2", "--model-arg", "base_channels=8", "--warmup-st
 @pytest.fixture
 def dialog(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("SEGCORE_CACHE", str(tmp_path / "cache"))
-    from app.dialogs.train_dialog import TrainDialog
+    from segstudio.dialogs.train_dialog import TrainDialog
 
     data = make_dataset(tmp_path / "data", n=16)
     (tmp_path / "data" / "unlabelled.png").write_bytes((data / "img_000.png").read_bytes())
@@ -56,7 +56,8 @@ def test_dialog_trains_shows_progress_and_the_model_preannotates(qtbot, dialog, 
     xs, ys = dialog.loss_curve.getData()
     assert len(xs) >= 6 and ys[-1] < ys[0]  # the loss curve moved down
     mx, my = dialog.miou_curve.getData()
-    assert list(mx) == [1, 2, 3, 4, 5, 6]
+    # a point per validated epoch: the first and the last always, others as the cadence allows
+    assert list(mx)[0] == 1 and list(mx)[-1] == 6 and list(mx) == sorted(set(mx))
     assert dialog.iou_table.rowCount() == 3 and dialog.iou_table.item(1, 0).text() == "disc"
     assert dialog.iou_table.item(1, 1).text() != "-"
     assert dialog.progress_bar.value() == 1000
@@ -101,7 +102,7 @@ def test_stop_ends_the_run_and_keeps_the_best_model(qtbot, dialog, tmp_path):
 
 def test_train_menu_opens_the_dialog_for_the_open_folder(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("SEGCORE_CACHE", str(tmp_path / "cache"))
-    from app.features import train_feature
+    from segstudio.features import train_feature
     from tests.app.gui_helpers import open_window
 
     data = make_dataset(tmp_path / "data", n=2)
@@ -195,7 +196,7 @@ def test_dialog_and_report_give_the_same_best_miou(qtbot, dialog, tmp_path, monk
 
 
 def _options_dialog(qtbot, folder, settings, current_model):
-    from app.dialogs.train_dialog import TrainDialog
+    from segstudio.dialogs.train_dialog import TrainDialog
 
     dlg = TrainDialog(folder, settings=settings, current_model=current_model)
     qtbot.addWidget(dlg)
@@ -209,7 +210,7 @@ def test_more_options_map_to_the_command_line_and_are_remembered_per_folder(qtbo
     model' become `segcore train` arguments; the next dialog for the same folder starts with them."""
     from PySide6.QtWidgets import QFileDialog
 
-    from app.settings import Settings
+    from segstudio.settings import Settings
 
     settings = Settings(str(tmp_path / "settings.ini"))
     data = make_dataset(tmp_path / "data", n=2)
@@ -260,7 +261,7 @@ def test_more_options_map_to_the_command_line_and_are_remembered_per_folder(qtbo
 
 
 def test_continue_from_current_model_needs_a_model(qtbot, tmp_path):
-    from app.settings import Settings
+    from segstudio.settings import Settings
 
     data = make_dataset(tmp_path / "data", n=2)
     dlg = _options_dialog(qtbot, data, Settings(str(tmp_path / "s.ini")), None)
@@ -270,7 +271,7 @@ def test_continue_from_current_model_needs_a_model(qtbot, tmp_path):
 
 
 def test_download_progress_shows_on_the_bar(qtbot, tmp_path):
-    from app.settings import Settings
+    from segstudio.settings import Settings
 
     dlg = _options_dialog(qtbot, make_dataset(tmp_path / "data", n=2), Settings(str(tmp_path / "s.ini")), None)
     dlg.process.event.emit({"event": "download", "what": "resnet50-0676ba61.pth", "bytes": 5, "total": 10,

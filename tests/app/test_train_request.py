@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 from hypothesis import given, settings
 
-from app.training_process import TrainRequest
+from segstudio.training_process import TrainRequest
 from tests.segcore.train_helpers import make_dataset, parse_train_argv, train_configs
 
 
@@ -26,7 +26,7 @@ def test_every_config_field_round_trips_through_the_request(cfg):
 
 @pytest.mark.gui
 def test_the_dialog_settings_reach_the_command_line(qtbot, tmp_path):
-    from app.dialogs.train_dialog import TrainDialog
+    from segstudio.dialogs.train_dialog import TrainDialog
 
     data = make_dataset(tmp_path / "data", n=2)
     dlg = TrainDialog(data)

@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-import app.features as features
-from app import window_layout
-from app.main_window import MainWindow
-from app.settings import Settings
+import segstudio.features as features
+from segstudio import window_layout
+from segstudio.main_window import MainWindow
+from segstudio.settings import Settings
 
 pytestmark = pytest.mark.gui
 
@@ -103,7 +103,7 @@ def test_view_docks_brings_back_a_closed_dock(qtbot, tmp_path):
 
 def test_a_toolbar_new_in_this_version_joins_a_stored_layout(qtbot, tmp_path, monkeypatch):
     ini = tmp_path / "settings.ini"
-    older = [m for m in features.FEATURES if m.__name__ != "app.features.model_feature"]
+    older = [m for m in features.FEATURES if m.__name__ != "segstudio.features.model_feature"]
     monkeypatch.setattr(features, "FEATURES", older)  # a version without the model toolbar
     w = start(qtbot, ini, maximized=True)
     w.file_dock.close()
@@ -158,9 +158,9 @@ import json, sys, time
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from app import window_layout
-from app.main_window import MainWindow
-from app.settings import Settings
+from segstudio import window_layout
+from segstudio.main_window import MainWindow
+from segstudio.settings import Settings
 w = MainWindow(settings=Settings(sys.argv[1]))
 w.showMaximized() if sys.argv[2] == "max" else w.show()
 end = time.monotonic() + 10

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from app.workers import active_jobs, run_in_thread
+from segstudio.workers import active_jobs, run_in_thread
 
 pytestmark = pytest.mark.gui
 

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import i18n
+from segstudio import i18n
 from tests.app.gui_helpers import make_image, make_labelme, open_window, polygon, wait_image
 
 pytestmark = pytest.mark.gui
@@ -233,12 +233,12 @@ def _all_actions(window) -> list[QAction]:
 
 
 def test_every_text_is_chinese(qtbot, qapp, zh_cn, tmp_path, monkeypatch):
-    from app.dialogs.job_progress import JobProgress
-    from app.features.export_feature import open_export_dialog, open_import_dialog
-    from app.features.train_feature import open_train_dialog
-    from app.workers import run_in_thread
     from segcore.interactive.sam_models import registered_models
     from segcore.models.registry import MODEL_NAMES
+    from segstudio.dialogs.job_progress import JobProgress
+    from segstudio.features.export_feature import open_export_dialog, open_import_dialog
+    from segstudio.features.train_feature import open_train_dialog
+    from segstudio.workers import run_in_thread
 
     folder = _folder(tmp_path)
     texts = Texts()
@@ -300,7 +300,7 @@ def test_every_text_is_chinese(qtbot, qapp, zh_cn, tmp_path, monkeypatch):
         dialogs.append(("label dialog", window.label_dialog))
         window.act_brightness_contrast()
         dialogs.append(("brightness/contrast", window._bc_dialog))
-        from app.dialogs.shortcuts import shortcuts_dialog
+        from segstudio.dialogs.shortcuts import shortcuts_dialog
 
         shortcuts = shortcuts_dialog(window)
         shortcuts.show()
@@ -349,7 +349,7 @@ def test_parts_cover_every_source_once():
     listed = [p for sources in parts.values() for p in sources]
     assert len(listed) == len(set(listed))
     every = {p for pattern in ("*.py", "dialogs/*.py", "features/*.py", "docks/*.py", "canvas/*.py")
-             for p in (REPO / "app").glob(pattern)}
+             for p in (REPO / "segstudio").glob(pattern)}
     assert set(listed) == every | set(tools.engine_sources())
     assert REPO / "segcore" / "training" / "data.py" in parts["dialogs"]  # the training dialog's notices
 

@@ -213,7 +213,7 @@ def test_the_finder_sees_chains():
 
 def test_no_module_switches_on_shape_type_outside_the_table():
     bad = []
-    for folder in ("segcore", "app"):
+    for folder in ("segcore", "segstudio"):
         for path in sorted((REPO / folder).rglob("*.py")):
             if path == TABLE or "__pycache__" in path.parts:
                 continue

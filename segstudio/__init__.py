@@ -1,0 +1,1 @@
+"""The desktop annotator: a thin PySide6 client of :mod:`segcore`."""
