@@ -1,1 +1,0 @@
-"""The desktop annotator: a thin PySide6 client of :mod:`segcore`."""
