@@ -134,6 +134,11 @@ def _batches(tiles: list[Tile], size: int) -> Iterator[list[Tile]]:
             yield group[i:i + size]
 
 
+def _stacked(batch: list[torch.Tensor] | torch.Tensor) -> torch.Tensor:
+    """A batch tensor as is, a list of tensors stacked into one."""
+    return batch if isinstance(batch, torch.Tensor) else torch.stack(batch)
+
+
 def as_rgb(image: np.ndarray) -> np.ndarray:
     """(H, W, 3) uint8 from gray (H, W), RGB, or RGBA (alpha dropped); ValueError otherwise."""
     a = np.asarray(image)
@@ -216,18 +221,30 @@ class Predictor:
         return f"{self.arch} | {len(self.class_names)} classes ({shown}) | {self.runner.describe()}"
 
     # ------------------------------------------------------------------ inference
-    def _to_input(self, crop: np.ndarray) -> torch.Tensor:
-        t = torch.from_numpy(np.require(crop, requirements=["C", "W"])).to(self.device, non_blocking=True)
-        return torch.addcmul(self._shift, t.permute(2, 0, 1), self._scale)  # (x / 255 - mean) / std
+    def _to_input(self, crop: np.ndarray, out: torch.Tensor | None = None) -> torch.Tensor:
+        """The normalised (3, h, w) float32 tensor of an RGB ``crop`` (into ``out`` when given).
+        The uint8 planes are made contiguous first: the float arithmetic then runs on contiguous
+        memory (~4x faster than on the strided HWC view, same values)."""
+        planes = np.array(np.asarray(crop).transpose(2, 0, 1), order="C")
+        t = torch.from_numpy(planes).to(self.device, non_blocking=True)
+        return torch.addcmul(self._shift, t, self._scale, out=out)  # (x / 255 - mean) / std
 
-    def forward_tiles(self, batch: list[torch.Tensor]) -> torch.Tensor:
-        """Softmax probabilities (N, C, h, w) for normalised tiles of equal size (padded here)."""
+    def _batch_input(self, image: np.ndarray, group: list[Tile]) -> torch.Tensor:
+        """The normalised tiles of one batch (equal sizes), written straight into one tensor."""
+        x = torch.empty((len(group), 3, group[0].h, group[0].w), dtype=torch.float32, device=self.device)
+        for k, t in enumerate(group):
+            self._to_input(image[t.y0:t.y0 + t.h, t.x0:t.x0 + t.w], out=x[k])
+        return x
+
+    def forward_tiles(self, batch: list[torch.Tensor] | torch.Tensor) -> torch.Tensor:
+        """Softmax probabilities (N, C, h, w) for normalised tiles of equal size (padded here):
+        a list of (3, h, w) tensors or one (N, 3, h, w) tensor."""
         return torch.softmax(self.forward_logits(batch), dim=1)
 
-    def forward_logits(self, batch: list[torch.Tensor]) -> torch.Tensor:
+    def forward_logits(self, batch: list[torch.Tensor] | torch.Tensor) -> torch.Tensor:
         """Float32 logits (N, C, h, w) for normalised tiles of equal size (padded here), from
         the runner (PyTorch module or onnxruntime session)."""
-        x = torch.stack(batch)
+        x = _stacked(batch)
         h, w = x.shape[-2:]
         ph, pw = (-h) % self.divisor, (-w) % self.divisor
         if ph or pw:
@@ -235,10 +252,10 @@ class Predictor:
         y = self.runner(x)
         return y[..., :h, :w]
 
-    def forward_maps(self, batch: list[torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
+    def forward_maps(self, batch: list[torch.Tensor] | torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
         """Label maps and confidences (N, h, w) for normalised tiles of equal size (padded
         here), computed by the runner (only when ``runner.has_maps``)."""
-        x = torch.stack(batch)
+        x = _stacked(batch)
         h, w = x.shape[-2:]
         ph, pw = (-h) % self.divisor, (-w) % self.divisor
         if ph or pw:
@@ -271,7 +288,7 @@ class Predictor:
         done = 0
         for group in _batches(tiles, self.batch_size):
             check_cancel(cancel)
-            inputs = [self._to_input(image[t.y0:t.y0 + t.h, t.x0:t.x0 + t.w]) for t in group]
+            inputs = self._batch_input(image, group)
             if logits == "maps":
                 outs = zip(*self.forward_maps(inputs))
             else:
@@ -314,12 +331,20 @@ class Predictor:
             return Prediction(full, label, conf)
 
         if getattr(self.runner, "has_maps", False):  # the runner's graph gives the maps: no pass over the logits here
+            whole: list[tuple[np.ndarray, np.ndarray]] = []
+
             def put(t: Tile, maps: tuple[np.ndarray, np.ndarray]) -> None:
-                label[t.oy0:t.oy1, t.ox0:t.ox1], conf[t.oy0:t.oy1, t.ox0:t.ox1] = maps
+                if (t.oy0, t.oy1, t.ox0, t.ox1) == (0, H, 0, W):  # one tile: its maps are the image's, no copy
+                    whole.append(maps)
+                else:
+                    label[t.oy0:t.oy1, t.ox0:t.ox1], conf[t.oy0:t.oy1, t.ox0:t.ox1] = maps
 
             with torch.inference_mode():
                 self._run_tiles(work, plan_tiles(H, W, self.tile_size, self.overlap, self.divisor), put, "maps",
                                 cancel, progress)
+            if whole:
+                label = np.ascontiguousarray(whole[0][0], dtype=dtype)
+                conf = np.ascontiguousarray(whole[0][1], dtype=np.float32)
             return Prediction(None, label, conf)
 
         def sink(t: Tile, logit: torch.Tensor) -> None:
