@@ -311,3 +311,47 @@ def test_label_map_tracing_on_a_large_map_matches_the_per_component_reference(mo
     _assert_same_shapes(threaded, _reference_label_map_shapes(lm, names, conf, 1.0, 6))
     monkeypatch.setattr(trace, "PARALLEL_PIXELS", lm.size + 1)  # one thread
     assert trace.label_map_to_shapes(lm, names, confidence=conf, tolerance=1.0, min_area=6, proposed=True) == threaded
+
+
+class _MapsRunner:
+    """A runner whose 'graph' gives the label map and confidence itself (as the ONNX export
+    does), from the Threshold model's logits."""
+
+    engine, device, amp, has_maps = "test", torch.device("cpu"), False, True
+
+    def __init__(self) -> None:
+        self.inputs: list[tuple[int, ...]] = []
+
+    def __call__(self, x):
+        return Threshold()(x)
+
+    def maps(self, x):
+        self.inputs.append(tuple(x.shape))
+        top, idx = torch.softmax(self(x), dim=1).max(dim=1)
+        return idx.numpy().astype(np.uint8), top.numpy()
+
+    def describe(self) -> str:
+        return "test"
+
+
+@pytest.mark.parametrize("size", [(200, 300), (192, 320)])  # padded to the divisor, and not
+@pytest.mark.parametrize("tile", [None, 96])  # one tile for the whole image, and tiled
+def test_a_runner_s_own_maps_are_the_prediction_with_or_without_tiles(size, tile):
+    img = _scene(*size)
+    runner = _MapsRunner()
+    pred = Predictor(LoadedCheckpoint(Threshold(), _meta()), runner=runner, tile_size=tile, overlap=32)
+    got = pred.predict(img, return_probs=False)
+    want = Predictor(LoadedCheckpoint(Threshold(), _meta()), device="cpu").predict(img)
+    assert runner.inputs and all(s[-2] % 32 == 0 and s[-1] % 32 == 0 for s in runner.inputs)
+    assert got.label_map.shape == size and got.label_map.dtype == np.uint8 and got.confidence.dtype == np.float32
+    assert got.label_map.flags.c_contiguous and got.label_map.flags.writeable and got.confidence.flags.c_contiguous
+    np.testing.assert_array_equal(got.label_map, want.label_map)
+    np.testing.assert_allclose(got.confidence, want.confidence, atol=1e-6)
+
+
+def test_normalised_input_is_the_checkpoint_s_mean_and_std():
+    pred = Predictor(LoadedCheckpoint(Threshold(), _meta()), device="cpu")
+    img = np.random.default_rng(3).integers(0, 256, (7, 5, 3), dtype=np.uint8)
+    x = pred._to_input(img[:, ::-1])  # any layout in, (3, h, w) out
+    want = (img[:, ::-1].transpose(2, 0, 1).astype(np.float32) / 255 - 0.5) / 0.25
+    np.testing.assert_allclose(x.numpy(), want, atol=1e-6)
