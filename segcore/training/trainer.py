@@ -28,6 +28,7 @@ already written is kept and ``last.pt`` is saved for ``--resume``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import signal
 import threading
@@ -171,7 +172,9 @@ class Trainer:
     def _build_model(self, weights: dict | None) -> tuple[torch.nn.Module, torch.nn.Module]:
         """The model (resumed weights, on the device, channels-last) and what trains it (DDP)."""
         cfg = self.cfg
-        model, self.parent = build_start_model(cfg, self.class_names, emit=self.emit, warn=self.warn,
+        # DDP starts every process from the first one's weights: only it fetches the backbone weights
+        start_cfg = cfg if self.info.is_main or cfg.init_from else dataclasses.replace(cfg, backbone_weights="none")
+        model, self.parent = build_start_model(start_cfg, self.class_names, emit=self.emit, warn=self.warn,
                                                resuming=weights is not None)
         if cfg.bn_momentum_floor:
             set_bn_momentum_floor(model, cfg.bn_momentum_floor)
