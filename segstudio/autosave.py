@@ -4,7 +4,7 @@ quitting never drops an edit.
 
 Saves run in a one-thread pool, so they reach the disk in the order they were asked for and an
 older snapshot can never overwrite a newer one. The GUI thread only takes a snapshot
-(a shallow copy of each shape's attributes, see :meth:`Saver._prepare`). A failed save keeps the old file (atomic
+(a shallow copy of each shape's attributes, see :meth:`Document.snapshot`). A failed save keeps the old file (atomic
 write) and the user is told: ``failed(path, message)``, a status-bar message and one dialog per
 file until a save of it succeeds again.
 
@@ -35,7 +35,6 @@ from segstudio.document import DiskVersion, Document
 from segstudio.workers import run_in_thread
 
 AUTOSAVE_DELAY_MS = 250
-_Capture = dict
 ConflictHandler = Callable[[Document, Path, bool], bool]
 
 
@@ -59,19 +58,6 @@ def serialise(ann: sa.Annotation, path: Path | None = None) -> bytes:
     while isinstance(shapes, list) and shapes:  # free the tree a shape at a time, not in one C call
         shapes.pop()
     return buf.getvalue()
-
-
-def _rebuild(capture: _Capture) -> sa.Annotation:
-    """The Annotation of a :meth:`Saver._prepare` capture (in the save thread)."""
-    shapes = []
-    for d in capture["shapes"]:
-        shape = sa.Shape.__new__(sa.Shape)
-        shape.__dict__.update(d)
-        shapes.append(shape)
-    ann = sa.Annotation.__new__(sa.Annotation)
-    ann.__dict__.update(capture)
-    ann.shapes = shapes
-    return ann
 
 
 def _generation(doc: Document) -> int:
@@ -142,22 +128,14 @@ class Saver(QObject):
         if self.document is not None and self.document.json_path is not None and self.document.is_dirty():
             self.save_async(self.document)
 
-    def _prepare(self, doc: Document, path: Path) -> _Capture:
-        """What the save thread needs, taken in well under a millisecond per 1,000 shapes.
-
-        Commands never mutate a shape's values in place (the Document's value rule), so a
-        shallow copy of each shape's attribute dict is a consistent snapshot; the Shape objects
-        are rebuilt in the save thread.
-        """
-        ann = doc.annotation
-        top = ann.__dict__.copy()
-        top["shapes"] = [s.__dict__.copy() for s in ann.shapes]
-        top["flags"] = dict(ann.flags)
+    def _prepare(self, doc: Document, path: Path) -> sa.Annotation:
+        """What the save thread writes: the document's snapshot, its image path relative to ``path``."""
+        snap = doc.snapshot()
         if doc.image_path is not None:
-            top["image_path"] = sa.relative_image_path(doc.image_path, path)
-        return top
+            snap.image_path = sa.relative_image_path(doc.image_path, path)
+        return snap
 
-    def _write(self, capture: _Capture, path: Path, key: tuple[int, str], gen: int,
+    def _write(self, capture: sa.Annotation, path: Path, key: tuple[int, str], gen: int,
                version: DiskVersion | None = None, check: bool = True) -> None:
         """Runs in the save thread. With ``version`` (the document's own label file) the file
         must still hold the bytes of ``version.digest`` (when ``check``), and afterwards
@@ -172,7 +150,7 @@ class Saver(QObject):
         gc.disable()
         sys.setswitchinterval(min(interval, 0.0005))  # hand the GIL back to the GUI thread sooner
         try:
-            data = serialise(_rebuild(capture), path)
+            data = serialise(capture, path)
         finally:
             sys.setswitchinterval(interval)
             if was_enabled:
