@@ -65,15 +65,23 @@ def contour_rings(crop: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]
     """Exterior and hole rings (pixel-centre coordinates in crop space) of one component."""
     pad = np.pad(crop, 1).astype(np.uint8)
     ext, _ = cv2.findContours(pad, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    exteriors = [c.reshape(-1, 2) - 1 for c in ext]
-    holes: list[np.ndarray] = []
+    return [c.reshape(-1, 2) - 1 for c in ext], _padded_hole_rings(pad)
+
+
+def hole_rings(crop: np.ndarray) -> list[np.ndarray]:
+    """The hole rings of :func:`contour_rings` alone."""
+    return _padded_hole_rings(np.pad(crop, 1).astype(np.uint8))
+
+
+def _padded_hole_rings(pad: np.ndarray) -> list[np.ndarray]:
+    """Hole rings of a 0/1 uint8 crop padded with one background pixel all round."""
     inv = (pad == 0).astype(np.uint8)
     n, lab = cv2.connectedComponents(inv, connectivity=4)
-    if n > 2:  # something besides the outside region
-        hole_mask = ((lab != lab[0, 0]) & (inv > 0)).astype(np.uint8)
-        hc, _ = cv2.findContours(hole_mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        holes = [c.reshape(-1, 2) - 1 for c in hc]
-    return exteriors, holes
+    if n <= 2:  # nothing besides the outside region
+        return []
+    hole_mask = ((lab != lab[0, 0]) & (inv > 0)).astype(np.uint8)
+    hc, _ = cv2.findContours(hole_mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return [c.reshape(-1, 2) - 1 for c in hc]
 
 
 def ring_polygon(ring: np.ndarray) -> BaseGeometry | None:

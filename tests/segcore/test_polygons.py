@@ -314,3 +314,16 @@ def test_label_map_to_shapes_edge_cases():
         T.label_map_to_shapes(np.zeros((2, 3, 3), np.uint8), ["bg"])
     with pytest.raises(ValueError, match="confidence shape"):
         T.label_map_to_shapes(speck, ["bg", "a"], confidence=np.zeros((3, 3), np.float32))
+
+
+def test_every_class_present_in_a_uint8_label_map_is_traced_even_one_pixel_or_a_strided_view():
+    lm = np.zeros((40, 60), np.uint8)
+    lm[3, 5] = 7  # one pixel: a mask shape of it
+    lm[10:30, 10:50] = 2
+    lm[0, 59] = 255  # ignore
+    names = [f"c{i}" for i in range(8)]
+    shapes = T.label_map_to_shapes(lm, names, min_area=0)
+    assert sorted({s.label for s in shapes}) == ["c2", "c7"]
+    wide = np.zeros((40, 120), np.uint8)
+    wide[:, ::2] = lm
+    assert T.label_map_to_shapes(wide[:, ::2], names, min_area=0) == shapes
