@@ -312,9 +312,13 @@ def label_map_to_shapes(
         confidence = np.ascontiguousarray(confidence, dtype=np.float64 if confidence.dtype == np.float64 else np.float32)
     skip_set = {int(s) for s in skip}
     if lm.dtype == np.uint8:  # OpenCV's histogram: ~3x faster than np.bincount, ~30x than np.unique
-        present = np.flatnonzero(cv2.calcHist([np.ascontiguousarray(lm)], [0], None, [256], [0, 256]).ravel()).tolist()
+        hist = cv2.calcHist([np.ascontiguousarray(lm)], [0], None, [256], [0, 256]).ravel()
+        present = np.flatnonzero(hist).tolist()
+        pixels = dict(zip(present, hist[present].tolist()))
     else:
-        present = [int(c) for c in np.unique(lm)]
+        present, counts = np.unique(lm, return_counts=True)
+        present = [int(c) for c in present]
+        pixels = dict(zip(present, counts.tolist()))
     todo = [cid for cid in present if cid not in skip_set]
     for cid in todo:
         if not 0 <= cid < len(class_names):
@@ -331,5 +335,9 @@ def label_map_to_shapes(
     # threads use the cores the model's forward has just left idle
     from concurrent.futures import ThreadPoolExecutor
 
+    # largest classes first (their work grows with their pixels), so no thread is left with a
+    # big class at the end while the others idle; the shapes still come in class order
+    order = sorted(todo, key=lambda cid: -pixels[cid])
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trace") as pool:
-        return [s for shapes in pool.map(one, todo) for s in shapes]
+        found = dict(zip(order, pool.map(one, order)))
+    return [s for cid in todo for s in found[cid]]
