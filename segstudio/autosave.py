@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import gc
 import io
-import json
 import sys
 import threading
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from segcore.data.review import shapes_state
 from segcore.io import annotation as sa
+from segcore.io.json_writer import iter_labelme
 from segstudio.document import DiskVersion, Document
 from segstudio.workers import run_in_thread
 
@@ -50,7 +50,7 @@ def serialise(ann: sa.Annotation, path: Path | None = None) -> bytes:
     buf = io.BytesIO()
     tree = sa.to_dict(ann)
     try:
-        for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(tree):
+        for chunk in iter_labelme(tree):  # about one piece per shape
             buf.write(chunk.encode("utf-8"))
     except (TypeError, ValueError, RecursionError) as exc:
         raise sa.AnnotationError(path, f"cannot be written as JSON ({exc})") from None
