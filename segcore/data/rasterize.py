@@ -189,6 +189,12 @@ def _crop_box(shape: Shape, height: int, width: int, margin: int = 2) -> tuple[i
     return x0, y0, x1, y1
 
 
+def shape_box(shape: Shape, height: int, width: int) -> tuple[int, int, int, int] | None:
+    """The pixel box ``(x0, y0, x1, y1)`` (exclusive end, inside the image) holding every pixel
+    the shape paints, as :func:`shape_crop` cuts it; None when it lies outside the image."""
+    return _crop_box(shape, height, width)
+
+
 def _paint(image: Image.Image, draw: ImageDraw.ImageDraw, shape: Shape, ink: int) -> None:
     """Paint one shape with value ``ink`` in image coordinates, as LabelMe does (a degenerate
     polygon still paints its outline; which shapes are labels is :mod:`segcore.data.shape_checks`'s

@@ -8,7 +8,9 @@ out/data.yaml                        path, train, val (test when flags name it),
 (``test`` folders too when image flags name that split.) Class indices count from 0 without
 ``_background_``. Each object is what is visible of an instance (shapes drawn over it cut it),
 traced pixel-exactly; several parts and holes are joined into one polygon by zero-width
-bridges (:mod:`segcore.formats.yolo_rings`). An image without objects gets an empty label
+bridges (:mod:`segcore.formats.yolo_rings`). A polygon that no later shape reaches is written
+as its own vertices (in full precision) when an import reads that line back as exactly its
+pixels (checked when it is written); otherwise it is traced like the rest. An image without objects gets an empty label
 file (a background image). Points and lines are not areas and ``__ignore__`` regions have no
 YOLO form: both are skipped with a note.
 """
@@ -25,7 +27,15 @@ from pathlib import Path
 import numpy as np
 
 from segcore.data.dataset import Item
-from segcore.data.rasterize import ClassList, instance_map, instances_of, shape_extent
+from segcore.data.rasterize import (
+    ClassList,
+    Instance,
+    instance_map,
+    instances_of,
+    shape_box,
+    shape_crop,
+    shape_extent,
+)
 from segcore.formats import files
 from segcore.formats.common import (
     ExportReport,
@@ -43,10 +53,13 @@ from segcore.formats.yolo_rings import (
     bridge,
     bridge_points,
     coordinate_text,
+    denormalise,
     exact_by_construction,
     holes_by_nesting,
     mask_ring_arrays,
+    ring_area,
     rings_crop,
+    rings_valid,
     run_rectangles,
     unbridge,
 )
@@ -99,6 +112,50 @@ def _visible_crop(imap: np.ndarray, inst_id: int, members: list[Shape]) -> tuple
     return crop[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], x0 + int(cols[0]), y0 + int(rows[0])
 
 
+def unreached(shapes: list[Shape]) -> np.ndarray:
+    """Per shape, whether no shape after it in the list reaches into its extent (nothing is
+    drawn over it)."""
+    if not shapes:
+        return np.zeros(0, dtype=bool)
+    e = np.array([shape_extent(s) for s in shapes], dtype=np.float64)
+    apart = ((e[None, :, 0] > e[:, None, 2] + 1) | (e[None, :, 2] < e[:, None, 0] - 1)
+             | (e[None, :, 1] > e[:, None, 3] + 1) | (e[None, :, 3] < e[:, None, 1] - 1))
+    later = np.triu(np.ones((len(shapes), len(shapes)), dtype=bool), k=1)
+    return ~(later & ~apart).any(axis=1)
+
+
+def vector_line(shape: Shape, inst_id: int, imap: np.ndarray, class_index: int) -> str | None:
+    """The YOLO line of a polygon that nothing is drawn over, written as its own vertices (in
+    full precision), when an import reads it back as exactly the pixels of instance
+    ``inst_id`` in ``imap``: every vertex read back as the same number (the same polygon), or
+    else the polygon read back painted and compared. None for other shapes, a vertex outside
+    the image (cutting the polygon at the border moves pixels), a vertex used twice (an import
+    would split the ring there) or other pixels: the object is then traced."""
+    op = kind_of(shape).paint(shape)
+    if op.op != "polygon" or len(op.points) < 3:
+        return None
+    height, width = imap.shape
+    pts = [(float(x), float(y)) for x, y in op.points]
+    if len(set(pts)) != len(pts) or not all(0 <= x <= width - 1 and 0 <= y <= height - 1 for x, y in pts):
+        return None
+    values = [v for x, y in pts for v in (x / width, y / height)]
+    back = denormalise(values, width, height)  # as an import reads the line
+    if len(set(back)) != len(back) or ring_area(back) <= 0:
+        return None
+    if back != pts:  # other numbers: compare the pixels
+        box = shape_box(shape, height, width)
+        crop = shape_crop(Shape(shape.label, back), height, width)
+        if box is None or crop is None:
+            return None
+        m, x0, y0 = crop
+        x1, y1 = x0 + m.shape[1], y0 + m.shape[0]
+        if box[0] < x0 or box[1] < y0 or box[2] > x1 or box[3] > y1:  # the instance may have pixels outside
+            return None
+        if not np.array_equal(imap[y0:y1, x0:x1] == inst_id, m):
+            return None
+    return f"{class_index} " + " ".join(repr(v) for v in values)
+
+
 def object_lines(shapes: list[Shape], height: int, width: int, classes: ClassList, path: Path | None = None,
                  indices: list[int] | None = None) -> tuple[list[str], Counter, list[Skipped]]:
     """The YOLO lines of an image's shapes (areas only), the instances per class written, and
@@ -112,33 +169,51 @@ def object_lines(shapes: list[Shape], height: int, width: int, classes: ClassLis
     lines: list[str] = []
     counts: Counter = Counter()
     notes: list[Skipped] = []
+    free = unreached(shapes)
+    done: list[tuple[Instance, list[str], Skipped | None]] = []  # per instance: its lines and a note
+    traced: list[tuple[int, np.ndarray, int, int, list]] = []  # (slot, crop, x0, y0, rings) to outline
     for inst in instances:
         first = indices[inst.shape_indices[0]]
-        visible = _visible_crop(imap, inst.id, [shapes[i] for i in inst.shape_indices])
-        if visible is None:
-            notes.append(Skipped(path, first, f"instance {inst.label!r} is covered entirely by shapes drawn "
-                                              "after it (0 pixels left): not written"))
-            continue
-        crop, x0, y0 = visible
-        outlines, whole = object_outline(crop, x0, y0, width, height)
-        if not whole:
-            notes.append(Skipped(path, first, f"instance {inst.label!r}: no single outline reproduces its pixels "
-                                              f"(parts touching at corners inside a hole): written as "
-                                              f"{len(outlines)} rectangles, one line each"))
-        lines += [text.line(inst.class_id - 1, line) for line in outlines]
-        counts[inst.label] += 1
+        line = None
+        if len(inst.shape_indices) == 1 and free[inst.shape_indices[0]]:
+            line = vector_line(shapes[inst.shape_indices[0]], inst.id, imap, inst.class_id - 1)
+        visible = None if line is not None else _visible_crop(imap, inst.id, [shapes[i] for i in inst.shape_indices])
+        if line is not None:
+            done.append((inst, [line], None))
+        elif visible is None:
+            done.append((inst, [], Skipped(path, first, f"instance {inst.label!r} is covered entirely by shapes "
+                                                        "drawn after it (0 pixels left): not written")))
+        else:
+            crop, x0, y0 = visible
+            traced.append((len(done), crop, x0, y0, mask_ring_arrays(crop, x0, y0)))
+            done.append((inst, [], None))
+    for (slot, crop, x0, y0, rings), valid in zip(traced, rings_valid([t[4] for t in traced])):
+        inst = done[slot][0]
+        outlines, whole = object_outline(crop, x0, y0, width, height, traced=rings, valid=valid)
+        note = None if whole else Skipped(
+            path, indices[inst.shape_indices[0]], f"instance {inst.label!r}: no single outline reproduces its "
+            f"pixels (parts touching at corners inside a hole): written as {len(outlines)} rectangles, one line each")
+        done[slot] = (inst, [text.line(inst.class_id - 1, o) for o in outlines], note)
+    for inst, got, note in done:
+        if note is not None:
+            notes.append(note)
+        if got:
+            lines += got
+            counts[inst.label] += 1
     return lines, counts, notes
 
 
-def object_outline(crop: np.ndarray, x0: int, y0: int, width: int, height: int,
-                   rounds: int = 3) -> tuple[list, bool]:
+def object_outline(crop: np.ndarray, x0: int, y0: int, width: int, height: int, rounds: int = 3, *,
+                   traced: list[tuple[np.ndarray, bool]] | None = None, valid: bool | None = None,
+                   ) -> tuple[list, bool]:
     """The YOLO outline(s) of the pixels of ``crop`` (placed at ``(x0, y0)``), each exactly what
     an import reads back: normally one bridged ring (``True``). Pixels the traced rings miss
     (a part touching the rest only at a corner inside a hole) are added as parts, pixels they
     add as holes; when that does not settle it, the pixels are split into disjoint rectangles,
-    one outline each (``False``: the object is then several lines)."""
-    traced = mask_ring_arrays(crop, x0, y0)
-    if exact_by_construction(traced, int(np.count_nonzero(crop))):
+    one outline each (``False``: the object is then several lines). ``traced`` and ``valid``:
+    :func:`mask_ring_arrays` of the crop and :func:`rings_valid` of those, when known."""
+    traced = mask_ring_arrays(crop, x0, y0) if traced is None else traced
+    if exact_by_construction(traced, int(np.count_nonzero(crop)), valid):
         return [traced[0][0] if len(traced) == 1 else bridge_points([r for r, _ in traced])], True
     rings = [r for r, _ in traced]
     h, w = crop.shape

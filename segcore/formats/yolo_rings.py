@@ -76,7 +76,20 @@ def lattice_points(ring: np.ndarray) -> int:
     return (twice_area + boundary) // 2 + 1
 
 
-def exact_by_construction(rings: list[tuple[np.ndarray, bool]], pixels: int) -> bool:
+def rings_valid(objects: list[list[tuple[np.ndarray, bool]]]) -> list[bool]:
+    """For each object's traced rings (:func:`mask_ring_arrays`): whether every ring of three
+    vertices or more is a valid simple polygon. One shapely call for every object of an image."""
+    rings = [(k, r) for k, traced in enumerate(objects) for r, _ in traced if len(r) >= 3]
+    out = np.ones(len(objects), dtype=bool)
+    if rings:
+        coords = np.concatenate([r for _, r in rings]).astype(np.float64)
+        idx = np.repeat(np.arange(len(rings)), [len(r) for _, r in rings])
+        ok = shapely.is_valid(shapely.polygons(shapely.linearrings(coords, indices=idx)))
+        np.logical_and.at(out, np.array([k for k, _ in rings]), ok)
+    return out.tolist()
+
+
+def exact_by_construction(rings: list[tuple[np.ndarray, bool]], pixels: int, valid: bool | None = None) -> bool:
     """Whether traced rings are known to read back as exactly their ``pixels`` pixels without
     drawing them: every ring a valid simple polygon (one ring fills exactly the pixels on and
     inside it) and the parts' covered pixels less the holes' add up to ``pixels``. A component
@@ -85,16 +98,11 @@ def exact_by_construction(rings: list[tuple[np.ndarray, bool]], pixels: int) -> 
     two holes overlap; parts of different components are nested or apart (they cannot cross
     without touching), so drawing largest first keeps each. A ring of one or two vertices (a
     one-pixel part or hole, a straight one-pixel-wide run) is a point or a line, counted the
-    same way."""
+    same way. ``valid``: :func:`rings_valid` of these rings when already known."""
     if not rings or len(rings[0][0]) < 3 or not all(len(r) for r, _ in rings):
         return False
-    poly = [r for r, _ in rings if len(r) >= 3]
-    if len(poly) == 1:
-        valid = bool(shapely.is_valid(shapely.polygons(poly[0].astype(np.float64))))
-    else:
-        coords = np.concatenate(poly).astype(np.float64)
-        idx = np.repeat(np.arange(len(poly)), [len(r) for r in poly])
-        valid = bool(shapely.is_valid(shapely.polygons(shapely.linearrings(coords, indices=idx))).all())
+    if valid is None:
+        valid = rings_valid([rings])[0]
     if not valid:
         return False
     return sum(-lattice_points(r) if hole else lattice_points(r) for r, hole in rings) == pixels
