@@ -49,19 +49,22 @@ PARALLEL_PIXELS = 1 << 18
 """Label maps of at least this many pixels have their classes traced in parallel threads."""
 
 
-def _component_crop(sub: np.ndarray, border: np.ndarray, x0: int, y0: int, has_holes: bool) -> np.ndarray:
+def _component_crop(sub: np.ndarray, border: np.ndarray, x0: int, y0: int, inside: Iterable[np.ndarray] = ()) -> np.ndarray:
     """The pixels (bool, bounding-box crop ``sub`` of the class mask at ``(x0, y0)``) of the
-    component whose outer ``border`` starts the trace. Without holes the border encloses
-    exactly the component: its filled outline (drawn through the border pixels) is it. With
-    holes, other components may sit inside them: the crop is labelled and the border's
-    component taken."""
+    component whose outer ``border`` starts the trace: the class pixels within its filled
+    outline (drawn through the border pixels), less the other components sitting in its
+    holes. Those are among the outer borders ``inside`` (the others whose bounding box lies
+    within this one's): one whose first pixel falls within the outline lies in a hole, and its
+    own filled outline (with whatever sits in its holes) is taken out. No outline reaches a
+    pixel of another component (two components never touch, not even at a corner), so this
+    is exactly the border's 8-connected component."""
     h, w = sub.shape
-    if not has_holes:
-        filled = np.zeros((h, w), np.uint8)
-        cv2.drawContours(filled, [border], 0, 1, thickness=cv2.FILLED, offset=(-x0, -y0))
-        return filled.astype(bool) & (sub != 0)
-    _, labels = cv2.connectedComponents(sub, connectivity=8, ltype=cv2.CV_32S)
-    return labels == labels[border[0, 0, 1] - y0, border[0, 0, 0] - x0]
+    filled = np.zeros((h, w), np.uint8)
+    cv2.drawContours(filled, [border], 0, 1, thickness=cv2.FILLED, offset=(-x0, -y0))
+    for other in inside:
+        if filled[other[0, 0, 1] - y0, other[0, 0, 0] - x0]:
+            cv2.drawContours(filled, [other], 0, 0, thickness=cv2.FILLED, offset=(-x0, -y0))
+    return filled.astype(bool) & (sub != 0)
 
 
 def _label_order(crop: np.ndarray, x0: int, y0: int, top: int) -> tuple[int, int]:
@@ -240,12 +243,20 @@ def class_shapes(
     floor = max(float(min_area), 1.0)
     outer: dict[tuple[int, int], int] = {}  # component (first pixel y, x) -> index of its outer border
     crops: dict[tuple[int, int], tuple[np.ndarray, int, int]] = {}
-    for k in np.flatnonzero(hier[:, 3] == -1).tolist():
+    tops = np.flatnonzero(hier[:, 3] == -1)
+    rects = np.array([cv2.boundingRect(contours[k]) for k in tops.tolist()]).reshape(-1, 4)
+    lo, hi = rects[:, :2], rects[:, :2] + rects[:, 2:]
+    for n, k in enumerate(tops.tolist()):
         c = contours[k]
-        x0, y0, w, h = cv2.boundingRect(c)
+        x0, y0, w, h = rects[n].tolist()
         if w * h < floor:
             continue
-        crop = _component_crop(m[y0 : y0 + h, x0 : x0 + w], c, x0, y0, int(hier[k, 2]) != -1)
+        inside: list[np.ndarray] = []
+        if int(hier[k, 2]) != -1:  # it has holes: other components may sit in them
+            within = (lo >= lo[n]).all(axis=1) & (hi <= hi[n]).all(axis=1)
+            within[n] = False
+            inside = [contours[j] for j in tops[within].tolist()]
+        crop = _component_crop(m[y0 : y0 + h, x0 : x0 + w], c, x0, y0, inside)
         if np.count_nonzero(crop) >= floor:
             key = _label_order(crop, x0, y0, int(c[0, 0, 1]))
             outer[key] = k

@@ -327,3 +327,28 @@ def test_every_class_present_in_a_uint8_label_map_is_traced_even_one_pixel_or_a_
     wide = np.zeros((40, 120), np.uint8)
     wide[:, ::2] = lm
     assert T.label_map_to_shapes(wide[:, ::2], names, min_area=0) == shapes
+
+
+def test_components_nested_in_holes_of_components_come_out_whole_and_apart():
+    """Rings in the holes of rings (same class), islands touching a ring's hole only at a corner
+    (then one component with it), islands of other classes: the fast path agrees with the
+    per-component reference, component by component."""
+    import cv2
+
+    lm = np.zeros((90, 120), np.uint8)
+    for r, c in ((40, 1), (34, 0), (28, 1), (22, 0), (16, 1), (10, 0), (5, 1)):
+        cv2.circle(lm, (45, 45), r, c, -1)
+    lm[5:12, 90:110] = 1
+    lm[8:10, 95:105] = 0  # a hole whose island touches it at a corner only
+    lm[7, 94] = 1
+    lm[9, 99] = 2  # another class in a hole
+    lm[60:85, 80:115] = 1
+    lm[65:80, 85:110] = 0
+    lm[70:75, 90:105] = 1  # an island inside, its bounding box within the ring's
+    lm[40:50, 40:50] = 2
+    conf = np.random.default_rng(0).random(lm.shape).astype(np.float32)
+    names = ["_background_", "a", "b"]
+    for tolerance in (0.0, 1.0):
+        fast = T.label_map_to_shapes(lm, names, confidence=conf, tolerance=tolerance, min_area=0, proposed=True)
+        _assert_same_shapes(fast, _reference_label_map_shapes(lm, names, conf, tolerance, 0))
+    assert sum(s.label == "a" for s in fast) >= 6
