@@ -298,13 +298,15 @@ def _edge_events(points: Ring) -> tuple[np.ndarray, list[int]]:
 
 def holes_by_nesting(rings: list[Ring]) -> list[tuple[Ring, bool]]:
     """``(ring, is_hole)``: a ring whose first vertex lies strictly inside an odd number of the
-    other rings (with area) is a hole."""
-    contours = [np.asarray(r, dtype=np.float32).reshape(-1, 1, 2) if ring_area(r) > 0 else None for r in rings]
+    other rings (with area) is a hole. Rings may be lists of points or ``(n, 2)`` arrays."""
+    arrays = [np.asarray(r, dtype=np.float64).reshape(-1, 2) for r in rings]
+    contours = [a.astype(np.float32).reshape(-1, 1, 2) if ring_area(a) > 0 else None for a in arrays]
     out = []
     for k, ring in enumerate(rings):
         depth = 0
+        first = (float(ring[0][0]), float(ring[0][1]))
         for m, c in enumerate(contours):
-            if m != k and c is not None and cv2.pointPolygonTest(c, ring[0], False) > 0:
+            if m != k and c is not None and cv2.pointPolygonTest(c, first, False) > 0:
                 depth += 1
         out.append((ring, depth % 2 == 1))
     return out
