@@ -15,6 +15,7 @@ hole.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 
 import cv2
@@ -219,10 +220,8 @@ def bridge(rings: list[Ring]) -> Ring:
 
 
 def _dedupe(ring: Ring) -> Ring:
-    out: Ring = []
-    for p in ring:
-        if not out or out[-1] != p:
-            out.append(p)
+    """The ring without repeated consecutive points (nor a last point equal to the first)."""
+    out: Ring = [p for p, _ in itertools.groupby(ring)]
     if len(out) > 1 and out[0] == out[-1]:
         out.pop()
     return out
