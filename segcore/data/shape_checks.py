@@ -76,11 +76,18 @@ def shape_issue(shape: Shape, width: int, height: int) -> ShapeIssue | None:
         return ShapeIssue(reason, True)
     t = shape.shape_type
     where = outside(shape, width, height)
-    if where is not None and shape_crop(shape, height, width) is None:
+    if where is not None and not _vertex_inside(shape, width, height) and shape_crop(shape, height, width) is None:
         return ShapeIssue(f"{t} lies entirely outside the {width}x{height} image", True)
     if where is not None:
         return ShapeIssue(f"{t} lies partly outside the {width}x{height} image (clipped)", False)
     return None
+
+
+def _vertex_inside(shape: Shape, width: int, height: int) -> bool:
+    """Whether a polygon has a vertex at least a pixel inside the image: its outline paints
+    that vertex's pixel, so it paints the image (known without rasterising it)."""
+    op = kind_of(shape).paint(shape)
+    return op.op == "polygon" and any(1 <= x <= width - 2 and 1 <= y <= height - 2 for x, y in op.points)
 
 
 def marks_region(shape: Shape, width: int, height: int) -> bool:
