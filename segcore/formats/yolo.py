@@ -222,7 +222,7 @@ def object_outline(crop: np.ndarray, x0: int, y0: int, width: int, height: int, 
             line, read = (rings[0] if len(rings[0]) >= 3 else bridge(rings)), [(rings[0], False)]
         else:  # bridge(rings) as an array (the same numbers), read back as an import does
             line = bridge_points([np.asarray(r, dtype=np.float64).reshape(-1, 2) for r in rings if len(r)])
-            parts = unbridge([(float(x), float(y)) for x, y in line.tolist()])
+            parts = unbridge(list(map(tuple, line.tolist())))
             read = holes_by_nesting([np.asarray(r, dtype=np.float64).reshape(-1, 2) for r in parts])
         back = rings_crop(read, width, height)  # what an import reads
         if back is not None and _same(back, crop, x0, y0):

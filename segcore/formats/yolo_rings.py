@@ -278,8 +278,8 @@ def _edge_events(points: Ring) -> tuple[np.ndarray, list[int]]:
     the edges :func:`unbridge` must look at (an edge whose reverse comes before or after it,
     a zero-length edge, an edge ending where a loop may start); the rest only continue a loop."""
     n = len(points)
-    index: dict[tuple, int] = {}
-    v = np.array([index.setdefault(p, len(index)) for p in points], dtype=np.int64)
+    index = {p: i for i, p in enumerate(dict.fromkeys(points))}  # numbered in order of first use
+    v = np.fromiter(map(index.__getitem__, points), dtype=np.int64, count=n)
     w = np.roll(v, -1)
     keys, rev, order = v * len(index) + w, w * len(index) + v, np.arange(n)
     uniq, inv = np.unique(keys, return_inverse=True)
