@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from segcore.data.dataset import Item
@@ -106,10 +107,10 @@ def _visible_crop(imap: np.ndarray, inst_id: int, members: list[Shape]) -> tuple
     if x1 <= x0 or y1 <= y0:
         return None
     crop = imap[y0:y1, x0:x1] == inst_id
-    rows, cols = np.flatnonzero(crop.any(axis=1)), np.flatnonzero(crop.any(axis=0))
-    if len(rows) == 0:
+    bx, by, bw, bh = cv2.boundingRect(crop.view(np.uint8))  # of the set pixels
+    if bw == 0:
         return None
-    return crop[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], x0 + int(cols[0]), y0 + int(rows[0])
+    return crop[by : by + bh, bx : bx + bw], x0 + bx, y0 + by
 
 
 def unreached(shapes: list[Shape]) -> np.ndarray:
