@@ -55,6 +55,7 @@ ARCH_KWARGS: dict[str, Callable[[str, Any], Any]] = {
     "base_channels": _int_in(1, 512),
     "in_channels": _int_in(1, 4),
     "output_stride": _one_of(8, 16),
+    "head_channels": _int_in(8, 1024),
     "aux_loss": _bool,
     "fc_channels": _int_in(1, 8192),
     "aux": _bool,

@@ -67,15 +67,16 @@ class DeepLabV3Plus(nn.Module):
     """Encoder (backbone + ASPP) and the v3+ decoder; ``backbone(x)`` returns (low, high)."""
 
     def __init__(self, backbone: nn.Module, low_channels: int, high_channels: int, num_classes: int,
-                 output_stride: int):
+                 output_stride: int, head_channels: int = 256):
         super().__init__()
         rates = (6, 12, 18) if output_stride == 16 else (12, 24, 36)
         self.backbone = backbone
-        self.aspp = ASPP(high_channels, rates)
+        self.aspp = ASPP(high_channels, rates, head_channels)
         self.reduce = nn.Sequential(nn.Conv2d(low_channels, 48, 1, bias=False), nn.BatchNorm2d(48),
                                     nn.ReLU(inplace=True))
-        self.decoder = nn.Sequential(separable_conv(256 + 48, 256), separable_conv(256, 256))
-        self.classifier = nn.Conv2d(256, num_classes, 1)
+        self.decoder = nn.Sequential(separable_conv(head_channels + 48, head_channels),
+                                     separable_conv(head_channels, head_channels))
+        self.classifier = nn.Conv2d(head_channels, num_classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         low, high = self.backbone(x)
@@ -85,18 +86,22 @@ class DeepLabV3Plus(nn.Module):
 
 
 def build_deeplabv3plus(num_classes: int, *, backbone: str = "resnet50", pretrained_backbone: bool = False,
-                        output_stride: int = 16) -> nn.Module:
-    """DeepLab v3+ over ``resnet50``, ``resnet101`` or ``mobilenet_v3_large``; OS 16 or 8."""
+                        output_stride: int = 16, head_channels: int = 256) -> nn.Module:
+    """DeepLab v3+ over ``resnet50``, ``resnet101`` or ``mobilenet_v3_large``; OS 16 or 8;
+    ``head_channels``: the width of ASPP and the decoder (256 in the paper)."""
     if output_stride not in (8, 16):
         raise ValueError(f"DeepLab v3+ output_stride must be 8 or 16, got {output_stride}")
+    if not 8 <= head_channels <= 1024:
+        raise ValueError(f"DeepLab v3+ head_channels must be between 8 and 1024, got {head_channels}")
     if backbone in ("resnet50", "resnet101"):
         net = resnet(int(backbone[6:]), pretrained=pretrained_backbone,
                      replace_stride_with_dilation=resnet_dilation(output_stride))
-        return DeepLabV3Plus(resnet_taps(net), 256, 2048, num_classes, output_stride)
+        return DeepLabV3Plus(resnet_taps(net), 256, 2048, num_classes, output_stride, head_channels)
     if backbone == "mobilenet_v3_large":
         feats = mobilenet_v3_large_features(pretrained=pretrained_backbone, output_stride=output_stride)
         low_ch = feats[last_block_at_stride(feats, 4)].out_channels
-        model = DeepLabV3Plus(features_taps(feats), low_ch, feats[-1].out_channels, num_classes, output_stride)
+        model = DeepLabV3Plus(features_taps(feats), low_ch, feats[-1].out_channels, num_classes, output_stride,
+                              head_channels)
         return set_bn_momentum(model)
     raise ValueError(f"unknown DeepLab v3+ backbone {backbone!r}; use resnet50, resnet101 or mobilenet_v3_large")
 

@@ -11,7 +11,7 @@ divisible by 32 avoid internal padding). In ``train()`` mode a model with an aux
 Extra keyword arguments per architecture:
 - ``unet``: ``encoder`` (None | "resnet18" | "resnet34" | "resnet50" | "resnet101"),
   ``depth`` (4), ``base_channels`` (64), ``in_channels`` (3) for the classic encoder.
-- ``deeplabv3plus_*``: ``output_stride`` (16 or 8).
+- ``deeplabv3plus_*``: ``output_stride`` (16 or 8), ``head_channels`` (width of ASPP and decoder, 256).
 - ``deeplabv3_*``, ``fcn_resnet50``: ``aux_loss`` (False).
 - ``fcn8s_vgg16``: ``fc_channels`` (4096). ``pspnet_resnet50``: ``aux`` (True).
 """

@@ -85,6 +85,27 @@ def test_deeplabv3plus_output_stride(backbone):
         build_model(f"deeplabv3plus_{backbone}", 2, output_stride=32)
 
 
+def test_deeplabv3plus_head_width(tmp_path):
+    """``head_channels`` sets ASPP's and the decoder's width; a checkpoint rebuilds it."""
+    from segcore.checkpoint import load_checkpoint, save_checkpoint
+
+    model = build_model("deeplabv3plus_mobilenet_v3_large", 3, head_channels=128).eval()
+    assert model.aspp.project[0].out_channels == 128 and model.classifier.in_channels == 128
+    assert model.decoder[0][0].in_channels == 128 + 48
+    standard = build_model("deeplabv3plus_mobilenet_v3_large", 3)
+    assert standard.classifier.in_channels == 256
+    assert sum(p.numel() for p in model.parameters()) < sum(p.numel() for p in standard.parameters())
+    with torch.no_grad():
+        assert model(torch.randn(1, 3, 96, 64)).shape == (1, 3, 96, 64)
+    path = tmp_path / "m.pt"
+    save_checkpoint(path, model, arch="deeplabv3plus_mobilenet_v3_large", arch_kwargs={"head_channels": 128},
+                    class_names=["a", "b", "c"])
+    again = load_checkpoint(path).model
+    assert again.classifier.in_channels == 128
+    with pytest.raises(ValueError, match="head_channels"):
+        build_model("deeplabv3plus_resnet50", 2, head_channels=4)
+
+
 def test_fcn8s_upsamplers_start_bilinear():
     model = build_model("fcn8s_vgg16", 2, fc_channels=64)
     x = torch.rand(1, 2, 5, 7)
