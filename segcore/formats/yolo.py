@@ -139,8 +139,8 @@ def vector_line(shape: Shape, inst_id: int, imap: np.ndarray, class_index: int) 
     pts = [(float(x), float(y)) for x, y in op.points]
     if len(set(pts)) != len(pts) or not all(0 <= x <= width - 1 and 0 <= y <= height - 1 for x, y in pts):
         return None
-    values = [v for x, y in pts for v in (x / width, y / height)]
-    back = denormalise(values, width, height)  # as an import reads the line
+    texts = [_number(v) for x, y in pts for v in (x / width, y / height)]
+    back = denormalise([float(t) for t in texts], width, height)  # as an import reads the line
     if len(set(back)) != len(back) or ring_area(back) <= 0:
         return None
     if back != pts:  # other numbers: compare the pixels
@@ -154,7 +154,13 @@ def vector_line(shape: Shape, inst_id: int, imap: np.ndarray, class_index: int) 
             return None
         if not np.array_equal(imap[y0:y1, x0:x1] == inst_id, m):
             return None
-    return f"{class_index} " + " ".join(repr(v) for v in values)
+    return f"{class_index} " + " ".join(texts)
+
+
+def _number(v: float) -> str:
+    """``v`` in the fewest digits that read back as ``v``, without an exponent."""
+    r = repr(v)
+    return r if "e" not in r else f"{v:.20f}".rstrip("0")
 
 
 def object_lines(shapes: list[Shape], height: int, width: int, classes: ClassList, path: Path | None = None,
