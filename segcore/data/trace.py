@@ -2,8 +2,9 @@
 
 Per class, whole-image work is one ``cv2.findContours(RETR_CCOMP)`` (each outer contour is one
 8-connected component, its children are the component's holes); a component's pixels come from
-its filled outline, or, when it has holes, from labelling its bounding box. Per component the work stays on its bounding-box crop:
-Douglas-Peucker on the traced ring (``cv2.approxPolyDP``), the re-rasterised IoU check with the
+its filled outline, less the filled outlines of the components sitting in its holes. Per
+component the work stays on its bounding-box crop: Douglas-Peucker on the traced ring
+(``shapely.simplify``, vectorised per class), the re-rasterised IoU check with the
 very pixel rules of :mod:`segcore.data.rasterize` (PIL, drawn at image coordinates so the check
 sees exactly what :func:`segcore.data.rasterize.shape_mask` will paint), the mean confidence
 (``cv2.mean`` under the component mask). The validity of a class's simplified rings is checked
