@@ -46,10 +46,11 @@ def mask_ring_arrays(crop: np.ndarray, x0: int, y0: int) -> list[tuple[np.ndarra
     parts.sort(key=len, reverse=True)  # a part of three vertices or more first, where there is one
     out = [(c.reshape(-1, 2).astype(np.int64) + off, False) for c in parts]
     if len(parts) < found:  # some border is a hole's
-        n, lab = cv2.connectedComponents(1 - pad, connectivity=4)
-        if n > 2:
-            holes = ((lab != lab[0, 0]) & (pad == 0)).astype(np.uint8)
-            out += [(c.reshape(-1, 2).astype(np.int64) + off, True) for c in _outer_borders(holes)[0]]
+        background = 1 - pad
+        cv2.floodFill(background, None, (0, 0), 2, flags=4)  # the background reaching the edge
+        holes = background == 1  # the rest of it
+        if holes.any():
+            out += [(c.reshape(-1, 2).astype(np.int64) + off, True) for c in _outer_borders(holes.view(np.uint8))[0]]
     return out
 
 

@@ -4,6 +4,7 @@ path gives: the same pixels read back by the importer, the same exactness answer
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import shapely
 from hypothesis import HealthCheck, given, settings
@@ -118,3 +119,18 @@ def test_rings_valid_for_many_objects_at_once_is_each_objects_answer(masks):
         assert ok == each
     for m, rings, ok in zip([m for m in masks if m.any()], traced, got):
         assert exact_by_construction(rings, int(m.sum()), ok) == exact_by_construction(rings, int(m.sum()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(a_mask())
+def test_hole_rings_are_the_borders_of_the_background_regions_that_miss_the_edge(mask):
+    """The holes traced are the 4-connected background regions that do not reach the crop's
+    edge, as a labelling of the background finds them."""
+    pad = np.zeros((mask.shape[0] + 2, mask.shape[1] + 2), dtype=np.uint8)
+    pad[1:-1, 1:-1] = mask
+    n, lab = cv2.connectedComponents(1 - pad, connectivity=4)
+    holes = ((lab != lab[0, 0]) & (pad == 0)).astype(np.uint8)
+    contours, hier = cv2.findContours(holes, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    want = [] if hier is None else [c.reshape(-1, 2) - 1 for c, h in zip(contours, hier.reshape(-1, 4)) if h[3] == -1]
+    got = [r for r, hole in mask_ring_arrays(mask, 0, 0) if hole]
+    assert sorted(map(lambda r: r.tolist(), got)) == sorted(map(lambda r: r.tolist(), want))
