@@ -77,20 +77,19 @@ class ExportReport:
         """Labelled images not exported (their label file or image could not be used)."""
         return max(0, self.labelled - self.images)
 
-    def to_text(self) -> str:
-        """A human summary: counts, instances per class, every problem and skipped shape."""
+    def headline(self) -> str:
+        """One line: "VOC export to DIR: 12 images (train 10, val 2)"."""
         count = (f"{self.images} of {self.labelled} labelled images ({self.left_out} left out: see the problems)"
                  if self.left_out else f"{self.images} images")
-        lines = [f"{self.format} {self.action} {'to' if self.action == 'export' else 'into'} {self.out}: {count}"
-                 + (" (" + ", ".join(f"{k} {v}" for k, v in self.splits.items()) + ")" if self.splits else "")]
+        return (f"{self.format} {self.action} {'to' if self.action == 'export' else 'into'} {self.out}: {count}"
+                + (" (" + ", ".join(f"{k} {v}" for k, v in self.splits.items()) + ")" if self.splits else ""))
+
+    def to_text(self) -> str:
+        """A human summary: the headline, instances per class, every problem and skipped shape."""
+        lines = [self.headline()]
         if self.unlabelled:
             lines.append(f"{self.unlabelled} images without a label file were left out"
                          if self.action == "export" else f"{self.unlabelled} images had nothing to import")
-        return "\n".join(lines + self.detail_lines())
-
-    def detail_lines(self) -> list[str]:
-        """Instances per class, then every problem and every skipped shape, one per line."""
-        lines: list[str] = []
         if self.instances:
             lines.append("instances per class:")
             lines += [f"  {name}: {self.instances[name]}" for name in self.classes if self.instances.get(name)]
@@ -100,7 +99,7 @@ class ExportReport:
         if self.skipped:
             lines.append(f"{len(self.skipped)} skipped:")
             lines += [f"  {s}" for s in self.skipped]
-        return lines
+        return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able dict of the report."""

@@ -55,13 +55,6 @@ class ImportReport(ExportReport):
             line += " (nothing to import)"
         return line
 
-    def to_text(self) -> str:
-        """A human summary: the headline, instances per class, every problem and skip."""
-        lines = [self.headline()]
-        if self.unlabelled:
-            lines.append(f"{self.unlabelled} images had nothing to import")
-        return "\n".join(lines + self.detail_lines())
-
     def to_json(self) -> dict[str, Any]:
         """A JSON-able dict of the report, with the counts and ``complete``."""
         doc = super().to_json()
