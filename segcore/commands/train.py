@@ -120,8 +120,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split-file", help='JSON {"train": [...], "val": [...]} or text with one val key per line')
     p.add_argument("--labels", help="labels.txt fixing the class list (default FOLDER/labels.txt if present)")
     p.add_argument("--patience", type=int, default=d.patience, help="early stopping after N epochs (0: off)")
-    p.add_argument("--eval-every", type=int, default=d.eval_every, help="validate every N epochs (0, the default: as often as keeps validation under a tenth of "
-                        "the run time, and always after the last epoch)")
+    p.add_argument("--eval-every", type=int, default=d.eval_every,
+                   help="validate every N epochs (0, the default: as often as keeps validation under a tenth "
+                        "of the run time, and always after the last epoch)")
     p.add_argument("--bn-recalib-batches", type=int, default=d.bn_recalib_batches,
                    help="batches used to re-estimate BatchNorm statistics before validating (0: off)")
     p.add_argument("--bn-momentum-floor", type=float, default=d.bn_momentum_floor,

@@ -301,9 +301,10 @@ def training_readiness(root: str | os.PathLike, *, min_images: int = 10, min_ins
     ``to_review`` (images holding only unreviewed model proposals: not used), ``unlabelled``,
     ``classes`` ({name: {"images", "instances"}}, proposals not counted),
     ``sizes`` (distinct (width, height) of the labelled images, at most 10), ``problems``
-    (strings), ``warnings`` (English strings) and ``notices`` (the same as
-    :class:`~segcore.messages.Notice` records, for a translated display) (too few labelled images, a class with fewer than
-    ``min_instances`` instances, unlabelled images, mixed image sizes, only one class).
+    (strings), and what will hurt the model (too few labelled images, a class with fewer than
+    ``min_instances`` instances, unlabelled images, mixed image sizes, only one class) twice:
+    ``notices`` (:class:`~segcore.messages.Notice` records, for a translated display) and
+    ``warnings`` (their English text).
     """
     from segcore.data.dataset import summarize
 

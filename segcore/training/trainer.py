@@ -205,7 +205,7 @@ class Trainer:
                    "minutes": cfg.minutes, "resumed_from_epoch": run.epoch if self.resumed else None})
         reason, epoch, eval_cost = "completed", run.epoch, 0.0
         last_metrics: dict | None = None
-        self._trained_since_eval: float | None = None  # training seconds since the last validation
+        trained_since_eval: float | None = None  # training seconds since the last validation
         while epoch < self.clock.max_epochs:
             if ddp.first_flag({"stopped": self._stop_requested()}, self.info, self.device):
                 reason = "stopped"  # asked to stop between epochs: nothing trained, nothing to save
@@ -219,12 +219,12 @@ class Trainer:
             epoch += 1
             run.global_step += result.optimizer_steps
             t_eval = time.monotonic()
-            if self._trained_since_eval is not None:
-                self._trained_since_eval += t_eval - t_epoch
-            metrics = self._validate(loader) if self._validation_due(epoch, result.stop, eval_cost) else None
+            if trained_since_eval is not None:
+                trained_since_eval += t_eval - t_epoch
+            due = self._validation_due(epoch, result.stop, trained_since_eval, eval_cost)
+            metrics = self._validate(loader) if due else None
             if metrics is not None:
-                eval_cost, last_metrics = time.monotonic() - t_eval, metrics
-                self._trained_since_eval = 0.0
+                eval_cost, last_metrics, trained_since_eval = time.monotonic() - t_eval, metrics, 0.0
             is_best = run.record(epoch, metrics)
             run.history.append({"epoch": epoch, "train_loss": result.loss,
                                 "val_miou": metrics["miou"] if metrics else math.nan,
@@ -296,9 +296,11 @@ class Trainer:
                   f"and {run.accum_steps} accumulation steps (same effective batch)")
         return self._train_loader()
 
-    def _validation_due(self, epoch: int, stop: str | None, eval_cost: float) -> bool:
+    def _validation_due(self, epoch: int, stop: str | None, trained_since_eval: float | None,
+                        eval_cost: float) -> bool:
         """After the last epoch always; every ``eval_every`` epochs, or (0) as often as keeps
-        validation under a tenth of the run. Rank 0 decides for every process."""
+        validation under a tenth of the run (see :func:`auto_validation_due`). Rank 0 decides
+        for every process."""
         if stop == "stopped":  # the user is waiting: validate only if there is no best model yet
             due = not (self.out / "best.pt").exists() if self.info.is_main else False
             return ddp.broadcast_object(due, self.info)
@@ -306,7 +308,7 @@ class Trainer:
             return True
         if self.cfg.eval_every > 0:
             return epoch % self.cfg.eval_every == 0
-        return ddp.broadcast_object(auto_validation_due(self._trained_since_eval, eval_cost), self.info)
+        return ddp.broadcast_object(auto_validation_due(trained_since_eval, eval_cost), self.info)
 
     def _validate(self, loader: DataLoader) -> dict:
         """BatchNorm statistics re-estimated on training batches, then :func:`evaluate`."""
