@@ -10,9 +10,9 @@ out/data.yaml                        path, train, val (test when flags name it),
 traced pixel-exactly; several parts and holes are joined into one polygon by zero-width
 bridges (:mod:`segcore.formats.yolo_rings`). A polygon that no later shape reaches is written
 as its own vertices (in full precision) when an import reads that line back as exactly its
-pixels (checked when it is written); otherwise it is traced like the rest. An image without objects gets an empty label
-file (a background image). Points and lines are not areas and ``__ignore__`` regions have no
-YOLO form: both are skipped with a note.
+pixels (checked when it is written); otherwise it is traced like the rest. An image without
+objects gets an empty label file (a background image). Points and lines are not areas and
+``__ignore__`` regions have no YOLO form: both are skipped with a note.
 """
 
 from __future__ import annotations
@@ -181,13 +181,13 @@ def object_lines(shapes: list[Shape], height: int, width: int, classes: ClassLis
     traced: list[tuple[int, np.ndarray, int, int, list]] = []  # (slot, crop, x0, y0, rings) to outline
     for inst in instances:
         first = indices[inst.shape_indices[0]]
-        line = None
         if len(inst.shape_indices) == 1 and free[inst.shape_indices[0]]:
             line = vector_line(shapes[inst.shape_indices[0]], inst.id, imap, inst.class_id - 1)
-        visible = None if line is not None else _visible_crop(imap, inst.id, [shapes[i] for i in inst.shape_indices])
-        if line is not None:
-            done.append((inst, [line], None))
-        elif visible is None:
+            if line is not None:
+                done.append((inst, [line], None))
+                continue
+        visible = _visible_crop(imap, inst.id, [shapes[i] for i in inst.shape_indices])
+        if visible is None:
             done.append((inst, [], Skipped(path, first, f"instance {inst.label!r} is covered entirely by shapes "
                                                         "drawn after it (0 pixels left): not written")))
         else:

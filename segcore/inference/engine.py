@@ -8,8 +8,9 @@ engine (``"auto"``, ``"torch"``, ``"onnxruntime"``):
   user's cache folder when that folder is read-only or the name is taken by a foreign file. The
   export carries the SHA-256 of the checkpoint's bytes and its graph variant (the outputs it
   computes), so it is rebuilt when the checkpoint changes or the graph an earlier version wrote
-  lacks what this one needs. The session is built once (CUDA provider when there is one and the device allows it,
-  else the CPU one with as many intra-op threads as PyTorch uses) and reused for every image.
+  lacks what this one needs. The session is built once (CUDA provider when there is one and the
+  device allows it, else the CPU one with as many intra-op threads as PyTorch uses) and reused
+  for every image.
 - When onnxruntime is missing, the export or the session fails, or the device is one onnxruntime
   does not serve here, the checkpoint runs in PyTorch and ``predictor.engine_note`` says why.
 - ``torch`` runs the checkpoint in PyTorch.
