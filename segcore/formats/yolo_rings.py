@@ -63,11 +63,6 @@ def _outer_borders(mask: np.ndarray) -> tuple[list[np.ndarray], int]:
     return [c for c, h in zip(contours, hier.reshape(-1, 4)) if h[3] == -1], len(contours)
 
 
-def mask_rings(crop: np.ndarray, x0: int, y0: int) -> list[tuple[Ring, bool]]:
-    """:func:`mask_ring_arrays` with each ring a list of ``(x, y)`` float points."""
-    return [([(float(x), float(y)) for x, y in r.tolist()], hole) for r, hole in mask_ring_arrays(crop, x0, y0)]
-
-
 def lattice_points(ring: np.ndarray) -> int:
     """The whole-pixel points inside or on a simple polygon with whole-pixel vertices (Pick's
     theorem: area + boundary points / 2 + 1), i.e. the pixels it covers filled with its outline."""

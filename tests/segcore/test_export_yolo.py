@@ -21,7 +21,6 @@ from segcore.formats.yolo_rings import (
     exact_by_construction,
     holes_by_nesting,
     mask_ring_arrays,
-    mask_rings,
     ring_area,
     unbridge,
 )
@@ -120,6 +119,11 @@ def test_rich_shapes_round_trip_and_notes(tmp_path):
     keep = [s for s in rich_shapes() if is_area(s) and s.label != "__ignore__"]
     back = load(out / "images" / "train" / "a.json").shapes
     assert np.array_equal(class_map(keep, 48, 64, cl), class_map(back, 48, 64, cl))
+
+
+def mask_rings(crop: np.ndarray, x0: int, y0: int) -> list:
+    """:func:`mask_ring_arrays` with each ring a list of ``(x, y)`` float points."""
+    return [([(float(x), float(y)) for x, y in r.tolist()], hole) for r, hole in mask_ring_arrays(crop, x0, y0)]
 
 
 def test_bridge_and_unbridge_are_inverse():
