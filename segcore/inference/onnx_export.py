@@ -217,5 +217,5 @@ def _compare(net, out: Path, side: int) -> dict:
             "agreement": float((got.argmax(1) == ref.argmax(1)).mean())}
 
 
-__all__ = ["CONFIDENCE_OUTPUT", "DIGEST_KEY", "GRAPH_KEY", "GRAPH_VARIANT", "LABEL_OUTPUT", "META_KEY", "ONNX_EXTRA", "OnnxUnavailable", "add_map_outputs", "export_onnx", "file_digest", "found",
-           "metadata_for", "require_onnx"]
+__all__ = ["CONFIDENCE_OUTPUT", "DIGEST_KEY", "GRAPH_KEY", "GRAPH_VARIANT", "LABEL_OUTPUT", "META_KEY", "ONNX_EXTRA",
+           "OnnxUnavailable", "add_map_outputs", "export_onnx", "file_digest", "found", "metadata_for", "require_onnx"]

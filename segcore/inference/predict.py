@@ -241,25 +241,25 @@ class Predictor:
         a list of (3, h, w) tensors or one (N, 3, h, w) tensor."""
         return torch.softmax(self.forward_logits(batch), dim=1)
 
-    def forward_logits(self, batch: list[torch.Tensor] | torch.Tensor) -> torch.Tensor:
-        """Float32 logits (N, C, h, w) for normalised tiles of equal size (padded here), from
-        the runner (PyTorch module or onnxruntime session)."""
+    def _padded(self, batch: list[torch.Tensor] | torch.Tensor) -> tuple[torch.Tensor, int, int]:
+        """The batch as one tensor padded (replicate) to the model's divisor, and its size before."""
         x = _stacked(batch)
         h, w = x.shape[-2:]
         ph, pw = (-h) % self.divisor, (-w) % self.divisor
         if ph or pw:
             x = F.pad(x, (0, pw, 0, ph), mode="replicate")
-        y = self.runner(x)
-        return y[..., :h, :w]
+        return x, h, w
+
+    def forward_logits(self, batch: list[torch.Tensor] | torch.Tensor) -> torch.Tensor:
+        """Float32 logits (N, C, h, w) for normalised tiles of equal size (padded here), from
+        the runner (PyTorch module or onnxruntime session)."""
+        x, h, w = self._padded(batch)
+        return self.runner(x)[..., :h, :w]
 
     def forward_maps(self, batch: list[torch.Tensor] | torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
         """Label maps and confidences (N, h, w) for normalised tiles of equal size (padded
         here), computed by the runner (only when ``runner.has_maps``)."""
-        x = _stacked(batch)
-        h, w = x.shape[-2:]
-        ph, pw = (-h) % self.divisor, (-w) % self.divisor
-        if ph or pw:
-            x = F.pad(x, (0, pw, 0, ph), mode="replicate")
+        x, h, w = self._padded(batch)
         label, conf = self.runner.maps(x)
         return label[:, :h, :w], conf[:, :h, :w]
 
