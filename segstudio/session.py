@@ -46,7 +46,7 @@ LAST_IMAGE = "last_image"  # settings key: the image open last
 class FileList(Protocol):
     """What the session needs of the file list (the file list dock provides it)."""
 
-    model: object  # app.docks.file_model.FileListModel
+    model: object  # segstudio.docks.file_model.FileListModel
 
     def select_path(self, path: str | None) -> None: ...
 

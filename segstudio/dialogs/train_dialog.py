@@ -41,7 +41,7 @@ from segstudio.dialogs.train_options import TrainOptions
 from segstudio.training_process import TrainingProcess, TrainRequest
 from segstudio.workers import run_in_thread
 
-MODEL_SETTING = "model/checkpoint"  # the model loaded in the Model menu (app.features.model_feature)
+MODEL_SETTING = "model/checkpoint"  # the model loaded in the Model menu (segstudio.features.model_feature)
 REASONS = {  # why a run ended (the trainer's "done" event), as shown
     "completed": QT_TRANSLATE_NOOP("TrainDialog", "completed"),
     "time_budget": QT_TRANSLATE_NOOP("TrainDialog", "time budget used"),

@@ -24,7 +24,7 @@ from segstudio.features.ai_service import MIRROR_SETTING, AiService, weights_mis
 from segstudio.icons import set_icons
 from segstudio.workers import Job, run_in_thread
 
-# Texts are translated where the actions are built (app.actions.build_action, context "Actions").
+# Texts are translated where the actions are built (segstudio.actions.build_action, context "Actions").
 TOOL_ACTIONS = (  # (tool, menu text, toolbar text, shortcut, tip)
     ("ai_polygon", QT_TRANSLATE_NOOP("Actions", "AI &Polygon"), QT_TRANSLATE_NOOP("Actions", "AI Polygon"), "I",
      QT_TRANSLATE_NOOP("Actions", "Click the object (Shift+click or right click: not the object, drag: a box); "

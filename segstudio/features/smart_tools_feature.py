@@ -28,7 +28,7 @@ from segstudio.canvas.smart_base import OPTIONS, SmartOptions
 from segstudio.document import Document
 from segstudio.icons import set_icons
 
-# Texts are translated where the actions are built (app.actions.build_action, context "Actions").
+# Texts are translated where the actions are built (segstudio.actions.build_action, context "Actions").
 TOOL_ACTIONS = (  # (tool, menu text, toolbar text, shortcut, tip)
     ("grabcut", QT_TRANSLATE_NOOP("Actions", "Box to &Polygon"), QT_TRANSLATE_NOOP("Actions", "Box"), "G",
      QT_TRANSLATE_NOOP("Actions", "Drag a box around an object; GrabCut outlines it (then strokes refine, Enter)")),
