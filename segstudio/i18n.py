@@ -32,6 +32,11 @@ def _translation_data(locale: str) -> list[bytes]:
     return []
 
 
+def notice_text(notice) -> str:
+    """A :class:`segcore.messages.Notice` in the user's language."""
+    return QCoreApplication.translate(notice.context, notice.template).format(**notice.values)
+
+
 def resolve_locale(language: str) -> str:
     """The locale name to use: ``language`` when set, else the system's (``zh_CN``, ``en_US``...)."""
     return language or QLocale.system().name()

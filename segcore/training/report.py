@@ -1,7 +1,7 @@
 """Run reports: ``metrics.json``, a readable ``report.md`` and the training curve as PNG.
 
 A run has one score: the validation mIoU of its best checkpoint (``best.pt``) with that
-epoch, worded by :func:`best_miou_text` wherever it is shown (report.md, the training dialog).
+epoch, worded by :func:`best_miou_notice` wherever it is shown (report.md, the training dialog).
 The report's tables hold that checkpoint's validation scores; ``metrics.json`` keeps them under
 ``best`` and the last validation under ``final``.
 
@@ -19,6 +19,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from segcore.io.annotation import atomic_write_bytes
+from segcore.messages import QT_TRANSLATE_NOOP, Notice
 from segcore.metrics import format_table, nan_to_none
 
 
@@ -81,12 +82,19 @@ def _pct(v) -> str:
     return f"{100 * v:.2f}" if _finite(v) else "-"
 
 
-def best_miou_text(miou: float | None, epoch: int | None) -> str:
-    """The run's score in words, e.g. ``best val mIoU 49.00% (epoch 3)``: the validation mIoU
-    of the best checkpoint and its epoch (the same text in report.md and in the GUI)."""
+def best_miou_notice(miou: float | None, epoch: int | None) -> Notice:
+    """The run's score as a :class:`~segcore.messages.Notice` (the training dialog shows it
+    translated): the validation mIoU of the best checkpoint and its epoch."""
     if not _finite(miou) or epoch is None or epoch < 0:
-        return "best val mIoU - (no validation yet)"
-    return f"best val mIoU {_pct(miou)}% (epoch {epoch})"
+        return Notice("TrainDialog", QT_TRANSLATE_NOOP("TrainDialog", "best val mIoU - (no validation yet)"))
+    return Notice("TrainDialog", QT_TRANSLATE_NOOP("TrainDialog", "best val mIoU {miou}% (epoch {epoch})"),
+                  {"miou": _pct(miou), "epoch": epoch})
+
+
+def best_miou_text(miou: float | None, epoch: int | None) -> str:
+    """The run's score in words, e.g. ``best val mIoU 49.00% (epoch 3)`` (report.md; the GUI
+    shows the same :func:`best_miou_notice` in the user's language)."""
+    return best_miou_notice(miou, epoch).text
 
 
 def report_markdown(config: dict, metrics: dict, history: list[dict], warnings: list[str], *,

@@ -2,7 +2,7 @@
 warnings, then live progress of the training subprocess (progress bar with ETA, loss and mIoU
 curves, per-class IoU table), Stop, and a button making the new model the pre-annotation model.
 
-The run's score is shown as :func:`segcore.training.report.best_miou_text` words it, from the trainer's
+The run's score is shown as :func:`segcore.training.report.best_miou_notice` words it, from the trainer's
 events (the best checkpoint's validation mIoU and epoch): the same text as in the run's report.md.
 
 All the work is in segcore (``training_readiness``, ``segcore train``); this is only the view.
@@ -37,7 +37,9 @@ from PySide6.QtWidgets import (
 )
 
 from segcore.training.config import DEFAULT_MODEL, TrainConfig
+from segcore.training.report import best_miou_notice
 from segstudio.dialogs.train_options import TrainOptions
+from segstudio.i18n import notice_text
 from segstudio.training_process import TrainingProcess, TrainRequest
 from segstudio.workers import run_in_thread
 
@@ -87,12 +89,9 @@ def _fmt_eta(seconds) -> str:
 
 
 def best_text(miou: float | None, epoch: int | None) -> str:
-    """:func:`segcore.training.report.best_miou_text` in the UI's language (in English the very
-    words of report.md)."""
-    if miou is None or not math.isfinite(miou) or epoch is None or epoch < 0:
-        return QCoreApplication.translate("TrainDialog", "best val mIoU - (no validation yet)")
-    return QCoreApplication.translate("TrainDialog", "best val mIoU {miou}% (epoch {epoch})").format(
-        miou=f"{100 * miou:.2f}", epoch=epoch)
+    """The run's score (:func:`segcore.training.report.best_miou_notice`) in the UI's language
+    (in English the very words of report.md)."""
+    return notice_text(best_miou_notice(miou, epoch))
 
 
 class TrainDialog(QDialog):
@@ -303,7 +302,7 @@ class TrainDialog(QDialog):
             self.tr("Classes (instances): {classes}").format(classes=classes),
             self.tr("Image sizes: {sizes}").format(sizes=sizes or "-"))))
         self.warnings_label.setText("\n".join(
-            "\u26a0 " + QCoreApplication.translate(n.context, n.template).format(**n.values) for n in r["notices"]))
+            "\u26a0 " + notice_text(n) for n in r["notices"]))
         if r["labelled"] == 0 or not r["classes"]:
             self.start_button.setEnabled(False)
             self._status(self.tr("Nothing to train on: label some shapes first."), error=True)

@@ -540,288 +540,288 @@
 <context>
     <name>TrainDialog</name>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="46"/>
+        <location filename="../../dialogs/train_dialog.py" line="48"/>
         <source>completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="47"/>
+        <location filename="../../dialogs/train_dialog.py" line="49"/>
         <source>time budget used</source>
         <translation>时间预算已用完</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="48"/>
+        <location filename="../../dialogs/train_dialog.py" line="50"/>
         <source>early stopping</source>
         <translation>早停</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="49"/>
+        <location filename="../../dialogs/train_dialog.py" line="51"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="58"/>
+        <location filename="../../dialogs/train_dialog.py" line="60"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="62"/>
+        <location filename="../../dialogs/train_dialog.py" line="64"/>
         <source>GPU {index}: {name}</source>
         <translation>GPU {index}：{name}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="65"/>
+        <location filename="../../dialogs/train_dialog.py" line="67"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="66"/>
+        <location filename="../../dialogs/train_dialog.py" line="68"/>
         <source>CPU (slow: prefer a short time budget and a small image size)</source>
         <translation>CPU（较慢：建议用较短的时间预算和较小的图像尺寸）</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="83"/>
+        <location filename="../../dialogs/train_dialog.py" line="85"/>
         <source>ETA -</source>
         <translation>剩余时间 -</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="85"/>
+        <location filename="../../dialogs/train_dialog.py" line="87"/>
         <source>ETA {time}</source>
         <translation>剩余时间 {time}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="93"/>
+        <location filename="../../../segcore/training/report.py" line="89"/>
         <source>best val mIoU - (no validation yet)</source>
         <translation>最佳验证 mIoU -（尚未验证）</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="94"/>
+        <location filename="../../../segcore/training/report.py" line="90"/>
         <source>best val mIoU {miou}% (epoch {epoch})</source>
         <translation>最佳验证 mIoU {miou}%（第 {epoch} 轮）</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="111"/>
+        <location filename="../../dialogs/train_dialog.py" line="110"/>
         <source>Train on {folder}</source>
         <translation>在 {folder} 上训练</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="133"/>
+        <location filename="../../dialogs/train_dialog.py" line="132"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="138"/>
+        <location filename="../../dialogs/train_dialog.py" line="137"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="142"/>
+        <location filename="../../dialogs/train_dialog.py" line="141"/>
         <source>minutes</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="143"/>
+        <location filename="../../dialogs/train_dialog.py" line="142"/>
         <source>epochs</source>
         <translation>轮</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="149"/>
+        <location filename="../../dialogs/train_dialog.py" line="148"/>
         <source>Time budget</source>
         <translation>时间预算</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="152"/>
+        <location filename="../../dialogs/train_dialog.py" line="151"/>
         <source>images with a longer side are shrunk to it; smaller ones keep their size</source>
         <translation>长边超过此值的图像会缩小到此值；较小的图像保持原尺寸</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="153"/>
+        <location filename="../../dialogs/train_dialog.py" line="152"/>
         <source>Image size</source>
         <translation>图像尺寸</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="155"/>
+        <location filename="../../dialogs/train_dialog.py" line="154"/>
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="162"/>
+        <location filename="../../dialogs/train_dialog.py" line="161"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="167"/>
+        <location filename="../../dialogs/train_dialog.py" line="166"/>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="169"/>
+        <location filename="../../dialogs/train_dialog.py" line="168"/>
         <source>Reading the folder...</source>
         <translation>正在读取文件夹...</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="186"/>
+        <location filename="../../dialogs/train_dialog.py" line="185"/>
         <source>validation mIoU of the best checkpoint (best.pt), as in the run&apos;s report.md</source>
         <translation>最佳检查点（best.pt）的验证 mIoU，与本次训练的 report.md 一致</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="192"/>
+        <location filename="../../dialogs/train_dialog.py" line="191"/>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="197"/>
+        <location filename="../../dialogs/train_dialog.py" line="196"/>
         <source>training loss</source>
         <translation>训练损失</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="198"/>
-        <location filename="../../dialogs/train_dialog.py" line="201"/>
+        <location filename="../../dialogs/train_dialog.py" line="197"/>
+        <location filename="../../dialogs/train_dialog.py" line="200"/>
         <source>epoch</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="200"/>
+        <location filename="../../dialogs/train_dialog.py" line="199"/>
         <source>validation mIoU (%)</source>
         <translation>验证 mIoU (%)</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="209"/>
+        <location filename="../../dialogs/train_dialog.py" line="208"/>
         <source>class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="209"/>
+        <location filename="../../dialogs/train_dialog.py" line="208"/>
         <source>IoU (%)</source>
         <translation>IoU (%)</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="218"/>
+        <location filename="../../dialogs/train_dialog.py" line="217"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="220"/>
+        <location filename="../../dialogs/train_dialog.py" line="219"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="222"/>
+        <location filename="../../dialogs/train_dialog.py" line="221"/>
         <source>Use as pre-annotation model</source>
         <translation>用作预标注模型</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="224"/>
+        <location filename="../../dialogs/train_dialog.py" line="223"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="234"/>
+        <location filename="../../dialogs/train_dialog.py" line="233"/>
         <source>Output folder</source>
         <translation>输出文件夹</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="242"/>
+        <location filename="../../dialogs/train_dialog.py" line="241"/>
         <source>Browse...</source>
         <translation>浏览...</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="243"/>
+        <location filename="../../dialogs/train_dialog.py" line="242"/>
         <source>Choose the folder the run writes best.pt, last.pt and report.md into</source>
         <translation>选择本次训练写入 best.pt、last.pt 和 report.md 的文件夹</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="258"/>
+        <location filename="../../dialogs/train_dialog.py" line="257"/>
         <source>Output folder for the run</source>
         <translation>本次训练的输出文件夹</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="279"/>
+        <location filename="../../dialogs/train_dialog.py" line="278"/>
         <source>Warning: {message}</source>
         <translation>警告：{message}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="281"/>
+        <location filename="../../dialogs/train_dialog.py" line="280"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="290"/>
+        <location filename="../../dialogs/train_dialog.py" line="289"/>
         <source>Cannot read the folder: {error}</source>
         <translation>无法读取文件夹：{error}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="294"/>
+        <location filename="../../dialogs/train_dialog.py" line="293"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="297"/>
+        <location filename="../../dialogs/train_dialog.py" line="296"/>
         <source>{labelled} labelled images, {to_review} with only proposals to review, {unlabelled} without labels.</source>
         <translation>{labelled} 张已标注图像，其中 {to_review} 张只有待审核的模型建议，{unlabelled} 张未标注。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="300"/>
+        <location filename="../../dialogs/train_dialog.py" line="299"/>
         <source>{labelled} labelled images, {unlabelled} without labels.</source>
         <translation>{labelled} 张已标注图像，{unlabelled} 张未标注。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="303"/>
+        <location filename="../../dialogs/train_dialog.py" line="302"/>
         <source>Classes (instances): {classes}</source>
         <translation>类别（实例数）：{classes}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="304"/>
+        <location filename="../../dialogs/train_dialog.py" line="303"/>
         <source>Image sizes: {sizes}</source>
         <translation>图像尺寸：{sizes}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="309"/>
+        <location filename="../../dialogs/train_dialog.py" line="308"/>
         <source>Nothing to train on: label some shapes first.</source>
         <translation>没有可训练的数据：请先标注一些形状。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="351"/>
+        <location filename="../../dialogs/train_dialog.py" line="350"/>
         <source>Choose an output folder for the run (Browse...).</source>
         <translation>请为本次训练选择输出文件夹（浏览...）。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="364"/>
+        <location filename="../../dialogs/train_dialog.py" line="363"/>
         <source>Cannot start: {error}</source>
         <translation>无法启动：{error}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="368"/>
+        <location filename="../../dialogs/train_dialog.py" line="367"/>
         <source>Starting {model} (loading data, rasterising labels)...</source>
         <translation>正在启动 {model}（加载数据、栅格化标注）...</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="372"/>
+        <location filename="../../dialogs/train_dialog.py" line="371"/>
         <source>Stopping after the current step (the best model is kept)...</source>
         <translation>将在当前步骤后停止（保留最佳模型）...</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="386"/>
+        <location filename="../../dialogs/train_dialog.py" line="385"/>
         <source>Downloading ImageNet backbone weights ({what}): {done}</source>
         <translation>正在下载 ImageNet 主干网络权重（{what}）：{done}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="397"/>
+        <location filename="../../dialogs/train_dialog.py" line="396"/>
         <source>Training {model} on {device}: {train} training / {val} validation images.</source>
         <translation>正在 {device} 上训练 {model}：{train} 张训练图像 / {val} 张验证图像。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="427"/>
+        <location filename="../../dialogs/train_dialog.py" line="426"/>
         <source>Epoch {epoch}: loss {loss}, val mIoU {miou}; {best}</source>
         <translation>第 {epoch} 轮：损失 {loss}，验证 mIoU {miou}；{best}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="436"/>
+        <location filename="../../dialogs/train_dialog.py" line="435"/>
         <source>Finished ({reason}): {best}; model: {model}</source>
         <translation>训练结束（{reason}）：{best}；模型：{model}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="451"/>
+        <location filename="../../dialogs/train_dialog.py" line="450"/>
         <source>{model} is now the pre-annotation model.</source>
         <translation>{model} 现在是预标注模型。</translation>
     </message>
@@ -967,37 +967,37 @@
 <context>
     <name>TrainingNotices</name>
     <message>
-        <location filename="../../../segcore/training/data.py" line="326"/>
+        <location filename="../../../segcore/training/data.py" line="327"/>
         <source>no labelled images: label some images first</source>
         <translation>没有已标注的图像：请先标注一些图像</translation>
     </message>
     <message>
-        <location filename="../../../segcore/training/data.py" line="328"/>
+        <location filename="../../../segcore/training/data.py" line="329"/>
         <source>only {labelled} labelled images: a model trained on fewer than {min_images} is weak (it can still help pre-annotate)</source>
         <translation>只有 {labelled} 张已标注的图像：用少于 {min_images} 张图像训练的模型较弱（仍可用于辅助预标注）</translation>
     </message>
     <message>
-        <location filename="../../../segcore/training/data.py" line="332"/>
+        <location filename="../../../segcore/training/data.py" line="333"/>
         <source>no labelled shapes: only the background class</source>
         <translation>没有已标注的形状：只有背景类</translation>
     </message>
     <message>
-        <location filename="../../../segcore/training/data.py" line="335"/>
+        <location filename="../../../segcore/training/data.py" line="336"/>
         <source>class &apos;{name}&apos; has only {instances} instance(s): label at least {min_instances}</source>
         <translation>类别“{name}”只有 {instances} 个实例：请至少标注 {min_instances} 个</translation>
     </message>
     <message>
-        <location filename="../../../segcore/training/data.py" line="339"/>
+        <location filename="../../../segcore/training/data.py" line="340"/>
         <source>{count} images hold only unreviewed model proposals and will not be used: accept or edit the proposals to use them</source>
         <translation>{count} 张图像只有未审核的模型提议，不会被使用：接受或编辑这些提议后即可使用</translation>
     </message>
     <message>
-        <location filename="../../../segcore/training/data.py" line="343"/>
+        <location filename="../../../segcore/training/data.py" line="344"/>
         <source>{count} images have no annotation and will not be used</source>
         <translation>{count} 张图像没有标注，不会被使用</translation>
     </message>
     <message>
-        <location filename="../../../segcore/training/data.py" line="346"/>
+        <location filename="../../../segcore/training/data.py" line="347"/>
         <source>images of {count} different sizes: they are resized to the chosen image size</source>
         <translation>图像有 {count} 种不同尺寸：将缩放到所选的图像尺寸</translation>
     </message>

@@ -673,22 +673,22 @@ Save mine as a copy: write the labels shown beside it, then take theirs.</source
 <context>
     <name>LanguageMenu</name>
     <message>
-        <location filename="../../i18n.py" line="70"/>
+        <location filename="../../i18n.py" line="75"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../i18n.py" line="75"/>
+        <location filename="../../i18n.py" line="80"/>
         <source>System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../i18n.py" line="90"/>
+        <location filename="../../i18n.py" line="95"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../i18n.py" line="91"/>
+        <location filename="../../i18n.py" line="96"/>
         <source>The new language applies the next time SegStudio starts.</source>
         <translation>新语言将在下次启动 SegStudio 时生效。</translation>
     </message>
@@ -842,22 +842,22 @@ Save mine as a copy: write the labels shown beside it, then take theirs.</source
 <context>
     <name>Saver</name>
     <message>
-        <location filename="../../autosave.py" line="188"/>
+        <location filename="../../autosave.py" line="166"/>
         <source>cannot save ({error}); the previous file is unchanged</source>
         <translation>无法保存（{error}）；原文件未改动</translation>
     </message>
     <message>
-        <location filename="../../autosave.py" line="283"/>
+        <location filename="../../autosave.py" line="261"/>
         <source>{path}: cannot save ({error})</source>
         <translation>{path}：无法保存（{error}）</translation>
     </message>
     <message>
-        <location filename="../../autosave.py" line="288"/>
+        <location filename="../../autosave.py" line="266"/>
         <source>Save failed</source>
         <translation>保存失败</translation>
     </message>
     <message>
-        <location filename="../../autosave.py" line="289"/>
+        <location filename="../../autosave.py" line="267"/>
         <source>The previous label file was kept unchanged. Your edits are still open: fix the problem or use Save As.</source>
         <translation>原标注文件保持不变。您的编辑仍然打开着：请解决问题或使用“另存为”。</translation>
     </message>
@@ -1257,80 +1257,80 @@ The image is kept.</source>
         <translation>沿用形状</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="122"/>
+        <location filename="../../undo_commands.py" line="123"/>
         <source>Add {kind}</source>
         <translation>添加{kind}</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="123"/>
+        <location filename="../../undo_commands.py" line="124"/>
         <source>Add %n shapes</source>
         <translation>添加 %n 个形状</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="142"/>
+        <location filename="../../undo_commands.py" line="143"/>
         <source>Delete %n shape(s)</source>
         <translation>删除 %n 个形状</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="156"/>
+        <location filename="../../undo_commands.py" line="157"/>
         <source>Replace shapes</source>
         <translation>替换形状</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="204"/>
         <location filename="../../canvas/edit_tool.py" line="219"/>
+        <location filename="../../undo_commands.py" line="205"/>
         <source>Move shape(s)</source>
         <translation>移动形状</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="232"/>
         <location filename="../../canvas/edit_tool.py" line="186"/>
+        <location filename="../../undo_commands.py" line="233"/>
         <source>Move vertex</source>
         <translation>移动顶点</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="257"/>
         <location filename="../../canvas/edit_tool.py" line="132"/>
+        <location filename="../../undo_commands.py" line="258"/>
         <source>Add vertex</source>
         <translation>添加顶点</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="271"/>
+        <location filename="../../undo_commands.py" line="272"/>
         <source>Delete vertex</source>
         <translation>删除顶点</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="285"/>
+        <location filename="../../undo_commands.py" line="286"/>
         <source>Edit label</source>
         <translation>编辑标签</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="302"/>
+        <location filename="../../undo_commands.py" line="303"/>
         <source>Accept proposals</source>
         <translation>接受预标注</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="314"/>
+        <location filename="../../undo_commands.py" line="315"/>
         <source>Change order</source>
         <translation>调整顺序</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="336"/>
+        <location filename="../../undo_commands.py" line="337"/>
         <source>Move in drawing order</source>
         <translation>调整绘制顺序</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="346"/>
+        <location filename="../../undo_commands.py" line="347"/>
         <source>Raise</source>
         <translation>上移一层</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="356"/>
+        <location filename="../../undo_commands.py" line="357"/>
         <source>Lower</source>
         <translation>下移一层</translation>
     </message>
     <message>
-        <location filename="../../undo_commands.py" line="372"/>
+        <location filename="../../undo_commands.py" line="373"/>
         <source>Image flags</source>
         <translation>图像标记</translation>
     </message>
