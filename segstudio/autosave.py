@@ -39,12 +39,12 @@ ConflictHandler = Callable[[Document, Path, bool], bool]
 
 
 def serialise(ann: sa.Annotation, path: Path | None = None) -> bytes:
-    """``segcore.io.annotation.dumps(ann)`` as UTF-8, produced chunk by chunk.
+    """``segcore.io.annotation.dumps(ann)`` as UTF-8, produced a piece (about a shape) at a time.
 
-    Same validation and the same text (a test checks it), but without the one big
-    ``str.join`` / ``encode`` / free of ~500,000 pieces that ``json.dumps`` does at the end,
-    each a C call holding the GIL for 10-20 ms on 2,000 polygons: from a worker thread those
-    would stall the GUI thread.
+    Same validation and the same text (a test checks it), but no single C call holds the GIL
+    for long: each piece is encoded as it comes, and the tree is freed a shape at a time (freeing
+    2,000 polygons' points in one call takes milliseconds, which from this worker thread would
+    stall the GUI thread).
     """
     ann.validate(path)
     buf = io.BytesIO()
