@@ -20,7 +20,9 @@ area becomes a ``mask`` shape of its pixels, as there.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
@@ -42,6 +44,7 @@ from segcore.data.polygons import (
     valid_geometry,
 )
 from segcore.io.annotation import Shape
+from segcore.io.shape import preencode_mask
 
 __all__ = ["class_shapes", "label_map_to_shapes"]
 
@@ -337,19 +340,46 @@ def label_map_to_shapes(
             raise ValueError(f"label map holds class id {cid} but only {len(class_names)} class names")
 
     def one(cid: int) -> list[Shape]:
-        return class_shapes(lm == cid, class_names[cid], confidence=confidence, tolerance=tolerance,
-                            min_area=min_area, proposed=proposed)
+        shapes = class_shapes(lm == cid, class_names[cid], confidence=confidence, tolerance=tolerance,
+                              min_area=min_area, proposed=proposed)
+        for s in shapes:  # the PNG text a save will write, made here where the classes run in parallel
+            preencode_mask(s)
+        return shapes
 
-    workers = min(len(todo), os.cpu_count() or 1, MAX_THREADS)
-    if workers < 2 or lm.size < PARALLEL_PIXELS:
+    pool = _pool()
+    if pool is None or len(todo) < 2 or lm.size < PARALLEL_PIXELS:
         return [s for cid in todo for s in one(cid)]
     # OpenCV, GEOS (shapely's vectorised calls) and numpy release the GIL: classes traced in
-    # threads use the cores the model's forward has just left idle
-    from concurrent.futures import ThreadPoolExecutor
-
-    # largest classes first (their work grows with their pixels), so no thread is left with a
-    # big class at the end while the others idle; the shapes still come in class order
+    # threads use the cores the model's forward has just left idle. Largest classes first
+    # (their work grows with their pixels), so no thread is left with a big class at the end
+    # while the others idle; the shapes still come in class order
     order = sorted(todo, key=lambda cid: -pixels[cid])
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trace") as pool:
-        found = dict(zip(order, pool.map(one, order)))
+    found = dict(zip(order, pool.map(one, order)))
     return [s for cid in todo for s in found[cid]]
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor | None:
+    """The threads that trace classes in parallel, started once per process (a pool per label
+    map would start its threads for every image); None on a single core."""
+    global _POOL
+    workers = min(os.cpu_count() or 1, MAX_THREADS)
+    if workers < 2:
+        return None
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trace")
+        return _POOL
+
+
+def _forget_pool() -> None:
+    """A forked child has none of its parent's threads: it starts a pool of its own."""
+    global _POOL, _POOL_LOCK
+    _POOL, _POOL_LOCK = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)

@@ -255,6 +255,17 @@ def encode_mask(mask: np.ndarray) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def preencode_mask(shape: Shape) -> None:
+    """Encode a new ``mask`` shape's pixels now (on a worker thread, say) into the text its file
+    will hold, so that saving writes that text rather than encoding the mask then. The text is
+    kept as the shape's spelling with the token of the pixels it encodes: a mask edited
+    afterwards no longer matches its token and is encoded afresh when saved. Shapes without a
+    mask, or whose mask already has a spelling (read from a file), are left as they are."""
+    if shape.mask is None or "mask" in shape.source:
+        return
+    shape.source["mask"] = (encode_mask(shape.mask), _mask_token(shape.mask))
+
+
 # ----------------------------------------------------------------------------- parsing
 
 

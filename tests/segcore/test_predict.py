@@ -108,9 +108,9 @@ def test_overlapping_tiles_agree_at_their_seams():
     tiled = Predictor(LoadedCheckpoint(model, _meta()), device="cpu", tile_size=256, overlap=96, batch_size=3)
     original = tiled.forward_tiles
     starts = {}  # a tile's first normalised pixel -> its position (to know where a batch item sits)
-    x = tiled._to_input(img)
+    x = tiled._blob(img)[0]  # the CPU's normalisation, value for value
     for t in plan_tiles(600, 700, 256, 96, 32):
-        starts.setdefault(x[:, t.y0, t.x0].numpy().tobytes() + bytes([t.h % 256, t.w % 256]), (t.y0, t.x0))
+        starts.setdefault(x[:, t.y0, t.x0].tobytes() + bytes([t.h % 256, t.w % 256]), (t.y0, t.x0))
 
     def spy(batch):
         out = original(batch)
@@ -355,3 +355,100 @@ def test_normalised_input_is_the_checkpoint_s_mean_and_std():
     x = pred._to_input(img[:, ::-1])  # any layout in, (3, h, w) out
     want = (img[:, ::-1].transpose(2, 0, 1).astype(np.float32) / 255 - 0.5) / 0.25
     np.testing.assert_allclose(x.numpy(), want, atol=1e-6)
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "flipped", "tile", "rgba"])
+def test_cpu_batches_are_normalised_with_the_checkpoint_s_mean_and_std(layout):
+    """The CPU's batches (OpenCV's blob) hold the same values as the formula, whatever the
+    image's memory layout, one tile or several."""
+    from segcore.inference.predict import Tile
+
+    mean, std = np.array([0.485, 0.456, 0.406], np.float32), np.array([0.229, 0.224, 0.225], np.float32)
+    pred = Predictor(LoadedCheckpoint(Threshold(), {**_meta(), "mean": mean.tolist(), "std": std.tolist()}),
+                     device="cpu")
+    rng = np.random.default_rng(4)
+    img = rng.integers(0, 256, (40, 56, 4 if layout == "rgba" else 3), dtype=np.uint8)
+    if layout == "flipped":
+        img = img[::-1, ::-1]
+    elif layout == "rgba":
+        img = img[:, :, :3]
+    tiles = [Tile(0, 0, 24, 32, 0, 24, 0, 32), Tile(16, 24, 24, 32, 16, 40, 24, 56)] if layout == "tile" else \
+        [Tile(0, 0, 40, 56, 0, 40, 0, 56)]
+    x = pred._batch_input(img, tiles)
+    assert x.dtype == torch.float32 and x.shape == (len(tiles), 3, tiles[0].h, tiles[0].w)
+    for k, t in enumerate(tiles):
+        crop = img[t.y0:t.y0 + t.h, t.x0:t.x0 + t.w]
+        want = (crop.transpose(2, 0, 1).astype(np.float32) / 255 - mean[:, None, None]) / std[:, None, None]
+        np.testing.assert_allclose(x[k].numpy(), want, atol=1e-6)
+
+
+def _holed_map() -> np.ndarray:
+    """A 600x800 map of two classes, each with a component that has a hole (a mask shape)."""
+    lm = np.zeros((600, 800), np.uint8)
+    lm[50:300, 50:400] = 1
+    lm[100:200, 100:200] = 0  # a hole: class 1's component becomes a mask shape
+    lm[350:550, 450:750] = 2
+    lm[400:450, 500:600] = 0
+    lm[10:30, 600:700] = 2
+    return lm
+
+
+def test_mask_shapes_are_encoded_while_tracing_and_saved_as_if_encoded_then(tmp_path):
+    """Mask proposals carry their PNG text from the tracing threads; the saved file is the one
+    a save that encodes them itself writes, and a mask edited afterwards is written as edited."""
+    from segcore.data import trace
+    from segcore.io.annotation import load, new_annotation, save
+
+    lm = _holed_map()
+    assert lm.size >= trace.PARALLEL_PIXELS
+    shapes = trace.label_map_to_shapes(lm, ["_background_", "a", "b"], proposed=True)
+    masks = [s for s in shapes if s.shape_type == "mask"]
+    assert len(masks) == 2 and all("mask" in s.source for s in masks)
+    fresh = [s.copy() for s in shapes]
+    for s in fresh:
+        s.source = {}  # as a shape made elsewhere: encoded when saved
+    files = []
+    for name, group in (("early.json", shapes), ("late.json", fresh)):
+        ann = new_annotation(tmp_path / "im.png", tmp_path / name, 800, 600)
+        ann.shapes = group
+        save(ann, tmp_path / name)
+        files.append((tmp_path / name).read_text())
+    assert files[0] == files[1]
+    edited = masks[0]
+    edited.mask = edited.mask.copy()
+    edited.mask[0, :] = ~edited.mask[0, :]  # the first row flipped after tracing
+    ann = new_annotation(tmp_path / "im.png", tmp_path / "edited.json", 800, 600)
+    ann.shapes = shapes
+    save(ann, tmp_path / "edited.json")
+    back = [s for s in load(tmp_path / "edited.json").shapes if s.shape_type == "mask"]
+    assert np.array_equal(back[0].mask, edited.mask)
+
+
+def test_a_forked_child_traces_with_threads_of_its_own():
+    """After the parent traced a map with its thread pool, a forked child (an import worker,
+    say) traces too instead of waiting for threads it does not have."""
+    import multiprocessing as mp
+
+    from segcore.data import trace
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("this platform cannot fork")
+    lm = _holed_map()
+    parent = trace.label_map_to_shapes(lm, ["_background_", "a", "b"])
+    assert trace._POOL is not None
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_trace_in_child, args=(lm, queue))
+    child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung tracing the map")
+    assert child.exitcode == 0
+    assert queue.get(timeout=5) == len(parent)
+
+
+def _trace_in_child(lm, queue) -> None:
+    from segcore.data import trace
+
+    queue.put(len(trace.label_map_to_shapes(lm, ["_background_", "a", "b"])))
