@@ -120,6 +120,45 @@ def train_briefly(arch: str, names: list[str], imgs: np.ndarray, masks: np.ndarr
     return model.eval()
 
 
+def conv_flops(model: torch.nn.Module, height: int, width: int) -> float:
+    """Floating-point operations (2 per multiply-add) of the model's convolutions and linear
+    layers on one (3, height, width) image: the arithmetic any engine has to do."""
+    macs = 0
+
+    def count(mod, inp, out) -> None:
+        nonlocal macs
+        if isinstance(mod, torch.nn.Conv2d):
+            macs += out.numel() * mod.in_channels // mod.groups * mod.kernel_size[0] * mod.kernel_size[1]
+        elif isinstance(mod, torch.nn.ConvTranspose2d):
+            macs += inp[0].numel() * mod.out_channels // mod.groups * mod.kernel_size[0] * mod.kernel_size[1]
+        elif isinstance(mod, torch.nn.Linear):
+            macs += out.numel() * mod.in_features
+
+    hooks = [m.register_forward_hook(count) for m in model.modules()]
+    try:
+        with torch.inference_mode():
+            model(torch.zeros(1, 3, height, width))
+    finally:
+        for h in hooks:
+            h.remove()
+    return 2.0 * macs
+
+
+def matmul_rate(n: int = 2048, repeats: int = 5) -> float:
+    """FLOP/s of a large float32 matrix product on this machine's threads (torch's BLAS): a
+    practical ceiling for dense convolution arithmetic here."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    best = min(_timed(lambda: a @ b) for _ in range(repeats))
+    return 2.0 * n ** 3 / best
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
 def median_time(fn, repeats: int) -> float:
     times = []
     for _ in range(repeats):
@@ -217,6 +256,7 @@ def bench_arch(arch: str, args: argparse.Namespace, data, tmp: Path) -> dict:
            "e2e_eager": best["e2e_eager"], "e2e": best["e2e_fast"], "folder": t_folder, "read": t_read,
            "predict": t_pred, "polygons": t_poly, "save": t_save, "shapes": len(shapes)}
     out["speedup"] = out["eager"] / out["forward"]
+    out["gflop"] = conv_flops(model, H, W) / 1e9
     out["overhead"] = (out["e2e"] - out["forward"]) / out["forward"]
     out["folder_overhead"] = (t_folder - out["forward"]) / out["forward"]
     print(f"[{arch}] forward: eager {out['eager'] * 1000:.0f} ms, {fast.engine} {out['forward'] * 1000:.0f} ms "
@@ -225,6 +265,9 @@ def bench_arch(arch: str, args: argparse.Namespace, data, tmp: Path) -> dict:
           f"{len(paths)}: {t_folder * 1000:.0f} ms per image ({out['folder_overhead'] * 100:.1f}%, {n_shapes} "
           f"proposals) | stages: read {t_read * 1000:.0f} ms, predict {t_pred * 1000:.0f} ms, polygons "
           f"{t_poly * 1000:.0f} ms ({len(shapes)} shapes), JSON save {t_save * 1000:.0f} ms", flush=True)
+    print(f"[{arch}] arithmetic: {out['gflop']:.0f} GFLOP per 1024x768 image (convolutions); eager "
+          f"{out['gflop'] / out['eager']:.0f} GFLOP/s, {fast.engine} {out['gflop'] / out['forward']:.0f} GFLOP/s",
+          flush=True)
     if dev.type == "cuda":
         for amp in (False, True):
             pr = open_predictor(ck, engine="torch", device=args.device, amp=amp)
@@ -250,6 +293,8 @@ def main() -> int:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}, "
           f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}, "
           f"data: {'CamVid' if (CAMVID / 'train').is_dir() else 'synthetic'}", flush=True)
+    print(f"a {2048}x{2048} float32 matrix product runs at {matmul_rate() / 1e9:.0f} GFLOP/s on these threads",
+          flush=True)
     data = training_data()
     with tempfile.TemporaryDirectory() as d:
         results = [bench_arch(a, args, data, Path(d)) for a in args.archs.split(",")]
