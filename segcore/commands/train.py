@@ -75,7 +75,7 @@ def _kv(text: str) -> tuple[str, object]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from segcore.training.config import CLASS_WEIGHT_MODES, TrainConfig
+    from segcore.training.config import ACCELERATOR_BATCH, CLASS_WEIGHT_MODES, CPU_BATCH, TrainConfig
 
     d = TrainConfig()
     p.add_argument("folder", help="labelled folder (images + LabelMe JSON)")
@@ -91,7 +91,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--overwrite", action="store_true",
                    help="replace the checkpoints of an earlier run in OUT (refused without it or --resume)")
     p.add_argument("--progress-json", action="store_true", help="print one JSON event per line on stdout")
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
+    p.add_argument("--batch-size", type=int, default=d.batch_size,
+                   help=f"images per step (default: {CPU_BATCH} on the CPU, {ACCELERATOR_BATCH} on a GPU)")
     p.add_argument("--accum-steps", type=int, default=d.accum_steps, help="gradient accumulation steps")
     p.add_argument("--lr", type=float, default=d.lr)
     p.add_argument("--optimizer", choices=("adamw", "sgd"), default=d.optimizer)

@@ -20,7 +20,6 @@ area becomes a ``mask`` shape of its pixels, as there.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -346,40 +345,14 @@ def label_map_to_shapes(
             preencode_mask(s)
         return shapes
 
-    pool = _pool()
-    if pool is None or len(todo) < 2 or lm.size < PARALLEL_PIXELS:
+    workers = min(len(todo), os.cpu_count() or 1, MAX_THREADS)
+    if workers < 2 or lm.size < PARALLEL_PIXELS:
         return [s for cid in todo for s in one(cid)]
     # OpenCV, GEOS (shapely's vectorised calls) and numpy release the GIL: classes traced in
     # threads use the cores the model's forward has just left idle. Largest classes first
     # (their work grows with their pixels), so no thread is left with a big class at the end
     # while the others idle; the shapes still come in class order
     order = sorted(todo, key=lambda cid: -pixels[cid])
-    found = dict(zip(order, pool.map(one, order)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trace") as pool:
+        found = dict(zip(order, pool.map(one, order)))
     return [s for cid in todo for s in found[cid]]
-
-
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-
-
-def _pool() -> ThreadPoolExecutor | None:
-    """The threads that trace classes in parallel, started once per process (a pool per label
-    map would start its threads for every image); None on a single core."""
-    global _POOL
-    workers = min(os.cpu_count() or 1, MAX_THREADS)
-    if workers < 2:
-        return None
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trace")
-        return _POOL
-
-
-def _forget_pool() -> None:
-    """A forked child has none of its parent's threads: it starts a pool of its own."""
-    global _POOL, _POOL_LOCK
-    _POOL, _POOL_LOCK = None, threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)

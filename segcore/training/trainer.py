@@ -47,6 +47,7 @@ from segcore.training.config import (
     TrainConfig,
     TrainingError,
     TrainResult,
+    default_batch_size,
     json_line_printer,
     text_printer,
 )
@@ -158,7 +159,7 @@ class Trainer:
         if cfg.amp and self.device.type == "cuda":
             self.amp_dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
         self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
-        self.run = RunState(cfg.batch_size, max(1, cfg.accum_steps))
+        self.run = RunState(cfg.batch_size or default_batch_size(self.device), max(1, cfg.accum_steps))
         if resume is not None:
             self.run = resume.run_state()
             resume.restore(optimizer=self.optimizer, scheduler=self.scheduler, scaler=self.scaler)

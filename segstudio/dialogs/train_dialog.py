@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from segcore.training.config import DEFAULT_MODEL, TrainConfig
+from segcore.training.config import ACCELERATOR_BATCH, CPU_BATCH, DEFAULT_MODEL, TrainConfig
 from segcore.training.report import best_miou_notice
 from segstudio.dialogs.train_options import TrainOptions
 from segstudio.i18n import notice_text
@@ -150,7 +150,10 @@ class TrainDialog(QDialog):
         self.size_spin = QSpinBox(minimum=32, maximum=4096, singleStep=32, value=defaults.base_size)
         self.size_spin.setToolTip(self.tr("images with a longer side are shrunk to it; smaller ones keep their size"))
         form.addRow(self.tr("Image size"), self.size_spin)
-        self.batch_spin = QSpinBox(minimum=1, maximum=256, value=defaults.batch_size)
+        self.batch_spin = QSpinBox(minimum=0, maximum=256, value=defaults.batch_size or 0)
+        self.batch_spin.setSpecialValueText(self.tr("Auto"))  # 0: the device's default
+        self.batch_spin.setToolTip(self.tr("Auto: {cpu} on the CPU, {gpu} on a GPU").format(
+            cpu=CPU_BATCH, gpu=ACCELERATOR_BATCH))
         form.addRow(self.tr("Batch size"), self.batch_spin)
         self.device_combo = QComboBox()
         self.device_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -315,7 +318,7 @@ class TrainDialog(QDialog):
             folder=str(self.folder), out=self.out_edit.text().strip(), model=self.model_combo.currentText(),
             minutes=None if by_epochs else float(self.minutes_spin.value()),
             epochs=self.epochs_spin.value() if by_epochs else None, base_size=self.size_spin.value(),
-            crop_size=min(TrainConfig().crop_size, self.size_spin.value()), batch_size=self.batch_spin.value(),
+            crop_size=min(TrainConfig().crop_size, self.size_spin.value()), batch_size=self.batch_spin.value() or None,
             device=self.device_combo.currentData())
         return TrainRequest(self.options.apply(config), extra=list(self.extra_args))
 

@@ -32,6 +32,8 @@ def test_the_dialog_settings_reach_the_command_line(qtbot, tmp_path):
     dlg = TrainDialog(data)
     qtbot.addWidget(dlg)
     qtbot.waitUntil(lambda: dlg.readiness is not None, timeout=20000)
+    assert dlg.batch_spin.text() == "Auto" and dlg.request().config.batch_size is None
+    assert not any(a.startswith("--batch-size") for a in dlg.request().arguments())  # the device decides
     dlg.model_combo.setCurrentText("unet")
     dlg.epochs_radio.setChecked(True)
     dlg.epochs_spin.setValue(7)

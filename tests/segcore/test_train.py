@@ -290,3 +290,17 @@ def test_default_cadence_validates_first_and_last_epoch_and_times_the_rest(tmp_p
     assert asked[1][0] > 0 and asked[1][1] > 0  # epoch 2's training time, epoch 1's validation cost
     assert asked[2][0] > asked[1][0]  # training time adds up until the next validation
     assert asked[3][0] > 0 and asked[3][1] > 0
+
+
+def test_a_run_without_a_batch_size_takes_its_device_s_default(tmp_path, data):
+    """No batch size given: 4 images a step on the CPU (more optimiser steps in a CPU's time
+    budget), 8 on an accelerator."""
+    from segcore.training.config import default_batch_size
+
+    events = []
+    cfg = _config(tmp_path, data, epochs=1, batch_size=None, device="cpu", bn_recalib_batches=0)
+    Trainer(cfg, callbacks=[events.append]).fit()
+    start = next(e for e in events if e["event"] == "start")
+    assert start["batch_size"] == default_batch_size("cpu") == 4
+    assert start["steps_per_epoch"] == start["train_images"] // 4
+    assert default_batch_size(torch.device("cuda")) == default_batch_size("mps") == 8

@@ -641,187 +641,197 @@
     </message>
     <message>
         <location filename="../../dialogs/train_dialog.py" line="154"/>
+        <source>Auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location filename="../../dialogs/train_dialog.py" line="155"/>
+        <source>Auto: {cpu} on the CPU, {gpu} on a GPU</source>
+        <translation>自动：CPU 上为 {cpu}，GPU 上为 {gpu}</translation>
+    </message>
+    <message>
+        <location filename="../../dialogs/train_dialog.py" line="157"/>
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="161"/>
+        <location filename="../../dialogs/train_dialog.py" line="164"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="166"/>
+        <location filename="../../dialogs/train_dialog.py" line="169"/>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="168"/>
+        <location filename="../../dialogs/train_dialog.py" line="171"/>
         <source>Reading the folder...</source>
         <translation>正在读取文件夹...</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="185"/>
+        <location filename="../../dialogs/train_dialog.py" line="188"/>
         <source>validation mIoU of the best checkpoint (best.pt), as in the run&apos;s report.md</source>
         <translation>最佳检查点（best.pt）的验证 mIoU，与本次训练的 report.md 一致</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="191"/>
+        <location filename="../../dialogs/train_dialog.py" line="194"/>
         <source>Ready.</source>
         <translation>就绪。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="196"/>
+        <location filename="../../dialogs/train_dialog.py" line="199"/>
         <source>training loss</source>
         <translation>训练损失</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="197"/>
         <location filename="../../dialogs/train_dialog.py" line="200"/>
+        <location filename="../../dialogs/train_dialog.py" line="203"/>
         <source>epoch</source>
         <translation>轮次</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="199"/>
+        <location filename="../../dialogs/train_dialog.py" line="202"/>
         <source>validation mIoU (%)</source>
         <translation>验证 mIoU (%)</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="208"/>
+        <location filename="../../dialogs/train_dialog.py" line="211"/>
         <source>class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="208"/>
+        <location filename="../../dialogs/train_dialog.py" line="211"/>
         <source>IoU (%)</source>
         <translation>IoU (%)</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="217"/>
+        <location filename="../../dialogs/train_dialog.py" line="220"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="219"/>
+        <location filename="../../dialogs/train_dialog.py" line="222"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="221"/>
+        <location filename="../../dialogs/train_dialog.py" line="224"/>
         <source>Use as pre-annotation model</source>
         <translation>用作预标注模型</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="223"/>
+        <location filename="../../dialogs/train_dialog.py" line="226"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="233"/>
+        <location filename="../../dialogs/train_dialog.py" line="236"/>
         <source>Output folder</source>
         <translation>输出文件夹</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="241"/>
+        <location filename="../../dialogs/train_dialog.py" line="244"/>
         <source>Browse...</source>
         <translation>浏览...</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="242"/>
+        <location filename="../../dialogs/train_dialog.py" line="245"/>
         <source>Choose the folder the run writes best.pt, last.pt and report.md into</source>
         <translation>选择本次训练写入 best.pt、last.pt 和 report.md 的文件夹</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="257"/>
+        <location filename="../../dialogs/train_dialog.py" line="260"/>
         <source>Output folder for the run</source>
         <translation>本次训练的输出文件夹</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="278"/>
+        <location filename="../../dialogs/train_dialog.py" line="281"/>
         <source>Warning: {message}</source>
         <translation>警告：{message}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="280"/>
+        <location filename="../../dialogs/train_dialog.py" line="283"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="289"/>
+        <location filename="../../dialogs/train_dialog.py" line="292"/>
         <source>Cannot read the folder: {error}</source>
         <translation>无法读取文件夹：{error}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="293"/>
+        <location filename="../../dialogs/train_dialog.py" line="296"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="296"/>
+        <location filename="../../dialogs/train_dialog.py" line="299"/>
         <source>{labelled} labelled images, {to_review} with only proposals to review, {unlabelled} without labels.</source>
         <translation>{labelled} 张已标注图像，其中 {to_review} 张只有待审核的模型建议，{unlabelled} 张未标注。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="299"/>
+        <location filename="../../dialogs/train_dialog.py" line="302"/>
         <source>{labelled} labelled images, {unlabelled} without labels.</source>
         <translation>{labelled} 张已标注图像，{unlabelled} 张未标注。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="302"/>
+        <location filename="../../dialogs/train_dialog.py" line="305"/>
         <source>Classes (instances): {classes}</source>
         <translation>类别（实例数）：{classes}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="303"/>
+        <location filename="../../dialogs/train_dialog.py" line="306"/>
         <source>Image sizes: {sizes}</source>
         <translation>图像尺寸：{sizes}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="308"/>
+        <location filename="../../dialogs/train_dialog.py" line="311"/>
         <source>Nothing to train on: label some shapes first.</source>
         <translation>没有可训练的数据：请先标注一些形状。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="350"/>
+        <location filename="../../dialogs/train_dialog.py" line="353"/>
         <source>Choose an output folder for the run (Browse...).</source>
         <translation>请为本次训练选择输出文件夹（浏览...）。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="363"/>
+        <location filename="../../dialogs/train_dialog.py" line="366"/>
         <source>Cannot start: {error}</source>
         <translation>无法启动：{error}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="367"/>
+        <location filename="../../dialogs/train_dialog.py" line="370"/>
         <source>Starting {model} (loading data, rasterising labels)...</source>
         <translation>正在启动 {model}（加载数据、栅格化标注）...</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="371"/>
+        <location filename="../../dialogs/train_dialog.py" line="374"/>
         <source>Stopping after the current step (the best model is kept)...</source>
         <translation>将在当前步骤后停止（保留最佳模型）...</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="385"/>
+        <location filename="../../dialogs/train_dialog.py" line="388"/>
         <source>Downloading ImageNet backbone weights ({what}): {done}</source>
         <translation>正在下载 ImageNet 主干网络权重（{what}）：{done}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="396"/>
+        <location filename="../../dialogs/train_dialog.py" line="399"/>
         <source>Training {model} on {device}: {train} training / {val} validation images.</source>
         <translation>正在 {device} 上训练 {model}：{train} 张训练图像 / {val} 张验证图像。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="426"/>
+        <location filename="../../dialogs/train_dialog.py" line="429"/>
         <source>Epoch {epoch}: loss {loss}, val mIoU {miou}; {best}</source>
         <translation>第 {epoch} 轮：损失 {loss}，验证 mIoU {miou}；{best}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="435"/>
+        <location filename="../../dialogs/train_dialog.py" line="438"/>
         <source>Finished ({reason}): {best}; model: {model}</source>
         <translation>训练结束（{reason}）：{best}；模型：{model}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="450"/>
+        <location filename="../../dialogs/train_dialog.py" line="453"/>
         <source>{model} is now the pre-annotation model.</source>
         <translation>{model} 现在是预标注模型。</translation>
     </message>
