@@ -149,14 +149,8 @@ def matmul_rate(n: int = 2048, repeats: int = 5) -> float:
     practical ceiling for dense convolution arithmetic here."""
     a, b = torch.randn(n, n), torch.randn(n, n)
     a @ b
-    best = min(_timed(lambda: a @ b) for _ in range(repeats))
-    return 2.0 * n ** 3 / best
-
-
-def _timed(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
+    best, _ = best_of({"matmul": lambda: a @ b}, repeats)
+    return 2.0 * n ** 3 / best["matmul"]
 
 
 def median_time(fn, repeats: int) -> float:
@@ -293,7 +287,7 @@ def main() -> int:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}, "
           f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}, "
           f"data: {'CamVid' if (CAMVID / 'train').is_dir() else 'synthetic'}", flush=True)
-    print(f"a {2048}x{2048} float32 matrix product runs at {matmul_rate() / 1e9:.0f} GFLOP/s on these threads",
+    print(f"a 2048x2048 float32 matrix product runs at {matmul_rate() / 1e9:.0f} GFLOP/s on these threads",
           flush=True)
     data = training_data()
     with tempfile.TemporaryDirectory() as d:

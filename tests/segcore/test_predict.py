@@ -422,32 +422,3 @@ def test_mask_shapes_are_encoded_while_tracing_and_saved_as_if_encoded_then(tmp_
     save(ann, tmp_path / "edited.json")
     back = [s for s in load(tmp_path / "edited.json").shapes if s.shape_type == "mask"]
     assert np.array_equal(back[0].mask, edited.mask)
-
-
-def test_a_forked_child_traces_with_threads_of_its_own():
-    """After the parent traced a map with its threads, a forked child (an import worker, say)
-    traces too instead of waiting for threads it does not have."""
-    import multiprocessing as mp
-
-    from segcore.data import trace
-
-    if "fork" not in mp.get_all_start_methods():
-        pytest.skip("this platform cannot fork")
-    lm = _holed_map()
-    parent = trace.label_map_to_shapes(lm, ["_background_", "a", "b"])
-    ctx = mp.get_context("fork")
-    queue = ctx.Queue()
-    child = ctx.Process(target=_trace_in_child, args=(lm, queue))
-    child.start()
-    child.join(60)
-    if child.is_alive():
-        child.kill()
-        pytest.fail("the forked child hung tracing the map")
-    assert child.exitcode == 0
-    assert queue.get(timeout=5) == len(parent)
-
-
-def _trace_in_child(lm, queue) -> None:
-    from segcore.data import trace
-
-    queue.put(len(trace.label_map_to_shapes(lm, ["_background_", "a", "b"])))
