@@ -73,9 +73,9 @@ def _paint_pending(app) -> None:
 
 
 def part_pan(impl: str, quick: bool) -> dict:
-    from PySide6.QtWidgets import QApplication
+    from segstudio.main import application
 
-    app = QApplication.instance() or QApplication([])
+    app = application()  # as the annotator runs it
     n = 200 if quick else 2000
     W, H = (2000, 1500) if quick else (8000, 6000)
     shapes = make_shapes(n, 50, W, H)
@@ -137,10 +137,10 @@ def _wait(app, cond, timeout: float = 60.0) -> None:
 
 
 def part_folder(impl: str, quick: bool) -> dict:
-    from PySide6.QtWidgets import QApplication
+    from segstudio.main import application
 
     folder = prepare_folder(1000 if quick else 10000)
-    app = QApplication.instance() or QApplication([])
+    app = application()  # as the annotator runs it
     if impl == "ours":
         from segstudio.main_window import MainWindow
         from segstudio.settings import Settings
@@ -193,11 +193,11 @@ def part_folder(impl: str, quick: bool) -> dict:
 
 
 def part_huge(impl: str, quick: bool) -> dict:
-    from PySide6.QtWidgets import QApplication
+    from segstudio.main import application
 
     size = (6000, 4500) if quick else (20000, 15000)
     path = prepare_huge(*size)
-    app = QApplication.instance() or QApplication([])
+    app = application()  # as the annotator runs it
     base = _rss_peak_mib()
     if impl == "ours":
         from segstudio.main_window import MainWindow
@@ -246,14 +246,15 @@ def part_huge(impl: str, quick: bool) -> dict:
 
 def part_save(impl: str, quick: bool) -> dict:
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QWidget
 
     from segcore.io import annotation as sa
     from segstudio.autosave import Saver
     from segstudio.document import Document
+    from segstudio.main import application
     from segstudio.undo_commands import AddShapes
 
-    app = QApplication.instance() or QApplication([])
+    app = application()  # as the annotator runs it
     n = 200 if quick else 2000
     shapes = make_shapes(n, 50, 8000, 6000)
     WORK.mkdir(parents=True, exist_ok=True)

@@ -30,8 +30,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    from PySide6.QtWidgets import QApplication
-
     from segstudio.config import load_config
     from segstudio.i18n import SETTING, install_translators
     from segstudio.main_window import MainWindow
@@ -44,9 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.flags:
         config["flags"] = [f.strip() for f in args.flags.split(",") if f.strip()]
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    app.setApplicationName("SegStudio")
-    app.setOrganizationName("SegStudio")
+    app = application()
     if args.smoke_test and not args.settings:
         args.settings = _fresh_settings_file()
     settings = Settings(args.settings)
@@ -62,6 +58,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         window.restore_last()
     return app.exec()
+
+
+def application():
+    """The process's QApplication, set up as the annotator runs it (made when there is none):
+    its names, and garbage collected in its thread only (segstudio.main_thread_gc)."""
+    from PySide6.QtWidgets import QApplication
+
+    from segstudio import main_thread_gc
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("SegStudio")
+    app.setOrganizationName("SegStudio")
+    main_thread_gc.install(app)
+    return app
 
 
 def _fresh_settings_file() -> str:

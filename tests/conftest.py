@@ -21,6 +21,24 @@ def shared_path(*parts: str) -> Path:
     return p
 
 
+@pytest.fixture(autouse=True)
+def gui_thread_gc(request):
+    """GUI tests run as the application does: garbage is collected in the GUI thread only
+    (segstudio.main_thread_gc), so no worker thread frees a window left by an earlier test."""
+    if not {"qapp", "qtbot"} & set(request.fixturenames):
+        yield None
+        return
+    from segstudio.main_thread_gc import MainThreadCollector
+
+    collector = MainThreadCollector(request.getfixturevalue("qapp"))
+    collector.start()
+    try:
+        yield collector
+    finally:
+        collector.stop()  # collects this test's garbage here, in the GUI thread
+        collector.deleteLater()
+
+
 @pytest.fixture
 def labelme_example() -> Path:
     """``../shared/datasets/labelme-voc-example`` (data_annotated/, expected_voc/, labels.txt)."""
