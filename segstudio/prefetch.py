@@ -2,7 +2,9 @@
 
 ``ImageCache.request(path, callback)`` calls ``callback(path, rgb, full_size)`` in the GUI
 thread as soon as the decode is ready (at once when cached); ``prefetch(paths)`` decodes the
-next/previous images in the background so D/A show them without waiting.
+next/previous images in the background so D/A show them without waiting. A cached decode is
+used only while its file keeps the size and time it had when decoded: an image replaced by
+another program is decoded again.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThreadPool
 
 from segcore.io import annotation as sa
+from segcore.io.imageio import Stamp, file_stamp
 from segstudio.workers import Job, run_in_thread
 
 Decoded = tuple[np.ndarray, tuple[int, int]]
@@ -40,16 +43,26 @@ class ImageCache(QObject):
         self.pool.setMaxThreadCount(2)
         self._cache: OrderedDict[str, Decoded] = OrderedDict()
         self._bytes = 0
+        self._stamps: dict[str, Stamp | None] = {}  # of the last decode delivered, per path
         self._jobs: dict[str, Job] = {}
         self._waiting: dict[str, list[tuple[Callback, ErrorCallback | None]]] = {}
 
     def get(self, path: str | os.PathLike) -> Decoded | None:
-        """The cached decode of ``path`` or None."""
+        """The cached decode of ``path``; None when there is none or the file changed since."""
         key = os.fspath(path)
         hit = self._cache.get(key)
-        if hit is not None:
-            self._cache.move_to_end(key)
+        if hit is None:
+            return None
+        if file_stamp(key) != self._stamps.get(key):
+            self.forget(key)
+            return None
+        self._cache.move_to_end(key)
         return hit
+
+    def stamp(self, path: str | os.PathLike) -> Stamp | None:
+        """The file's time and size when the last decode of ``path`` was read (None
+        before any): what identifies the pixels shown, for caches derived from them."""
+        return self._stamps.get(os.fspath(path))
 
     def request(self, path: str | os.PathLike, callback: Callback, on_error: ErrorCallback | None = None) -> None:
         """Deliver the decode of ``path`` to ``callback`` (now if cached, else when decoded)."""
@@ -69,7 +82,7 @@ class ImageCache(QObject):
                 job.cancel()
                 del self._jobs[key]
         for p in wanted:
-            if p not in self._cache:
+            if self.get(p) is None:
                 self._start(p)
 
     def forget(self, path: str | os.PathLike) -> None:
@@ -82,13 +95,21 @@ class ImageCache(QObject):
         if key in self._jobs:
             return
         self._jobs[key] = run_in_thread(
-            self.decode, key, pool=self.pool,
-            on_done=lambda result, k=key: self._done(k, result),
+            self._decode_stamped, key, pool=self.pool,
+            on_done=lambda result, k=key: self._done(k, *result),
             on_error=lambda exc, k=key: self._failed(k, exc),
         )
 
-    def _done(self, key: str, result: Decoded) -> None:
+    def _decode_stamped(self, key: str) -> tuple[Decoded, Stamp | None]:
+        """Runs in a worker: the decode and the file's stamp taken before it (a file written
+        meanwhile then reads as changed at the next look)."""
+        stamp = file_stamp(key)
+        return self.decode(key), stamp
+
+    def _done(self, key: str, result: Decoded, stamp: Stamp | None) -> None:
         self._jobs.pop(key, None)
+        self.forget(key)
+        self._stamps[key] = stamp
         rgb, size = result
         if rgb.nbytes <= self.max_bytes:
             self._cache[key] = result

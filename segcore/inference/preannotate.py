@@ -25,6 +25,7 @@ from segcore.io.annotation import (
     new_annotation,
     save,
 )
+from segcore.io.imageio import file_stamp
 from segcore.progress import CancelToken, ProgressCallback, check_cancel, report
 
 if TYPE_CHECKING:
@@ -73,14 +74,6 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
         raise PreannotateError(path, f"cannot read the image: {getattr(exc, 'reason', exc)}") from None
 
 
-def _stat(p: Path) -> tuple[int, int] | None:
-    try:
-        st = p.stat()
-        return st.st_mtime_ns, st.st_size
-    except OSError:
-        return None
-
-
 def _load_or_new(image_path: Path, json_path: Path, width: int, height: int) -> Annotation:
     if not json_path.exists():
         return new_annotation(image_path, json_path, width, height)
@@ -113,7 +106,7 @@ def _prepare(image_path: str | os.PathLike, json_path: str | os.PathLike | None,
     rgb = read_image(image_path) if image is None else image
     h, w = rgb.shape[:2]
     ann = _load_or_new(image_path, jp, w, h)  # refuse bad files before spending time on the model
-    return _Job(image_path, jp, ann, _stat(jp), (w, h)), rgb
+    return _Job(image_path, jp, ann, file_stamp(jp), (w, h)), rgb
 
 
 def _finish(predictor: Predictor, job: _Job, *, tolerance: float, min_area: float | None, min_score: float,
@@ -125,7 +118,7 @@ def _finish(predictor: Predictor, job: _Job, *, tolerance: float, min_area: floa
         min_score=min_score)
     w, h = job.size
     ann = job.ann
-    if _stat(job.json_path) != job.before:  # saved meanwhile (e.g. by the annotator): start from that
+    if file_stamp(job.json_path) != job.before:  # saved meanwhile (e.g. by the annotator): start from that
         ann = _load_or_new(job.image_path, job.json_path, w, h)
     ann.shapes = merge_proposals(ann.shapes, proposals)
     if ann.image_width is None or ann.image_height is None:

@@ -319,6 +319,19 @@ def _decode(path: str | os.PathLike, max_pixels: int | None, max_side: int | Non
 # ----------------------------------------------------------------------------- public API
 
 
+Stamp = tuple[int, int]
+
+
+def file_stamp(path: str | os.PathLike) -> Stamp | None:
+    """``(modification time in ns, size)`` of a file, None when it cannot be read: what tells a
+    file (an image, a label file) replaced since it was read, without reading it again."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
 def read_image(path: str | os.PathLike, *, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """The image as (H, W, 3) uint8 RGB, EXIF orientation applied (see the module rules).
 

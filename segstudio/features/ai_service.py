@@ -44,7 +44,7 @@ def weights_missing_text(exc: WeightsMissing) -> str:
 class AiService(QObject):
     """Model loading, encoding jobs and the embedding cache of one window."""
 
-    embeddingReady = Signal(str)  # the key (image path) whose embedding is now cached
+    embeddingReady = Signal(str)  # the key (key_for: image path and stamp) whose embedding is now cached
     weightsMissing = Signal(object)  # a WeightsMissing: the model's files must be fetched first
     failed = Signal(str)  # a message naming the model and the problem
 
@@ -108,10 +108,16 @@ class AiService(QObject):
         self._blocked, self.problem = False, ""
         self.request_current()
 
+    def key_for(self, path: str) -> str:
+        """The embedding key of the pixels of ``path`` decoded last: the path and the file's time
+        and size then, so an image another program replaced is encoded again."""
+        images = getattr(self.window, "image_cache", None)
+        return f"{path}|{images.stamp(path) if images is not None else None}"
+
     def current_key(self) -> str | None:
-        """The key of the image on the canvas (its path), None without one."""
+        """The key of the image on the canvas, None without one."""
         doc = self.window.document
-        return str(doc.image_path) if doc is not None and doc.image_path is not None else None
+        return self.key_for(str(doc.image_path)) if doc is not None and doc.image_path is not None else None
 
     def request_current(self) -> None:
         """Encode the shown image (and then the next one) unless cached or under way."""
@@ -122,15 +128,15 @@ class AiService(QObject):
         if key is None or layer.is_empty():
             return
         self.request(key, layer.levels[0])
-        self._request_next(key)
+        self._request_next(str(self.window.document.image_path))
 
-    def _request_next(self, key: str) -> None:
+    def _request_next(self, path: str) -> None:
         dock = getattr(self.window, "file_dock", None)
-        cache = getattr(self.window, "image_cache", None)
-        nxt = dock.neighbour(key, 1) if dock is not None else None
-        if nxt is None or cache is None or nxt in self.cache or nxt in self._jobs:
+        images = getattr(self.window, "image_cache", None)
+        nxt = dock.neighbour(path, 1) if dock is not None else None
+        if nxt is None or images is None or self.key_for(nxt) in self.cache or self.key_for(nxt) in self._jobs:
             return
-        cache.request(nxt, lambda path, rgb, _size: self.request(path, rgb), lambda _path, _exc: None)
+        images.request(nxt, lambda p, rgb, _size: self.request(self.key_for(p), rgb), lambda _p, _exc: None)
 
     def request(self, key: str, image: np.ndarray) -> None:
         """Encode ``image`` under ``key`` in a worker unless it is cached, under way or blocked."""

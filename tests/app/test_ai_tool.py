@@ -81,16 +81,31 @@ def test_click_preview_commit_undo_and_embeddings_reused(qtbot, tmp_path, held):
     assert len(doc.shapes) == 1 and doc.undo_stack.count() == 1  # one command
 
     # the next image was encoded in the background; going there and back encodes nothing again
-    qtbot.waitUntil(lambda: str(folder / "b.png") in w.ai_service.cache, timeout=5000)
+    qtbot.waitUntil(lambda: w.ai_service.key_for(str(folder / "b.png")) in w.ai_service.cache, timeout=5000)
     w.actions["next_image"].trigger()
     wait_image(qtbot, w, "b.png")
     assert canvas.tool.hint_text() == ""  # ready at once
-    qtbot.waitUntil(lambda: str(folder / "c.png") in w.ai_service.cache, timeout=5000)
+    qtbot.waitUntil(lambda: w.ai_service.key_for(str(folder / "c.png")) in w.ai_service.cache, timeout=5000)
     w.actions["prev_image"].trigger()
     wait_image(qtbot, w, "a.png")
     assert canvas.tool.hint_text() == ""
     qtbot.wait(50)
     assert len(TinyModel.encodes) == 3  # a, b, c once each
+
+
+def test_an_image_replaced_on_disk_is_encoded_again(qtbot, tmp_path, held):
+    held.set()
+    w, folder = ai_window(qtbot, tmp_path)
+    qtbot.keyClick(w.canvas, Qt.Key.Key_I)
+    qtbot.waitUntil(lambda: w.ai_service.embedding(w.ai_service.current_key()) is not None, timeout=5000)
+    w.actions["next_image"].trigger()
+    wait_image(qtbot, w, "b.png")
+    Image.fromarray(two_squares()[:50, :70]).save(folder / "a.png")  # cropped by another program
+    w.actions["prev_image"].trigger()
+    wait_image(qtbot, w, "a.png")
+    qtbot.waitUntil(lambda: w.ai_service.embedding(w.ai_service.current_key()) is not None, timeout=5000)
+    assert w.ai_service.embedding(w.ai_service.current_key()).data.shape[:2] == (50, 70)
+    assert TinyModel.encodes.count((50, 70)) == 1
 
 
 def test_box_right_click_escape_and_mask_shapes(qtbot, tmp_path, held):

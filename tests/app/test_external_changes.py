@@ -183,3 +183,17 @@ def test_ctrl_s_with_nothing_unsaved_reads_theirs_instead_of_overwriting(qtbot, 
     assert _labels_on_disk(folder / "a.json") == ["cat", "horse"]
     assert [s.label for s in w.document.shapes] == ["cat", "horse"] and not w.document.is_dirty()
     assert w.findChild(QMessageBox, "conflict_dialog") is None  # nothing to ask
+
+
+def test_an_image_replaced_by_another_program_is_decoded_again_on_return(qtbot, tmp_path, folder):
+    w = _open_a(qtbot, tmp_path, folder)
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "b.png")
+    assert w.image_cache.get(folder / "a.png") is not None  # a's pixels are still cached
+    make_image(folder / "a.png", size=(100, 80), colour=(200, 20, 20))  # cropped and recoloured elsewhere
+    qtbot.keyClick(w, Qt.Key.Key_A)
+    wait_image(qtbot, w, "a.png")
+    shown = w.canvas.image_layer.levels[0]
+    assert shown.shape[:2] == (80, 100) and tuple(shown[0, 0, :3]) == (200, 20, 20)
+    assert w.image_cache.stamp(folder / "a.png") == (os.stat(folder / "a.png").st_mtime_ns,
+                                                      os.stat(folder / "a.png").st_size)
