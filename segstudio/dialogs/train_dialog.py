@@ -425,9 +425,13 @@ class TrainDialog(QDialog):
         miou = val.get("miou")
         best = best_text(e.get("best_miou"), e.get("best_epoch"))
         self.best_label.setText(best)
-        miou_text = "-" if miou is None else f"{100 * miou:.2f}%"
-        self._status(self.tr("Epoch {epoch}: loss {loss}, val mIoU {miou}; {best}").format(
-            epoch=e["epoch"], loss=f"{e.get('train_loss') or 0:.4f}", miou=miou_text, best=best))
+        loss = f"{e.get('train_loss') or 0:.4f}"
+        if miou is None:  # validation runs as often as keeps it under a tenth of the run
+            self._status(self.tr("Epoch {epoch}: loss {loss} (not validated this epoch); {best}").format(
+                epoch=e["epoch"], loss=loss, best=best))
+        else:
+            self._status(self.tr("Epoch {epoch}: loss {loss}, val mIoU {miou}; {best}").format(
+                epoch=e["epoch"], loss=loss, miou=f"{100 * miou:.2f}%", best=best))
 
     def _on_done(self, e: dict) -> None:
         self.best_checkpoint = e.get("best_checkpoint")

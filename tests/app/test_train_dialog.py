@@ -277,3 +277,18 @@ def test_download_progress_shows_on_the_bar(qtbot, tmp_path):
     dlg.process.event.emit({"event": "download", "what": "resnet50-0676ba61.pth", "bytes": 5, "total": 10,
                             "progress": 0.5})
     assert dlg.progress_bar.value() == 500 and "50%" in dlg.status_label.text()
+
+
+def test_an_epoch_without_validation_says_so(qtbot, tmp_path):
+    from segstudio.settings import Settings
+
+    dlg = _options_dialog(qtbot, make_dataset(tmp_path / "data", n=2), Settings(str(tmp_path / "s.ini")), None)
+    epoch = {"event": "epoch", "train_loss": 0.5, "best_miou": 0.4, "best_epoch": 1, "is_best": False,
+             "progress": 0.2, "eta_s": 60}
+    dlg.process.epoch.emit({**epoch, "epoch": 2, "val": None})
+    assert dlg.status_label.text().startswith("Epoch 2: loss 0.5000 (not validated this epoch); best val mIoU ")
+    assert dlg.miou_curve.getData()[0] is None or len(dlg.miou_curve.getData()[0]) == 0
+    dlg.process.epoch.emit({**epoch, "epoch": 3, "val": {"miou": 0.45, "iou": [0.4, 0.5]}, "best_miou": 0.45,
+                            "best_epoch": 3, "is_best": True})
+    assert dlg.status_label.text().startswith("Epoch 3: loss 0.5000, val mIoU 45.00%; best val mIoU 45.00%")
+    assert list(dlg.miou_curve.getData()[0]) == [3]

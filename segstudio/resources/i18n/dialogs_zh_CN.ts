@@ -821,17 +821,22 @@
         <translation>正在 {device} 上训练 {model}：{train} 张训练图像 / {val} 张验证图像。</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="429"/>
+        <location filename="../../dialogs/train_dialog.py" line="430"/>
+        <source>Epoch {epoch}: loss {loss} (not validated this epoch); {best}</source>
+        <translation>第 {epoch} 轮：损失 {loss}（本轮未验证）；{best}</translation>
+    </message>
+    <message>
+        <location filename="../../dialogs/train_dialog.py" line="433"/>
         <source>Epoch {epoch}: loss {loss}, val mIoU {miou}; {best}</source>
         <translation>第 {epoch} 轮：损失 {loss}，验证 mIoU {miou}；{best}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="438"/>
+        <location filename="../../dialogs/train_dialog.py" line="442"/>
         <source>Finished ({reason}): {best}; model: {model}</source>
         <translation>训练结束（{reason}）：{best}；模型：{model}</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="453"/>
+        <location filename="../../dialogs/train_dialog.py" line="457"/>
         <source>{model} is now the pre-annotation model.</source>
         <translation>{model} 现在是预标注模型。</translation>
     </message>

@@ -842,22 +842,22 @@ Save mine as a copy: write the labels shown beside it, then take theirs.</source
 <context>
     <name>Saver</name>
     <message>
-        <location filename="../../autosave.py" line="166"/>
+        <location filename="../../autosave.py" line="160"/>
         <source>cannot save ({error}); the previous file is unchanged</source>
         <translation>无法保存（{error}）；原文件未改动</translation>
     </message>
     <message>
-        <location filename="../../autosave.py" line="261"/>
+        <location filename="../../autosave.py" line="255"/>
         <source>{path}: cannot save ({error})</source>
         <translation>{path}：无法保存（{error}）</translation>
     </message>
     <message>
-        <location filename="../../autosave.py" line="266"/>
+        <location filename="../../autosave.py" line="260"/>
         <source>Save failed</source>
         <translation>保存失败</translation>
     </message>
     <message>
-        <location filename="../../autosave.py" line="267"/>
+        <location filename="../../autosave.py" line="261"/>
         <source>The previous label file was kept unchanged. Your edits are still open: fix the problem or use Save As.</source>
         <translation>原标注文件保持不变。您的编辑仍然打开着：请解决问题或使用“另存为”。</translation>
     </message>
