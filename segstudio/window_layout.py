@@ -11,10 +11,14 @@ newer version) gets the place and visibility it was given in code.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
 from segstudio.settings import Settings
 
+FRAME_ALLOWANCE = (16, 48)
+"""Room left around a first window for the window manager's frame and title bar, which
+``resize`` does not count."""
 LAYOUT_VERSION = 1  # raise when a stored layout can no longer be read sensibly
 _READABLE_VERSIONS = (LAYOUT_VERSION, 0)  # 0: layouts stored before the version was kept
 
@@ -34,6 +38,18 @@ def layout_names(window: QMainWindow) -> list[str]:
     return [w.objectName() for w in (*toolbars(window), *docks(window))]
 
 
+def first_size(window: QMainWindow, default_size: tuple[int, int]) -> tuple[int, int]:
+    """The size of a window opened for the first time: ``default_size``, shrunk so that the window
+    and its frame fit the screen it opens on (a 1366x768 laptop), never below its minimum."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return default_size
+    room = screen.availableGeometry()
+    least = window.minimumSizeHint()
+    return (max(least.width(), min(default_size[0], room.width() - FRAME_ALLOWANCE[0])),
+            max(least.height(), min(default_size[1], room.height() - FRAME_ALLOWANCE[1])))
+
+
 def save_layout(window: QMainWindow, settings: Settings) -> None:
     """Remember the window's geometry, its toolbars and docks, and which ones the layout knows."""
     settings.save_layout(window.saveGeometry(), window.saveState(LAYOUT_VERSION), layout_names(window))
@@ -47,8 +63,8 @@ def restore_layout(window: QMainWindow, settings: Settings, default_size: tuple[
             kind = "toolbar" if isinstance(w, QToolBar) else "dock"
             w.setObjectName(f"{kind}_{w.windowTitle() or type(w).__name__}".lower().replace(" ", "_"))
     geometry, state = settings.geometry(), settings.state()
-    if geometry is None or not window.restoreGeometry(geometry):
-        window.resize(*default_size)
+    if geometry is None or not window.restoreGeometry(geometry):  # Qt fits a restored one to the screen
+        window.resize(*first_size(window, default_size))
     if state is None:
         return
     defaults = {tb: (window.toolBarArea(tb), not tb.isHidden()) for tb in toolbars(window)}

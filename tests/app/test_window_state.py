@@ -180,7 +180,7 @@ w.close()
 '''
 
 
-def _x11_display():
+def _x11_display(screen: str = "1600x1000"):
     """A private Xvfb with openbox (skips when they are not installed); yields its DISPLAY."""
     import os
     import shutil
@@ -189,7 +189,7 @@ def _x11_display():
     if not (shutil.which("Xvfb") and shutil.which("openbox")):
         pytest.skip("needs Xvfb and openbox (apt-get install xvfb openbox)")
     r, wfd = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(wfd), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(wfd), "-screen", "0", f"{screen}x24", "-nolisten", "tcp"],
                             pass_fds=(wfd,), stderr=subprocess.DEVNULL)
     os.close(wfd)
     with os.fdopen(r) as f:
@@ -228,3 +228,58 @@ def test_second_launch_in_a_real_maximised_x11_window(tmp_path):
         xvfb.terminate()
         wm.wait(10)
         xvfb.wait(10)
+
+
+_FIRST = r'''
+import json, sys, time
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from segstudio.main_window import MainWindow
+from segstudio.settings import Settings
+w = MainWindow(settings=Settings(sys.argv[1]))
+w.show()
+end = time.monotonic() + 5
+while time.monotonic() < end and w.frameGeometry().height() <= w.height():  # until the frame is there
+    app.processEvents()
+for _ in range(30):
+    app.processEvents()
+    time.sleep(0.01)
+f, room = w.frameGeometry(), w.screen().availableGeometry()
+print(json.dumps(dict(frame=[f.x(), f.y(), f.width(), f.height()], room=[room.x(), room.y(), room.width(), room.height()])))
+w.close()
+'''
+
+
+def test_a_first_launch_fits_a_1366x768_laptop_screen(tmp_path):
+    """A 1366x768 screen, the commonest laptop's: the window, title bar included, is on it."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    xvfb, wm, env = _x11_display("1366x768")
+    try:
+        script = tmp_path / "first.py"
+        script.write_text(_FIRST)
+        root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = root
+        done = subprocess.run([sys.executable, str(script), str(tmp_path / "settings.ini")], env=env, cwd=root,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr[-2000:]
+        shown = json.loads(done.stdout.strip().splitlines()[-1])
+        x, y, w, h = shown["frame"]
+        rx, ry, rw, rh = shown["room"]
+        assert rx <= x and ry <= y and x + w <= rx + rw and y + h <= ry + rh, shown
+    finally:
+        wm.terminate()
+        xvfb.terminate()
+        wm.wait(10)
+        xvfb.wait(10)
+
+
+def test_a_first_window_is_no_larger_than_its_screen(qtbot, tmp_path):
+    w = start(qtbot, tmp_path / "settings.ini")
+    room = w.screen().availableGeometry()
+    assert w.width() <= room.width() - window_layout.FRAME_ALLOWANCE[0]
+    assert w.height() <= room.height() - window_layout.FRAME_ALLOWANCE[1]
+    assert_toolbars_in_place(w)
