@@ -43,7 +43,7 @@ class ImageCache(QObject):
         self.pool.setMaxThreadCount(2)
         self._cache: OrderedDict[str, Decoded] = OrderedDict()
         self._bytes = 0
-        self._stamps: dict[str, Stamp | None] = {}  # of the last decode delivered, per path
+        self._stamps: dict[str, Stamp | None] = {}  # per path: the file stamp of its last decode
         self._jobs: dict[str, Job] = {}
         self._waiting: dict[str, list[tuple[Callback, ErrorCallback | None]]] = {}
 
