@@ -60,10 +60,10 @@ class MainThreadCollector(QObject):
 def install(app: QObject) -> MainThreadCollector:
     """Collect garbage in ``app``'s thread (the GUI thread) until the application quits; the
     collector already installed there, if any."""
-    collector = app.findChild(MainThreadCollector)
-    if collector is not None and collector.running:
-        return collector
-    collector = collector or MainThreadCollector(app)
+    running = [c for c in app.findChildren(MainThreadCollector) if c.running]
+    if running:
+        return running[0]
+    collector = MainThreadCollector(app)
     collector.start()
     if hasattr(app, "aboutToQuit"):
         app.aboutToQuit.connect(collector.stop)

@@ -64,15 +64,17 @@ class ImageCache(QObject):
         before any): what identifies the pixels shown, for caches derived from them."""
         return self._stamps.get(os.fspath(path))
 
-    def request(self, path: str | os.PathLike, callback: Callback, on_error: ErrorCallback | None = None) -> None:
-        """Deliver the decode of ``path`` to ``callback`` (now if cached, else when decoded)."""
+    def request(self, path: str | os.PathLike, callback: Callback, on_error: ErrorCallback | None = None) -> bool:
+        """Deliver the decode of ``path`` to ``callback``: now when cached (True), else when
+        decoded (False)."""
         key = os.fspath(path)
         hit = self.get(key)
         if hit is not None:
             callback(key, hit[0], hit[1])
-            return
+            return True
         self._waiting.setdefault(key, []).append((callback, on_error))
         self._start(key)
+        return False
 
     def prefetch(self, paths: list[str]) -> None:
         """Decode these in the background (cancels prefetches no longer wanted)."""

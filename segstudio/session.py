@@ -192,9 +192,8 @@ class Session(QObject):
         self.files.select_path(image_path)
         self.labelsSeen.emit(doc.known_labels())
         self.shown_path = None
-        if self.image_cache.get(image_path) is None:
+        if not self.image_cache.request(image_path, self._image_ready, self._image_failed):
             self.pixelsReady.emit(None, None)  # never show the new shapes over the old image
-        self.image_cache.request(image_path, self._image_ready, self._image_failed)
         self._prefetch_neighbours(image_path)
         return True
 

@@ -134,7 +134,10 @@ class AiService(QObject):
         dock = getattr(self.window, "file_dock", None)
         images = getattr(self.window, "image_cache", None)
         nxt = dock.neighbour(path, 1) if dock is not None else None
-        if nxt is None or images is None or self.key_for(nxt) in self.cache or self.key_for(nxt) in self._jobs:
+        if nxt is None or images is None:
+            return
+        key = self.key_for(nxt)
+        if key in self.cache or key in self._jobs:
             return
         images.request(nxt, lambda p, rgb, _size: self.request(self.key_for(p), rgb), lambda _p, _exc: None)
 
