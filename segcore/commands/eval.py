@@ -20,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split", choices=("all", "train", "val"), default="all",
                    help="evaluate every labelled image (default) or one side of the hash split")
     p.add_argument("--val-ratio", type=float, default=0.2, help="with --split: the training run's ratio")
-    p.add_argument("--seed", type=int, default=0, help="with --split: the training run's seed")
+    p.add_argument("--split-seed", type=int, default=0, help="with --split: the training run's --split-seed")
     p.add_argument("--json", dest="json_out", help="also write the metrics to this JSON file")
     p.add_argument("--device", help="cpu, cuda, mps (default: the best available)")
     p.add_argument("--batch-size", type=int, default=2)
@@ -30,7 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def evaluate_checkpoint(checkpoint: str | Path, folder: str | Path, *, split: str = "all", val_ratio: float = 0.2,
-                        seed: int = 0, device: str | None = None, batch_size: int = 2,
+                        split_seed: int = 0, device: str | None = None, batch_size: int = 2,
                         cache_dir: str | None = None, engine: str = "auto") -> tuple[dict, list[str]]:
     """Metrics (see :func:`segcore.metrics.scores`, plus ``confusion_matrix``, ``images``) and warnings.
     ``checkpoint`` may be a segstudio ONNX file; ``engine`` as in
@@ -55,7 +55,7 @@ def evaluate_checkpoint(checkpoint: str | Path, folder: str | Path, *, split: st
             dev = predictor.device  # onnxruntime's results arrive in host memory
         names = ck.class_names
         data = prepare_folder(folder, class_names=names, val_ratio=val_ratio if split != "all" else 0.0,
-                              seed=seed, cache_dir=cache_dir)
+                              seed=split_seed, cache_dir=cache_dir)
         everything = list({s.key: s for s in data.train + data.val}.values())  # val may repeat train
         samples = {"all": everything, "train": data.train, "val": data.val}[split]
         if not samples:
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         result, warnings = evaluate_checkpoint(args.checkpoint, args.folder, split=args.split,
-                                               val_ratio=args.val_ratio, seed=args.seed, device=args.device,
+                                               val_ratio=args.val_ratio, split_seed=args.split_seed, device=args.device,
                                                batch_size=args.batch_size, cache_dir=args.cache_dir,
                                                engine=args.engine)
     except (CheckpointError, DataError, FileNotFoundError) as exc:

@@ -18,9 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, help="output folder (must be empty unless --overwrite)")
     parser.add_argument("--labels", help="class list file (labels.txt style); default: the labels used")
     parser.add_argument("--val", type=float, default=0.2, help="share of images in the val split (default 0.2)")
-    parser.add_argument("--seed", type=int, default=0, help="split seed (default 0)")
+    parser.add_argument("--split-seed", "--seed", dest="seed", type=int, default=0,
+                        help="split seed (default 0, as `segcore train` splits)")
     parser.add_argument("--split-from-flags", action="store_true",
-                        help="split by the image flags train/val/test instead of --val/--seed")
+                        help="split by the image flags train/val/test instead of --val/--split-seed")
     parser.add_argument("--overlays", action="store_true", help="VOC: also write overlay images to look at")
     parser.add_argument("--colour", action="store_true", help="masks: also write colour PNGs")
     parser.add_argument("--overwrite", action="store_true",

@@ -43,6 +43,7 @@ FLAGS: dict[str, str] = {
     "val_ratio": "--val-ratio",
     "split_file": "--split-file",
     "labels_file": "--labels",
+    "split_seed": "--split-seed",
     "seed": "--seed",
     "deterministic": "--deterministic",
     "amp": "--amp",
@@ -118,6 +119,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--colour-jitter", type=float, default=d.colour_jitter,
                    help="random brightness, contrast and saturation change (0: none)")
     p.add_argument("--val-ratio", type=float, default=d.val_ratio)
+    p.add_argument("--split-seed", type=int, default=d.split_seed,
+                   help="which images the hash split holds out (the export's default split is split seed 0 too)")
     p.add_argument("--split-file", help='JSON {"train": [...], "val": [...]} or text with one val key per line')
     p.add_argument("--labels", help="labels.txt fixing the class list (default FOLDER/labels.txt if present)")
     p.add_argument("--patience", type=int, default=d.patience, help="early stopping after N epochs (0: off)")
@@ -128,7 +131,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="batches used to re-estimate BatchNorm statistics before validating (0: off)")
     p.add_argument("--bn-momentum-floor", type=float, default=d.bn_momentum_floor,
                    help="raise smaller BatchNorm momenta to this (0: keep them)")
-    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--seed", type=int, default=d.seed,
+                   help="initial weights, sample order and augmentation (the split keeps its --split-seed)")
     p.add_argument("--deterministic", action="store_true", help="ask torch for deterministic kernels")
     p.add_argument("--amp", action=argparse.BooleanOptionalAction, default=d.amp,
                    help="mixed precision on CUDA (--no-amp: full precision)")

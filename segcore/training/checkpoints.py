@@ -21,7 +21,7 @@ from segcore.training.augment import IMAGENET_MEAN, IMAGENET_STD
 from segcore.training.config import TrainConfig, TrainingError
 from segcore.training.rng import rng_state, set_rng_state
 
-RESUME_FIXED = ("model", "model_kwargs", "base_size", "crop_size", "optimizer")
+RESUME_FIXED = ("model", "model_kwargs", "base_size", "crop_size", "optimizer", "val_ratio", "split_seed")
 """Settings a resumed run keeps from its ``last.pt`` whatever the new command line says."""
 
 

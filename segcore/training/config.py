@@ -69,7 +69,8 @@ class TrainConfig:
     val_ratio: float = 0.2
     split_file: str | None = None
     labels_file: str | None = None
-    seed: int = 0
+    split_seed: int = 0  # picks the hash split; apart from seed, so repeat runs and fine-tuning keep the val images
+    seed: int = 0  # initial weights, sample order and augmentation
     deterministic: bool = False
     amp: bool = True  # CUDA only
     channels_last: bool = True  # CPU and CUDA
@@ -93,6 +94,8 @@ class TrainConfig:
         d = dict(d)
         if "backbone_weights" not in d and "pretrained_backbone" in d:  # saved by an older version
             d["backbone_weights"] = "auto" if d["pretrained_backbone"] else "none"
+        if "split_seed" not in d and "seed" in d:  # an older version split by the training seed
+            d["split_seed"] = d["seed"]
         return cls(**{k: v for k, v in d.items() if k in names})
 
     def augment(self) -> AugmentConfig:

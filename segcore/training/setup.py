@@ -58,7 +58,7 @@ def load_data(cfg: TrainConfig, warn: Callable[[str], None], class_names: list[s
     skipped files, unlabelled images and rare classes. ``class_names`` fixes the class list."""
     if not cfg.folder:
         raise DataError("no folder to train on")
-    data = prepare_folder(cfg.folder, labels_file=cfg.labels_file, val_ratio=cfg.val_ratio, seed=cfg.seed,
+    data = prepare_folder(cfg.folder, labels_file=cfg.labels_file, val_ratio=cfg.val_ratio, seed=cfg.split_seed,
                           split_file=cfg.split_file, cache_dir=cfg.cache_dir, class_names=class_names)
     for w in data.warnings:
         warn(w)

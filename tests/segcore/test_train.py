@@ -71,9 +71,9 @@ def test_resume_continues_at_saved_epoch_with_same_optimiser_state(tmp_path, dat
     saved = load_checkpoint(tmp_path / "a" / "last.pt").training_state
     assert saved["epoch"] == 1
 
-    # run B: --resume from A's last.pt
+    # run B: --resume from A's last.pt (asking for another split, which the resumed run refuses)
     seen = {}
-    b_cfg = _config(tmp_path, data, out="a", resume=True)
+    b_cfg = _config(tmp_path, data, out="a", resume=True, split_seed=5)
     trainer = Trainer(b_cfg, callbacks=[lambda e: seen.setdefault(e["event"], e)])
 
     def capture(e):
@@ -84,6 +84,7 @@ def test_resume_continues_at_saved_epoch_with_same_optimiser_state(tmp_path, dat
     trainer.callbacks.append(capture)
     b = trainer.fit()
     assert seen["start"]["resumed_from_epoch"] == 1 and b.epochs == 2
+    assert b_cfg.split_seed == 0  # the run validates on the images it validated on before
     assert seen["step"] == saved["global_step"]
     for k, st in saved["optimizer"]["state"].items():
         for name, value in st.items():
