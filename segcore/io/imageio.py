@@ -319,17 +319,19 @@ def _decode(path: str | os.PathLike, max_pixels: int | None, max_side: int | Non
 # ----------------------------------------------------------------------------- public API
 
 
-Stamp = tuple[int, int]
+Stamp = tuple[int, int, int, int]
 
 
 def file_stamp(path: str | os.PathLike) -> Stamp | None:
-    """``(modification time in ns, size)`` of a file, None when it cannot be read: what tells a
-    file (an image, a label file) replaced since it was read, without reading it again."""
+    """``(modification time in ns, size, status-change time in ns, inode)`` of a file, None when
+    it cannot be read: what tells a file (an image, a label file) replaced since it was read,
+    without reading it again. The status-change time and the inode also change when a copy that
+    keeps the modification time and the size (``cp -p``) or a rename replaces the file."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return st.st_mtime_ns, st.st_size
+    return st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino
 
 
 def read_image(path: str | os.PathLike, *, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
@@ -195,5 +196,23 @@ def test_an_image_replaced_by_another_program_is_decoded_again_on_return(qtbot, 
     wait_image(qtbot, w, "a.png")
     shown = w.canvas.image_layer.levels[0]
     assert shown.shape[:2] == (80, 100) and tuple(shown[0, 0, :3]) == (200, 20, 20)
-    assert w.image_cache.stamp(folder / "a.png") == (os.stat(folder / "a.png").st_mtime_ns,
-                                                      os.stat(folder / "a.png").st_size)
+    st = os.stat(folder / "a.png")
+    assert w.image_cache.stamp(folder / "a.png") == (st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino)
+
+
+def test_an_image_copied_over_with_its_time_and_size_kept_is_decoded_again(qtbot, tmp_path, folder):
+    """``cp -p`` of a same-size file: the modification time and the size stay as they were."""
+    w = _open_a(qtbot, tmp_path, folder)
+    qtbot.keyClick(w, Qt.Key.Key_D)
+    wait_image(qtbot, w, "b.png")
+    before = os.stat(folder / "a.png")
+    # the same bytes in another order: a PNG of the same size, in another colour
+    other = make_image(tmp_path / "elsewhere" / "a.png", colour=(200, 10, 30))
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+    shutil.copyfile(other, folder / "a.png")
+    os.utime(folder / "a.png", ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(folder / "a.png")
+    assert (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size)
+    qtbot.keyClick(w, Qt.Key.Key_A)
+    wait_image(qtbot, w, "a.png")
+    assert tuple(w.canvas.image_layer.levels[0][0, 0, :3]) == (200, 10, 30)
