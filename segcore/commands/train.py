@@ -108,7 +108,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="largest training crop (0: no crop); smaller images are padded to a multiple of 32 only")
     p.add_argument("--class-weights", choices=CLASS_WEIGHT_MODES, default=d.class_weights,
                    help="sqrt: square root of the median-frequency weights (default, milder); median: the full weights; none")
-    p.add_argument("--extra-loss", choices=("dice", "focal", "tversky"), help="added to cross-entropy")
+    p.add_argument("--extra-loss", choices=("dice", "focal", "tversky", "none"), default=d.extra_loss,
+                   help="added to cross-entropy (default: dice; none: cross-entropy alone)")
     p.add_argument("--extra-loss-weight", type=float, default=d.extra_loss_weight)
     p.add_argument("--aux-weight", type=float, default=d.aux_weight, help="weight of an auxiliary head's loss")
     p.add_argument("--no-augment", action="store_true", help="no scale/rotation/flip/colour augmentation")

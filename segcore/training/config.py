@@ -58,7 +58,7 @@ class TrainConfig:
     warmup_steps: int = 20
     poly_power: float = 0.9
     class_weights: str = "sqrt"  # sqrt (square-root median-frequency, measured best on CamVid) | median | none
-    extra_loss: str | None = None  # dice | focal | tversky
+    extra_loss: str = "dice"  # added to cross-entropy: dice (measured best on CamVid) | focal | tversky | none
     extra_loss_weight: float = 1.0
     aux_weight: float = 0.4
     scale_min: float = 0.75  # base 480, crop 320, lr 2e-3, scale 0.75-1.5: the best measured CPU recipe
@@ -94,6 +94,8 @@ class TrainConfig:
         d = dict(d)
         if "backbone_weights" not in d and "pretrained_backbone" in d:  # saved by an older version
             d["backbone_weights"] = "auto" if d["pretrained_backbone"] else "none"
+        if d.get("extra_loss", "none") is None:  # an older version's spelling of cross-entropy alone
+            d["extra_loss"] = "none"
         if "split_seed" not in d and "seed" in d:  # an older version split by the training seed
             d["split_seed"] = d["seed"]
         return cls(**{k: v for k, v in d.items() if k in names})

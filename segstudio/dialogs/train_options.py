@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from segcore.training.config import CLASS_WEIGHT_MODES, TrainConfig
 
-LOSSES = [(QT_TRANSLATE_NOOP("TrainOptions", "cross-entropy"), None),
+LOSSES = [(QT_TRANSLATE_NOOP("TrainOptions", "cross-entropy"), "none"),
           (QT_TRANSLATE_NOOP("TrainOptions", "cross-entropy + Dice"), "dice"),
           (QT_TRANSLATE_NOOP("TrainOptions", "cross-entropy + focal"), "focal"),
           (QT_TRANSLATE_NOOP("TrainOptions", "cross-entropy + Tversky"), "tversky")]
@@ -65,6 +65,7 @@ class TrainOptions(QGroupBox):
         self.loss_combo = QComboBox()
         for text, value in LOSSES:
             self.loss_combo.addItem(self.tr(text), value)
+        self.loss_combo.setCurrentIndex(self.loss_combo.findData(d.extra_loss))
         form.addRow(self.tr("Loss"), self.loss_combo)
         self.weights_combo = QComboBox()
         for mode in CLASS_WEIGHT_MODES:

@@ -224,14 +224,15 @@ def test_more_options_map_to_the_command_line_and_are_remembered_per_folder(qtbo
 
     qtbot.mouseClick(o.resume_check, Qt.MouseButton.LeftButton)
     o.patience_spin.setValue(4)
-    o.loss_combo.setCurrentIndex(o.loss_combo.findData("dice"))
+    assert o.loss_combo.currentData() == "dice"  # the default, as on the command line
+    o.loss_combo.setCurrentIndex(o.loss_combo.findData("none"))
     o.weights_combo.setCurrentText("median")
     o.backbone_combo.setCurrentIndex(o.backbone_combo.findData("file"))
     weights = tmp_path / "r50.pth"
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(weights), ""))
     qtbot.mouseClick(o.backbone_browse, Qt.MouseButton.LeftButton)
     args = dlg.request().arguments()
-    for flag in ("--resume", "--patience=4", "--extra-loss=dice", "--class-weights=median",
+    for flag in ("--resume", "--patience=4", "--extra-loss=none", "--class-weights=median",
                  f"--backbone-weights={weights}"):
         assert flag in args, (flag, args)
 
@@ -250,12 +251,13 @@ def test_more_options_map_to_the_command_line_and_are_remembered_per_folder(qtbo
     o2 = again.options
     assert again.model_combo.currentText() == "unet"
     assert o2.resume_check.isChecked() and o2.init_check.isChecked() and o2.patience_spin.value() == 4
-    assert o2.loss_combo.currentData() == "dice" and o2.weights_combo.currentText() == "median"
+    assert o2.loss_combo.currentData() == "none" and o2.weights_combo.currentText() == "median"
     assert o2.backbone_combo.currentData() == "none"
     assert f"--init-from={current}" in again.request().arguments()
 
     fresh = _options_dialog(qtbot, other, settings, str(current))  # another folder: the defaults
     assert not fresh.options.resume_check.isChecked() and fresh.options.patience_spin.value() == 0
+    assert fresh.options.loss_combo.currentData() == "dice"
     assert fresh.options.backbone_combo.currentData() == "auto"
     assert not any(a.startswith(("--backbone-weights", "--init-from")) for a in fresh.request().arguments())
 

@@ -1,5 +1,6 @@
-"""The hash split has a seed of its own: a training seed changes the initial weights and the
-sample order, not which images validate, and an export's default split is training's split."""
+"""One-click training defaults: the hash split has a seed of its own (a training seed changes the
+initial weights and the sample order, not which images validate; an export's default split is
+training's), and the loss is cross-entropy plus Dice."""
 
 from __future__ import annotations
 
@@ -41,3 +42,10 @@ def test_a_run_saved_before_the_split_seed_existed_keeps_its_split_on_resume():
     old = {k: v for k, v in TrainConfig(folder="f", seed=4).to_dict().items() if k != "split_seed"}
     assert TrainConfig.from_dict(old).split_seed == 4  # it split by its training seed
     assert TrainConfig.from_dict(TrainConfig(folder="f", seed=4).to_dict()).split_seed == 0
+
+
+def test_the_default_loss_adds_dice_and_an_older_run_s_plain_cross_entropy_stays_so():
+    assert parse_train_argv(["f"]).extra_loss == "dice"
+    assert parse_train_argv(["f", "--extra-loss", "none"]).extra_loss == "none"
+    old = dict(TrainConfig(folder="f").to_dict(), extra_loss=None)
+    assert TrainConfig.from_dict(old).extra_loss == "none"
