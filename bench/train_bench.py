@@ -169,6 +169,7 @@ def part_camvid(args) -> dict:
                       base_size=args.base_size, crop_size=args.crop, batch_size=args.batch, epochs=None, minutes=args.minutes,
                       lr=args.lr, optimizer="adamw", warmup_steps=20, class_weights=args.class_weights,
                       scale_min=args.scale[0], scale_max=args.scale[1],
+                      rotation_deg=10.0, colour_jitter=0.25, extra_loss="none",  # as the recipe was measured
                       split_file=str(split_file), labels_file=str(trainval / "labels.txt"),
                       bn_recalib_batches=args.bn_batches, eval_every=args.eval_every, device=args.device,
                       cache_dir=str(work / "cache"), num_workers=args.workers, seed=args.seed)

@@ -345,7 +345,8 @@ def training_readiness(root: str | os.PathLike, *, min_images: int = 10, min_ins
             "TrainingNotices", "{count} images have no annotation and will not be used"), {"count": summary.unlabelled}))
     if len(sizes) > 1:
         notices.append(Notice(ctx, QT_TRANSLATE_NOOP(
-            "TrainingNotices", "images of {count} different sizes: they are resized to the chosen image size"),
+            "TrainingNotices", "images of {count} different sizes: larger ones are shrunk to the chosen image size, "
+                 "none is enlarged"),
             {"count": len(sizes)}))
     return {"labelled": labelled, "to_review": summary.proposals_only, "unlabelled": summary.unlabelled,
             "classes": classes, "sizes": sorted(sizes)[:10], "problems": [str(p) for p in summary.problems[:50]],

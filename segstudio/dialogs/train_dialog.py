@@ -66,7 +66,7 @@ def available_devices() -> list[tuple[str, str]]:
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         out.append(("mps", QCoreApplication.translate("TrainDialog", "Apple GPU (MPS)")))
     out.append(("cpu", QCoreApplication.translate(
-        "TrainDialog", "CPU (slow: prefer a short time budget and a small image size)")))
+        "TrainDialog", "CPU (slow: short runs, small images)")))
     return out
 
 

@@ -575,11 +575,6 @@
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_dialog.py" line="68"/>
-        <source>CPU (slow: prefer a short time budget and a small image size)</source>
-        <translation>CPU（较慢：建议用较短的时间预算和较小的图像尺寸）</translation>
-    </message>
-    <message>
         <location filename="../../dialogs/train_dialog.py" line="85"/>
         <source>ETA -</source>
         <translation>剩余时间 -</translation>
@@ -598,6 +593,11 @@
         <location filename="../../../segcore/training/report.py" line="90"/>
         <source>best val mIoU {miou}% (epoch {epoch})</source>
         <translation>最佳验证 mIoU {miou}%（第 {epoch} 轮）</translation>
+    </message>
+    <message>
+        <location filename="../../dialogs/train_dialog.py" line="68"/>
+        <source>CPU (slow: short runs, small images)</source>
+        <translation>CPU（较慢：宜短时间、小图像）</translation>
     </message>
     <message>
         <location filename="../../dialogs/train_dialog.py" line="110"/>
@@ -939,42 +939,42 @@
         <translation>早停</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_options.py" line="68"/>
+        <location filename="../../dialogs/train_options.py" line="69"/>
         <source>Loss</source>
         <translation>损失函数</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_options.py" line="73"/>
+        <location filename="../../dialogs/train_options.py" line="74"/>
         <source>how much rare classes weigh in the loss: median-frequency weights (median), their square root (sqrt) or none</source>
         <translation>稀有类别在损失中的权重：中位频率权重（median）、其平方根（sqrt）或无（none）</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_options.py" line="75"/>
+        <location filename="../../dialogs/train_options.py" line="76"/>
         <source>Class weights</source>
         <translation>类别权重</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_options.py" line="84"/>
+        <location filename="../../dialogs/train_options.py" line="85"/>
         <source>torchvision state dict (.pth)</source>
         <translation>torchvision 状态字典（.pth）</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_options.py" line="85"/>
+        <location filename="../../dialogs/train_options.py" line="86"/>
         <source>Browse...</source>
         <translation>浏览...</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_options.py" line="79"/>
+        <location filename="../../dialogs/train_options.py" line="80"/>
         <source>Backbone weights</source>
         <translation>主干网络权重</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_options.py" line="99"/>
+        <location filename="../../dialogs/train_options.py" line="100"/>
         <source>Backbone weights (torchvision state dict)</source>
         <translation>主干网络权重（torchvision 状态字典）</translation>
     </message>
     <message>
-        <location filename="../../dialogs/train_options.py" line="100"/>
+        <location filename="../../dialogs/train_options.py" line="101"/>
         <source>PyTorch weights (*.pth *.pt)</source>
         <translation>PyTorch 权重 (*.pth *.pt)</translation>
     </message>
@@ -1013,8 +1013,8 @@
     </message>
     <message>
         <location filename="../../../segcore/training/data.py" line="347"/>
-        <source>images of {count} different sizes: they are resized to the chosen image size</source>
-        <translation>图像有 {count} 种不同尺寸：将缩放到所选的图像尺寸</translation>
+        <source>images of {count} different sizes: larger ones are shrunk to the chosen image size, none is enlarged</source>
+        <translation>图像有 {count} 种不同尺寸：较大的图像缩小到所选的图像尺寸，不放大任何图像</translation>
     </message>
 </context>
 <context>

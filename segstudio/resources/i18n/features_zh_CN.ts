@@ -405,12 +405,12 @@
         <translation>{model}：其权重（{files}）尚未下载</translation>
     </message>
     <message>
-        <location filename="../../features/ai_service.py" line="170"/>
+        <location filename="../../features/ai_service.py" line="173"/>
         <source>{error}: Tools &gt; AI Model &gt; Download Model Weights</source>
         <translation>{error}：工具 &gt; AI 模型 &gt; 下载模型权重</translation>
     </message>
     <message>
-        <location filename="../../features/ai_service.py" line="174"/>
+        <location filename="../../features/ai_service.py" line="177"/>
         <source>AI tool: {error}</source>
         <translation>AI 工具：{error}</translation>
     </message>

@@ -696,12 +696,12 @@ Save mine as a copy: write the labels shown beside it, then take theirs.</source
 <context>
     <name>LayoutMenus</name>
     <message>
-        <location filename="../../window_layout.py" line="79"/>
+        <location filename="../../window_layout.py" line="95"/>
         <source>&amp;Toolbars</source>
         <translation>工具栏(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../window_layout.py" line="81"/>
+        <location filename="../../window_layout.py" line="97"/>
         <source>&amp;Docks</source>
         <translation>停靠窗口(&amp;D)</translation>
     </message>
@@ -890,76 +890,76 @@ Save mine as a copy: write the labels shown beside it, then take theirs.</source
         <translation>正在打开 {folder}...</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="228"/>
+        <location filename="../../session.py" line="227"/>
         <source>, {file}</source>
         <translation>，{file}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../session.py" line="229"/>
+        <location filename="../../session.py" line="228"/>
         <source>{name}: {w}x{h}, %n shape(s)</source>
         <translation>
             <numerusform>{name}：{w}x{h}，%n 个形状</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../session.py" line="234"/>
+        <location filename="../../session.py" line="233"/>
         <source>Large image: loading full detail...</source>
         <translation>大图像：正在加载完整细节...</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="344"/>
+        <location filename="../../session.py" line="343"/>
         <source>this image</source>
         <translation>此图像</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="345"/>
+        <location filename="../../session.py" line="344"/>
         <source>The last save failed: {error}</source>
         <translation>上次保存失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="348"/>
+        <location filename="../../session.py" line="347"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="349"/>
+        <location filename="../../session.py" line="348"/>
         <source>Save the changes to the labels of {name}?</source>
         <translation>是否保存对 {name} 标注的更改？</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="388"/>
+        <location filename="../../session.py" line="387"/>
         <source>Save labels as</source>
         <translation>标注另存为</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="418"/>
+        <location filename="../../session.py" line="417"/>
         <source>{name} does not exist</source>
         <translation>{name} 不存在</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="421"/>
+        <location filename="../../session.py" line="420"/>
         <source>Delete label file</source>
         <translation>删除标注文件</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="422"/>
+        <location filename="../../session.py" line="421"/>
         <source>Delete {path}?
 The image is kept.</source>
         <translation>删除 {path}？
 图像会保留。</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="427"/>
+        <location filename="../../session.py" line="426"/>
         <source>{path}: cannot delete ({error})</source>
         <translation>{path}：无法删除（{error}）</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="433"/>
+        <location filename="../../session.py" line="432"/>
         <source>Deleted {name}</source>
         <translation>已删除 {name}</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="450"/>
+        <location filename="../../session.py" line="449"/>
         <source>{path}: imageWidth/imageHeight {w}x{h} disagree with the image ({iw}x{ih})</source>
         <translation>{path}：imageWidth/imageHeight 为 {w}x{h}，与图像尺寸（{iw}x{ih}）不符</translation>
     </message>
@@ -1252,7 +1252,7 @@ The image is kept.</source>
         <translation>保留上一张标注</translation>
     </message>
     <message>
-        <location filename="../../session.py" line="302"/>
+        <location filename="../../session.py" line="301"/>
         <source>Carry shapes over</source>
         <translation>沿用形状</translation>
     </message>
