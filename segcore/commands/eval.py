@@ -20,7 +20,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split", choices=("all", "train", "val"), default="all",
                    help="evaluate every labelled image (default) or one side of the hash split")
     p.add_argument("--val-ratio", type=float, default=0.2, help="with --split: the training run's ratio")
-    p.add_argument("--split-seed", type=int, default=0, help="with --split: the training run's --split-seed")
+    p.add_argument("--split-seed", "--seed", dest="split_seed", type=int, default=0,
+                   help="with --split: the training run's --split-seed (its --seed for runs of versions before it)")
     p.add_argument("--json", dest="json_out", help="also write the metrics to this JSON file")
     p.add_argument("--device", help="cpu, cuda, mps (default: the best available)")
     p.add_argument("--batch-size", type=int, default=2)
