@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 
 from segstudio.settings import Settings
 
@@ -38,9 +38,9 @@ def layout_names(window: QMainWindow) -> list[str]:
     return [w.objectName() for w in (*toolbars(window), *docks(window))]
 
 
-def first_size(window: QMainWindow, default_size: tuple[int, int]) -> tuple[int, int]:
-    """The size of a window opened for the first time: ``default_size``, shrunk so that the window
-    and its frame fit the screen it opens on (a 1366x768 laptop), never below its minimum."""
+def first_size(window: QWidget, default_size: tuple[int, int]) -> tuple[int, int]:
+    """The size of a window (or dialog) opened for the first time: ``default_size``, shrunk so that
+    it and its frame fit the screen it opens on (a 1366x768 laptop), never below its minimum."""
     screen = window.screen() or QGuiApplication.primaryScreen()
     if screen is None:
         return default_size

@@ -41,8 +41,10 @@ from segcore.training.report import best_miou_notice
 from segstudio.dialogs.train_options import TrainOptions
 from segstudio.i18n import notice_text
 from segstudio.training_process import TrainingProcess, TrainRequest
+from segstudio.window_layout import first_size
 from segstudio.workers import run_in_thread
 
+DEFAULT_SIZE = (960, 760)  # the dialog on a first opening, shrunk to fit a smaller screen
 MODEL_SETTING = "model/checkpoint"  # the model loaded in the Model menu (segstudio.features.model_feature)
 REASONS = {  # why a run ended (the trainer's "done" event), as shown
     "completed": QT_TRANSLATE_NOOP("TrainDialog", "completed"),
@@ -108,7 +110,6 @@ class TrainDialog(QDialog):
             current_model = str(self.settings.value(MODEL_SETTING, "") or "") or None
         self.current_model = current_model
         self.setWindowTitle(self.tr("Train on {folder}").format(folder=self.folder.name))
-        self.resize(960, 760)
         self.process = TrainingProcess(self, python=python)
         self.extra_args: list[str] = []  # extra `segcore train` arguments (tests, power users)
         self.best_checkpoint: str | None = None
@@ -119,6 +120,7 @@ class TrainDialog(QDialog):
         self._miou_y: list[float] = []
         self._steps_per_epoch = 1
         self._build()
+        self.resize(*first_size(self, DEFAULT_SIZE))  # within the screen it opens on
         self._connect()
         self._restore_choices()
         self._load_summary()

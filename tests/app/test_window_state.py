@@ -237,6 +237,11 @@ app = QApplication([])
 from segstudio.main_window import MainWindow
 from segstudio.settings import Settings
 w = MainWindow(settings=Settings(sys.argv[1]))
+if len(sys.argv) > 2:  # the training dialog on that folder, over the window
+    from segstudio.dialogs.train_dialog import TrainDialog
+    main = w
+    main.show()
+    w = TrainDialog(sys.argv[2], main)
 w.show()
 end = time.monotonic() + 5
 while time.monotonic() < end and w.frameGeometry().height() <= w.height():  # until the frame is there
@@ -250,8 +255,10 @@ w.close()
 '''
 
 
-def test_a_first_launch_fits_a_1366x768_laptop_screen(tmp_path):
-    """A 1366x768 screen, the commonest laptop's: the window, title bar included, is on it."""
+@pytest.mark.parametrize("what", ["window", "train dialog"])
+def test_a_first_launch_fits_a_1366x768_laptop_screen(tmp_path, what):
+    """A 1366x768 screen, the commonest laptop's: the window, or the training dialog, title bar
+    included, is on it."""
     import json
     import subprocess
     import sys
@@ -263,7 +270,8 @@ def test_a_first_launch_fits_a_1366x768_laptop_screen(tmp_path):
         script.write_text(_FIRST)
         root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = root
-        done = subprocess.run([sys.executable, str(script), str(tmp_path / "settings.ini")], env=env, cwd=root,
+        folder = [str(tmp_path)] if what == "train dialog" else []
+        done = subprocess.run([sys.executable, str(script), str(tmp_path / "settings.ini"), *folder], env=env, cwd=root,
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr[-2000:]
         shown = json.loads(done.stdout.strip().splitlines()[-1])
