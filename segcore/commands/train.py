@@ -76,7 +76,13 @@ def _kv(text: str) -> tuple[str, object]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from segcore.training.config import ACCELERATOR_BATCH, CLASS_WEIGHT_MODES, CPU_BATCH, TrainConfig
+    from segcore.training.config import (
+        ACCELERATOR_BATCH,
+        CLASS_WEIGHT_MODES,
+        CPU_BATCH,
+        EXTRA_LOSSES,
+        TrainConfig,
+    )
 
     d = TrainConfig()
     p.add_argument("folder", help="labelled folder (images + LabelMe JSON)")
@@ -108,7 +114,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="largest training crop (0: no crop); smaller images are padded to a multiple of 32 only")
     p.add_argument("--class-weights", choices=CLASS_WEIGHT_MODES, default=d.class_weights,
                    help="sqrt: square root of the median-frequency weights (default, milder); median: the full weights; none")
-    p.add_argument("--extra-loss", choices=("dice", "focal", "tversky", "none"), default=d.extra_loss,
+    p.add_argument("--extra-loss", choices=EXTRA_LOSSES, default=d.extra_loss,
                    help="added to cross-entropy (default: dice; none: cross-entropy alone)")
     p.add_argument("--extra-loss-weight", type=float, default=d.extra_loss_weight)
     p.add_argument("--aux-weight", type=float, default=d.aux_weight, help="weight of an auxiliary head's loss")

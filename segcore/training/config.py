@@ -14,6 +14,7 @@ from segcore.training.augment import AugmentConfig
 Callback = Callable[[dict], None]
 DEFAULT_MODEL = "deeplabv3plus_mobilenet_v3_large"
 """The architecture a run trains when none is named (command line, GUI, config)."""
+EXTRA_LOSSES = ("dice", "focal", "tversky", "none")  # what losses.SegLoss adds to cross-entropy
 CLASS_WEIGHT_MODES = ("sqrt", "median", "none")  # powers of the median-frequency weights: losses.CLASS_WEIGHT_POWERS
 
 

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from segcore.io.palette import IGNORE_INDEX
+from segcore.training.config import EXTRA_LOSSES
 
 
 def _probs_onehot(logits: torch.Tensor, target: torch.Tensor, ignore_index: int):
@@ -95,8 +96,8 @@ class SegLoss(nn.Module):
         ignore_index: int = IGNORE_INDEX,
     ):
         super().__init__()
-        if extra not in (None, "none", "dice", "focal", "tversky"):
-            raise ValueError(f"unknown extra loss {extra!r}: choose dice, focal or tversky")
+        if extra is not None and extra not in EXTRA_LOSSES:
+            raise ValueError(f"unknown extra loss {extra!r}: choose one of {', '.join(EXTRA_LOSSES)}")
         self.extra = None if extra == "none" else extra
         self.extra_weight = extra_weight
         self.focal_gamma = focal_gamma
