@@ -113,4 +113,8 @@ def one_click(camvid: Path, work: Path, minutes: float, seeds: list[int], limit:
         print(f"(b) one-click CamVid, seed {seed}: test mIoU {100 * miou:.2f}% after {wall / 60:.1f} min "
               f"(target >= 42%)", flush=True)
         results[seed] = {"test_miou": miou, "wall_s": wall}
+    scores = [r["test_miou"] for r in results.values() if r["test_miou"] is not None]
+    if len(scores) > 1:  # the target reads on the lowest seed; the mean says what the recipe gives
+        print(f"(b) one-click CamVid, seeds {' '.join(map(str, results))}: lowest {100 * min(scores):.2f}%, "
+              f"mean {100 * sum(scores) / len(scores):.2f}%", flush=True)
     return results
