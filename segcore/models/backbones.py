@@ -145,20 +145,18 @@ def last_block_at_stride(features: nn.Sequential, stride: int) -> int:
 
 
 class LowHighTaps(IntermediateLayerGetter):
-    """A backbone returning ``(low, high)``: the outputs of its children ``low`` and ``high``
-    (torchvision's :class:`IntermediateLayerGetter`; children after ``high`` are dropped).
+    """A backbone returning ``{"low", "high"}`` (and ``"mid"`` when named): the outputs of its
+    children ``low``, ``high`` and ``mid`` (torchvision's :class:`IntermediateLayerGetter`;
+    children after ``high`` are dropped). ``mid`` feeds an auxiliary head in training.
 
     ``renames`` are (old prefix, new prefix) pairs of state-dict keys: weights saved under an
     earlier layout of this backbone are renamed as they load, in this one place.
     """
 
-    def __init__(self, model: nn.Module, low: str, high: str, renames: Sequence[tuple[str, str]] = ()):
-        super().__init__(model, {low: "low", high: "high"})
+    def __init__(self, model: nn.Module, low: str, high: str, renames: Sequence[tuple[str, str]] = (),
+                 mid: str | None = None):
+        super().__init__(model, {low: "low", high: "high"} | ({mid: "mid"} if mid is not None else {}))
         self.renames = tuple(renames)
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:  # type: ignore[override]
-        out = super().forward(x)
-        return out["low"], out["high"]
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         for old, new in self.renames:
@@ -167,17 +165,19 @@ class LowHighTaps(IntermediateLayerGetter):
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 
-def resnet_taps(net: nn.Module) -> LowHighTaps:
-    """``layer1`` (stride 4) and ``layer4`` of a torchvision ResNet. Weights saved when the stem
-    was a ``stem`` Sequential (``stem.0`` conv1, ``stem.1`` bn1) load too."""
-    return LowHighTaps(net, "layer1", "layer4", renames=(("stem.0.", "conv1."), ("stem.1.", "bn1.")))
+def resnet_taps(net: nn.Module, *, mid: bool = False) -> LowHighTaps:
+    """``layer1`` (stride 4) and ``layer4`` of a torchvision ResNet, and ``layer3`` with ``mid``.
+    Weights saved when the stem was a ``stem`` Sequential (``stem.0`` conv1, ``stem.1`` bn1) load too."""
+    return LowHighTaps(net, "layer1", "layer4", renames=(("stem.0.", "conv1."), ("stem.1.", "bn1.")),
+                       mid="layer3" if mid else None)
 
 
-def features_taps(features: nn.Sequential) -> LowHighTaps:
-    """The last stride-4 block and the last block of a feature stack (MobileNetV3). Weights
-    saved when the stack was kept as ``features`` (``features.N``) load too."""
+def features_taps(features: nn.Sequential, *, mid: int | None = None) -> LowHighTaps:
+    """The last stride-4 block and the last block of a feature stack (MobileNetV3), and block
+    ``mid`` when given. Weights saved when the stack was kept as ``features`` (``features.N``) load too."""
     low = last_block_at_stride(features, 4)
-    return LowHighTaps(features, str(low), str(len(features) - 1), renames=(("features.", ""),))
+    return LowHighTaps(features, str(low), str(len(features) - 1), renames=(("features.", ""),),
+                       mid=None if mid is None else str(mid))
 
 
 class PoolingBatchNorm2d(nn.BatchNorm2d):

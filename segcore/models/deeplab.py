@@ -20,6 +20,7 @@ from torch import nn
 
 from .backbones import (
     PoolingBatchNorm2d,
+    conv_bn_relu,
     features_taps,
     last_block_at_stride,
     mobilenet_v3_large_features,
@@ -63,11 +64,17 @@ class ASPP(nn.Module):
         return self.project(torch.cat(outs, dim=1))
 
 
+MOBILENET_V3_MID_BLOCK = 12
+"""MobileNetV3-Large's last 112-channel block: the end of the stride-16 stage of the undilated
+network, where DeepLab v3+'s auxiliary head reads (as PSPNet's reads ResNet's ``layer3``)."""
+
+
 class DeepLabV3Plus(nn.Module):
-    """Encoder (backbone + ASPP) and the v3+ decoder; ``backbone(x)`` returns (low, high)."""
+    """Encoder (backbone + ASPP) and the v3+ decoder; ``backbone(x)`` returns ``{"low", "high"}``
+    (and ``"mid"`` for the auxiliary head, when ``aux_channels`` is given)."""
 
     def __init__(self, backbone: nn.Module, low_channels: int, high_channels: int, num_classes: int,
-                 output_stride: int, head_channels: int = 256):
+                 output_stride: int, head_channels: int = 256, aux_channels: int | None = None):
         super().__init__()
         rates = (6, 12, 18) if output_stride == 16 else (12, 24, 36)
         self.backbone = backbone
@@ -77,18 +84,29 @@ class DeepLabV3Plus(nn.Module):
         self.decoder = nn.Sequential(separable_conv(head_channels + 48, head_channels),
                                      separable_conv(head_channels, head_channels))
         self.classifier = nn.Conv2d(head_channels, num_classes, 1)
+        self.aux = None
+        if aux_channels is not None:
+            width = 256 if aux_channels >= 512 else 128
+            self.aux = nn.Sequential(conv_bn_relu(aux_channels, width), nn.Dropout(0.1),
+                                     nn.Conv2d(width, num_classes, 1))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        low, high = self.backbone(x)
-        y = upsample_to(self.aspp(high), low.shape[-2:])
+    def forward(self, x: torch.Tensor) -> torch.Tensor | dict[str, torch.Tensor]:
+        feats = self.backbone(x)
+        low = feats["low"]
+        y = upsample_to(self.aspp(feats["high"]), low.shape[-2:])
         y = self.decoder(torch.cat([self.reduce(low), y], dim=1))
-        return upsample_to(self.classifier(y), x.shape[-2:])
+        out = upsample_to(self.classifier(y), x.shape[-2:])
+        if self.training and self.aux is not None:
+            return {"out": out, "aux": upsample_to(self.aux(feats["mid"]), x.shape[-2:])}
+        return out
 
 
 def build_deeplabv3plus(num_classes: int, *, backbone: str = "resnet50", pretrained_backbone: bool = False,
-                        output_stride: int = 16, head_channels: int = 256) -> nn.Module:
+                        output_stride: int = 16, head_channels: int = 256, aux: bool = False) -> nn.Module:
     """DeepLab v3+ over ``resnet50``, ``resnet101`` or ``mobilenet_v3_large``; OS 16 or 8;
-    ``head_channels``: the width of ASPP and the decoder (256 in the paper)."""
+    ``head_channels``: the width of ASPP and the decoder (256 in the paper); ``aux``: an
+    auxiliary head on the backbone's stride-16 stage (ResNet ``layer3``, MobileNetV3 block 12),
+    used in training only (``{"out", "aux"}`` in train mode)."""
     if output_stride not in (8, 16):
         raise ValueError(f"DeepLab v3+ output_stride must be 8 or 16, got {output_stride}")
     if not 8 <= head_channels <= 1024:
@@ -96,12 +114,14 @@ def build_deeplabv3plus(num_classes: int, *, backbone: str = "resnet50", pretrai
     if backbone in ("resnet50", "resnet101"):
         net = resnet(int(backbone[6:]), pretrained=pretrained_backbone,
                      replace_stride_with_dilation=resnet_dilation(output_stride))
-        return DeepLabV3Plus(resnet_taps(net), 256, 2048, num_classes, output_stride, head_channels)
+        return DeepLabV3Plus(resnet_taps(net, mid=aux), 256, 2048, num_classes, output_stride, head_channels,
+                             1024 if aux else None)
     if backbone == "mobilenet_v3_large":
         feats = mobilenet_v3_large_features(pretrained=pretrained_backbone, output_stride=output_stride)
         low_ch = feats[last_block_at_stride(feats, 4)].out_channels
-        model = DeepLabV3Plus(features_taps(feats), low_ch, feats[-1].out_channels, num_classes, output_stride,
-                              head_channels)
+        mid = MOBILENET_V3_MID_BLOCK if aux else None
+        model = DeepLabV3Plus(features_taps(feats, mid=mid), low_ch, feats[-1].out_channels, num_classes,
+                              output_stride, head_channels, feats[MOBILENET_V3_MID_BLOCK].out_channels if aux else None)
         return set_bn_momentum(model)
     raise ValueError(f"unknown DeepLab v3+ backbone {backbone!r}; use resnet50, resnet101 or mobilenet_v3_large")
 

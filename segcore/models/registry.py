@@ -5,13 +5,14 @@ state dict of the backbone (checked and fetched by :mod:`segcore.models.pretrain
 it; ``True`` fetches ImageNet weights through torchvision and, offline, warns once.
 ``model(x)`` returns logits ``(N, C, H, W)`` at the input resolution for any input size (sizes
 divisible by 32 avoid internal padding). In ``train()`` mode a model with an auxiliary head
-(``pspnet_resnet50``; torchvision ones built with ``aux_loss=True``) returns
+(``pspnet_resnet50``, ``deeplabv3plus_*`` with ``aux``; torchvision ones built with ``aux_loss=True``) returns
 ``{"out": logits, "aux": logits}``; :func:`main_output` gives the logits either way.
 
 Extra keyword arguments per architecture:
 - ``unet``: ``encoder`` (None | "resnet18" | "resnet34" | "resnet50" | "resnet101"),
   ``depth`` (4), ``base_channels`` (64), ``in_channels`` (3) for the classic encoder.
-- ``deeplabv3plus_*``: ``output_stride`` (16 or 8), ``head_channels`` (width of ASPP and decoder, 256).
+- ``deeplabv3plus_*``: ``output_stride`` (16 or 8), ``head_channels`` (width of ASPP and decoder, 256),
+  ``aux`` (False; a new training run turns it on: :func:`training_kwargs`).
 - ``deeplabv3_*``, ``fcn_resnet50``: ``aux_loss`` (False).
 - ``fcn8s_vgg16``: ``fc_channels`` (4096). ``pspnet_resnet50``: ``aux`` (True).
 """
@@ -61,6 +62,15 @@ def allowed_kwargs(name: str) -> list[str]:
     fixed = set(builder.keywords) if isinstance(builder, partial) else set()
     params = inspect.signature(fn).parameters
     return [p for p in params if p not in ("name", "num_classes", "pretrained_backbone") and p not in fixed | _FIXED]
+
+
+def training_kwargs(name: str, kwargs: dict, aux: bool) -> dict:
+    """``kwargs`` for a new training run of ``name``: an architecture that can have an auxiliary
+    head (an ``aux`` argument) gets one when the run weights its loss (``aux``), unless ``kwargs``
+    already says. The checkpoint records the result, so the model rebuilds as it trained."""
+    if "aux" in allowed_kwargs(name) and "aux" not in kwargs:
+        return {**kwargs, "aux": aux}
+    return dict(kwargs)
 
 
 def _builder(name: str) -> Builder:

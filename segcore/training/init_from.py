@@ -112,9 +112,9 @@ def build_start_model(cfg: TrainConfig, class_names: list[str], *, emit: Callabl
             raise TrainingError(f"--init-from: {exc}") from None
         state, parent_classes = meta.pop("state_dict"), list(meta["class_names"])
         arch, kwargs = meta["arch"], dict(meta["arch_kwargs"])
-        if (arch, kwargs) != (cfg.model, dict(cfg.model_kwargs)):
+        if arch != cfg.model or any(k not in kwargs or kwargs[k] != v for k, v in cfg.model_kwargs.items()):
             warn(f"--init-from: training {arch} {kwargs or ''} as the checkpoint holds it".replace(" ''", ""))
-            cfg.model, cfg.model_kwargs = arch, kwargs
+        cfg.model, cfg.model_kwargs = arch, kwargs
         parent = parent_record(cfg.init_from, meta)
         if resuming:
             return build_model(cfg.model, len(class_names), **cfg.model_kwargs), parent

@@ -173,6 +173,10 @@ class Trainer:
     def _build_model(self, weights: dict | None) -> tuple[torch.nn.Module, torch.nn.Module]:
         """The model (resumed weights, on the device, channels-last) and what trains it (DDP)."""
         cfg = self.cfg
+        if weights is None and not cfg.init_from:  # a new run (a resumed or fine-tuned one keeps its kwargs)
+            from segcore.models.registry import training_kwargs
+
+            cfg.model_kwargs = training_kwargs(cfg.model, cfg.model_kwargs, cfg.aux_weight > 0)
         # DDP starts every process from the first one's weights: only it fetches the backbone weights
         start_cfg = cfg if self.info.is_main or cfg.init_from else dataclasses.replace(cfg, backbone_weights="none")
         model, self.parent = build_start_model(start_cfg, self.class_names, emit=self.emit, warn=self.warn,

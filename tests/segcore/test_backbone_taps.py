@@ -54,17 +54,35 @@ def test_an_old_checkpoint_of_the_default_model_loads(tmp_path):
         assert torch.equal(loaded(x), model(x))
 
 
+def _block_outputs(taps, x):
+    """Every block's output of a tapped MobileNetV3 stack, in order."""
+    outs, y = [], x
+    for block in taps.values():
+        y = block(y)
+        outs.append(y)
+    return outs
+
+
 def test_the_taps_are_the_stride_4_block_and_the_last_block():
     model = build_model("deeplabv3plus_mobilenet_v3_large", 2).eval()
-    taps = model.backbone
     x = torch.randn(1, 3, 64, 64)
     with torch.no_grad():
-        low, high = taps(x)
-        blocks = list(taps.values())
-        y = x
-        outs = []
-        for block in blocks:
-            y = block(y)
-            outs.append(y)
+        feats = model.backbone(x)
+        outs = _block_outputs(model.backbone, x)
+    assert set(feats) == {"low", "high"}  # no middle tap without an auxiliary head
+    low, high = feats["low"], feats["high"]
     assert low.shape[-1] == 64 // 4 and high.shape[-1] == 64 // 16
     assert any(torch.equal(low, o) for o in outs[:-1]) and torch.equal(high, outs[-1])
+
+
+def test_the_auxiliary_head_reads_the_end_of_the_stride_16_stage():
+    model = build_model("deeplabv3plus_mobilenet_v3_large", 2, aux=True).eval()
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        mid = model.backbone(x)["mid"]
+        outs = _block_outputs(model.backbone, x)
+    assert mid.shape[1:] == (112, 64 // 16, 64 // 16)
+    assert torch.equal(mid, outs[12]) and outs[13].shape[1] == 160  # the next block starts the last stage
+    resnet = build_model("deeplabv3plus_resnet50", 2, aux=True).eval()
+    with torch.no_grad():
+        assert resnet.backbone(x)["mid"].shape[1:] == (1024, 64 // 16, 64 // 16)  # layer3

@@ -100,3 +100,19 @@ def test_a_run_with_init_from_records_its_parent(tmp_path):
     assert meta["parent"]["path"] == str(parent_path.absolute())
     assert meta["parent"]["sha256"] == file_sha256(parent_path)
     assert "disc" in meta["class_names"] and "cat" not in meta["class_names"]
+
+
+def test_fine_tuning_keeps_the_parent_s_aux_head_choice_without_a_warning(tmp_path):
+    """A child of the default model (recorded with its aux head) and of one saved without it: the
+    child trains the parent's layout, the aux rows matched like the main head's, and a person who
+    named no model argument sees no warning about it."""
+    name = "deeplabv3plus_mobilenet_v3_large"
+    for kwargs in ({"aux": True}, {}):
+        path, old = _parent(tmp_path, name, kwargs)
+        cfg, model, _, messages = _start(path, name)
+        assert cfg.model_kwargs == kwargs and (model.aux is not None) == bool(kwargs)
+        assert not any("as the checkpoint holds it" in m for m in messages if isinstance(m, str))
+        if kwargs:
+            assert torch.equal(model.state_dict()["aux.2.weight"][1], old["aux.2.weight"][2])  # dog
+    _, _, _, messages = _start(path, name, {"aux": True})  # asked for a head the parent lacks
+    assert any("as the checkpoint holds it" in m for m in messages if isinstance(m, str))

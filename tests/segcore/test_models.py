@@ -75,7 +75,8 @@ def test_deeplabv3plus_output_stride(backbone):
     for os_, rates in ((16, [6, 12, 18]), (8, [12, 24, 36])):
         model = build_model(f"deeplabv3plus_{backbone}", 2, output_stride=os_).eval()
         with torch.no_grad():
-            low, high = model.backbone(torch.randn(1, 3, 128, 128))
+            feats = model.backbone(torch.randn(1, 3, 128, 128))
+            low, high = feats["low"], feats["high"]
         assert low.shape[-1] == 128 // 4
         assert high.shape[-1] == 128 // os_
         assert [b[0].dilation[0] for b in model.aspp.branches[1:]] == rates
@@ -104,6 +105,45 @@ def test_deeplabv3plus_head_width(tmp_path):
     assert again.classifier.in_channels == 128
     with pytest.raises(ValueError, match="head_channels"):
         build_model("deeplabv3plus_resnet50", 2, head_channels=4)
+
+
+@pytest.mark.parametrize("backbone", ["mobilenet_v3_large", "resnet50"])
+def test_deeplabv3plus_aux_head_trains_and_leaves_the_prediction_alone(backbone, tmp_path):
+    """With ``aux`` the train-mode output adds aux logits that gradients flow through; in eval
+    mode the output is the model's without the head, and a checkpoint rebuilds it."""
+    from segcore.checkpoint import load_checkpoint, save_checkpoint
+
+    name = f"deeplabv3plus_{backbone}"
+    torch.manual_seed(0)
+    model = build_model(name, 3, aux=True).train()
+    y = model(torch.randn(2, 3, 64, 48))
+    assert set(y) == {"out", "aux"} and y["aux"].shape == y["out"].shape == (2, 3, 64, 48)
+    nn.functional.cross_entropy(y["aux"], torch.randint(0, 3, (2, 64, 48))).backward()
+    assert float(model.aux[0][0].weight.grad.abs().sum()) > 0
+    assert model.classifier.weight.grad is None  # the aux loss does not reach the main head
+    model.eval()
+    plain = build_model(name, 3).eval()
+    plain.load_state_dict({k: v for k, v in model.state_dict().items() if not k.startswith("aux.")})
+    x = torch.randn(1, 3, 48, 80)
+    with torch.no_grad():
+        assert torch.equal(model(x), plain(x))
+    path = tmp_path / "aux.pt"
+    save_checkpoint(path, model, arch=name, arch_kwargs={"aux": True}, class_names=["a", "b", "c"])
+    again = load_checkpoint(path).model
+    with torch.no_grad():
+        assert torch.equal(again(x), model(x))
+
+
+def test_a_new_training_run_gives_an_aux_head_where_the_architecture_has_one():
+    from segcore.models.registry import training_kwargs
+
+    name = "deeplabv3plus_mobilenet_v3_large"
+    assert training_kwargs(name, {}, True) == {"aux": True}
+    assert training_kwargs(name, {"head_channels": 128}, False) == {"head_channels": 128, "aux": False}
+    assert training_kwargs(name, {"aux": False}, True) == {"aux": False}  # the person's choice stands
+    assert training_kwargs("pspnet_resnet50", {}, False) == {"aux": False}
+    assert training_kwargs("unet", {"depth": 3}, True) == {"depth": 3}  # no aux argument: unchanged
+    assert training_kwargs("deeplabv3_resnet50", {}, True) == {}
 
 
 def test_fcn8s_upsamplers_start_bilinear():

@@ -148,6 +148,12 @@ def test_one_image_and_a_big_batch_still_trains_deeplab(tmp_path):
     result = Trainer(cfg, callbacks=[events.append]).fit()
     assert result.best_checkpoint is not None and result.best_checkpoint.exists()
     assert any("validating on the training image" in e.get("message", "") for e in events)
+    best = load_checkpoint(result.best_checkpoint)  # a new run trains DeepLab v3+ with its aux head
+    assert best.meta["arch_kwargs"] == {"aux": True} and best.model.aux is not None
+    no_aux = _config(tmp_path, data, out="no_aux", model="deeplabv3plus_mobilenet_v3_large", model_kwargs={},
+                     batch_size=4, epochs=1, base_size=64, crop_size=64, aux_weight=0.0)
+    plain = load_checkpoint(Trainer(no_aux).fit().best_checkpoint)
+    assert plain.meta["arch_kwargs"] == {"aux": False} and plain.model.aux is None
 
 
 def test_full_disk_keeps_checkpoints_already_written(tmp_path, data, monkeypatch):
