@@ -111,6 +111,8 @@ def build_deeplabv3plus(num_classes: int, *, backbone: str = "resnet50", pretrai
         raise ValueError(f"DeepLab v3+ output_stride must be 8 or 16, got {output_stride}")
     if not 8 <= head_channels <= 1024:
         raise ValueError(f"DeepLab v3+ head_channels must be between 8 and 1024, got {head_channels}")
+    if not isinstance(aux, bool):
+        raise ValueError(f"DeepLab v3+ aux must be true or false, got {aux!r}")
     if backbone in ("resnet50", "resnet101"):
         net = resnet(int(backbone[6:]), pretrained=pretrained_backbone,
                      replace_stride_with_dilation=resnet_dilation(output_stride))
