@@ -66,9 +66,13 @@ training request), so the two cannot drift. Bool flags also take ``--no-...`` (e
 
 
 def _kv(text: str) -> tuple[str, object]:
+    """``--model-arg KEY=VALUE``: VALUE as JSON (``3``, ``true``, ``"x"``), Python's ``True`` /
+    ``False`` as booleans, anything else as a string."""
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
     k, v = text.split("=", 1)
+    if v in ("True", "False"):
+        return k, v == "True"
     try:
         return k, json.loads(v)
     except json.JSONDecodeError:

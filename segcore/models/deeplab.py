@@ -105,8 +105,9 @@ def build_deeplabv3plus(num_classes: int, *, backbone: str = "resnet50", pretrai
                         output_stride: int = 16, head_channels: int = 256, aux: bool = False) -> nn.Module:
     """DeepLab v3+ over ``resnet50``, ``resnet101`` or ``mobilenet_v3_large``; OS 16 or 8;
     ``head_channels``: the width of ASPP and the decoder (256 in the paper); ``aux``: an
-    auxiliary head on the backbone's stride-16 stage (ResNet ``layer3``, MobileNetV3 block 12),
-    used in training only (``{"out", "aux"}`` in train mode)."""
+    auxiliary head on the backbone's stride-16 stage (3x3 conv to 128 channels on MobileNetV3's block
+    12, to 256 on ResNet's ``layer3``; BN, ReLU, dropout, 1x1 classifier), used in training only
+    (``{"out", "aux"}`` in train mode)."""
     if output_stride not in (8, 16):
         raise ValueError(f"DeepLab v3+ output_stride must be 8 or 16, got {output_stride}")
     if not 8 <= head_channels <= 1024:

@@ -92,3 +92,11 @@ def test_the_defaults_and_a_time_budget_need_few_arguments():
     assert config_argv(cfg) == ["data", "--out=o", "--minutes=5.0", "--base-size=0", "--no-amp"]
     with pytest.raises(ValueError, match="epochs or a time budget"):
         config_argv(TrainConfig(folder="data", epochs=None))
+
+
+def test_model_arguments_read_json_and_python_booleans():
+    from segcore.commands.train import _kv
+
+    assert _kv("aux=false") == ("aux", False) and _kv("aux=False") == ("aux", False)
+    assert _kv("aux=True") == ("aux", True) and _kv("depth=3") == ("depth", 3)
+    assert _kv("encoder=resnet18") == ("encoder", "resnet18")

@@ -106,7 +106,7 @@ def test_deeplabv3plus_head_width(tmp_path):
     with pytest.raises(ValueError, match="head_channels"):
         build_model("deeplabv3plus_resnet50", 2, head_channels=4)
     with pytest.raises(ValueError, match="aux must be true or false"):
-        build_model("deeplabv3plus_mobilenet_v3_large", 2, aux="False")  # --model-arg aux=False is a string
+        build_model("deeplabv3plus_mobilenet_v3_large", 2, aux="False")  # a string is not a switch
 
 
 @pytest.mark.parametrize("backbone", ["mobilenet_v3_large", "resnet50"])
