@@ -219,6 +219,12 @@ def conv_bn_relu(cin: int, cout: int, k: int = 3, *, dilation: int = 1, stride: 
     )
 
 
+def conv_head(cin: int, width: int, num_classes: int, dropout: nn.Module) -> nn.Sequential:
+    """A classifier head: 3x3 conv + BN + ReLU to ``width``, ``dropout``, 1x1 conv to the classes
+    (keys ``0.*``, ``2.*``): PSPNet's head and aux head, DeepLab v3+'s aux head."""
+    return nn.Sequential(conv_bn_relu(cin, width), dropout, nn.Conv2d(width, num_classes, 1))
+
+
 def separable_conv(cin: int, cout: int, *, dilation: int = 1) -> nn.Sequential:
     """Atrous separable convolution: depthwise 3x3 (dilated) + BN + ReLU, pointwise 1x1 + BN + ReLU."""
     return nn.Sequential(

@@ -20,7 +20,7 @@ from torch import nn
 
 from .backbones import (
     PoolingBatchNorm2d,
-    conv_bn_relu,
+    conv_head,
     features_taps,
     last_block_at_stride,
     mobilenet_v3_large_features,
@@ -87,8 +87,7 @@ class DeepLabV3Plus(nn.Module):
         self.aux = None
         if aux_channels is not None:
             width = 256 if aux_channels >= 512 else 128
-            self.aux = nn.Sequential(conv_bn_relu(aux_channels, width), nn.Dropout(0.1),
-                                     nn.Conv2d(width, num_classes, 1))
+            self.aux = conv_head(aux_channels, width, num_classes, nn.Dropout(0.1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor | dict[str, torch.Tensor]:
         feats = self.backbone(x)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .backbones import PoolingBatchNorm2d, conv_bn_relu, resnet, upsample_to
+from .backbones import PoolingBatchNorm2d, conv_head, resnet, upsample_to
 
 
 class PyramidPooling(nn.Module):
@@ -45,12 +45,8 @@ class PSPNet(nn.Module):
         self.stem = nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool)
         self.layer1, self.layer2, self.layer3, self.layer4 = net.layer1, net.layer2, net.layer3, net.layer4
         self.ppm = PyramidPooling(2048)
-        self.head = nn.Sequential(conv_bn_relu(self.ppm.out_channels, 512), nn.Dropout2d(dropout),
-                                  nn.Conv2d(512, num_classes, 1))
-        self.aux = (
-            nn.Sequential(conv_bn_relu(1024, 256), nn.Dropout2d(dropout), nn.Conv2d(256, num_classes, 1))
-            if aux else None
-        )
+        self.head = conv_head(self.ppm.out_channels, 512, num_classes, nn.Dropout2d(dropout))
+        self.aux = conv_head(1024, 256, num_classes, nn.Dropout2d(dropout)) if aux else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor | dict[str, torch.Tensor]:
         size = x.shape[-2:]
